@@ -1,0 +1,204 @@
+"""Benchmark harness: cases, timing, ratio table, JSON and PNG output.
+
+A benchmark module ``benchmarks/bench_<topic>.py`` defines ``cases()``
+returning a list of :class:`Case`.  Each case names pyfilter's callable and
+the peers' callables for the same operation; all are timed in the same
+process run, and the table reports ``peer time / pyfilter time`` (higher is
+better for pyfilter).  Targets from the issues are checked and marked.
+"""
+import dataclasses
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from typing import Callable, Dict, Optional
+
+
+@dataclasses.dataclass
+class Case:
+    name: str                       # e.g. "3x3 correlate 4096^2 f32"
+    group: str                      # module topic, e.g. "correlate"
+    pyfilter: Callable[[], object]  # the timed pyfilter call
+    peers: Dict[str, Callable[[], object]]  # peer name -> timed call
+    targets: Dict[str, float] = dataclasses.field(default_factory=dict)
+    # targets: peer -> minimum speed-up (peer_time / pyfilter_time)
+    preallocated: bool = True       # outputs reused where the API allows
+    note: str = ""
+    repeat: Optional[int] = None    # override the number of timed runs
+    flops: Optional[float] = None   # floating point operations of one call
+    # a callable that checks pyfilter's answer against a peer (raises)
+    check: Optional[Callable[[], None]] = None
+
+
+def timeit(fn, repeat=7, warmup=1, budget=20.0):
+    """Median and min seconds of ``fn()`` over ``repeat`` runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    t_start = time.perf_counter()
+    for i in range(repeat):
+        gc.disable()
+        t0 = time.perf_counter()
+        fn()
+        t1 = time.perf_counter()
+        gc.enable()
+        times.append(t1 - t0)
+        if t1 - t_start > budget and i >= 2:
+            break
+    return statistics.median(times), min(times)
+
+
+def machine_info():
+    import numpy
+    import scipy
+    import pyfilter
+    from pyfilter._config import config
+    info = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu": _cpu_name(),
+        "ncpu": os.cpu_count(),
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "pyfilter": pyfilter.__version__,
+        "pyfilter_threads": pyfilter.get_workers(),
+        "pyfilter_simd": config()["simd_variant"],
+        "MALLOC_MMAP_THRESHOLD_": os.environ.get("MALLOC_MMAP_THRESHOLD_", "(unset)"),
+    }
+    for mod, key in (("cv2", "opencv"), ("skimage", "scikit-image"), ("torch", "torch")):
+        try:
+            m = __import__(mod)
+            info[key] = m.__version__
+        except Exception:
+            info[key] = "(not installed)"
+    try:
+        import cv2
+        info["opencv_threads"] = cv2.getNumThreads()
+    except Exception:
+        pass
+    try:
+        import torch
+        info["torch_threads"] = torch.get_num_threads()
+    except Exception:
+        pass
+    return info
+
+
+def _cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def run_cases(cases, repeat=7, out=sys.stdout):
+    """Time every case; return a list of result dicts."""
+    results = []
+    for case in cases:
+        if case.check is not None:
+            case.check()
+        r = case.repeat or repeat
+        med, mn = timeit(case.pyfilter, r)
+        row = {"name": case.name, "group": case.group, "pyfilter_ms": med * 1e3,
+               "pyfilter_min_ms": mn * 1e3, "peers": {}, "targets": case.targets,
+               "preallocated": case.preallocated, "note": case.note}
+        if case.flops:
+            row["pyfilter_gflops"] = case.flops / med / 1e9
+        for peer, fn in case.peers.items():
+            try:
+                pmed, pmin = timeit(fn, max(3, r // 2 if "scipy" in peer else r))
+            except Exception as exc:  # a peer that cannot run this case
+                row["peers"][peer] = {"error": f"{type(exc).__name__}: {exc}"}
+                continue
+            entry = {"ms": pmed * 1e3, "min_ms": pmin * 1e3, "ratio": pmed / med}
+            if case.flops:
+                entry["gflops"] = case.flops / pmed / 1e9
+            t = case.targets.get(peer)
+            if t is not None:
+                entry["target"] = t
+                entry["met"] = pmed / med >= t
+            row["peers"][peer] = entry
+        results.append(row)
+        print(format_row(row), file=out, flush=True)
+    return results
+
+
+def format_row(row):
+    parts = [f"{row['name']:<44s} pyfilter {row['pyfilter_ms']:9.2f} ms"]
+    if "pyfilter_gflops" in row:
+        parts.append(f"({row['pyfilter_gflops']:.0f} GFLOP/s)")
+    for peer, e in row["peers"].items():
+        if "error" in e:
+            parts.append(f"| {peer}: n/a")
+            continue
+        mark = ""
+        if "target" in e:
+            mark = (" ok" if e["met"] else " MISSED") + f" (target {e['target']:g}x)"
+        parts.append(f"| {peer} {e['ms']:.2f} ms = {e['ratio']:.2f}x{mark}")
+    return " ".join(parts)
+
+
+def markdown_table(results):
+    lines = ["| case | pyfilter ms | peer | peer ms | speed-up (peer/pyfilter) | target |",
+             "|---|---:|---|---:|---:|---|"]
+    for row in results:
+        first = True
+        peers = row["peers"] or {"-": {}}
+        for peer, e in peers.items():
+            name = row["name"] if first else ""
+            pf = f"{row['pyfilter_ms']:.2f}" if first else ""
+            if "error" in e or not e:
+                lines.append(f"| {name} | {pf} | {peer} | n/a | | |")
+            else:
+                tgt = ""
+                if "target" in e:
+                    tgt = f">= {e['target']:g}x: {'met' if e['met'] else 'MISSED'}"
+                lines.append(f"| {name} | {pf} | {peer} | {e['ms']:.2f} | {e['ratio']:.2f}x | {tgt} |")
+            first = False
+    return "\n".join(lines)
+
+
+def save(results, info, outdir):
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump({"machine": info, "results": results}, f, indent=2)
+    with open(os.path.join(outdir, "results.md"), "w") as f:
+        f.write(markdown_table(results) + "\n")
+    try:
+        _plot(results, os.path.join(outdir, "results.png"))
+    except Exception as exc:  # matplotlib missing: the JSON is the record
+        print(f"(no chart: {exc})")
+
+
+def _plot(results, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    names, ratios, labels = [], [], []
+    for row in results:
+        for peer, e in row["peers"].items():
+            if "ratio" in e:
+                names.append(f"{row['name']}\nvs {peer}")
+                ratios.append(e["ratio"])
+    if not names:
+        return
+    fig, ax = plt.subplots(figsize=(10, 0.35 * len(names) + 1.5))
+    y = range(len(names))
+    ax.barh(list(y), ratios, color=["tab:green" if r >= 1 else "tab:red" for r in ratios])
+    ax.set_yticks(list(y))
+    ax.set_yticklabels(names, fontsize=6)
+    ax.axvline(1.0, color="k", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("speed-up of pyfilter (peer time / pyfilter time), log scale")
+    ax.invert_yaxis()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

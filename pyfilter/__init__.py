@@ -1,0 +1,21 @@
+"""pyfilter: fast, exact image filtering on numpy arrays.
+
+Namespaces
+----------
+pyfilter.ndimage
+    scipy.ndimage drop-ins (same signatures, plus ``workers=``).
+pyfilter.filters
+    scikit-image style functions (``image`` first, ``channel_axis``), and
+    correlation with output shape, stride and dilation.
+
+Thread control: every compute function takes ``workers=None``;
+:func:`set_workers` sets the default for a block of code.
+"""
+__version__ = "0.1.0"
+
+from ._workers import get_workers, set_workers  # noqa: E402
+from . import ndimage, filters  # noqa: E402
+from ._config import show_config  # noqa: E402
+
+__all__ = ["ndimage", "filters", "set_workers", "get_workers", "show_config",
+           "__version__"]

@@ -1,0 +1,220 @@
+# Element conversion shared by the engines (textually included).
+#
+# Loading converts an input element to the compute type; storing converts a
+# computed value to the output element type with scipy.ndimage's rules,
+# measured on scipy 1.17 (see tests/test_dtypes.py):
+#   * NaN stores as 0 in every integer type;
+#   * int8/uint8/int16/uint16/int32: truncate toward zero to int32 (values
+#     outside int32 give INT32_MIN), then wrap to the narrower type;
+#   * uint32/int64: the same through int64;
+#   * uint64: |x| < 2**64 truncates and wraps modulo 2**64 (negative values
+#     too), otherwise 0;
+#   * bool: the uint8 result, then != 0 (scipy stores the raw byte; we keep
+#     the truth value and a valid bool).
+# Type codes are shared with pyfilter/_validate.py (TYPECODES).
+
+from libc.stdint cimport (int8_t, uint8_t, int16_t, uint16_t, int32_t,
+                          uint32_t, int64_t, uint64_t, INT32_MIN, INT64_MIN)
+
+ctypedef float complex cfloat_t
+ctypedef double complex cdouble_t
+
+cdef enum:
+    TC_BOOL = 0
+    TC_INT8 = 1
+    TC_UINT8 = 2
+    TC_INT16 = 3
+    TC_UINT16 = 4
+    TC_INT32 = 5
+    TC_UINT32 = 6
+    TC_INT64 = 7
+    TC_UINT64 = 8
+    TC_FLOAT32 = 9
+    TC_FLOAT64 = 10
+    TC_COMPLEX64 = 11
+    TC_COMPLEX128 = 12
+
+# Compute (accumulation) types.
+ctypedef fused ctype:
+    float
+    double
+    cdouble_t
+
+# Element types of arrays the engines read and write (bool is read as uint8).
+ctypedef fused etype:
+    int8_t
+    uint8_t
+    int16_t
+    uint16_t
+    int32_t
+    uint32_t
+    int64_t
+    uint64_t
+    float
+    double
+    cfloat_t
+    cdouble_t
+
+
+cdef inline int32_t _d2i32(double x) noexcept nogil:
+    if x != x:
+        return 0
+    if -2147483649.0 < x < 2147483648.0:
+        return <int32_t>x
+    return INT32_MIN
+
+
+cdef inline int64_t _d2i64(double x) noexcept nogil:
+    if x != x:
+        return 0
+    if -9223372036854775808.0 <= x < 9223372036854775808.0:
+        return <int64_t>x
+    return INT64_MIN
+
+
+cdef inline uint64_t _d2u64(double x) noexcept nogil:
+    cdef uint64_t r
+    if x != x:
+        return 0
+    if x >= 0:
+        return <uint64_t>x if x < 18446744073709551616.0 else 0
+    r = <uint64_t>(-x) if -x < 18446744073709551616.0 else 0
+    return (<uint64_t>0) - r
+
+
+cdef inline ctype _to_c(etype v, ctype dummy) noexcept nogil:
+    """Convert one element to the compute type (complex->real never asked)."""
+    if ctype is cdouble_t:
+        if etype is cfloat_t or etype is cdouble_t:
+            return <cdouble_t>v
+        else:
+            return <cdouble_t>(<double>v)
+    else:
+        if etype is cfloat_t or etype is cdouble_t:
+            return 0
+        else:
+            return <ctype>v
+
+
+cdef inline void _from_c(etype* dst, ctype v, bint is_bool) noexcept nogil:
+    """Store one computed value with scipy's casting rules."""
+    cdef double x
+    if etype is cfloat_t or etype is cdouble_t:
+        if ctype is cdouble_t:
+            dst[0] = <etype>v
+        else:
+            dst[0] = <etype>(<double>v)
+    elif ctype is cdouble_t:
+        return  # complex into real: rejected before the engine runs
+    else:
+        if etype is float or etype is double:
+            dst[0] = <etype>v
+        else:
+            x = <double>v
+            if etype is uint8_t:
+                if is_bool:
+                    dst[0] = <uint8_t>(<uint8_t>_d2i32(x) != 0)
+                else:
+                    dst[0] = <uint8_t>_d2i32(x)
+            elif etype is int8_t or etype is int16_t or etype is uint16_t or etype is int32_t:
+                dst[0] = <etype>_d2i32(x)
+            elif etype is uint32_t or etype is int64_t:
+                dst[0] = <etype>_d2i64(x)
+            else:
+                dst[0] = <etype>_d2u64(x)
+
+
+cdef inline void _load_run(ctype* buf, Py_ssize_t bstep, const char* src,
+                           Py_ssize_t sstep, Py_ssize_t n, etype* kind) noexcept nogil:
+    """buf[m*bstep] = src[m*sstep] (byte step) converted, for m < n."""
+    cdef Py_ssize_t m
+    cdef const etype* p = <const etype*>src
+    cdef ctype dummy = 0
+    if bstep == 1 and sstep == <Py_ssize_t>sizeof(etype):
+        for m in range(n):
+            buf[m] = _to_c(p[m], dummy)
+    else:
+        for m in range(n):
+            buf[m * bstep] = _to_c((<const etype*>(src + m * sstep))[0], dummy)
+
+
+cdef inline void load_run(ctype* buf, Py_ssize_t bstep, const char* src,
+                          Py_ssize_t sstep, Py_ssize_t n, int tc) noexcept nogil:
+    """Converted strided copy of ``n`` elements of type code ``tc``."""
+    if tc == TC_FLOAT32:
+        _load_run(buf, bstep, src, sstep, n, <float*>NULL)
+    elif tc == TC_FLOAT64:
+        _load_run(buf, bstep, src, sstep, n, <double*>NULL)
+    elif tc == TC_UINT8 or tc == TC_BOOL:
+        _load_run(buf, bstep, src, sstep, n, <uint8_t*>NULL)
+    elif tc == TC_INT8:
+        _load_run(buf, bstep, src, sstep, n, <int8_t*>NULL)
+    elif tc == TC_INT16:
+        _load_run(buf, bstep, src, sstep, n, <int16_t*>NULL)
+    elif tc == TC_UINT16:
+        _load_run(buf, bstep, src, sstep, n, <uint16_t*>NULL)
+    elif tc == TC_INT32:
+        _load_run(buf, bstep, src, sstep, n, <int32_t*>NULL)
+    elif tc == TC_UINT32:
+        _load_run(buf, bstep, src, sstep, n, <uint32_t*>NULL)
+    elif tc == TC_INT64:
+        _load_run(buf, bstep, src, sstep, n, <int64_t*>NULL)
+    elif tc == TC_UINT64:
+        _load_run(buf, bstep, src, sstep, n, <uint64_t*>NULL)
+    elif tc == TC_COMPLEX64:
+        _load_run(buf, bstep, src, sstep, n, <cfloat_t*>NULL)
+    elif tc == TC_COMPLEX128:
+        _load_run(buf, bstep, src, sstep, n, <cdouble_t*>NULL)
+
+
+cdef inline void _store_run(char* dst, Py_ssize_t dstep, const ctype* buf,
+                            Py_ssize_t n, bint is_bool, etype* kind) noexcept nogil:
+    cdef Py_ssize_t m
+    cdef etype* p = <etype*>dst
+    if dstep == <Py_ssize_t>sizeof(etype):
+        for m in range(n):
+            _from_c(p + m, buf[m], is_bool)
+    else:
+        for m in range(n):
+            _from_c(<etype*>(dst + m * dstep), buf[m], is_bool)
+
+
+cdef inline void store_run(char* dst, Py_ssize_t dstep, const ctype* buf,
+                           Py_ssize_t n, int tc) noexcept nogil:
+    """Store ``n`` computed values into a strided run of type code ``tc``."""
+    if tc == TC_FLOAT32:
+        _store_run(dst, dstep, buf, n, False, <float*>NULL)
+    elif tc == TC_FLOAT64:
+        _store_run(dst, dstep, buf, n, False, <double*>NULL)
+    elif tc == TC_UINT8:
+        _store_run(dst, dstep, buf, n, False, <uint8_t*>NULL)
+    elif tc == TC_BOOL:
+        _store_run(dst, dstep, buf, n, True, <uint8_t*>NULL)
+    elif tc == TC_INT8:
+        _store_run(dst, dstep, buf, n, False, <int8_t*>NULL)
+    elif tc == TC_INT16:
+        _store_run(dst, dstep, buf, n, False, <int16_t*>NULL)
+    elif tc == TC_UINT16:
+        _store_run(dst, dstep, buf, n, False, <uint16_t*>NULL)
+    elif tc == TC_INT32:
+        _store_run(dst, dstep, buf, n, False, <int32_t*>NULL)
+    elif tc == TC_UINT32:
+        _store_run(dst, dstep, buf, n, False, <uint32_t*>NULL)
+    elif tc == TC_INT64:
+        _store_run(dst, dstep, buf, n, False, <int64_t*>NULL)
+    elif tc == TC_UINT64:
+        _store_run(dst, dstep, buf, n, False, <uint64_t*>NULL)
+    elif tc == TC_COMPLEX64:
+        _store_run(dst, dstep, buf, n, False, <cfloat_t*>NULL)
+    elif tc == TC_COMPLEX128:
+        _store_run(dst, dstep, buf, n, False, <cdouble_t*>NULL)
+
+
+cdef inline int ctype_code(ctype* kind) noexcept nogil:
+    """The type code whose elements have exactly the compute type's layout."""
+    if ctype is float:
+        return TC_FLOAT32
+    elif ctype is double:
+        return TC_FLOAT64
+    else:
+        return TC_COMPLEX128

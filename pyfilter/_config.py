@@ -1,0 +1,60 @@
+"""Build and runtime configuration report."""
+import platform
+import sys
+
+from . import _workers
+from ._cext import _runtime, selected_variant
+
+
+def _build_config():
+    try:
+        from ._build_config import CONFIG
+    except ImportError:  # built by a tool that did not run our build_ext
+        CONFIG = {}
+    return CONFIG
+
+
+def config():
+    """The configuration :func:`show_config` prints, as a dict."""
+    import numpy
+    import scipy
+    from . import __version__
+    cfg = _build_config()
+    return {
+        "pyfilter": __version__,
+        "python": sys.version.split()[0],
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "platform": f"{platform.system()} {platform.machine()}",
+        "openmp": _runtime.openmp_enabled(),
+        "openmp_build_status": cfg.get("openmp_status", "unknown"),
+        "default_threads": _workers.get_workers(),
+        "omp_get_max_threads": _runtime.max_threads(),
+        "simd_variant": selected_variant("correlate"),
+        "cpu_has_avx2_fma": _runtime.cpu_has_avx2_fma(),
+        "debug_build": cfg.get("debug", None),
+        "native_build": cfg.get("native", None),
+        "compiler": cfg.get("compiler_version", "unknown"),
+        "compile_flags": " ".join(cfg.get("opt_flags", []) + cfg.get("openmp_flags", [])),
+        "variant_flags": cfg.get("variants", {}),
+        "cython": cfg.get("cython_version", "unknown"),
+        "numpy_at_build": cfg.get("numpy_build_version", "unknown"),
+    }
+
+
+def show_config():
+    """Print pyfilter's versions, OpenMP status, threads and compiler flags.
+
+    Examples
+    --------
+    >>> import pyfilter
+    >>> pyfilter.show_config()  # doctest: +ELLIPSIS
+    pyfilter ...
+    """
+    cfg = config()
+    width = max(len(k) for k in cfg)
+    print(f"pyfilter {cfg['pyfilter']}")
+    for k, v in cfg.items():
+        if k == "pyfilter":
+            continue
+        print(f"  {k:<{width}} : {v}")

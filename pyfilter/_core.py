@@ -1,0 +1,75 @@
+"""Shared glue between the public namespaces and the N-D correlation engine.
+
+Everything here composes engines; no arithmetic on array data happens in
+Python.
+"""
+import numpy as np
+
+from . import _validate as V
+from . import _workers
+from ._cext import engine
+
+DBL_EPSILON = np.finfo(np.float64).eps
+
+# Below this many multiply-adds a call runs on one thread (starting a team
+# costs more than it saves).
+PARALLEL_MIN_WORK = 1 << 17
+
+
+def compute_dtype(in_dtype, out_dtype, weights_dtype):
+    """Accumulation type: float32 only for float32 -> float32, complex if
+    anything is complex, float64 otherwise (scipy computes in float64)."""
+    if (np.dtype(in_dtype).kind == "c" or np.dtype(out_dtype).kind == "c"
+            or np.dtype(weights_dtype).kind == "c"):
+        return np.dtype(np.complex128)
+    if np.dtype(in_dtype) == np.float32 and np.dtype(out_dtype) == np.float32:
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def threads_for(workers, work):
+    n = _workers.resolve(workers)
+    if work < PARALLEL_MIN_WORK:
+        return 1
+    return n
+
+
+def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
+                 out_shape, workers, skip_small=True, result_dtype=None):
+    """Correlate ``input`` (validated ndarray) with ``weights`` (float64 or
+    complex128, ndim == input.ndim) on the engine.
+
+    ``modes``, ``base``, ``stride``, ``dilation``: one entry per axis (axes
+    that are not filtered have a kernel of length 1, stride 1, base 0).
+    ``skip_small``: drop taps with |w| <= DBL_EPSILON (and NaN weights), as
+    scipy.ndimage.correlate does (correlate1d keeps every tap).
+    ``result_dtype``: dtype used when ``output`` is None (default: scipy's).
+    """
+    complex_out = input.dtype.kind == "c" or weights.dtype.kind == "c"
+    if output is None and result_dtype is not None:
+        output = result_dtype
+    result, target = V.get_output(output, input, out_shape, complex_out)
+    cdt = compute_dtype(input.dtype, target.dtype, weights.dtype)
+    cval = V.check_cval(cval, cdt.kind == "c")
+    if target.size == 0:
+        return result
+    if input.size == 0:
+        raise ValueError(f"input has shape {input.shape}: cannot produce a non-empty "
+                         f"output of shape {tuple(out_shape)} from an empty input")
+    keep = None
+    if skip_small:
+        keep = np.abs(weights) > DBL_EPSILON
+    w = np.ascontiguousarray(weights, dtype=cdt)
+    ntaps = int(keep.sum()) if keep is not None else w.size
+    nthreads = threads_for(workers, target.size * max(ntaps, 1))
+    ndim = input.ndim
+    inner = 0
+    if (ndim >= 2 and w.shape[-1] == 1 and stride[-1] == 1 and dilation[-1] == 1
+            and base[-1] == 0 and input.shape[-1] == target.shape[-1]
+            and input.shape[-1] <= 32 and target.shape[-2] > 1):
+        inner = 1
+    engine("correlate").correlate(
+        input, target, w, list(stride), list(dilation), list(base), list(modes),
+        cval, V.typecode(input.dtype), V.typecode(target.dtype), nthreads,
+        keep, inner)
+    return V.finish_output(result, target)

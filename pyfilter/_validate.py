@@ -1,0 +1,266 @@
+"""Input validation, mode names and output handling for every public function.
+
+All errors name the parameter and the value received.  Nothing here modifies
+the caller's arrays.
+"""
+import numbers
+import operator
+import warnings
+
+import numpy as np
+
+# ---------------------------------------------------------------- modes
+# Codes shared with pyfilter/_cext/_boundary.pxd.
+MODE_CONSTANT, MODE_NEAREST, MODE_REFLECT, MODE_MIRROR, MODE_WRAP = range(5)
+
+MODES = {
+    "constant": MODE_CONSTANT,
+    "grid-constant": MODE_CONSTANT,
+    "nearest": MODE_NEAREST,
+    "reflect": MODE_REFLECT,
+    "grid-mirror": MODE_REFLECT,
+    "mirror": MODE_MIRROR,
+    "wrap": MODE_WRAP,
+    "grid-wrap": MODE_WRAP,
+}
+
+# torch padding_mode names -> scipy mode names (REFERENCE.md).
+TORCH_PADDING_MODES = {"zeros": "constant", "reflect": "mirror",
+                       "replicate": "nearest", "circular": "wrap"}
+
+# OpenCV border types -> scipy mode names.
+CV_BORDERS = {0: "constant", 1: "nearest", 2: "reflect", 3: "wrap", 4: "mirror"}
+
+
+def mode_code(mode, name="mode"):
+    """Code of one scipy mode name."""
+    if not isinstance(mode, str):
+        raise TypeError(f"{name} must be a string naming a boundary mode, got {mode!r}")
+    try:
+        return MODES[mode]
+    except KeyError:
+        raise ValueError(f"{name}={mode!r} is not a boundary mode; expected one of "
+                         f"{sorted(MODES)}") from None
+
+
+def mode_codes(mode, n, name="mode", allow_sequence=True):
+    """One mode code per axis from a mode name or a sequence of names."""
+    if isinstance(mode, str):
+        return [mode_code(mode, name)] * n
+    if not allow_sequence:
+        raise ValueError(f"{name} must be a single mode name for this function "
+                         f"(a sequence of modes is not supported), got {mode!r}")
+    try:
+        modes = list(mode)
+    except TypeError:
+        raise TypeError(f"{name} must be a mode name or a sequence of them, got {mode!r}") from None
+    if len(modes) != n:
+        raise ValueError(f"{name} must have one entry per filtered axis ({n}), got {mode!r}")
+    return [mode_code(m, name) for m in modes]
+
+
+# ---------------------------------------------------------------- dtypes
+# Codes shared with pyfilter/_cext/_convert.pxi.
+TYPECODES = {
+    np.dtype(np.bool_): 0, np.dtype(np.int8): 1, np.dtype(np.uint8): 2,
+    np.dtype(np.int16): 3, np.dtype(np.uint16): 4, np.dtype(np.int32): 5,
+    np.dtype(np.uint32): 6, np.dtype(np.int64): 7, np.dtype(np.uint64): 8,
+    np.dtype(np.float32): 9, np.dtype(np.float64): 10,
+    np.dtype(np.complex64): 11, np.dtype(np.complex128): 12,
+}
+
+
+def typecode(dtype):
+    return TYPECODES[np.dtype(dtype).newbyteorder("=")]
+
+
+def _supported(dtype):
+    try:
+        return np.dtype(dtype).newbyteorder("=") in TYPECODES
+    except TypeError:
+        return False
+
+
+def check_array(x, name="input", min_ndim=1, allow_float16=False):
+    """``x`` as a native-byte-order ndarray of a supported dtype.
+
+    Non-native byte order is converted (a copy); the caller's array is
+    never modified.  float16 is promoted to float32 when ``allow_float16``
+    (scikit-image's rule), else rejected like scipy.ndimage does.
+    """
+    if isinstance(x, np.ndarray):
+        arr = x
+    else:
+        try:
+            arr = np.asarray(x)
+        except Exception as exc:
+            raise TypeError(f"{name} must be array-like, got {type(x).__name__}: {exc}") from None
+    if arr.dtype == np.float16 and allow_float16:
+        arr = arr.astype(np.float32)
+    if not _supported(arr.dtype) or arr.dtype.kind not in "biufc":
+        raise TypeError(f"{name} has dtype {arr.dtype}, which is not supported; use "
+                        "bool, int8..uint64, float32, float64, complex64 or complex128")
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    if arr.ndim < min_ndim:
+        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), "
+                         f"got an array of shape {arr.shape}")
+    return arr
+
+
+def check_weights(weights, name="weights"):
+    """Kernel as a native float64 or complex128 array (non-empty)."""
+    w = check_array(weights, name, min_ndim=0)
+    if w.size == 0:
+        raise ValueError(f"{name} is empty (shape {w.shape}); no filter weights given")
+    if w.dtype.kind == "c":
+        return w.astype(np.complex128, copy=False)
+    return w.astype(np.float64, copy=False)
+
+
+# ---------------------------------------------------------------- sequences
+def as_int(value, name):
+    """``value`` as a Python int (bool and non-integers rejected)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {value!r}") from None
+
+
+def int_sequence(value, n, name, minimum=None):
+    """An int or a sequence of n ints -> list of n ints (>= minimum)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be an integer or a sequence of integers, got {value!r}")
+    if np.ndim(value) == 0:
+        vals = [as_int(value, name)] * n
+    else:
+        vals = [as_int(v, name) for v in np.asarray(value, dtype=object).ravel()]
+        if len(vals) != n:
+            raise ValueError(f"{name} must be an integer or have one entry per "
+                             f"filtered axis ({n}), got {value!r}")
+    if minimum is not None:
+        for v in vals:
+            if v < minimum:
+                raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return vals
+
+
+def float_sequence(value, n, name):
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a number or a sequence of numbers, got {value!r}")
+    if np.ndim(value) == 0:
+        vals = [value] * n
+    else:
+        vals = list(np.asarray(value, dtype=object).ravel())
+        if len(vals) != n:
+            raise ValueError(f"{name} must be a number or have one entry per "
+                             f"filtered axis ({n}), got {value!r}")
+    out = []
+    for v in vals:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            raise TypeError(f"{name} must contain real numbers, got {value!r}")
+        out.append(float(v))
+    return out
+
+
+def normalize_axes(axes, ndim, name="axes"):
+    """scipy.ndimage's axes rule: None -> all; ints wrap; duplicates rejected."""
+    if axes is None:
+        return list(range(ndim))
+    if np.ndim(axes) == 0:
+        axes = [axes]
+    out = []
+    for a in axes:
+        a = as_int(a, name)
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{name} entry {a} is out of range for an input with "
+                             f"{ndim} dimension(s)")
+        out.append(a % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name} must be unique, got {tuple(axes)!r}")
+    return out
+
+
+def normalize_axis(axis, ndim, name="axis"):
+    a = as_int(axis, name)
+    if not -ndim <= a < ndim:
+        raise ValueError(f"{name}={axis!r} is out of range for an input with {ndim} dimension(s)")
+    return a % ndim
+
+
+def check_origins(origins, lengths, name="origin"):
+    """scipy's origin rule: -(L // 2) <= origin <= (L - 1) // 2 per axis."""
+    for o, L in zip(origins, lengths):
+        if not -(L // 2) <= o <= (L - 1) // 2:
+            raise ValueError(f"{name}={o} is invalid for a kernel of length {L}; it must "
+                             f"satisfy -(L // 2) <= origin <= (L - 1) // 2, i.e. "
+                             f"{-(L // 2)} .. {(L - 1) // 2}")
+
+
+def check_cval(cval, complex_ok, name="cval"):
+    if isinstance(cval, (bool, np.bool_)):
+        return float(cval)
+    if isinstance(cval, numbers.Complex) and not isinstance(cval, numbers.Real):
+        if not complex_ok:
+            raise TypeError(f"{name} must be a real number for a real computation, got {cval!r}")
+        return complex(cval)
+    if not isinstance(cval, numbers.Real):
+        try:
+            return float(cval)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be a number, got {cval!r}") from None
+    return float(cval)
+
+
+# ---------------------------------------------------------------- outputs
+def output_dtype(output, input_dtype, complex_output=False, name="output"):
+    """Dtype of the result for ``output`` None / a dtype (scipy's rules)."""
+    if output is None:
+        if complex_output:
+            return np.promote_types(input_dtype, np.complex64)
+        return np.dtype(input_dtype)
+    try:
+        dt = np.dtype(output)
+    except TypeError:
+        raise TypeError(f"{name} must be None, a dtype or an ndarray, got {output!r}") from None
+    if complex_output and dt.kind != "c":
+        warnings.warn("promoting specified output dtype to complex", UserWarning, stacklevel=4)
+        dt = np.promote_types(dt, np.complex64)
+    if not _supported(dt):
+        raise TypeError(f"{name} dtype {dt} is not supported")
+    return dt.newbyteorder("=")
+
+
+def get_output(output, input, shape, complex_output=False, name="output"):
+    """Allocate or check the output array.
+
+    Returns ``(result, target)``: ``result`` is what the function returns;
+    ``target`` is the array the engine writes (a temporary when ``output``
+    shares memory with ``input`` or has a non-native byte order; copy it
+    into ``result`` afterwards with :func:`finish_output`).
+    """
+    shape = tuple(shape)
+    if isinstance(output, np.ndarray):
+        if output.shape != shape:
+            raise ValueError(f"{name} has shape {output.shape}, but the result has shape {shape}")
+        if complex_output and output.dtype.kind != "c":
+            raise TypeError(f"{name} has dtype {output.dtype}, but the result is complex; "
+                            "pass a complex output")
+        if not _supported(output.dtype):
+            raise TypeError(f"{name} has dtype {output.dtype}, which is not supported")
+        if not output.flags.writeable:
+            raise ValueError(f"{name} is read-only")
+        if (not output.dtype.isnative) or np.may_share_memory(output, input):
+            return output, np.empty(shape, dtype=output.dtype.newbyteorder("="))
+        return output, output
+    dt = output_dtype(output, input.dtype, complex_output, name)
+    arr = np.empty(shape, dtype=dt)
+    return arr, arr
+
+
+def finish_output(result, target):
+    if result is not target:
+        np.copyto(result, target, casting="unsafe")
+    return result

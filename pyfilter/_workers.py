@@ -1,0 +1,105 @@
+"""Thread-count control with scipy.fft's ``workers`` semantics.
+
+* ``workers=None``: the default, which is the innermost
+  :func:`set_workers` value of this Python thread, or else
+  ``min(omp_get_max_threads(), usable CPUs)``; so ``OMP_NUM_THREADS`` and
+  ``threadpoolctl.threadpool_limits`` are honoured.
+* A positive integer asks for that many threads.
+* A negative integer counts back from the number of usable CPUs
+  (``-1``: all of them, ``-2``: all but one, ...).
+* ``0``, or anything that is not an integer, is an error.
+"""
+import contextlib
+import operator
+import os
+import threading
+
+from ._cext import _runtime
+
+__all__ = ["set_workers", "get_workers"]
+
+_local = threading.local()
+
+
+def _cpu_count():
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _check(workers, name="workers"):
+    """Validate a workers value and return it as a positive thread count."""
+    if isinstance(workers, bool):
+        raise TypeError(f"{name} must be an integer or None, got {workers!r}")
+    try:
+        w = operator.index(workers)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer or None, got {workers!r}") from None
+    ncpu = _cpu_count()
+    if w == 0:
+        raise ValueError(f"{name} must not be 0 (use None for the default, "
+                         f"a positive count, or a negative count from the CPU count); got 0")
+    if w < 0:
+        if w < -ncpu:
+            raise ValueError(f"{name} value out of range; got {w}, must not be "
+                             f"less than {-ncpu} (minus the number of usable CPUs)")
+        w = ncpu + 1 + w
+    return w
+
+
+def _default():
+    stack = getattr(_local, "stack", None)
+    if stack:
+        return stack[-1]
+    return max(1, min(_runtime.max_threads(), _cpu_count()))
+
+
+def resolve(workers):
+    """Number of threads for a call given its ``workers`` argument."""
+    if workers is None:
+        return _default()
+    return _check(workers)
+
+
+def get_workers():
+    """The default number of threads for calls made from this Python thread.
+
+    Examples
+    --------
+    >>> import pyfilter
+    >>> with pyfilter.set_workers(1):
+    ...     pyfilter.get_workers()
+    1
+    """
+    return _default()
+
+
+@contextlib.contextmanager
+def set_workers(workers):
+    """Context manager setting the default ``workers`` for this Python thread.
+
+    Parameters
+    ----------
+    workers : int
+        Thread count with scipy.fft's semantics (negative values count back
+        from the number of usable CPUs; 0 is an error).
+
+    Examples
+    --------
+    >>> import numpy as np, pyfilter
+    >>> x = np.arange(16.0).reshape(4, 4)
+    >>> with pyfilter.set_workers(1):
+    ...     y = pyfilter.ndimage.correlate(x, np.ones((3, 3)))
+    >>> float(y[0, 0])
+    30.0
+    """
+    w = _check(workers)
+    stack = getattr(_local, "stack", None)
+    if stack is None:
+        stack = _local.stack = []
+    stack.append(w)
+    try:
+        yield
+    finally:
+        stack.pop()

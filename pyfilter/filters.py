@@ -1,0 +1,183 @@
+"""scikit-image style filters, plus correlation with CNN-course extras.
+
+Functions here take ``image`` first and keyword-only options.  Every
+function accepts ``channel_axis``: that axis is not filtered (each channel
+gets the same kernel).
+"""
+import numpy as np
+
+from . import _core
+from . import _validate as V
+from ._docs import docfiller
+
+__all__ = ["correlate", "convolve"]
+
+_SHAPES = ("same", "valid", "full")
+
+
+def _geometry(image_shape, kshape, faxes, shape, stride, dilation, origin,
+              convolution):
+    """Per-filtered-axis base offset and output length.
+
+    With the dilated kernel length ``Ld = d (L - 1) + 1`` and output index
+    ``o``, tap ``k`` reads input ``o * s + b + k * d`` where
+    ``b = -(Ld // 2 + origin)`` ('same'), ``0`` ('valid') or
+    ``-(Ld - 1)`` ('full').
+    """
+    bases, lengths, origins = [], [], []
+    for i, a in enumerate(faxes):
+        n, L, s, d, o = image_shape[a], kshape[i], stride[i], dilation[i], origin[i]
+        Ld = d * (L - 1) + 1
+        if shape == "same":
+            if convolution:
+                o = -o - (1 - (Ld & 1))
+            origins.append((o, Ld))
+            b = -(Ld // 2 + o)
+            length = (n - 1) // s + 1
+        elif shape == "valid":
+            if n < Ld:
+                raise ValueError(
+                    f"shape='valid' needs the (dilated) kernel to fit inside the image: "
+                    f"kernel length {Ld} > image length {n} along axis {a}")
+            b = 0
+            length = (n - Ld) // s + 1
+        else:
+            b = -(Ld - 1)
+            length = (n + Ld - 2) // s + 1
+        bases.append(b)
+        lengths.append(length)
+    for (o, Ld) in origins:
+        V.check_origins([o], [Ld])
+    return bases, lengths
+
+
+def _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
+            channel_axis, output, workers, convolution):
+    image = V.check_array(image, "image")
+    kernel = V.check_weights(kernel, "kernel")
+    ndim = image.ndim
+    if channel_axis is not None:
+        channel_axis = V.normalize_axis(channel_axis, ndim, "channel_axis")
+        faxes = [a for a in range(ndim) if a != channel_axis]
+    else:
+        faxes = list(range(ndim))
+    if kernel.ndim != len(faxes):
+        raise ValueError(
+            f"kernel has {kernel.ndim} dimension(s) (shape {kernel.shape}), but the image "
+            f"has {len(faxes)} spatial dimension(s) (image shape {image.shape}, "
+            f"channel_axis={channel_axis})")
+    if not isinstance(shape, str) or shape not in _SHAPES:
+        raise ValueError(f"shape must be one of {_SHAPES}, got {shape!r}")
+    nf = len(faxes)
+    stride = V.int_sequence(stride, nf, "stride", minimum=1)
+    dilation = V.int_sequence(dilation, nf, "dilation", minimum=1)
+    origin = V.int_sequence(origin, nf, "origin")
+    if shape != "same" and any(origin):
+        raise ValueError(f"origin is only meaningful with shape='same'; got origin={origin!r} "
+                         f"with shape={shape!r}")
+    code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
+    if convolution:
+        kernel = kernel[(slice(None, None, -1),) * kernel.ndim]
+    elif kernel.dtype.kind == "c":
+        kernel = kernel.conj()
+    bases, lengths = _geometry(image.shape, kernel.shape, faxes, shape, stride,
+                               dilation, origin, convolution)
+    kshape = [1] * ndim
+    full_base, full_stride, full_dil = [0] * ndim, [1] * ndim, [1] * ndim
+    out_shape = list(image.shape)
+    for i, a in enumerate(faxes):
+        kshape[a] = kernel.shape[i]
+        full_base[a], full_stride[a], full_dil[a] = bases[i], stride[i], dilation[i]
+        out_shape[a] = lengths[i]
+    w = kernel.reshape(kshape)
+    return _core.correlate_nd(image, w, output, [code] * ndim, cval, full_base,
+                              full_stride, full_dil, out_shape, workers)
+
+
+_FILTER_DOC = """{summary}
+
+    {formula}
+
+    Parameters
+    ----------
+    image : array_like
+        Input image (bool, integer, float32/64 or complex), any strides.
+    kernel : array_like
+        The kernel, one dimension per spatial axis of ``image``.
+    mode : str, optional
+        Boundary mode (scipy's names, default 'reflect'); see
+        :func:`pyfilter.ndimage.correlate`.  Ignored for ``shape='valid'``.
+    cval : scalar, optional
+        Fill value for mode 'constant'.
+    origin : int or sequence of int, optional
+        Placement shift of the (dilated) kernel, as scipy's ``origin``;
+        only with ``shape='same'``.
+    shape : {{'same', 'valid', 'full'}}, optional
+        'same': scipy's result (length ``n`` per axis before striding);
+        'valid': only positions where the dilated kernel lies inside the
+        image (``n - d (L - 1)``); 'full': every position where it overlaps
+        the image (``n + d (L - 1)``), the outside filled by ``mode``.
+        A kernel larger than the image with 'valid' raises ValueError.
+    stride : int or sequence of int, optional
+        Keep every s-th output along each axis, starting at the first:
+        output length ``floor((n + 2p - d (L - 1) - 1) / s) + 1`` with
+        ``2p`` = ``d (L - 1)`` ('same'), 0 ('valid') or ``2 d (L - 1)``
+        ('full').  Only the kept outputs are computed.
+    dilation : int or sequence of int, optional
+        Spacing between kernel taps (atrous).  Equals filtering with the
+        kernel that has ``d - 1`` zeros inserted between taps, centred as
+        scipy centres that longer kernel.
+    channel_axis : int or None, optional
+        An axis that is not filtered (each channel gets the same kernel).
+    output : ndarray or dtype, optional
+        Output array or dtype (default: the dtype of ``image``, with scipy's
+        casting rules).
+    workers : int, optional
+        Number of threads (scipy.fft semantics).
+
+    Returns
+    -------
+    result : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.arange(36, dtype=np.float64).reshape(6, 6)
+    >>> k = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]])
+    >>> filters.{name}(x, k, shape='valid').shape
+    (4, 4)
+    >>> filters.{name}(x, k, shape='full', stride=2).shape
+    (4, 4)
+    >>> filters.{name}(x, k, dilation=2, shape='valid').shape
+    (2, 2)
+    >>> filters.{name}(np.ones((4, 4, 3)), np.ones((3, 3)), channel_axis=-1,
+    ...                shape='valid')[..., 0]
+    array([[9., 9.],
+           [9., 9.]])
+    """
+
+
+def correlate(image, kernel, *, mode="reflect", cval=0.0, origin=0, shape="same",
+              stride=1, dilation=1, channel_axis=None, output=None, workers=None):
+    return _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
+                   channel_axis, output, workers, False)
+
+
+def convolve(image, kernel, *, mode="reflect", cval=0.0, origin=0, shape="same",
+             stride=1, dilation=1, channel_axis=None, output=None, workers=None):
+    return _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
+                   channel_axis, output, workers, True)
+
+
+correlate.__doc__ = _FILTER_DOC.format(
+    name="correlate",
+    summary="Correlate an image with a kernel, with output shape, stride and dilation.",
+    formula="``out[o] = sum_k kernel[k] * x~[o * stride + b + k * dilation]`` "
+            "(no kernel flip; complex kernels are conjugated).")
+convolve.__doc__ = _FILTER_DOC.format(
+    name="convolve",
+    summary="True convolution of an image with a kernel, with output shape, stride and dilation.",
+    formula="The kernel is flipped along every axis; with shape='same' the "
+            "placement follows scipy.ndimage.convolve (even dilated lengths shift "
+            "by one).")

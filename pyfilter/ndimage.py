@@ -1,0 +1,241 @@
+"""Drop-in replacements for scipy.ndimage filters.
+
+Same signatures and results as scipy.ndimage (see REFERENCE.md), plus a
+keyword-only ``workers=None`` thread count.  Differences: float32 inputs
+are computed in float32 (scipy promotes to float64), and results are
+computed in parallel.
+"""
+import numpy as np
+
+from . import _core
+from . import _validate as V
+from ._docs import docfiller
+
+__all__ = ["correlate", "convolve", "correlate1d", "convolve1d"]
+
+
+def _expand_kernel(weights, axes, ndim):
+    """Kernel with one dimension per input axis (length 1 where unfiltered)."""
+    order = np.argsort(axes)
+    w = weights.transpose(order) if weights.ndim > 1 else weights
+    shape = [1] * ndim
+    for a, k in zip(sorted(axes), w.shape):
+        shape[a] = k
+    return w.reshape(shape)
+
+
+def _correlate_or_convolve(input, weights, output, mode, cval, origin, axes,
+                           workers, convolution):
+    input = V.check_array(input, "input")
+    weights = V.check_weights(weights, "weights")
+    axes = V.normalize_axes(axes, input.ndim)
+    if weights.ndim != len(axes):
+        raise ValueError(f"weights has {weights.ndim} dimension(s) (shape {weights.shape}), "
+                         f"but it must have one per filtered axis ({len(axes)})")
+    origins = V.int_sequence(origin, len(axes), "origin")
+    code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
+    if weights.dtype.kind == "c" and not convolution:
+        weights = weights.conj()  # as np.correlate: conjugate the weights
+    if convolution:
+        weights = weights[(slice(None, None, -1),) * weights.ndim]
+        origins = [-o - (1 - (k & 1)) for o, k in zip(origins, weights.shape)]
+    V.check_origins(origins, weights.shape)
+    w = _expand_kernel(weights, axes, input.ndim)
+    full_origin = [0] * input.ndim
+    for a, o in zip(axes, origins):
+        full_origin[a] = o
+    base = [-(k // 2 + o) for k, o in zip(w.shape, full_origin)]
+    n = input.ndim
+    return _core.correlate_nd(input, w, output, [code] * n, cval, base,
+                              [1] * n, [1] * n, input.shape, workers)
+
+
+@docfiller
+def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
+              *, axes=None, workers=None):
+    """Multidimensional correlation (scipy.ndimage.correlate).
+
+    ``out[i] = sum_j weights[j] * x~[i + j - (L // 2 + origin)]`` per axis,
+    where ``x~`` is the input extended by ``mode``.  Complex weights are
+    conjugated, as in scipy and np.correlate.  Like scipy, weights with
+    ``|w| <= 2.2e-16`` (and NaN weights) are skipped, so they do not spread
+    NaN or inf from the input.
+
+    Parameters
+    ----------
+    %(input)s
+    weights : array_like
+        The kernel, with one dimension per filtered axis.
+    %(output)s
+    %(mode_reflect)s
+        A sequence of modes is not accepted (as in scipy).
+    %(cval)s
+    %(origin_multiple)s
+    %(axes)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+        The correlation, of the shape of ``input``.
+
+    See Also
+    --------
+    convolve, correlate1d, pyfilter.filters.correlate
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> x = np.arange(25, dtype=np.float32).reshape(5, 5)
+    >>> ndimage.correlate(x, np.ones((3, 3)) / 9)[1:4, 1:4]
+    array([[ 6.,  7.,  8.],
+           [11., 12., 13.],
+           [16., 17., 18.]], dtype=float32)
+    >>> ndimage.correlate(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
+    array([2., 3.])
+    """
+    return _correlate_or_convolve(input, weights, output, mode, cval, origin,
+                                  axes, workers, False)
+
+
+@docfiller
+def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
+             *, axes=None, workers=None):
+    """Multidimensional convolution (scipy.ndimage.convolve).
+
+    Equal to :func:`correlate` with the kernel reversed along every axis and
+    origin ``-origin``, shifted by one more where the kernel length is even
+    (scipy's rule: ``convolve(x, w) == correlate(x, w[::-1], origin=-1)``
+    for an even-length 1-D ``w``).
+
+    Parameters
+    ----------
+    %(input)s
+    weights : array_like
+        The kernel, with one dimension per filtered axis.
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin_multiple)s
+    %(axes)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+        The convolution, of the shape of ``input``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> ndimage.convolve(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
+    array([3., 4.])
+    >>> a = np.array([[1, 2, 0, 0], [5, 3, 0, 4], [0, 0, 0, 7], [9, 3, 0, 0]])
+    >>> ndimage.convolve(a, np.array([[1, 1, 1], [1, 1, 0], [1, 0, 0]]),
+    ...                  mode='constant', cval=0.0)
+    array([[11, 10,  7,  4],
+           [10,  3, 11, 11],
+           [15, 12, 14,  7],
+           [12,  3,  7,  0]])
+    """
+    return _correlate_or_convolve(input, weights, output, mode, cval, origin,
+                                  axes, workers, True)
+
+
+def _correlate1d(input, weights, axis, output, mode, cval, origin, workers,
+                 convolution):
+    input = V.check_array(input, "input")
+    weights = V.check_weights(weights, "weights")
+    if weights.ndim != 1:
+        raise ValueError(f"weights must be one-dimensional, got shape {weights.shape}")
+    axis = V.normalize_axis(axis, input.ndim)
+    origin = V.as_int(origin, "origin")
+    code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
+    if convolution:
+        weights = weights[::-1]
+        origin = -origin - (1 - (weights.shape[0] & 1))
+    elif weights.dtype.kind == "c":
+        weights = weights.conj()
+    V.check_origins([origin], weights.shape)
+    shape = [1] * input.ndim
+    shape[axis] = weights.shape[0]
+    w = weights.reshape(shape)
+    base = [0] * input.ndim
+    base[axis] = -(weights.shape[0] // 2 + origin)
+    n = input.ndim
+    # scipy's 1-D filter applies every tap (it does not skip tiny weights).
+    return _core.correlate_nd(input, w, output, [code] * n, cval, base,
+                              [1] * n, [1] * n, input.shape, workers,
+                              skip_small=False)
+
+
+@docfiller
+def correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0,
+                origin=0, *, workers=None):
+    """One-dimensional correlation along ``axis`` (scipy.ndimage.correlate1d).
+
+    ``out[i] = sum_j weights[j] * x~[i + j - (L // 2 + origin)]`` along
+    ``axis``.  Every tap is applied, including zero weights (so ``0 * inf``
+    gives NaN, as in scipy).  Complex weights are conjugated.
+
+    Parameters
+    ----------
+    %(input)s
+    weights : array_like
+        One-dimensional kernel.
+    axis : int, optional
+        The axis of ``input`` to filter along.  Default -1.
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> ndimage.correlate1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), [1, 3])
+    array([ 8, 26,  8, 12,  7, 28, 36,  9])
+    """
+    return _correlate1d(input, weights, axis, output, mode, cval, origin,
+                        workers, False)
+
+
+@docfiller
+def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0,
+               origin=0, *, workers=None):
+    """One-dimensional convolution along ``axis`` (scipy.ndimage.convolve1d).
+
+    Parameters
+    ----------
+    %(input)s
+    weights : array_like
+        One-dimensional kernel.
+    axis : int, optional
+        The axis of ``input`` to filter along.  Default -1.
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> ndimage.convolve1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), [1, 3])
+    array([14, 24,  4, 13, 12, 36, 27,  0])
+    """
+    return _correlate1d(input, weights, axis, output, mode, cval, origin,
+                        workers, True)
