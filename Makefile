@@ -42,7 +42,7 @@ bench: build
 # Optional: PyTorch for the comparisons in tests/benchmarks, only from a
 # wheel already on this machine (never a multi-GB download).
 torch: $(VENV)/.ready
-	$(PIP) install --no-index torch==2.13.0 || echo "torch wheel not available here: torch tests will skip"
+	$(PIP) install "torch==2.13.0+cpu" || echo "no local CPU torch wheel here: torch tests will skip"
 
 clean:
 	rm -rf build pyfilter/_cext/*.c pyfilter/_cext/*.so pyfilter/_cext/_*_base.pyx \

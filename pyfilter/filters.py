@@ -9,6 +9,7 @@ import numpy as np
 from . import _core
 from . import _validate as V
 from ._docs import docfiller
+from ._shapes import conv_output_length
 
 __all__ = ["correlate", "convolve"]
 
@@ -33,17 +34,18 @@ def _geometry(image_shape, kshape, faxes, shape, stride, dilation, origin,
                 o = -o - (1 - (Ld & 1))
             origins.append((o, Ld))
             b = -(Ld // 2 + o)
-            length = (n - 1) // s + 1
+            pad = (Ld // 2 + o, Ld - 1 - (Ld // 2 + o))
         elif shape == "valid":
             if n < Ld:
                 raise ValueError(
                     f"shape='valid' needs the (dilated) kernel to fit inside the image: "
                     f"kernel length {Ld} > image length {n} along axis {a}")
             b = 0
-            length = (n - Ld) // s + 1
+            pad = (0, 0)
         else:
             b = -(Ld - 1)
-            length = (n + Ld - 2) // s + 1
+            pad = (Ld - 1, Ld - 1)
+        length = conv_output_length(n, L, s, pad, d)
         bases.append(b)
         lengths.append(length)
     for (o, Ld) in origins:
