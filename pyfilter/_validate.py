@@ -47,6 +47,8 @@ def mode_codes(mode, n, name="mode", allow_sequence=True):
     """One mode code per axis from a mode name or a sequence of names."""
     if isinstance(mode, str):
         return [mode_code(mode, name)] * n
+    if not isinstance(mode, (list, tuple, np.ndarray)):
+        raise TypeError(f"{name} must be a string naming a boundary mode, got {mode!r}")
     if not allow_sequence:
         raise ValueError(f"{name} must be a single mode name for this function "
                          f"(a sequence of modes is not supported), got {mode!r}")

@@ -91,8 +91,8 @@ def set_workers(workers):
     >>> x = np.arange(16.0).reshape(4, 4)
     >>> with pyfilter.set_workers(1):
     ...     y = pyfilter.ndimage.correlate(x, np.ones((3, 3)))
-    >>> float(y[0, 0])
-    30.0
+    >>> float(y[1, 1])
+    45.0
     """
     w = _check(workers)
     stack = getattr(_local, "stack", None)

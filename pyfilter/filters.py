@@ -25,14 +25,14 @@ def _geometry(image_shape, kshape, faxes, shape, stride, dilation, origin,
     ``b = -(Ld // 2 + origin)`` ('same'), ``0`` ('valid') or
     ``-(Ld - 1)`` ('full').
     """
-    bases, lengths, origins = [], [], []
+    bases, lengths = [], []
     for i, a in enumerate(faxes):
         n, L, s, d, o = image_shape[a], kshape[i], stride[i], dilation[i], origin[i]
         Ld = d * (L - 1) + 1
         if shape == "same":
+            V.check_origins([o], [Ld])
             if convolution:
                 o = -o - (1 - (Ld & 1))
-            origins.append((o, Ld))
             b = -(Ld // 2 + o)
             pad = (Ld // 2 + o, Ld - 1 - (Ld // 2 + o))
         elif shape == "valid":
@@ -48,8 +48,6 @@ def _geometry(image_shape, kshape, faxes, shape, stride, dilation, origin,
         length = conv_output_length(n, L, s, pad, d)
         bases.append(b)
         lengths.append(length)
-    for (o, Ld) in origins:
-        V.check_origins([o], [Ld])
     return bases, lengths
 
 

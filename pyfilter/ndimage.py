@@ -15,13 +15,26 @@ __all__ = ["correlate", "convolve", "correlate1d", "convolve1d"]
 
 
 def _expand_kernel(weights, axes, ndim):
-    """Kernel with one dimension per input axis (length 1 where unfiltered)."""
-    order = np.argsort(axes)
-    w = weights.transpose(order) if weights.ndim > 1 else weights
+    """Kernel with one dimension per input axis (length 1 where unfiltered).
+
+    As in scipy (1.17), the kernel's dimensions go to the filtered axes in
+    increasing order, whatever the order of ``axes``.
+    """
     shape = [1] * ndim
-    for a, k in zip(sorted(axes), w.shape):
+    for a, k in zip(sorted(axes), weights.shape):
         shape[a] = k
-    return w.reshape(shape)
+    return weights.reshape(shape)
+
+
+def _expand_origin(origins, axes, ndim):
+    """Origins per input axis.  As in scipy (1.17): with a subset of the
+    axes, ``origin[i]`` goes to ``axes[i]``; with every axis, to axis ``i``."""
+    if len(axes) == ndim:
+        return list(origins)
+    full = [0] * ndim
+    for a, o in zip(axes, origins):
+        full[a] = o
+    return full
 
 
 def _correlate_or_convolve(input, weights, output, mode, cval, origin, axes,
@@ -36,15 +49,14 @@ def _correlate_or_convolve(input, weights, output, mode, cval, origin, axes,
     code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
     if weights.dtype.kind == "c" and not convolution:
         weights = weights.conj()  # as np.correlate: conjugate the weights
-    if convolution:
-        weights = weights[(slice(None, None, -1),) * weights.ndim]
-        origins = [-o - (1 - (k & 1)) for o, k in zip(origins, weights.shape)]
-    V.check_origins(origins, weights.shape)
     w = _expand_kernel(weights, axes, input.ndim)
-    full_origin = [0] * input.ndim
-    for a, o in zip(axes, origins):
-        full_origin[a] = o
-    base = [-(k // 2 + o) for k, o in zip(w.shape, full_origin)]
+    origins = _expand_origin(origins, axes, input.ndim)
+    # (convolve's transformed origin is valid exactly when this one is)
+    V.check_origins(origins, w.shape)
+    if convolution:
+        w = w[(slice(None, None, -1),) * w.ndim]
+        origins = [-o - (1 - (k & 1)) for o, k in zip(origins, w.shape)]
+    base = [-(k // 2 + o) for k, o in zip(w.shape, origins)]
     n = input.ndim
     return _core.correlate_nd(input, w, output, [code] * n, cval, base,
                               [1] * n, [1] * n, input.shape, workers)
@@ -88,10 +100,10 @@ def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
     >>> import numpy as np
     >>> from pyfilter import ndimage
     >>> x = np.arange(25, dtype=np.float32).reshape(5, 5)
-    >>> ndimage.correlate(x, np.ones((3, 3)) / 9)[1:4, 1:4]
-    array([[ 6.,  7.,  8.],
-           [11., 12., 13.],
-           [16., 17., 18.]], dtype=float32)
+    >>> ndimage.correlate(x, np.ones((3, 3)))[1:4, 1:4]
+    array([[ 54.,  63.,  72.],
+           [ 99., 108., 117.],
+           [144., 153., 162.]], dtype=float32)
     >>> ndimage.correlate(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
     array([2., 3.])
     """
@@ -153,12 +165,12 @@ def _correlate1d(input, weights, axis, output, mode, cval, origin, workers,
     axis = V.normalize_axis(axis, input.ndim)
     origin = V.as_int(origin, "origin")
     code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
+    V.check_origins([origin], weights.shape)
     if convolution:
         weights = weights[::-1]
         origin = -origin - (1 - (weights.shape[0] & 1))
     elif weights.dtype.kind == "c":
         weights = weights.conj()
-    V.check_origins([origin], weights.shape)
     shape = [1] * input.ndim
     shape[axis] = weights.shape[0]
     w = weights.reshape(shape)

@@ -27,7 +27,7 @@ include "_convert.pxi"
 cimport cython
 from cython.parallel cimport prange, parallel
 from libc.stdlib cimport malloc, free
-from libc.string cimport memset
+from libc.string cimport memset, memcpy
 cimport numpy as cnp
 import numpy as np
 
@@ -376,32 +376,35 @@ cdef int _run(const Plan* pl, ctype cval, int nthreads) noexcept nogil:
     return failures
 
 
-def _groups(Py_ssize_t ntaps):
-    """Tap groups: one initialising group of <= 4 taps, then groups of 8."""
-    ks, sets = [], []
+cdef Py_ssize_t _plan_groups(Py_ssize_t ntaps, Py_ssize_t* gk, Py_ssize_t* gs) noexcept nogil:
+    """Tap groups: one initialising group of <= 4 taps (two groups when the
+    remainder is 5..7), then groups of 8.  Returns the number of groups
+    (at most ntaps // 8 + 2); ``gk``/``gs`` get the sizes and set flags."""
+    cdef Py_ssize_t f, g = 0, i
     if ntaps == 0:
-        return [0], [1]
+        gk[0] = 0
+        gs[0] = 1
+        return 1
     f = (ntaps - 1) % 8 + 1
     if f <= 4:
-        ks.append(f); sets.append(1)
+        gk[g] = f; gs[g] = 1; g += 1
     else:
-        ks += [f - 4, 4]; sets += [1, 0]
-    ks += [8] * ((ntaps - f) // 8)
-    sets += [0] * ((ntaps - f) // 8)
-    return ks, sets
+        gk[g] = f - 4; gs[g] = 1; g += 1
+        gk[g] = 4; gs[g] = 0; g += 1
+    for i in range((ntaps - f) // 8):
+        gk[g] = 8; gs[g] = 0; g += 1
+    return g
 
 
-def _map_table(Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t n, int mode):
+cdef void _fill_map(Py_ssize_t* tab, Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t n,
+                    int mode) noexcept nogil:
     cdef Py_ssize_t v
-    tab = np.empty(max(vhi - vlo + 1, 1), dtype=np.intp)
-    cdef Py_ssize_t[::1] t = tab
     for v in range(vlo, vhi + 1):
-        t[v - vlo] = map_index(v, n, mode)
-    return tab
+        tab[v - vlo] = map_index(v, n, mode)
 
 
-def correlate(inp, out, weights, stride, dilation, base, modes, cval,
-              int in_tc, int out_tc, int nthreads, keep=None,
+def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dilation,
+              base, modes, cval, int in_tc, int out_tc, int nthreads, keep=None,
               Py_ssize_t inner_axis=0):
     """Run the engine (validated arguments only; see pyfilter._core).
 
@@ -409,155 +412,207 @@ def correlate(inp, out, weights, stride, dilation, base, modes, cval,
     order, type codes ``in_tc``/``out_tc``); ``weights``: C-contiguous
     float32, float64 or complex128 array of that ndim (the compute type);
     ``stride``, ``dilation``, ``base``, ``modes``: one int per axis;
-    ``keep``: None, or a bool array of the kernel's shape selecting the
-    taps to apply (the others are skipped, as scipy skips tiny weights);
-    ``inner_axis``: 1 to treat an unfiltered last axis as an inner block.
+    ``keep``: None, or a C-contiguous uint8/bool array of the kernel's shape
+    selecting the taps to apply (the others are skipped, as scipy skips tiny
+    weights); ``inner_axis``: 1 to treat an unfiltered last axis as an inner
+    block of each line position.
     """
     cdef int ndim = inp.ndim
+    cdef int lax = ndim - 1 - <int>inner_axis          # line axis
+    cdef int nout = lax, a
+    cdef Py_ssize_t[64] S, D, B, K, NI, NO
+    cdef int[64] M
     cdef Plan pl
-    cdef int lax = ndim - 1 - inner_axis          # line axis
-    cdef Py_ssize_t a, i, r
-    w = weights
-    kshape = w.shape[:ndim]
-    nout = lax
-    # outer axes
-    o_shape = np.array([out.shape[a] for a in range(nout)] + [1], dtype=np.intp)
-    o_ostr = np.array([out.strides[a] for a in range(nout)] + [0], dtype=np.intp)
-    o_istr = np.array([inp.strides[a] for a in range(nout)] + [0], dtype=np.intp)
-    o_s = np.array([stride[a] for a in range(nout)] + [1], dtype=np.intp)
-    o_d = np.array([dilation[a] for a in range(nout)] + [1], dtype=np.intp)
-    o_b = np.array([base[a] for a in range(nout)] + [0], dtype=np.intp)
-    spans = [(kshape[a] - 1) * dilation[a] + 1 for a in range(nout)]
-    line_len = (out.shape[lax] - 1) * stride[lax] + (kshape[lax] - 1) * dilation[lax] + 1
-    slot_len = (line_len + stride[lax]) * (inp.shape[ndim - 1] if inner_axis else 1)
-    itemsize = w.itemsize
-    nslots_ring = int(np.prod(spans)) if nout else 1
-    ring_mode = nslots_ring * slot_len * itemsize <= (32 << 20)
-    ring = spans if ring_mode else [kshape[a] for a in range(nout)]
-    o_ring = np.array(list(ring) + [1], dtype=np.intp)
-    mul = []
-    m = 1
-    for a in range(nout - 1, -1, -1):
-        mul.append(m)
-        m *= ring[a]
-    nslots = m
-    o_mul = np.array(mul[::-1] + [0], dtype=np.intp)
-    maps, offs, pos = [], [], 0
+    cdef Py_ssize_t i, j, r, f, total, pos, nk, kx, nrows_full, ntaps, nrows, ng
+    cdef Py_ssize_t itemsize = weights.itemsize
+    cdef Py_ssize_t line_len, slot_len, nslots_ring, nslots, m, nlines, nx_out
+    cdef Py_ssize_t inner, chunk, ntiles, tile_w, vhi
+    cdef const unsigned char* kp = NULL
+    cdef const char* wdata = <const char*>cnp.PyArray_DATA(weights)
+    cdef Py_ssize_t* mem = NULL
+    cdef Py_ssize_t* row_of = NULL
+    cdef char* tapw = NULL
+    cdef bint ring_mode
+    if ndim > 64:
+        raise ValueError("pyfilter supports at most 64 dimensions")
+    for a in range(ndim):
+        S[a] = stride[a]
+        D[a] = dilation[a]
+        B[a] = base[a]
+        M[a] = modes[a]
+        K[a] = weights.shape[a]
+        NI[a] = inp.shape[a]
+        NO[a] = out.shape[a]
+    if keep is not None:
+        kp = <const unsigned char*>cnp.PyArray_DATA(<cnp.ndarray>keep)
+    inner = NI[ndim - 1] if inner_axis else 1
+    # kernel over axes 0..lax (the inner axis has length 1)
+    nk = 1
+    for a in range(lax + 1):
+        nk *= K[a]
+    kx = K[lax]
+    nrows_full = nk // kx
+    ntaps = 0
+    for f in range(nk):
+        if kp == NULL or kp[f]:
+            ntaps += 1
+    # ring of line slots along the outer axes
+    line_len = (NO[lax] - 1) * S[lax] + (K[lax] - 1) * D[lax] + 1
+    slot_len = (line_len + S[lax]) * inner
+    nslots_ring = 1
     for a in range(nout):
-        vhi = (out.shape[a] - 1) * stride[a] + base[a] + (kshape[a] - 1) * dilation[a]
-        tab = _map_table(base[a], vhi, inp.shape[a], modes[a])
-        maps.append(tab)
-        offs.append(pos)
-        pos += tab.shape[0]
-    o_map = np.concatenate(maps) if maps else np.zeros(1, dtype=np.intp)
-    o_mapoff = np.array(offs + [0], dtype=np.intp)
-    x_map = _map_table(base[lax], base[lax] + (out.shape[lax] - 1) * stride[lax]
-                       + (kshape[lax] - 1) * dilation[lax], inp.shape[lax], modes[lax])
-    # taps in C order of the kernel; rows are the distinct outer indices
-    wflat = w.reshape(-1) if inner_axis == 0 else w.reshape(w.shape[:lax + 1]).reshape(-1)
-    kidx = np.indices(kshape[:lax + 1]).reshape(lax + 1, -1).T
-    if keep is None:
-        keepflat = np.ones(wflat.shape[0], dtype=bool)
-    else:
-        keepflat = np.asarray(keep, dtype=bool).reshape(-1)
-    kidx = kidx[keepflat]
-    tap_w = np.ascontiguousarray(wflat[keepflat])
-    rows = {}
-    tap_row = np.empty(kidx.shape[0], dtype=np.intp)
-    row_k = []
-    for i in range(kidx.shape[0]):
-        key = tuple(int(k) for k in kidx[i, :nout])
-        if key not in rows:
-            rows[key] = len(rows)
-            row_k.extend(key)
-        tap_row[i] = rows[key]
-    tap_kx = np.ascontiguousarray(kidx[:, nout], dtype=np.intp) if kidx.shape[0] else np.zeros(1, dtype=np.intp)
-    row_k_a = np.array(row_k + [0], dtype=np.intp)
-    ntaps = kidx.shape[0]
-    nrows = len(rows)
-    if nrows == 0:
+        nslots_ring *= (K[a] - 1) * D[a] + 1
+        if nslots_ring * slot_len * itemsize > (32 << 20):
+            break
+    ring_mode = nslots_ring * slot_len * itemsize <= (32 << 20)
+    # sizes of the integer tables, in one block
+    total = 9 * (nout + 1) + (nout + 1) + 2 * ntaps + 2 * (ntaps // 8 + 3) + 2
+    for a in range(nout):
+        total += (NO[a] - 1) * S[a] + (K[a] - 1) * D[a] + 1
+    total += line_len + nrows_full * (nout + 1) + nrows_full
+    mem = <Py_ssize_t*>malloc(total * sizeof(Py_ssize_t))
+    tapw = <char*>malloc((ntaps + 1) * itemsize)
+    if mem == NULL or tapw == NULL:
+        free(mem)
+        free(tapw)
+        raise MemoryError("pyfilter: out of memory planning the correlation")
+    try:
+        pos = 0
+        pl.o_shape = mem + pos; pos += nout + 1
+        pl.o_ostr = mem + pos; pos += nout + 1
+        pl.o_istr = mem + pos; pos += nout + 1
+        pl.o_s = mem + pos; pos += nout + 1
+        pl.o_d = mem + pos; pos += nout + 1
+        pl.o_b = mem + pos; pos += nout + 1
+        pl.o_ring = mem + pos; pos += nout + 1
+        pl.o_mul = mem + pos; pos += nout + 1
+        pl.o_mapoff = mem + pos; pos += nout + 1
+        m = 1
+        for a in range(nout - 1, -1, -1):
+            (<Py_ssize_t*>pl.o_mul)[a] = m
+            if ring_mode:
+                (<Py_ssize_t*>pl.o_ring)[a] = (K[a] - 1) * D[a] + 1
+            else:
+                (<Py_ssize_t*>pl.o_ring)[a] = K[a]
+            m *= pl.o_ring[a]
+        nslots = m
+        pl.o_map = mem + pos
+        nlines = 1
+        for a in range(nout):
+            (<Py_ssize_t*>pl.o_shape)[a] = NO[a]
+            (<Py_ssize_t*>pl.o_ostr)[a] = out.strides[a]
+            (<Py_ssize_t*>pl.o_istr)[a] = inp.strides[a]
+            (<Py_ssize_t*>pl.o_s)[a] = S[a]
+            (<Py_ssize_t*>pl.o_d)[a] = D[a]
+            (<Py_ssize_t*>pl.o_b)[a] = B[a]
+            (<Py_ssize_t*>pl.o_mapoff)[a] = pos - (pl.o_map - mem)
+            vhi = (NO[a] - 1) * S[a] + B[a] + (K[a] - 1) * D[a]
+            _fill_map(mem + pos, B[a], vhi, NI[a], M[a])
+            pos += vhi - B[a] + 1
+            nlines *= NO[a]
+        pl.x_map = mem + pos
+        _fill_map(mem + pos, B[lax], B[lax] + line_len - 1, NI[lax], M[lax])
+        pos += line_len
+        # rows actually used (some may have every tap skipped)
+        row_of = mem + pos; pos += nrows_full
+        for r in range(nrows_full):
+            row_of[r] = -1
+        for f in range(nk):
+            if kp == NULL or kp[f]:
+                row_of[f // kx] = 0
+        pl.row_k = mem + pos
         nrows = 0
-    gk, gs = _groups(ntaps)
-    grp_k = np.array(gk, dtype=np.intp)
-    grp_s = np.array(gs, dtype=np.intp)
-    if ntaps == 0:
-        tap_w = np.zeros(1, dtype=w.dtype)
-        tap_row = np.zeros(1, dtype=np.intp)
-    # work split: lines (and tiles along x when there are few lines)
-    nlines = int(np.prod(out.shape[:nout])) if nout else 1
-    nx_out = out.shape[lax]
-    inner = inp.shape[ndim - 1] if inner_axis else 1
-    chunk = max(8, _CHUNK_BYTES // (itemsize * inner))
-    ntiles = 1
-    if nthreads > 1 and nlines < 4 * nthreads and nx_out >= 2048:
-        ntiles = min(4 * nthreads, nx_out // 1024)
-    tile_w = (nx_out + ntiles - 1) // ntiles
-    ntiles = (nx_out + tile_w - 1) // tile_w
-    nbands = max(1, min(nthreads, nlines * ntiles))
-    # keep references alive for the nogil call
-    keep_alive = (o_shape, o_ostr, o_istr, o_s, o_d, o_b, o_ring, o_mul, o_map,
-                  o_mapoff, row_k_a, tap_row, tap_kx, tap_w, grp_k, grp_s, x_map)
-    pl.nout = nout
-    pl.inp = <const char*>cnp.PyArray_DATA(<cnp.ndarray>inp)
-    pl.in_tc = in_tc
-    pl.out = <char*>cnp.PyArray_DATA(<cnp.ndarray>out)
-    pl.out_tc = out_tc
-    pl.o_shape = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_shape)
-    pl.o_ostr = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_ostr)
-    pl.o_istr = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_istr)
-    pl.o_s = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_s)
-    pl.o_d = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_d)
-    pl.o_b = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_b)
-    pl.o_ring = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_ring)
-    pl.o_mul = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_mul)
-    pl.o_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_map)
-    pl.o_mapoff = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_mapoff)
-    pl.ring_mode = ring_mode
-    pl.nrows = nrows
-    pl.row_k = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>row_k_a)
-    pl.ntaps = ntaps
-    pl.tap_row = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tap_row)
-    pl.tap_kx = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tap_kx)
-    pl.tap_w = <const void*>cnp.PyArray_DATA(<cnp.ndarray>tap_w)
-    pl.ngroups = grp_k.shape[0]
-    pl.grp_k = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>grp_k)
-    pl.grp_set = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>grp_s)
-    pl.nx_out = nx_out
-    pl.sx = stride[lax]
-    pl.dx = dilation[lax]
-    pl.kx = kshape[lax]
-    pl.bx = base[lax]
-    pl.n_x = inp.shape[lax]
-    pl.x_istr = inp.strides[lax]
-    pl.x_ostr = out.strides[lax]
-    pl.x_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>x_map)
-    pl.inner = inner
-    pl.c_istr = inp.strides[ndim - 1] if inner_axis else 0
-    pl.c_ostr = out.strides[ndim - 1] if inner_axis else w.itemsize
-    pl.tile_w = tile_w
-    pl.ntiles = ntiles
-    pl.nlines = nlines
-    pl.nslots = nslots
-    pl.slot_len = slot_len
-    pl.chunk = chunk
-    pl.nbands = nbands
+        for r in range(nrows_full):
+            if row_of[r] < 0:
+                continue
+            row_of[r] = nrows
+            j = r
+            for a in range(nout - 1, -1, -1):
+                (<Py_ssize_t*>pl.row_k)[nrows * nout + a] = j % K[a]
+                j = j // K[a]
+            nrows += 1
+        pos += nrows_full * (nout + 1)
+        pl.tap_row = mem + pos; pos += ntaps + 1
+        pl.tap_kx = mem + pos; pos += ntaps + 1
+        j = 0
+        for f in range(nk):
+            if kp == NULL or kp[f]:
+                (<Py_ssize_t*>pl.tap_row)[j] = row_of[f // kx]
+                (<Py_ssize_t*>pl.tap_kx)[j] = f % kx
+                memcpy(tapw + j * itemsize, wdata + f * itemsize, itemsize)
+                j += 1
+        if ntaps == 0:
+            memset(tapw, 0, itemsize)
+        pl.grp_k = mem + pos
+        pl.grp_set = mem + pos + (ntaps // 8 + 3)
+        pos += 2 * (ntaps // 8 + 3)
+        ng = _plan_groups(ntaps, <Py_ssize_t*>pl.grp_k, <Py_ssize_t*>pl.grp_set)
+        # work split: lines, and tiles along x when there are few lines
+        nx_out = NO[lax]
+        chunk = _CHUNK_BYTES // (itemsize * inner)
+        if chunk < 8:
+            chunk = 8
+        ntiles = 1
+        if nthreads > 1 and nlines < 4 * nthreads and nx_out >= 2048:
+            ntiles = 4 * nthreads
+            if ntiles > nx_out // 1024:
+                ntiles = nx_out // 1024
+        tile_w = (nx_out + ntiles - 1) // ntiles
+        ntiles = (nx_out + tile_w - 1) // tile_w
+        pl.nout = nout
+        pl.inp = <const char*>cnp.PyArray_DATA(inp)
+        pl.in_tc = in_tc
+        pl.out = <char*>cnp.PyArray_DATA(out)
+        pl.out_tc = out_tc
+        pl.ring_mode = ring_mode
+        pl.nrows = nrows
+        pl.ntaps = ntaps
+        pl.tap_w = <const void*>tapw
+        pl.ngroups = ng
+        pl.nx_out = nx_out
+        pl.sx = S[lax]
+        pl.dx = D[lax]
+        pl.kx = kx
+        pl.bx = B[lax]
+        pl.n_x = NI[lax]
+        pl.x_istr = inp.strides[lax]
+        pl.x_ostr = out.strides[lax]
+        pl.inner = inner
+        pl.c_istr = inp.strides[ndim - 1] if inner_axis else 0
+        pl.c_ostr = out.strides[ndim - 1] if inner_axis else itemsize
+        pl.tile_w = tile_w
+        pl.ntiles = ntiles
+        pl.nlines = nlines
+        pl.nslots = nslots
+        pl.slot_len = slot_len
+        pl.chunk = chunk
+        pl.nbands = nthreads if nthreads < nlines * ntiles else nlines * ntiles
+        if pl.nbands < 1:
+            pl.nbands = 1
+        status = _dispatch(&pl, weights.dtype.num, cval, nthreads)
+    finally:
+        free(mem)
+        free(tapw)
+    if status != 0:
+        raise MemoryError("pyfilter: out of memory for the correlation buffers")
+    return out
+
+
+cdef int _dispatch(const Plan* pl, int wnum, cval, int nthreads) except -1:
     cdef int status
     cdef float cf
     cdef double cd
     cdef cdouble_t cc
-    if w.dtype == np.float32:
+    if wnum == cnp.NPY_FLOAT:
         cf = cval
         with nogil:
-            status = _run(&pl, cf, nthreads)
-    elif w.dtype == np.float64:
+            status = _run(pl, cf, nthreads)
+    elif wnum == cnp.NPY_DOUBLE:
         cd = cval
         with nogil:
-            status = _run(&pl, cd, nthreads)
+            status = _run(pl, cd, nthreads)
     else:
         cc = cval
         with nogil:
-            status = _run(&pl, cc, nthreads)
-    del keep_alive
-    if status != 0:
-        raise MemoryError("pyfilter: out of memory for the correlation buffers")
-    return out
+            status = _run(pl, cc, nthreads)
+    return status

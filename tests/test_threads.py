@@ -1,0 +1,141 @@
+"""Thread control: workers semantics, set_workers, OMP_NUM_THREADS,
+threadpoolctl, thread-count independence and concurrent calls."""
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+
+import pyfilter
+from pyfilter import _core, _workers, filters
+from pyfilter import ndimage as pnd
+
+NCPU = _workers._cpu_count()
+
+
+@pytest.mark.parametrize("case", ["2d", "3d", "1d-long", "uint8", "strided", "inner",
+                                  "complex", "f64-axis0"])
+def test_results_identical_for_any_thread_count(rng, case):
+    if case == "2d":
+        x, w, kw = rng.standard_normal((301, 517)).astype(np.float32), rng.standard_normal((5, 5)), {}
+        f = pnd.correlate
+    elif case == "3d":
+        x, w, kw = rng.standard_normal((40, 50, 60)).astype(np.float32), rng.standard_normal((3, 3, 3)), {}
+        f = pnd.correlate
+    elif case == "1d-long":
+        x, w, kw = rng.standard_normal(300_001), rng.standard_normal(7), {}
+        f = pnd.correlate
+    elif case == "uint8":
+        x, w, kw = rng.integers(0, 256, (300, 400)).astype(np.uint8), rng.standard_normal((3, 3)), {}
+        f = pnd.convolve
+    elif case == "strided":
+        x, w = rng.standard_normal((333, 444)), rng.standard_normal((3, 4))
+        kw = dict(stride=(2, 3), dilation=2, shape="full")
+        f = filters.correlate
+    elif case == "inner":
+        x, w, kw = rng.standard_normal((200, 300, 3)), rng.standard_normal((3, 3)), dict(axes=(0, 1))
+        f = pnd.correlate
+    elif case == "complex":
+        x = rng.standard_normal((150, 200)) + 1j * rng.standard_normal((150, 200))
+        w, kw, f = rng.standard_normal((3, 3)), {}, pnd.correlate
+    else:
+        x, w, kw = rng.standard_normal((500, 600)), rng.standard_normal(9), dict(axis=0)
+        f = pnd.correlate1d
+    results = [f(x, w, workers=n, **kw) for n in (1, 2, 3, 4)]
+    for r in results[1:]:
+        np.testing.assert_array_equal(r, results[0])
+    with pyfilter.set_workers(3):
+        np.testing.assert_array_equal(f(x, w, **kw), results[0])
+
+
+def test_many_python_threads_at_once(rng):
+    xs = [rng.standard_normal((120, 130)).astype(np.float32) for _ in range(8)]
+    w = rng.standard_normal((5, 5))
+    serial = [pnd.correlate(x, w, workers=1) for x in xs]
+    results = [None] * 8
+    errors = []
+    barrier = threading.Barrier(8)
+
+    def work(i):
+        try:
+            barrier.wait()
+            for _ in range(5):
+                results[i] = pnd.correlate(xs[i], w, workers=2)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for r, s in zip(results, serial):
+        np.testing.assert_array_equal(r, s)
+        assert r is not None
+    np.testing.assert_allclose(serial[0], ndi.correlate(xs[0], w), rtol=2e-5, atol=2e-5)
+
+
+def test_workers_semantics():
+    assert _workers.resolve(1) == 1
+    assert _workers.resolve(5) == 5
+    assert _workers.resolve(-1) == NCPU
+    if NCPU > 1:
+        assert _workers.resolve(-2) == NCPU - 1
+    with pytest.raises(ValueError, match="workers"):
+        _workers.resolve(0)
+    with pytest.raises(ValueError, match="workers"):
+        _workers.resolve(-NCPU - 1)
+    for bad in (1.5, "2", True, [2]):
+        with pytest.raises(TypeError, match="workers"):
+            _workers.resolve(bad)
+    x = np.ones((4, 4))
+    with pytest.raises(ValueError, match="workers"):
+        pnd.correlate(x, np.ones((3, 3)), workers=0)
+    with pytest.raises(TypeError, match="workers"):
+        pnd.correlate(x, np.ones((3, 3)), workers=2.0)
+
+
+def test_set_workers_context_is_thread_local_and_nested():
+    default = pyfilter.get_workers()
+    seen = {}
+    with pyfilter.set_workers(1):
+        assert pyfilter.get_workers() == 1
+        with pyfilter.set_workers(3):
+            assert pyfilter.get_workers() == 3
+            t = threading.Thread(target=lambda: seen.setdefault("other", pyfilter.get_workers()))
+            t.start()
+            t.join()
+        assert pyfilter.get_workers() == 1
+    assert pyfilter.get_workers() == default
+    assert seen["other"] == default  # another Python thread keeps its default
+    with pytest.raises(ValueError):
+        with pyfilter.set_workers(0):
+            pass
+
+
+def test_default_follows_omp_num_threads():
+    code = "import pyfilter; print(pyfilter.get_workers())"
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert out.stdout.strip() == "1"
+
+
+def test_default_follows_threadpoolctl():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from pyfilter._cext import _runtime
+    if not _runtime.openmp_enabled():
+        pytest.skip("serial build: there is no OpenMP pool to limit")
+    with threadpoolctl.threadpool_limits(limits=1, user_api="openmp"):
+        assert pyfilter.get_workers() == 1
+    assert pyfilter.get_workers() == min(_runtime.max_threads(), NCPU)
+
+
+def test_small_inputs_do_not_start_threads():
+    assert _core.threads_for(4, 100) == 1
+    assert _core.threads_for(4, _core.PARALLEL_MIN_WORK - 1) == 1
+    assert _core.threads_for(4, _core.PARALLEL_MIN_WORK) == 4
