@@ -116,8 +116,10 @@ def _extensions():
                             [os.path.join(CEXT, f"_{eng}_{var}.pyx")])
             ext.pyfilter_simd_flags = list(flags)
             exts.append(ext)
+    headers = sorted(glob.glob(os.path.join(CEXT, "*.h")))
     for ext in exts:
         ext.include_dirs = [np.get_include(), CEXT]
+        ext.depends = headers
         ext.define_macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
     return exts
 

@@ -36,7 +36,21 @@ from pyfilter._cext._boundary cimport map_index
 
 cnp.import_array()
 
-_CHUNK_BYTES = 8192   # accumulator chunk: stays in L1
+_CHUNK_BYTES = 4096   # accumulator chunk: stays in L1
+# Outputs at least this large are written with streaming stores.
+_STREAM_MIN_BYTES = 16 << 20
+
+cdef extern from "_stream.h":
+    void pf_stream_bytes(char* dst, const char* src, Py_ssize_t nbytes) noexcept nogil
+    void pf_stream_fence() noexcept nogil
+
+cdef enum:
+    OUT_CONVERT = 0   # convert/copy the accumulator into the output
+    OUT_STREAM = 2    # stream the accumulator into the output (same type)
+
+
+cdef inline char* _page_align(char* p) noexcept nogil:
+    return <char*>(((<size_t>p) + 4095) & ~(<size_t>4095))
 
 
 cdef struct Plan:
@@ -63,6 +77,8 @@ cdef struct Plan:
     Py_ssize_t ntaps
     const Py_ssize_t* tap_row
     const Py_ssize_t* tap_kx
+    const Py_ssize_t* tap_q       # (kx * dx) % sx
+    const Py_ssize_t* tap_m       # (kx * dx) // sx
     const void* tap_w
     Py_ssize_t ngroups
     const Py_ssize_t* grp_k       # taps in each group
@@ -74,6 +90,8 @@ cdef struct Plan:
     Py_ssize_t tile_w, ntiles, nlines
     Py_ssize_t nslots, slot_len, chunk
     int nbands
+    bint direct_in                # interior taps read the input directly
+    int out_mode                  # OUT_CONVERT / OUT_STREAM
 
 
 cdef inline void _g_set(ctype* acc, const ctype** p, const ctype* w,
@@ -240,6 +258,18 @@ cdef inline void _load_pos(const Plan* pl, ctype* b, const char* src,
         load_run(b, 1, src + j * pl.x_istr, pl.c_istr, pl.inner, pl.in_tc)
 
 
+cdef inline void _apply_taps(const Plan* pl, ctype* acc, const ctype** tp,
+                             const ctype* w, Py_ssize_t c0, Py_ssize_t n) noexcept nogil:
+    """acc[0:n] = sum over taps t of w[t] * tp[t][c0:c0+n], in tap order."""
+    cdef Py_ssize_t g, jt = 0
+    for g in range(pl.ngroups):
+        if pl.grp_set[g]:
+            _g_set(acc, tp + jt, w + jt, c0, n, pl.grp_k[g])
+        else:
+            _g_acc(acc, tp + jt, w + jt, c0, n, pl.grp_k[g])
+        jt = jt + pl.grp_k[g]
+
+
 cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
     """Compute the output lines of one band; 0 on success, -1 if out of memory."""
     cdef Py_ssize_t nout = pl.nout, nunits = pl.nlines * pl.ntiles
@@ -248,35 +278,41 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
     if u1 <= u0:
         return 0
     cdef Py_ssize_t slot_len = pl.slot_len, inner = pl.inner
-    cdef ctype* slots = <ctype*>malloc(pl.nslots * slot_len * sizeof(ctype))
-    cdef ctype* accbuf = <ctype*>malloc(pl.chunk * inner * sizeof(ctype))
+    # Scratch placement (4K aliasing): a load whose address matches a
+    # pending store's in the low 12 bits waits for it.  numpy rows often all
+    # start at the same page offset, so the accumulator, the slot buffers and
+    # the input rows are put at page offsets about 1 KiB apart.
+    cdef Py_ssize_t res = ((<size_t>pl.inp) + 1024) & 4032
+    cdef char* slots_raw = <char*>malloc(pl.nslots * slot_len * sizeof(ctype) + 8192)
+    cdef char* acc_raw = <char*>malloc(pl.chunk * inner * sizeof(ctype) + 8192)
+    cdef ctype* slots = <ctype*>(_page_align(slots_raw) + res)
+    cdef ctype* accbuf = <ctype*>(_page_align(acc_raw) + ((res + 2048) & 4095))
     cdef Py_ssize_t* tags = <Py_ssize_t*>malloc(pl.nslots * (nout + 1) * sizeof(Py_ssize_t))
     cdef Py_ssize_t* o = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
     cdef Py_ssize_t* vr = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
     cdef Py_ssize_t* rowslot = <Py_ssize_t*>malloc((pl.nrows + 1) * sizeof(Py_ssize_t))
+    cdef const char** rowsrc = <const char**>malloc((pl.nrows + 1) * sizeof(char*))
     cdef const ctype** tp = <const ctype**>malloc((pl.ntaps + 1) * sizeof(ctype*))
-    cdef int status = 0
-    cdef Py_ssize_t u, a, r, t, rem, slot, v, j, cur_tile, xo0, nxo, vx0, nv, P
-    cdef Py_ssize_t c0, nn, g, jt, off, ioff
-    cdef bint hit, direct, outside
+    cdef int status = 0, region
+    cdef Py_ssize_t u, a, r, t, rem, slot, v, j, xo0, nxo, vx0, nv, P, span
+    cdef Py_ssize_t c0, nn, jt, off, ioff, ilo, ihi, ra, rb, e1, step
+    cdef bint hit, outside
     cdef const char* src
     cdef char* dst
-    cdef ctype* acc
     cdef const ctype* w = <const ctype*>pl.tap_w
-    cdef int ctc = ctype_code(<ctype*>NULL)
-    if (slots == NULL or accbuf == NULL or tags == NULL or o == NULL or vr == NULL
-            or rowslot == NULL or tp == NULL):
+    if (slots_raw == NULL or acc_raw == NULL or tags == NULL or o == NULL or vr == NULL
+            or rowslot == NULL or rowsrc == NULL or tp == NULL):
         status = -1
     else:
         for a in range(pl.nslots * (nout + 1)):
-            tags[a] = -1
-        for a in range(pl.nslots):
-            tags[a * (nout + 1) + nout] = -1   # tile of the line in the slot
+            tags[a] = -1   # the last entry of each slot's tag is the tile: never -1
         # decode the first unit's outer multi-index
         rem = u0 % pl.nlines
         for a in range(nout - 1, -1, -1):
             o[a] = rem % pl.o_shape[a]
             rem = rem // pl.o_shape[a]
+        span = (pl.kx - 1) * pl.dx
+        step = pl.chunk * inner
         for u in range(u0, u1):
             t = u // pl.nlines
             xo0 = t * pl.tile_w
@@ -284,9 +320,20 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
             if nxo > pl.tile_w:
                 nxo = pl.tile_w
             vx0 = xo0 * pl.sx + pl.bx
-            nv = (nxo - 1) * pl.sx + (pl.kx - 1) * pl.dx + 1
+            nv = (nxo - 1) * pl.sx + span + 1
             P = (nv + pl.sx - 1) // pl.sx
-            # make sure every kernel row's input line is in its slot
+            # outputs [ilo, ihi) have every tap inside the line: read the
+            # input there directly (no copy); the slots hold only the edges
+            ilo = 0
+            ihi = 0
+            if pl.direct_in:
+                ilo = -vx0 if vx0 < 0 else 0
+                ihi = pl.n_x - vx0 - span
+                if ihi > nxo:
+                    ihi = nxo
+                if ihi - ilo < 64:
+                    ilo = 0
+                    ihi = 0
             for r in range(pl.nrows):
                 slot = 0
                 outside = False
@@ -298,67 +345,90 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
                         slot = slot + ((v - pl.o_b[a]) % pl.o_ring[a]) * pl.o_mul[a]
                     else:
                         slot = slot + pl.row_k[r * nout + a] * pl.o_mul[a]
+                    j = pl.o_map[pl.o_mapoff[a] + v - pl.o_b[a]]
+                    if j < 0:
+                        outside = True
+                    else:
+                        ioff = ioff + j * pl.o_istr[a]
                 vr[nout] = t
+                src = NULL if outside else pl.inp + ioff
+                rowsrc[r] = src if ihi > ilo else NULL
                 hit = True
                 for a in range(nout + 1):
                     if tags[slot * (nout + 1) + a] != vr[a]:
                         hit = False
                         break
                 if not hit:
-                    for a in range(nout):
-                        j = pl.o_map[pl.o_mapoff[a] + vr[a] - pl.o_b[a]]
-                        if j < 0:
-                            outside = True
-                            break
-                        ioff = ioff + j * pl.o_istr[a]
-                    src = NULL if outside else pl.inp + ioff
-                    _load_line(pl, slots + slot * slot_len, src, vx0, nv, P, cval)
+                    if src != NULL and ihi > ilo:
+                        e1 = ilo + span
+                        if e1 > nv:
+                            e1 = nv
+                        _load_line(pl, slots + slot * slot_len, src, vx0, e1, e1, cval)
+                        if ihi < nv:
+                            _load_line(pl, slots + slot * slot_len + ihi, src, vx0 + ihi,
+                                       nv - ihi, nv - ihi, cval)
+                    else:
+                        _load_line(pl, slots + slot * slot_len, src, vx0, nv, P, cval)
                     for a in range(nout + 1):
                         tags[slot * (nout + 1) + a] = vr[a]
                 rowslot[r] = slot
-            for jt in range(pl.ntaps):
-                off = pl.tap_kx[jt] * pl.dx
-                tp[jt] = (slots + rowslot[pl.tap_row[jt]] * slot_len
-                          + ((off % pl.sx) * P + off // pl.sx) * inner)
             dst = pl.out + xo0 * pl.x_ostr
             for a in range(nout):
                 dst = dst + o[a] * pl.o_ostr[a]
-            direct = (pl.out_tc == ctc and pl.c_ostr == <Py_ssize_t>sizeof(ctype)
-                      and pl.x_ostr == inner * <Py_ssize_t>sizeof(ctype))
-            c0 = 0
-            while c0 < nxo * inner:
-                nn = nxo * inner - c0
-                if nn > pl.chunk * inner:
-                    nn = pl.chunk * inner
-                acc = (<ctype*>dst) + c0 if direct else accbuf
-                jt = 0
-                for g in range(pl.ngroups):
-                    if pl.grp_set[g]:
-                        _g_set(acc, tp + jt, w + jt, c0, nn, pl.grp_k[g])
+            # three regions of the output line: edge, direct interior, edge
+            for region in range(3):
+                if region == 0:
+                    ra = 0
+                    rb = ilo if ihi > ilo else nxo
+                elif region == 1:
+                    ra = ilo
+                    rb = ihi
+                else:
+                    ra = ihi if ihi > ilo else nxo
+                    rb = nxo
+                if rb <= ra:
+                    continue
+                for jt in range(pl.ntaps):
+                    r = pl.tap_row[jt]
+                    if region == 1 and rowsrc[r] != NULL:
+                        tp[jt] = (<const ctype*>rowsrc[r]) + (vx0 + pl.tap_kx[jt] * pl.dx)
                     else:
-                        _g_acc(acc, tp + jt, w + jt, c0, nn, pl.grp_k[g])
-                    jt = jt + pl.grp_k[g]
-                if not direct:
-                    if inner == 1:
-                        store_run(dst + c0 * pl.x_ostr, pl.x_ostr, accbuf, nn, pl.out_tc)
-                    else:
-                        # c0 is a multiple of inner: whole positions
-                        for j in range(nn // inner):
-                            store_run(dst + (c0 // inner + j) * pl.x_ostr, pl.c_ostr,
-                                      accbuf + j * inner, inner, pl.out_tc)
-                c0 = c0 + nn
+                        # polyphase plane q = (k dx) mod sx, offset (k dx) div sx
+                        tp[jt] = (slots + rowslot[r] * slot_len
+                                  + (pl.tap_q[jt] * P + pl.tap_m[jt]) * inner)
+                c0 = ra * inner
+                while c0 < rb * inner:
+                    nn = rb * inner - c0
+                    if nn > step:
+                        nn = step
+                    _apply_taps(pl, accbuf, tp, w, c0, nn)
+                    if pl.out_mode == OUT_STREAM:
+                        pf_stream_bytes(dst + c0 * sizeof(ctype), <const char*>accbuf,
+                                        nn * sizeof(ctype))
+                    elif pl.out_mode == OUT_CONVERT:
+                        if inner == 1:
+                            store_run(dst + c0 * pl.x_ostr, pl.x_ostr, accbuf, nn, pl.out_tc)
+                        else:
+                            # c0 is a multiple of inner: whole positions
+                            for j in range(nn // inner):
+                                store_run(dst + (c0 // inner + j) * pl.x_ostr, pl.c_ostr,
+                                          accbuf + j * inner, inner, pl.out_tc)
+                    c0 = c0 + nn
             # next outer multi-index
             for a in range(nout - 1, -1, -1):
                 o[a] += 1
                 if o[a] < pl.o_shape[a]:
                     break
                 o[a] = 0
-    free(slots)
-    free(accbuf)
+        if pl.out_mode == OUT_STREAM:
+            pf_stream_fence()
+    free(slots_raw)
+    free(acc_raw)
     free(tags)
     free(o)
     free(vr)
     free(rowslot)
+    free(rowsrc)
     free(tp)
     return status
 
@@ -466,7 +536,7 @@ def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dil
             break
     ring_mode = nslots_ring * slot_len * itemsize <= (32 << 20)
     # sizes of the integer tables, in one block
-    total = 9 * (nout + 1) + (nout + 1) + 2 * ntaps + 2 * (ntaps // 8 + 3) + 2
+    total = 9 * (nout + 1) + (nout + 1) + 4 * (ntaps + 1) + 2 * (ntaps // 8 + 3) + 2
     for a in range(nout):
         total += (NO[a] - 1) * S[a] + (K[a] - 1) * D[a] + 1
     total += line_len + nrows_full * (nout + 1) + nrows_full
@@ -534,11 +604,15 @@ def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dil
         pos += nrows_full * (nout + 1)
         pl.tap_row = mem + pos; pos += ntaps + 1
         pl.tap_kx = mem + pos; pos += ntaps + 1
+        pl.tap_q = mem + pos; pos += ntaps + 1
+        pl.tap_m = mem + pos; pos += ntaps + 1
         j = 0
         for f in range(nk):
             if kp == NULL or kp[f]:
                 (<Py_ssize_t*>pl.tap_row)[j] = row_of[f // kx]
                 (<Py_ssize_t*>pl.tap_kx)[j] = f % kx
+                (<Py_ssize_t*>pl.tap_q)[j] = ((f % kx) * D[lax]) % S[lax]
+                (<Py_ssize_t*>pl.tap_m)[j] = ((f % kx) * D[lax]) // S[lax]
                 memcpy(tapw + j * itemsize, wdata + f * itemsize, itemsize)
                 j += 1
         if ntaps == 0:
@@ -586,6 +660,13 @@ def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dil
         pl.nslots = nslots
         pl.slot_len = slot_len
         pl.chunk = chunk
+        pl.direct_in = (in_tc == ctype_code_of(weights.dtype.num) and S[lax] == 1
+                        and inner == 1 and inp.strides[lax] == itemsize)
+        if (out_tc == ctype_code_of(weights.dtype.num)
+                and out.strides[lax] == itemsize * inner and pl.c_ostr == itemsize):
+            pl.out_mode = OUT_STREAM if out.nbytes >= _STREAM_MIN_BYTES else OUT_CONVERT
+        else:
+            pl.out_mode = OUT_CONVERT
         pl.nbands = nthreads if nthreads < nlines * ntiles else nlines * ntiles
         if pl.nbands < 1:
             pl.nbands = 1
@@ -596,6 +677,14 @@ def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dil
     if status != 0:
         raise MemoryError("pyfilter: out of memory for the correlation buffers")
     return out
+
+
+cdef int ctype_code_of(int wnum):
+    if wnum == cnp.NPY_FLOAT:
+        return TC_FLOAT32
+    if wnum == cnp.NPY_DOUBLE:
+        return TC_FLOAT64
+    return TC_COMPLEX128
 
 
 cdef int _dispatch(const Plan* pl, int wnum, cval, int nthreads) except -1:
