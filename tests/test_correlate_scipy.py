@@ -260,3 +260,23 @@ def test_cval_complex(rng):
     w = rng.standard_normal((3, 3))
     assert_close_to_peer(pnd.correlate(x, w, mode="constant", cval=1 + 2j),
                          ndi.correlate(x, w, mode="constant", cval=1 + 2j))
+
+
+def test_scipy_nd_reflect_long_kernel_bug(rng):
+    """scipy 1.17's N-D correlate reads uninitialised memory in 'reflect'
+    mode when the kernel is many times longer than the array; its
+    correlate1d and np.pad agree on the periodic extension, and so does
+    pyfilter (REFERENCE.md: every mode equals np.pad + valid correlation)."""
+    x = np.array([1.0, 2.0])
+    w = rng.standard_normal(70)
+    ours = pnd.correlate(x, w, mode="reflect")
+    padded = np.pad(x, (35, 34), mode="symmetric")
+    ref = np.array([np.dot(padded[i:i + 70], w) for i in range(2)])
+    np.testing.assert_allclose(ours, ref, rtol=1e-12)
+    np.testing.assert_allclose(ours, ndi.correlate1d(x, w, mode="reflect"), rtol=1e-12)
+    x2 = rng.standard_normal((4, 3))
+    w2 = rng.standard_normal((3, 40))
+    padded2 = np.pad(x2, ((1, 1), (20, 19)), mode="symmetric")
+    from numpy.lib.stride_tricks import sliding_window_view
+    ref2 = np.tensordot(sliding_window_view(padded2, w2.shape), w2, axes=2)
+    np.testing.assert_allclose(pnd.correlate(x2, w2, mode="reflect"), ref2, rtol=1e-12)

@@ -1,0 +1,84 @@
+"""Both SIMD builds of the engine agree with scipy; large outputs (the
+streaming-store path) and the serial/parallel paths agree too."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+
+from pyfilter import ndimage as pnd
+from pyfilter._cext import available_variants, engine, selected_variant
+from pyfilter import _validate as V
+
+from conftest import random_array
+
+
+def _run(mod, x, w, mode="reflect"):
+    out = np.empty(x.shape, x.dtype)
+    w = np.ascontiguousarray(w, dtype=np.float32 if x.dtype == np.float32 else np.float64)
+    base = [-(k // 2) for k in w.shape]
+    n = x.ndim
+    mod.correlate(x, out, w, [1] * n, [1] * n, base, [V.MODES[mode]] * n, 0.0,
+                  V.typecode(x.dtype), V.typecode(out.dtype), 2, None, 0)
+    return out
+
+
+@pytest.mark.parametrize("variant", available_variants("correlate"))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8, np.int32])
+def test_each_variant_matches_scipy(rng, variant, dtype):
+    import importlib
+    mod = importlib.import_module(f"pyfilter._cext._correlate_{variant}")
+    for shape, kshape in [((37, 300), (3, 3)), ((7, 8, 90), (3, 2, 5)), ((500,), (7,))]:
+        x = random_array(rng, shape, dtype)
+        w = rng.standard_normal(kshape)
+        for mode in ("reflect", "constant", "wrap"):
+            ours = _run(mod, x, w, mode)
+            ref = ndi.correlate(x, w, mode=mode)
+            if dtype == np.float32:
+                np.testing.assert_allclose(ours, ref, rtol=2e-5, atol=2e-5)
+            elif dtype == np.float64:
+                np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-12)
+            else:
+                ref64 = ndi.correlate(x, w, mode=mode, output=np.float64)
+                near = np.abs(ref64 - np.round(ref64)) < 1e-9
+                np.testing.assert_array_equal(ours[~near], ref[~near])
+
+
+def test_forcing_the_portable_variant():
+    code = ("from pyfilter._cext import selected_variant; print(selected_variant('correlate'))")
+    env = dict(os.environ, PYFILTER_SIMD="base")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "base"
+    assert selected_variant("correlate") in available_variants("correlate")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_output_streaming_path(rng, dtype):
+    # >= 16 MiB of output takes the non-temporal-store path
+    n = 2100 if dtype == np.float32 else 1500
+    x = rng.standard_normal((n, n)).astype(dtype)
+    w = rng.standard_normal((3, 3))
+    ours = pnd.correlate(x, w, mode="mirror")
+    assert ours.nbytes >= 16 << 20
+    tol = 2e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(ours, ndi.correlate(x, w, mode="mirror"), rtol=tol, atol=tol)
+    np.testing.assert_array_equal(ours, pnd.correlate(x, w, mode="mirror", workers=1))
+
+
+def test_direct_interior_reads_every_edge_case(rng):
+    # widths around the direct-read threshold, kernels wider than the line;
+    # the reference is np.pad (scipy's N-D correlate misreads memory for
+    # 'reflect' kernels many times longer than the array: see
+    # test_correlate_scipy.test_scipy_nd_reflect_long_kernel_bug)
+    from test_filters_correlate import reference
+    for width in (1, 2, 63, 64, 65, 66, 200):
+        for kw in (1, 3, 8, 70):
+            x = rng.standard_normal((5, width)).astype(np.float32)
+            w = rng.standard_normal((3, kw))
+            for mode in ("reflect", "constant", "nearest", "mirror", "wrap"):
+                np.testing.assert_allclose(pnd.correlate(x, w, mode=mode),
+                                           reference(x.astype(np.float64), w, mode=mode),
+                                           rtol=1e-4, atol=1e-4)
