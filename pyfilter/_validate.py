@@ -73,14 +73,20 @@ TYPECODES = {
 
 
 def typecode(dtype):
-    return TYPECODES[np.dtype(dtype).newbyteorder("=")]
+    dtype = np.dtype(dtype)
+    if not dtype.isnative:
+        dtype = dtype.newbyteorder("=")
+    return TYPECODES[dtype]
 
 
 def _supported(dtype):
     try:
-        return np.dtype(dtype).newbyteorder("=") in TYPECODES
+        dtype = np.dtype(dtype)
     except TypeError:
         return False
+    if dtype.isnative:
+        return dtype in TYPECODES
+    return dtype.newbyteorder("=") in TYPECODES
 
 
 def check_array(x, name="input", min_ndim=1, allow_float16=False):
@@ -135,7 +141,9 @@ def int_sequence(value, n, name, minimum=None):
     """An int or a sequence of n ints -> list of n ints (>= minimum)."""
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be an integer or a sequence of integers, got {value!r}")
-    if np.ndim(value) == 0:
+    if type(value) is int:  # fast path
+        vals = [value] * n
+    elif np.ndim(value) == 0:
         vals = [as_int(value, name)] * n
     else:
         vals = [as_int(v, name) for v in np.asarray(value, dtype=object).ravel()]
@@ -202,6 +210,8 @@ def check_origins(origins, lengths, name="origin"):
 
 
 def check_cval(cval, complex_ok, name="cval"):
+    if type(cval) is float or type(cval) is int:  # fast path
+        return float(cval)
     if isinstance(cval, (bool, np.bool_)):
         return float(cval)
     if isinstance(cval, numbers.Complex) and not isinstance(cval, numbers.Real):

@@ -22,10 +22,19 @@ _local = threading.local()
 
 
 def _cpu_count():
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+    """Usable CPUs (the affinity mask), read once per process."""
+    global _NCPU
+    if _NCPU is None:
+        try:
+            _NCPU = max(1, len(os.sched_getaffinity(0)))
+        except (AttributeError, OSError):
+            _NCPU = max(1, os.cpu_count() or 1)
+    return _NCPU
+
+
+_NCPU = None
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: globals().__setitem__("_NCPU", None))
 
 
 def _check(workers, name="workers"):

@@ -101,7 +101,12 @@ cdef inline void _g_set(ctype* acc, const ctype** p, const ctype* w,
     cdef const ctype* p1
     cdef const ctype* p2
     cdef const ctype* p3
-    cdef ctype w0, w1, w2, w3, a
+    cdef const ctype* p4
+    cdef const ctype* p5
+    cdef const ctype* p6
+    cdef const ctype* p7
+    cdef const ctype* p8
+    cdef ctype w0, w1, w2, w3, w4, w5, w6, w7, w8, a
     if k == 0:
         for i in range(n):
             acc[i] = 0
@@ -129,11 +134,34 @@ cdef inline void _g_set(ctype* acc, const ctype** p, const ctype* w,
         return
     p3 = p[3] + c0
     w3 = w[3]
+    if k == 4:
+        for i in range(n):
+            a = w0 * p0[i]
+            a = a + w1 * p1[i]
+            a = a + w2 * p2[i]
+            acc[i] = a + w3 * p3[i]
+        return
+    # k == 9 (3x3 kernels, and 9 + 8m taps)
+    p4 = p[4] + c0
+    p5 = p[5] + c0
+    p6 = p[6] + c0
+    p7 = p[7] + c0
+    p8 = p[8] + c0
+    w4 = w[4]
+    w5 = w[5]
+    w6 = w[6]
+    w7 = w[7]
+    w8 = w[8]
     for i in range(n):
         a = w0 * p0[i]
         a = a + w1 * p1[i]
         a = a + w2 * p2[i]
-        acc[i] = a + w3 * p3[i]
+        a = a + w3 * p3[i]
+        a = a + w4 * p4[i]
+        a = a + w5 * p5[i]
+        a = a + w6 * p6[i]
+        a = a + w7 * p7[i]
+        acc[i] = a + w8 * p8[i]
 
 
 cdef inline void _g_acc(ctype* acc, const ctype** p, const ctype* w,
@@ -448,7 +476,7 @@ cdef int _run(const Plan* pl, ctype cval, int nthreads) noexcept nogil:
 
 cdef Py_ssize_t _plan_groups(Py_ssize_t ntaps, Py_ssize_t* gk, Py_ssize_t* gs) noexcept nogil:
     """Tap groups: one initialising group of <= 4 taps (two groups when the
-    remainder is 5..7), then groups of 8.  Returns the number of groups
+    remainder is 5..7; one group of 9 when it is 1), then groups of 8.  Returns the number of groups
     (at most ntaps // 8 + 2); ``gk``/``gs`` get the sizes and set flags."""
     cdef Py_ssize_t f, g = 0, i
     if ntaps == 0:
@@ -456,7 +484,10 @@ cdef Py_ssize_t _plan_groups(Py_ssize_t ntaps, Py_ssize_t* gk, Py_ssize_t* gs) n
         gs[0] = 1
         return 1
     f = (ntaps - 1) % 8 + 1
-    if f <= 4:
+    if f == 1 and ntaps >= 9:
+        f = 9                     # one 9-tap initialising pass
+        gk[g] = 9; gs[g] = 1; g += 1
+    elif f <= 4:
         gk[g] = f; gs[g] = 1; g += 1
     else:
         gk[g] = f - 4; gs[g] = 1; g += 1
