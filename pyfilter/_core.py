@@ -34,8 +34,13 @@ def threads_for(workers, work):
     return n
 
 
+# scipy's two integer casting rules (pyfilter/_cext/_convert.pxi)
+CAST_ND, CAST_LINE = 0, 1
+
+
 def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
-                 out_shape, workers, skip_small=True, result_dtype=None):
+                 out_shape, workers, skip_small=True, result_dtype=None,
+                 cast_rule=CAST_ND):
     """Correlate ``input`` (validated ndarray) with ``weights`` (float64 or
     complex128, ndim == input.ndim) on the engine.
 
@@ -44,6 +49,8 @@ def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
     ``skip_small``: drop taps with |w| <= DBL_EPSILON (and NaN weights), as
     scipy.ndimage.correlate does (correlate1d keeps every tap).
     ``result_dtype``: dtype used when ``output`` is None (default: scipy's).
+    ``cast_rule``: CAST_ND (scipy's correlate/convolve) or CAST_LINE (its
+    1-D filters) for NaN and out-of-range values stored into integers.
     """
     complex_out = input.dtype.kind == "c" or weights.dtype.kind == "c"
     if output is None and result_dtype is not None:
@@ -71,5 +78,5 @@ def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
     engine("correlate").correlate(
         input, target, w, list(stride), list(dilation), list(base), list(modes),
         cval, V.typecode(input.dtype), V.typecode(target.dtype), nthreads,
-        keep, inner)
+        keep, inner, cast_rule)
     return V.finish_output(result, target)

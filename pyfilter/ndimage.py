@@ -180,7 +180,7 @@ def _correlate1d(input, weights, axis, output, mode, cval, origin, workers,
     # scipy's 1-D filter applies every tap (it does not skip tiny weights).
     return _core.correlate_nd(input, w, output, [code] * n, cval, base,
                               [1] * n, [1] * n, input.shape, workers,
-                              skip_small=False)
+                              skip_small=False, cast_rule=_core.CAST_LINE)
 
 
 @docfiller

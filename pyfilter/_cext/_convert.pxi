@@ -2,15 +2,23 @@
 #
 # Loading converts an input element to the compute type; storing converts a
 # computed value to the output element type with scipy.ndimage's rules,
-# measured on scipy 1.17 (see tests/test_dtypes.py):
-#   * NaN stores as 0 in every integer type;
-#   * int8/uint8/int16/uint16/int32: truncate toward zero to int32 (values
-#     outside int32 give INT32_MIN), then wrap to the narrower type;
-#   * uint32/int64: the same through int64;
-#   * uint64: |x| < 2**64 truncates and wraps modulo 2**64 (negative values
-#     too), otherwise 0;
-#   * bool: the uint8 result, then != 0 (scipy stores the raw byte; we keep
-#     the truth value and a valid bool).
+# measured on scipy 1.17 (tests/test_correlate_scipy.py
+# ::test_integer_casting_extremes).  scipy has two rules, one per code path:
+#
+# CAST_LINE: the 1-D line filters (correlate1d, convolve1d, uniform,
+#   gaussian, sobel, ... and every filter built from line passes): x86
+#   cvttsd2si semantics.
+#   * int8/uint8/int16/uint16/int32: truncate toward zero to int32 (NaN and
+#     values outside int32 give INT32_MIN), then wrap to the narrower type;
+#   * uint32/int64: the same through int64 (INT64_MIN);
+#   * uint64: [2**63, 2**64) truncates, >= 2**64 gives 0, [-2**63, 2**63)
+#     truncates through int64 and wraps, anything else (NaN, -inf,
+#     < -2**63) gives 2**63.
+# CAST_ND: the N-D correlate/convolve: as CAST_LINE except that NaN stores
+#   as 0 in every integer type and uint64 truncates and wraps any |x| <
+#   2**64 (sign and magnitude), other values give 0.
+# bool (both rules): the uint8 result, then != 0 (scipy stores the raw
+# byte; we keep its truth value and a valid bool).
 # Type codes are shared with pyfilter/_validate.py (TYPECODES).
 
 from libc.stdint cimport (int8_t, uint8_t, int16_t, uint16_t, int32_t,
@@ -56,30 +64,41 @@ ctypedef fused etype:
     cdouble_t
 
 
-cdef inline int32_t _d2i32(double x) noexcept nogil:
+cdef enum:
+    CAST_ND = 0
+    CAST_LINE = 1
+
+
+cdef inline int32_t _d2i32(double x, int rule) noexcept nogil:
     if x != x:
-        return 0
+        return 0 if rule == CAST_ND else INT32_MIN
     if -2147483649.0 < x < 2147483648.0:
         return <int32_t>x
     return INT32_MIN
 
 
-cdef inline int64_t _d2i64(double x) noexcept nogil:
+cdef inline int64_t _d2i64(double x, int rule) noexcept nogil:
     if x != x:
-        return 0
+        return 0 if rule == CAST_ND else INT64_MIN
     if -9223372036854775808.0 <= x < 9223372036854775808.0:
         return <int64_t>x
     return INT64_MIN
 
 
-cdef inline uint64_t _d2u64(double x) noexcept nogil:
+cdef inline uint64_t _d2u64(double x, int rule) noexcept nogil:
     cdef uint64_t r
-    if x != x:
-        return 0
-    if x >= 0:
+    if rule == CAST_ND:
+        if x != x:
+            return 0
+        if x >= 0:
+            return <uint64_t>x if x < 18446744073709551616.0 else 0
+        r = <uint64_t>(-x) if -x < 18446744073709551616.0 else 0
+        return (<uint64_t>0) - r
+    if x >= 9223372036854775808.0:
         return <uint64_t>x if x < 18446744073709551616.0 else 0
-    r = <uint64_t>(-x) if -x < 18446744073709551616.0 else 0
-    return (<uint64_t>0) - r
+    if x >= -9223372036854775808.0:
+        return <uint64_t>(<int64_t>x)
+    return (<uint64_t>1) << 63
 
 
 cdef inline ctype _to_c(etype v, ctype dummy) noexcept nogil:
@@ -96,8 +115,8 @@ cdef inline ctype _to_c(etype v, ctype dummy) noexcept nogil:
             return <ctype>v
 
 
-cdef inline void _from_c(etype* dst, ctype v, bint is_bool) noexcept nogil:
-    """Store one computed value with scipy's casting rules."""
+cdef inline void _from_c(etype* dst, ctype v, bint is_bool, int rule) noexcept nogil:
+    """Store one computed value with scipy's casting rule ``rule``."""
     cdef double x
     if etype is cfloat_t or etype is cdouble_t:
         if ctype is cdouble_t:
@@ -113,15 +132,15 @@ cdef inline void _from_c(etype* dst, ctype v, bint is_bool) noexcept nogil:
             x = <double>v
             if etype is uint8_t:
                 if is_bool:
-                    dst[0] = <uint8_t>(<uint8_t>_d2i32(x) != 0)
+                    dst[0] = <uint8_t>(<uint8_t>_d2i32(x, rule) != 0)
                 else:
-                    dst[0] = <uint8_t>_d2i32(x)
+                    dst[0] = <uint8_t>_d2i32(x, rule)
             elif etype is int8_t or etype is int16_t or etype is uint16_t or etype is int32_t:
-                dst[0] = <etype>_d2i32(x)
+                dst[0] = <etype>_d2i32(x, rule)
             elif etype is uint32_t or etype is int64_t:
-                dst[0] = <etype>_d2i64(x)
+                dst[0] = <etype>_d2i64(x, rule)
             else:
-                dst[0] = <etype>_d2u64(x)
+                dst[0] = <etype>_d2u64(x, rule)
 
 
 cdef inline void _load_run(ctype* buf, Py_ssize_t bstep, const char* src,
@@ -168,46 +187,47 @@ cdef inline void load_run(ctype* buf, Py_ssize_t bstep, const char* src,
 
 
 cdef inline void _store_run(char* dst, Py_ssize_t dstep, const ctype* buf,
-                            Py_ssize_t n, bint is_bool, etype* kind) noexcept nogil:
+                            Py_ssize_t n, bint is_bool, int rule, etype* kind) noexcept nogil:
     cdef Py_ssize_t m
     cdef etype* p = <etype*>dst
     if dstep == <Py_ssize_t>sizeof(etype):
         for m in range(n):
-            _from_c(p + m, buf[m], is_bool)
+            _from_c(p + m, buf[m], is_bool, rule)
     else:
         for m in range(n):
-            _from_c(<etype*>(dst + m * dstep), buf[m], is_bool)
+            _from_c(<etype*>(dst + m * dstep), buf[m], is_bool, rule)
 
 
 cdef inline void store_run(char* dst, Py_ssize_t dstep, const ctype* buf,
-                           Py_ssize_t n, int tc) noexcept nogil:
-    """Store ``n`` computed values into a strided run of type code ``tc``."""
+                           Py_ssize_t n, int tc, int rule) noexcept nogil:
+    """Store ``n`` computed values into a strided run of type code ``tc``
+    with casting rule ``rule`` (CAST_ND or CAST_LINE)."""
     if tc == TC_FLOAT32:
-        _store_run(dst, dstep, buf, n, False, <float*>NULL)
+        _store_run(dst, dstep, buf, n, False, rule, <float*>NULL)
     elif tc == TC_FLOAT64:
-        _store_run(dst, dstep, buf, n, False, <double*>NULL)
+        _store_run(dst, dstep, buf, n, False, rule, <double*>NULL)
     elif tc == TC_UINT8:
-        _store_run(dst, dstep, buf, n, False, <uint8_t*>NULL)
+        _store_run(dst, dstep, buf, n, False, rule, <uint8_t*>NULL)
     elif tc == TC_BOOL:
-        _store_run(dst, dstep, buf, n, True, <uint8_t*>NULL)
+        _store_run(dst, dstep, buf, n, True, rule, <uint8_t*>NULL)
     elif tc == TC_INT8:
-        _store_run(dst, dstep, buf, n, False, <int8_t*>NULL)
+        _store_run(dst, dstep, buf, n, False, rule, <int8_t*>NULL)
     elif tc == TC_INT16:
-        _store_run(dst, dstep, buf, n, False, <int16_t*>NULL)
+        _store_run(dst, dstep, buf, n, False, rule, <int16_t*>NULL)
     elif tc == TC_UINT16:
-        _store_run(dst, dstep, buf, n, False, <uint16_t*>NULL)
+        _store_run(dst, dstep, buf, n, False, rule, <uint16_t*>NULL)
     elif tc == TC_INT32:
-        _store_run(dst, dstep, buf, n, False, <int32_t*>NULL)
+        _store_run(dst, dstep, buf, n, False, rule, <int32_t*>NULL)
     elif tc == TC_UINT32:
-        _store_run(dst, dstep, buf, n, False, <uint32_t*>NULL)
+        _store_run(dst, dstep, buf, n, False, rule, <uint32_t*>NULL)
     elif tc == TC_INT64:
-        _store_run(dst, dstep, buf, n, False, <int64_t*>NULL)
+        _store_run(dst, dstep, buf, n, False, rule, <int64_t*>NULL)
     elif tc == TC_UINT64:
-        _store_run(dst, dstep, buf, n, False, <uint64_t*>NULL)
+        _store_run(dst, dstep, buf, n, False, rule, <uint64_t*>NULL)
     elif tc == TC_COMPLEX64:
-        _store_run(dst, dstep, buf, n, False, <cfloat_t*>NULL)
+        _store_run(dst, dstep, buf, n, False, rule, <cfloat_t*>NULL)
     elif tc == TC_COMPLEX128:
-        _store_run(dst, dstep, buf, n, False, <cdouble_t*>NULL)
+        _store_run(dst, dstep, buf, n, False, rule, <cdouble_t*>NULL)
 
 
 cdef inline int ctype_code(ctype* kind) noexcept nogil:

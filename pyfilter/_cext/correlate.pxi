@@ -92,6 +92,7 @@ cdef struct Plan:
     int nbands
     bint direct_in                # interior taps read the input directly
     int out_mode                  # OUT_CONVERT / OUT_STREAM
+    int cast_rule                 # CAST_ND / CAST_LINE (scipy's two casts)
 
 
 cdef inline void _g_set(ctype* acc, const ctype** p, const ctype* w,
@@ -435,12 +436,13 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
                                         nn * sizeof(ctype))
                     elif pl.out_mode == OUT_CONVERT:
                         if inner == 1:
-                            store_run(dst + c0 * pl.x_ostr, pl.x_ostr, accbuf, nn, pl.out_tc)
+                            store_run(dst + c0 * pl.x_ostr, pl.x_ostr, accbuf, nn, pl.out_tc,
+                                      pl.cast_rule)
                         else:
                             # c0 is a multiple of inner: whole positions
                             for j in range(nn // inner):
                                 store_run(dst + (c0 // inner + j) * pl.x_ostr, pl.c_ostr,
-                                          accbuf + j * inner, inner, pl.out_tc)
+                                          accbuf + j * inner, inner, pl.out_tc, pl.cast_rule)
                     c0 = c0 + nn
             # next outer multi-index
             for a in range(nout - 1, -1, -1):
@@ -506,7 +508,7 @@ cdef void _fill_map(Py_ssize_t* tab, Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t 
 
 def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dilation,
               base, modes, cval, int in_tc, int out_tc, int nthreads, keep=None,
-              Py_ssize_t inner_axis=0):
+              Py_ssize_t inner_axis=0, int cast_rule=CAST_ND):
     """Run the engine (validated arguments only; see pyfilter._core).
 
     ``inp``/``out``: arrays of the same ndim (any strides, native byte
@@ -516,7 +518,8 @@ def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dil
     ``keep``: None, or a C-contiguous uint8/bool array of the kernel's shape
     selecting the taps to apply (the others are skipped, as scipy skips tiny
     weights); ``inner_axis``: 1 to treat an unfiltered last axis as an inner
-    block of each line position.
+    block of each line position; ``cast_rule``: 0 for scipy's N-D cast, 1
+    for its line-filter cast (see _convert.pxi).
     """
     cdef int ndim = inp.ndim
     cdef int lax = ndim - 1 - <int>inner_axis          # line axis
@@ -698,6 +701,7 @@ def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dil
             pl.out_mode = OUT_STREAM if out.nbytes >= _STREAM_MIN_BYTES else OUT_CONVERT
         else:
             pl.out_mode = OUT_CONVERT
+        pl.cast_rule = cast_rule
         pl.nbands = nthreads if nthreads < nlines * ntiles else nlines * ntiles
         if pl.nbands < 1:
             pl.nbands = 1
