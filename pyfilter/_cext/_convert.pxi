@@ -3,12 +3,13 @@
 # Loading converts an input element to the compute type; storing converts a
 # computed value to the output element type with scipy.ndimage's rules,
 # measured on scipy 1.17 (see tests/test_dtypes.py):
-#   * NaN stores as 0 in every integer type;
-#   * int8/uint8/int16/uint16/int32: truncate toward zero to int32 (values
-#     outside int32 give INT32_MIN), then wrap to the narrower type;
+#   * int8/uint8/int16/uint16/int32: truncate toward zero to int32 (NaN and
+#     values outside int32 give INT32_MIN), then wrap to the narrower type
+#     (so NaN stores as 0 in the types narrower than 32 bits);
 #   * uint32/int64: the same through int64;
-#   * uint64: |x| < 2**64 truncates and wraps modulo 2**64 (negative values
-#     too), otherwise 0;
+#   * uint64: [2**63, 2**64) truncates, >= 2**64 gives 0, [-2**63, 2**63)
+#     truncates through int64 and wraps, anything else (NaN, -inf,
+#     < -2**63) gives 2**63;
 #   * bool: the uint8 result, then != 0 (scipy stores the raw byte; we keep
 #     the truth value and a valid bool).
 # Type codes are shared with pyfilter/_validate.py (TYPECODES).
@@ -57,29 +58,28 @@ ctypedef fused etype:
 
 
 cdef inline int32_t _d2i32(double x) noexcept nogil:
-    if x != x:
-        return 0
+    # NaN and out-of-range values give INT32_MIN (x86 cvttsd2si, as scipy)
     if -2147483649.0 < x < 2147483648.0:
         return <int32_t>x
     return INT32_MIN
 
 
 cdef inline int64_t _d2i64(double x) noexcept nogil:
-    if x != x:
-        return 0
+    # NaN and out-of-range values give INT64_MIN (x86 cvttsd2si, as scipy)
     if -9223372036854775808.0 <= x < 9223372036854775808.0:
         return <int64_t>x
     return INT64_MIN
 
 
 cdef inline uint64_t _d2u64(double x) noexcept nogil:
-    cdef uint64_t r
-    if x != x:
-        return 0
-    if x >= 0:
+    # scipy (x86): [2**63, 2**64) converts, >= 2**64 gives 0, [-2**63, 2**63)
+    # goes through int64 (negative values wrap), anything else (NaN,
+    # < -2**63) gives 2**63.
+    if x >= 9223372036854775808.0:
         return <uint64_t>x if x < 18446744073709551616.0 else 0
-    r = <uint64_t>(-x) if -x < 18446744073709551616.0 else 0
-    return (<uint64_t>0) - r
+    if x >= -9223372036854775808.0:
+        return <uint64_t>(<int64_t>x)
+    return (<uint64_t>1) << 63
 
 
 cdef inline ctype _to_c(etype v, ctype dummy) noexcept nogil:
