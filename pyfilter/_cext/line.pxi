@@ -184,102 +184,252 @@ cdef struct Stage:
 
 
 # ---------------------------------------------------------------- kernels
-cdef inline void _set1(ftype* acc, int kind, const ftype* a, const ftype* b,
-                       ftype w, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    if kind == K_SINGLE:
-        for i in range(n):
-            acc[i] = a[i] * w
-    elif kind == K_SYM:
-        for i in range(n):
-            acc[i] = (a[i] + b[i]) * w
-    else:
-        for i in range(n):
-            acc[i] = (a[i] - b[i]) * w
-
-
-cdef inline void _acc1(ftype* acc, int kind, const ftype* a, const ftype* b,
-                       ftype w, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
+cdef inline ftype _madd(ftype a, ftype w, ftype s) noexcept nogil:
+    """s + a * w: explicit FMA in float32, multiply-then-add in float64
+    (scipy's rounding)."""
     if ftype is float:
-        if kind == K_SINGLE:
-            for i in range(n):
-                acc[i] = PF_FMAF(a[i], w, acc[i])
-        elif kind == K_SYM:
-            for i in range(n):
-                acc[i] = PF_FMAF(a[i] + b[i], w, acc[i])
-        else:
-            for i in range(n):
-                acc[i] = PF_FMAF(a[i] - b[i], w, acc[i])
+        return PF_FMAF(a, w, s)
     else:
-        if kind == K_SINGLE:
-            for i in range(n):
-                acc[i] = acc[i] + a[i] * w
-        elif kind == K_SYM:
-            for i in range(n):
-                acc[i] = acc[i] + (a[i] + b[i]) * w
-        else:
-            for i in range(n):
-                acc[i] = acc[i] + (a[i] - b[i]) * w
+        return s + a * w
 
 
-cdef inline void _acc4(ftype* acc, int kind, const ftype** pa, const ftype** pb,
-                       const ftype* w, Py_ssize_t c0, Py_ssize_t n) noexcept nogil:
-    """Four terms in order, one read and one write of the accumulator."""
+# Groups of up to four terms of one kind, in one sweep over the
+# accumulator.  ``init``: the group starts the sum (with the centre tap
+# ``pc * wc`` first when ``pc`` is not NULL, else with the first term's
+# product), otherwise it adds to ``acc``.  Every variant is its own loop
+# so that each vectorises (generated: one loop per kind, size and start).
+
+cdef void _grp_single(ftype* acc, bint init, const ftype* pc, ftype wc,
+        const ftype** pa, const ftype* w, Py_ssize_t c0,
+        Py_ssize_t n, Py_ssize_t k) noexcept nogil:
     cdef Py_ssize_t i
-    cdef const ftype* a0 = pa[0] + c0
-    cdef const ftype* a1 = pa[1] + c0
-    cdef const ftype* a2 = pa[2] + c0
-    cdef const ftype* a3 = pa[3] + c0
-    cdef const ftype* b0
-    cdef const ftype* b1
-    cdef const ftype* b2
-    cdef const ftype* b3
-    cdef ftype w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], s
-    if kind == K_SINGLE:
-        if ftype is float:
+    cdef const ftype* a0 = pa[0] + c0 if k > 0 else NULL
+    cdef const ftype* a1 = pa[1] + c0 if k > 1 else NULL
+    cdef const ftype* a2 = pa[2] + c0 if k > 2 else NULL
+    cdef const ftype* a3 = pa[3] + c0 if k > 3 else NULL
+    cdef const ftype* q = pc + c0 if pc != NULL else NULL
+    cdef ftype w0 = w[0]
+    cdef ftype w1 = w[1] if k > 1 else 0
+    cdef ftype w2 = w[2] if k > 2 else 0
+    cdef ftype w3 = w[3] if k > 3 else 0
+    cdef ftype s
+    cdef int mode = 0 if not init else (1 if pc != NULL else 2)
+    if k == 1:
+        if mode == 1:
             for i in range(n):
-                s = PF_FMAF(a0[i], w0, acc[i])
-                s = PF_FMAF(a1[i], w1, s)
-                s = PF_FMAF(a2[i], w2, s)
-                acc[i] = PF_FMAF(a3[i], w3, s)
+                acc[i] = _madd(a0[i], w0, q[i] * wc)
+        elif mode == 2:
+            for i in range(n):
+                acc[i] = a0[i] * w0
         else:
             for i in range(n):
-                s = acc[i] + a0[i] * w0
-                s = s + a1[i] * w1
-                s = s + a2[i] * w2
-                acc[i] = s + a3[i] * w3
-        return
-    b0 = pb[0] + c0
-    b1 = pb[1] + c0
-    b2 = pb[2] + c0
-    b3 = pb[3] + c0
-    if kind == K_SYM:
-        if ftype is float:
+                acc[i] = _madd(a0[i], w0, acc[i])
+    elif k == 2:
+        if mode == 1:
             for i in range(n):
-                s = PF_FMAF(a0[i] + b0[i], w0, acc[i])
-                s = PF_FMAF(a1[i] + b1[i], w1, s)
-                s = PF_FMAF(a2[i] + b2[i], w2, s)
-                acc[i] = PF_FMAF(a3[i] + b3[i], w3, s)
+                s = _madd(a0[i], w0, q[i] * wc)
+                acc[i] = _madd(a1[i], w1, s)
+        elif mode == 2:
+            for i in range(n):
+                s = a0[i] * w0
+                acc[i] = _madd(a1[i], w1, s)
         else:
             for i in range(n):
-                s = acc[i] + (a0[i] + b0[i]) * w0
-                s = s + (a1[i] + b1[i]) * w1
-                s = s + (a2[i] + b2[i]) * w2
-                acc[i] = s + (a3[i] + b3[i]) * w3
-    else:
-        if ftype is float:
+                s = _madd(a0[i], w0, acc[i])
+                acc[i] = _madd(a1[i], w1, s)
+    elif k == 3:
+        if mode == 1:
             for i in range(n):
-                s = PF_FMAF(a0[i] - b0[i], w0, acc[i])
-                s = PF_FMAF(a1[i] - b1[i], w1, s)
-                s = PF_FMAF(a2[i] - b2[i], w2, s)
-                acc[i] = PF_FMAF(a3[i] - b3[i], w3, s)
+                s = _madd(a0[i], w0, q[i] * wc)
+                s = _madd(a1[i], w1, s)
+                acc[i] = _madd(a2[i], w2, s)
+        elif mode == 2:
+            for i in range(n):
+                s = a0[i] * w0
+                s = _madd(a1[i], w1, s)
+                acc[i] = _madd(a2[i], w2, s)
         else:
             for i in range(n):
-                s = acc[i] + (a0[i] - b0[i]) * w0
-                s = s + (a1[i] - b1[i]) * w1
-                s = s + (a2[i] - b2[i]) * w2
-                acc[i] = s + (a3[i] - b3[i]) * w3
+                s = _madd(a0[i], w0, acc[i])
+                s = _madd(a1[i], w1, s)
+                acc[i] = _madd(a2[i], w2, s)
+    elif k == 4:
+        if mode == 1:
+            for i in range(n):
+                s = _madd(a0[i], w0, q[i] * wc)
+                s = _madd(a1[i], w1, s)
+                s = _madd(a2[i], w2, s)
+                acc[i] = _madd(a3[i], w3, s)
+        elif mode == 2:
+            for i in range(n):
+                s = a0[i] * w0
+                s = _madd(a1[i], w1, s)
+                s = _madd(a2[i], w2, s)
+                acc[i] = _madd(a3[i], w3, s)
+        else:
+            for i in range(n):
+                s = _madd(a0[i], w0, acc[i])
+                s = _madd(a1[i], w1, s)
+                s = _madd(a2[i], w2, s)
+                acc[i] = _madd(a3[i], w3, s)
+
+
+cdef void _grp_sym(ftype* acc, bint init, const ftype* pc, ftype wc,
+        const ftype** pa, const ftype** pb, const ftype* w, Py_ssize_t c0,
+        Py_ssize_t n, Py_ssize_t k) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef const ftype* a0 = pa[0] + c0 if k > 0 else NULL
+    cdef const ftype* b0 = pb[0] + c0 if k > 0 else NULL
+    cdef const ftype* a1 = pa[1] + c0 if k > 1 else NULL
+    cdef const ftype* b1 = pb[1] + c0 if k > 1 else NULL
+    cdef const ftype* a2 = pa[2] + c0 if k > 2 else NULL
+    cdef const ftype* b2 = pb[2] + c0 if k > 2 else NULL
+    cdef const ftype* a3 = pa[3] + c0 if k > 3 else NULL
+    cdef const ftype* b3 = pb[3] + c0 if k > 3 else NULL
+    cdef const ftype* q = pc + c0 if pc != NULL else NULL
+    cdef ftype w0 = w[0]
+    cdef ftype w1 = w[1] if k > 1 else 0
+    cdef ftype w2 = w[2] if k > 2 else 0
+    cdef ftype w3 = w[3] if k > 3 else 0
+    cdef ftype s
+    cdef int mode = 0 if not init else (1 if pc != NULL else 2)
+    if k == 1:
+        if mode == 1:
+            for i in range(n):
+                acc[i] = _madd((a0[i] + b0[i]), w0, q[i] * wc)
+        elif mode == 2:
+            for i in range(n):
+                acc[i] = (a0[i] + b0[i]) * w0
+        else:
+            for i in range(n):
+                acc[i] = _madd((a0[i] + b0[i]), w0, acc[i])
+    elif k == 2:
+        if mode == 1:
+            for i in range(n):
+                s = _madd((a0[i] + b0[i]), w0, q[i] * wc)
+                acc[i] = _madd((a1[i] + b1[i]), w1, s)
+        elif mode == 2:
+            for i in range(n):
+                s = (a0[i] + b0[i]) * w0
+                acc[i] = _madd((a1[i] + b1[i]), w1, s)
+        else:
+            for i in range(n):
+                s = _madd((a0[i] + b0[i]), w0, acc[i])
+                acc[i] = _madd((a1[i] + b1[i]), w1, s)
+    elif k == 3:
+        if mode == 1:
+            for i in range(n):
+                s = _madd((a0[i] + b0[i]), w0, q[i] * wc)
+                s = _madd((a1[i] + b1[i]), w1, s)
+                acc[i] = _madd((a2[i] + b2[i]), w2, s)
+        elif mode == 2:
+            for i in range(n):
+                s = (a0[i] + b0[i]) * w0
+                s = _madd((a1[i] + b1[i]), w1, s)
+                acc[i] = _madd((a2[i] + b2[i]), w2, s)
+        else:
+            for i in range(n):
+                s = _madd((a0[i] + b0[i]), w0, acc[i])
+                s = _madd((a1[i] + b1[i]), w1, s)
+                acc[i] = _madd((a2[i] + b2[i]), w2, s)
+    elif k == 4:
+        if mode == 1:
+            for i in range(n):
+                s = _madd((a0[i] + b0[i]), w0, q[i] * wc)
+                s = _madd((a1[i] + b1[i]), w1, s)
+                s = _madd((a2[i] + b2[i]), w2, s)
+                acc[i] = _madd((a3[i] + b3[i]), w3, s)
+        elif mode == 2:
+            for i in range(n):
+                s = (a0[i] + b0[i]) * w0
+                s = _madd((a1[i] + b1[i]), w1, s)
+                s = _madd((a2[i] + b2[i]), w2, s)
+                acc[i] = _madd((a3[i] + b3[i]), w3, s)
+        else:
+            for i in range(n):
+                s = _madd((a0[i] + b0[i]), w0, acc[i])
+                s = _madd((a1[i] + b1[i]), w1, s)
+                s = _madd((a2[i] + b2[i]), w2, s)
+                acc[i] = _madd((a3[i] + b3[i]), w3, s)
+
+
+cdef void _grp_anti(ftype* acc, bint init, const ftype* pc, ftype wc,
+        const ftype** pa, const ftype** pb, const ftype* w, Py_ssize_t c0,
+        Py_ssize_t n, Py_ssize_t k) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef const ftype* a0 = pa[0] + c0 if k > 0 else NULL
+    cdef const ftype* b0 = pb[0] + c0 if k > 0 else NULL
+    cdef const ftype* a1 = pa[1] + c0 if k > 1 else NULL
+    cdef const ftype* b1 = pb[1] + c0 if k > 1 else NULL
+    cdef const ftype* a2 = pa[2] + c0 if k > 2 else NULL
+    cdef const ftype* b2 = pb[2] + c0 if k > 2 else NULL
+    cdef const ftype* a3 = pa[3] + c0 if k > 3 else NULL
+    cdef const ftype* b3 = pb[3] + c0 if k > 3 else NULL
+    cdef const ftype* q = pc + c0 if pc != NULL else NULL
+    cdef ftype w0 = w[0]
+    cdef ftype w1 = w[1] if k > 1 else 0
+    cdef ftype w2 = w[2] if k > 2 else 0
+    cdef ftype w3 = w[3] if k > 3 else 0
+    cdef ftype s
+    cdef int mode = 0 if not init else (1 if pc != NULL else 2)
+    if k == 1:
+        if mode == 1:
+            for i in range(n):
+                acc[i] = _madd((a0[i] - b0[i]), w0, q[i] * wc)
+        elif mode == 2:
+            for i in range(n):
+                acc[i] = (a0[i] - b0[i]) * w0
+        else:
+            for i in range(n):
+                acc[i] = _madd((a0[i] - b0[i]), w0, acc[i])
+    elif k == 2:
+        if mode == 1:
+            for i in range(n):
+                s = _madd((a0[i] - b0[i]), w0, q[i] * wc)
+                acc[i] = _madd((a1[i] - b1[i]), w1, s)
+        elif mode == 2:
+            for i in range(n):
+                s = (a0[i] - b0[i]) * w0
+                acc[i] = _madd((a1[i] - b1[i]), w1, s)
+        else:
+            for i in range(n):
+                s = _madd((a0[i] - b0[i]), w0, acc[i])
+                acc[i] = _madd((a1[i] - b1[i]), w1, s)
+    elif k == 3:
+        if mode == 1:
+            for i in range(n):
+                s = _madd((a0[i] - b0[i]), w0, q[i] * wc)
+                s = _madd((a1[i] - b1[i]), w1, s)
+                acc[i] = _madd((a2[i] - b2[i]), w2, s)
+        elif mode == 2:
+            for i in range(n):
+                s = (a0[i] - b0[i]) * w0
+                s = _madd((a1[i] - b1[i]), w1, s)
+                acc[i] = _madd((a2[i] - b2[i]), w2, s)
+        else:
+            for i in range(n):
+                s = _madd((a0[i] - b0[i]), w0, acc[i])
+                s = _madd((a1[i] - b1[i]), w1, s)
+                acc[i] = _madd((a2[i] - b2[i]), w2, s)
+    elif k == 4:
+        if mode == 1:
+            for i in range(n):
+                s = _madd((a0[i] - b0[i]), w0, q[i] * wc)
+                s = _madd((a1[i] - b1[i]), w1, s)
+                s = _madd((a2[i] - b2[i]), w2, s)
+                acc[i] = _madd((a3[i] - b3[i]), w3, s)
+        elif mode == 2:
+            for i in range(n):
+                s = (a0[i] - b0[i]) * w0
+                s = _madd((a1[i] - b1[i]), w1, s)
+                s = _madd((a2[i] - b2[i]), w2, s)
+                acc[i] = _madd((a3[i] - b3[i]), w3, s)
+        else:
+            for i in range(n):
+                s = _madd((a0[i] - b0[i]), w0, acc[i])
+                s = _madd((a1[i] - b1[i]), w1, s)
+                s = _madd((a2[i] - b2[i]), w2, s)
+                acc[i] = _madd((a3[i] - b3[i]), w3, s)
 
 
 cdef void _apply(ftype* acc, Py_ssize_t n, const LPass* P, const ftype* pc,
@@ -287,10 +437,15 @@ cdef void _apply(ftype* acc, Py_ssize_t n, const LPass* P, const ftype* pc,
     """acc[i] = the pass at output i, reading term t from p1[t][i] (and
     p2[t][i] for pairs) and the centre from pc[i]."""
     cdef const ftype* w = <const ftype*>P.w
-    cdef Py_ssize_t nt = P.nterms, c0, nn, t, i
+    cdef Py_ssize_t nt = P.nterms, c0, nn, t, i, k
     cdef int kind = P.kind
     cdef ftype dv = <ftype>P.div
+    cdef ftype rdv = <ftype>(1.0 / P.div)
+    cdef ftype wc = w[nt]
+    cdef const ftype* cptr
     cdef bint init
+    if not P.has_center:
+        pc = NULL
     c0 = 0
     while c0 < n:
         nn = n - c0
@@ -298,25 +453,34 @@ cdef void _apply(ftype* acc, Py_ssize_t n, const LPass* P, const ftype* pc,
             nn = CHUNK
         t = 0
         init = True
-        if P.has_center:
-            _set1(acc + c0, K_SINGLE, pc + c0, pc + c0, w[nt], nn)
-            init = False
-        elif nt > 0:
-            _set1(acc + c0, kind, p1[0] + c0, p2[0] + c0, w[0], nn)
-            t = 1
-            init = False
-        if init:
-            for i in range(nn):
-                acc[c0 + i] = 0
-        while t + 4 <= nt:
-            _acc4(acc + c0, kind, p1 + t, p2 + t, w + t, c0, nn)
-            t += 4
+        if nt == 0:
+            if pc != NULL:
+                for i in range(nn):
+                    acc[c0 + i] = pc[c0 + i] * wc
+            else:
+                for i in range(nn):
+                    acc[c0 + i] = 0
         while t < nt:
-            _acc1(acc + c0, kind, p1[t] + c0, p2[t] + c0, w[t], nn)
-            t += 1
+            k = nt - t
+            if k > 4:
+                k = 4
+            cptr = pc if init else NULL
+            if kind == K_SINGLE:
+                _grp_single(acc + c0, init, cptr, wc, p1 + t, w + t, c0, nn, k)
+            elif kind == K_SYM:
+                _grp_sym(acc + c0, init, cptr, wc, p1 + t, p2 + t, w + t, c0, nn, k)
+            else:
+                _grp_anti(acc + c0, init, cptr, wc, p1 + t, p2 + t, w + t, c0, nn, k)
+            init = False
+            t += k
         if P.do_div:
-            for i in range(nn):
-                acc[c0 + i] = acc[c0 + i] / dv
+            if ftype is float:
+                # float32 results are not bitwise scipy's anyway: multiply
+                for i in range(nn):
+                    acc[c0 + i] = acc[c0 + i] * rdv
+            else:
+                for i in range(nn):
+                    acc[c0 + i] = acc[c0 + i] / dv
         c0 += nn
 
 
@@ -666,9 +830,11 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
                     _apply(xbuf + (ra - v0), rb - ra, P, pc, p1, p2)
                     if st.q_col:
                         _quantize(xbuf + (ra - v0), rb - ra, st, wk.qbuf)
-                    for q in range(nv):
+                    q = 0
+                    while q < nv:
                         v = v0 + q
                         if ra <= v < rb:
+                            q = rb - v0       # skip the computed run
                             continue
                         j = st.xmap[v - st.xvlo]
                         if j < 0:
@@ -680,6 +846,7 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
                                     xbuf + q)
                             if st.q_col:
                                 _quantize(xbuf + q, 1, st, wk.qbuf)
+                        q += 1
                     planes = _planes(st, xbuf, pbuf, nv, &plen)
                     acc = res if st.ncomp == 1 else accs + c * sl
                     _xpass(st, &st.passes[st.comp_post[c]], planes, plen, acc, nxo,
@@ -942,8 +1109,8 @@ def run_stage(src, dst, int src_tc, int dst_tc, passes, *, ca, xgeom, cgeom,
         ctc = 9 if dtype == np.float32 else 10
         st.direct_src = (src_tc == ctc and src.strides[nd - 1] == dtype.itemsize)
         st.direct_dst = (dst_tc == ctc and dst.strides[nd - 1] == dtype.itemsize)
-        # work split: x tiles when there are few lines, or when the ring
-        # would not fit in about 1 MiB
+        # work split: x tiles when there are few lines, or when the rows a
+        # column pass reads together would not fit in about 256 KiB of L2
         ntiles = 1
         tw = nx_dst
         if tile_w > 0:
@@ -954,8 +1121,8 @@ def run_stage(src, dst, int src_tc, int dst_tc, passes, *, ca, xgeom, cgeom,
                 tw = (nx_dst + ntiles - 1) // ntiles
             if st.ca >= 0:
                 ring_bytes = st.cspan * (len(pre) + 1) * tw * dtype.itemsize
-                if ring_bytes > (1 << 20):
-                    tw = max(512, ((1 << 20) // (st.cspan * (len(pre) + 1) * dtype.itemsize)) // 64 * 64)
+                if ring_bytes > (256 << 10):
+                    tw = max(512, ((256 << 10) // (st.cspan * (len(pre) + 1) * dtype.itemsize)) // 64 * 64)
         tw = max(1, min(tw, nx_dst))
         ntiles = (nx_dst + tw - 1) // tw
         st.tile_w = tw
