@@ -40,15 +40,17 @@ _FRAGMENTS = {
     - 'direct': the N-D correlation engine (scipy's exact arithmetic
       order is not promised, its tap skipping and NaN/inf behaviour are).
     - 'separable': 1-D passes on the line engine with the factors of a
-      rank-1 kernel (:func:`pyfilter.kernels.separate`); ValueError if the
-      kernel is not separable.  Zero factor taps are skipped and the
+      rank-1 kernel (:func:`pyfilter.kernels.separate` with rtol 1e-6);
+      ValueError if the kernel is not separable.  Zero factor taps are skipped and the
       'constant' boundary is applied to the input only, as the N-D
       correlation does.
     - 'fft': scipy.fft (with ``workers``) on the input extended by
       ``mode``; float64 transforms (float32 for float32 data).  NaN or inf
       in the input spreads to the whole result.
-    - 'auto' (default): 'separable' for a real rank-1 kernel over at least
-      two axes with at least 9 taps whose zero taps are exactly those of
+    - 'auto' (default): 'separable' for a real kernel over at least two
+      axes with at least 9 taps, rank 1 to the working precision
+      (relative 1e-10 in float64, 1e-7 in float32), whose zero taps are
+      exactly those of
       its factors (so NaN/inf propagate as with 'direct'), when the
       result is float; 'fft' for a float result from a finite real input
       when the kernel has at least FFT_MIN_TAPS taps (225 for 2-D kernels,

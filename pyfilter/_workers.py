@@ -92,7 +92,7 @@ def set_workers(workers):
     >>> with pyfilter.set_workers(1):
     ...     y = pyfilter.ndimage.correlate(x, np.ones((3, 3)))
     >>> float(y[0, 0])
-    30.0
+    15.0
     """
     w = _check(workers)
     stack = getattr(_local, "stack", None)
