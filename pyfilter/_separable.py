@@ -34,13 +34,16 @@ from ._cext import engine
 DBL_EPSILON = np.finfo(np.float64).eps
 
 # ---------------------------------------------------------------- FFT crossover
-# Measured on the development machine (2-core AMD EPYC, AVX2, scipy.fft with
-# 2 workers; see benchmarks/bench_separable.py and the method= docstrings):
-# on 2048^2 float32 the direct engine takes ~2.3 ms per 1000 taps... (see
-# FFT_MIN_TAPS below); 'auto' uses the FFT when a non-separable kernel has at
-# least this many taps and the output at least FFT_MIN_SIZE elements.
-FFT_MIN_TAPS = {2: 225, 3: 125}
-FFT_MIN_TAPS_DEFAULT = 125
+# Measured on the development machine (2-core AMD EPYC, AVX2; scipy.fft
+# overlap-save with 2 workers against the direct N-D engine; see
+# benchmarks/bench_separable.py): on 2048^2 images the FFT wins from about
+# 25x25 taps (float32: 19x19 direct 62 ms vs FFT 84 ms, 31x31 167 ms vs
+# 81 ms; float64 crosses slightly later), on 128^3 volumes from about 8^3
+# (7^3: 62 ms vs 82 ms, 9^3: 124 ms vs 60 ms).  'auto' uses the FFT when a
+# non-separable kernel has at least FFT_MIN_TAPS[ndim of the kernel] taps
+# and the output at least FFT_MIN_SIZE elements.
+FFT_MIN_TAPS = {2: 625, 3: 512}
+FFT_MIN_TAPS_DEFAULT = 512
 FFT_MIN_SIZE = 1 << 16
 # The line engine beats the direct engine for rank-1 kernels spanning at
 # least two axes once the kernel has this many taps.
@@ -317,15 +320,39 @@ def run_passes(src, dst, passes, *, dtype, quantize=False, workers=None, x=None)
         else:
             out = np.empty(shape, dtype=qdt if quantize else dtype)
         args = _stage_args(st, xa)
+        src_v, out_v = cur, out
+        if st[0] == "C" and st[1].axis < nd - 2:
+            # a column pass with several unfiltered trailing axes: run it on
+            # rows made of those axes merged (long rows, few of them)
+            m1 = _merge_trailing(cur, st[1].axis)
+            m2 = _merge_trailing(out, st[1].axis)
+            if m1 is not None and m2 is not None:
+                src_v, out_v = m1, m2
         if quantize:
             args.update(q_pre=st[0] == "XC", q_col=st[0] == "CX",
                         q_tc=V.typecode(qdt), q_size=qdt.itemsize)
             if last and dst.dtype == np.bool_:
                 pass
-        E.run_stage(cur, out, V.typecode(cur.dtype), V.typecode(out.dtype),
+        E.run_stage(src_v, out_v, V.typecode(cur.dtype), V.typecode(out.dtype),
                     dtype=dtype, nthreads=nthreads, **args)
         cur = out
     return dst
+
+
+def _merge_trailing(arr, a):
+    """A view of ``arr`` with the axes after ``a`` merged into one, or None
+    when their strides do not allow it without a copy."""
+    nd = arr.ndim
+    axes = [i for i in range(a + 1, nd) if arr.shape[i] != 1]
+    for p, q in zip(axes[:-1], axes[1:]):
+        if arr.strides[p] != arr.strides[q] * arr.shape[q]:
+            return None
+    n = int(np.prod(arr.shape[a + 1:]))
+    step = arr.strides[axes[-1]] if axes else arr.itemsize
+    shape = arr.shape[:a + 1] + (n,)
+    strides = arr.strides[:a + 1] + (step,)
+    return np.lib.stride_tricks.as_strided(arr, shape=shape, strides=strides,
+                                           writeable=arr.flags.writeable)
 
 
 def run_components(src, dst, comps, *, combine, dtype, post_div=None, dst2=None,
@@ -655,6 +682,11 @@ def _correlate_fft(input, w, output, modes, cval, base, stride, dilation,
     if not axes:
         axes = [nd - 1]
         sizes = [x.shape[-1]]
+    if all(s == 1 for s in stride):
+        y = _fft_tiled(x, kd, kd_shape, axes, out_shape, complex_case, fdt, rdt,
+                       nworkers)
+        store_into(target, y)
+        return V.finish_output(result, target)
     # kernel in circular-correlation layout: kp[0] = kd[0], kp[F-i] = kd[i]
     kp = np.zeros([sizes[axes.index(a)] if a in axes else 1 for a in range(nd)],
                   dtype=fdt if (complex_case or w.dtype.kind == "c") else rdt)
@@ -697,6 +729,122 @@ def _correlate_fft(input, w, output, modes, cval, base, stride, dilation,
         else:
             sl.append(slice(0, (out_shape[a] - 1) * stride[a] + 1, stride[a]))
     y = y[tuple(sl)]
-    # store with scipy's casting rules
-    copy_into(target, y)
+    store_into(target, y)
     return V.finish_output(result, target)
+
+
+def _tile_sizes(n_out, K, complex_case):
+    """Overlap-save tile length for one axis: the fewest transformed points
+    with a mild penalty for long transforms (measured with scipy.fft on
+    2048^2 float32: tiles of 320-512 beat both small tiles and one
+    full-size transform for a 31x31 kernel)."""
+    import scipy.fft as sfft
+    best = None
+    full = sfft.next_fast_len(n_out + K - 1, real=not complex_case)
+    T = sfft.next_fast_len(max(2 * K, 16), real=not complex_case)
+    while True:
+        B = T - K + 1
+        ntiles = -(-n_out // B)
+        cost = ntiles * T * (1.0 + np.log2(max(T, 2)) / 8.0)
+        if best is None or cost < best[0]:
+            best = (cost, T)
+        if T >= full or T >= 4096:
+            break
+        T = sfft.next_fast_len(T + 1, real=not complex_case)
+    return best[1]
+
+
+def _fft_tiled(x, kd, kd_shape, axes, out_shape, complex_case, fdt, rdt, nworkers):
+    """Overlap-save correlation: the extended input ``x`` (virtual
+    positions of the outputs' windows) is cut into overlapping tiles, all
+    transformed in one batched scipy.fft call, multiplied by the kernel's
+    spectrum (computed once at tile size) and transformed back; each tile
+    keeps its alias-free part."""
+    import scipy.fft as sfft
+    nd = x.ndim
+    T = {a: _tile_sizes(out_shape[a], kd_shape[a], complex_case) for a in axes}
+    B = {a: T[a] - kd_shape[a] + 1 for a in axes}
+    ntl = {a: -(-out_shape[a] // B[a]) for a in axes}
+    # pad the end so every tile is inside the array (those values only
+    # reach discarded outputs)
+    pad = [(0, 0)] * nd
+    for a in axes:
+        need = ntl[a] * B[a] + kd_shape[a] - 1
+        pad[a] = (0, max(0, need - x.shape[a]))
+    x = np.ascontiguousarray(np.pad(x, pad) if any(p[1] for p in pad) else x)
+    shape, strides, taxes = [], [], []
+    for a in range(nd):
+        if a in T:
+            shape += [ntl[a], T[a]]
+            strides += [B[a] * x.strides[a], x.strides[a]]
+            taxes.append(len(shape) - 1)
+        else:
+            shape.append(x.shape[a])
+            strides.append(x.strides[a])
+    tiles = np.lib.stride_tricks.as_strided(x, shape=shape, strides=strides,
+                                            writeable=False)
+    # kernel in circular-correlation layout at tile size
+    kshape = [T[a] if a in T else 1 for a in range(nd)]
+    kp = np.zeros(kshape, dtype=fdt if (complex_case or kd.dtype.kind == "c") else rdt)
+    idx = [((-np.arange(kd_shape[a])) % T[a]) if a in T else np.arange(kd_shape[a])
+           for a in range(nd)]
+    kp[np.ix_(*idx)] = kd
+    tsizes = [T[a] for a in axes]
+    if complex_case:
+        X = sfft.fftn(tiles, s=tsizes, axes=taxes, workers=nworkers)
+        X *= sfft.fftn(kp, s=tsizes, axes=axes, workers=nworkers).reshape(
+            _bcast(X.shape, taxes))
+        y = sfft.ifftn(X, s=tsizes, axes=taxes, workers=nworkers, overwrite_x=True)
+    else:
+        X = sfft.rfftn(tiles, s=tsizes, axes=taxes, workers=nworkers)
+        X *= sfft.rfftn(kp, s=tsizes, axes=axes, workers=nworkers).reshape(
+            _bcast(X.shape, taxes))
+        y = sfft.irfftn(X, s=tsizes, axes=taxes, workers=nworkers, overwrite_x=True)
+    del X
+    return _TiledResult(y, nd, T, B, ntl, out_shape)
+
+
+class _TiledResult:
+    """The valid parts of the tiles, copied block by block into an output
+    (no intermediate reassembled array)."""
+
+    def __init__(self, y, nd, T, B, ntl, out_shape):
+        self.y, self.nd, self.T, self.B, self.ntl = y, nd, T, B, ntl
+        self.out_shape = out_shape
+        self.dtype = y.dtype
+
+    def blocks(self):
+        fax = [a for a in range(self.nd) if a in self.T]
+        for idx in np.ndindex(*[self.ntl[a] for a in fax]):
+            src, dst = [], []
+            t = dict(zip(fax, idx))
+            for a in range(self.nd):
+                if a in self.T:
+                    lo = t[a] * self.B[a]
+                    hi = min(lo + self.B[a], self.out_shape[a])
+                    src += [t[a], slice(0, hi - lo)]
+                    dst.append(slice(lo, hi))
+                else:
+                    src.append(slice(None))
+                    dst.append(slice(None))
+            yield tuple(dst), self.y[tuple(src)]
+
+
+def _bcast(xshape, taxes):
+    """Shape of the kernel spectrum broadcast against the tiles' spectrum."""
+    return [xshape[i] if i in taxes else 1 for i in range(len(xshape))]
+
+
+
+def store_into(target, y):
+    """Store a float result with scipy's casting rules (numpy's copy when
+    the types agree)."""
+    if isinstance(y, _TiledResult):
+        for dst, blk in y.blocks():
+            store_into(target[dst], blk)
+        return target
+    if target.dtype == y.dtype:
+        np.copyto(target, y)
+    else:
+        copy_into(target, y)
+    return target

@@ -906,7 +906,7 @@ cdef int _run(const Stage* st, int nthreads, ftype dummy) noexcept nogil:
         for band in range(st.nbands):
             failures += _band(st, band, dummy) != 0
         return failures
-    for band in prange(st.nbands, schedule='static', chunksize=1,
+    for band in prange(st.nbands, schedule='dynamic', chunksize=1,
                        num_threads=nthreads):
         failures += _band(st, band, dummy) != 0
     return failures
@@ -1128,7 +1128,14 @@ def run_stage(src, dst, int src_tc, int dst_tc, passes, *, ca, xgeom, cgeom,
         st.tile_w = tw
         st.ntiles = ntiles
         st.nlines = nlines
-        st.nbands = max(1, min(nthreads, nlines * ntiles))
+        # a few bands per thread, taken dynamically: a thread slowed down by
+        # another process does not hold the others up (each output value is
+        # computed the same way whichever thread takes its band)
+        nb = nthreads if nthreads <= 1 else 4 * nthreads
+        if st.ca >= 0:
+            # each band primes its own ring: keep bands long against the kernel
+            nb = min(nb, max(nthreads, (nlines * ntiles) // max(1, 8 * st.cspan)))
+        st.nbands = max(1, min(nb, nlines * ntiles))
         st.nvmax = (tw - 1) * st.xs + st.xspan if st.has_x else 1
         # ring slots padded off powers of two (cache-set conflicts between
         # the rows a column pass reads together)
