@@ -517,7 +517,10 @@ cdef void _load_x(const Stage* st, ftype* buf, const char* srow,
         else:
             load_run(buf + q, 1, srow + j * xstr, xstr, 1, st.src_tc)
     if hi > lo:
-        load_run(buf + lo, 1, srow + (v0 + lo) * xstr, xstr, hi - lo, st.src_tc)
+        if st.direct_src:
+            memcpy(buf + lo, srow + (v0 + lo) * xstr, (hi - lo) * sizeof(ftype))
+        else:
+            load_run(buf + lo, 1, srow + (v0 + lo) * xstr, xstr, hi - lo, st.src_tc)
     for q in range(hi, nv):
         j = st.xmap[v0 + q - st.xvlo]
         if j < 0:
@@ -773,7 +776,7 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
         else:
             ra = x0
             rb = x1
-        direct = (st.direct_dst and st.ncomp == 1 and not st.angle)
+        direct = st.direct_dst and not st.angle
         res = <ftype*>drow if direct else <ftype*>wk.res
         if st.ca < 0:
             # X stage: one loaded row, each component's x pass
@@ -854,9 +857,10 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
         # combine the components
         if st.ncomp > 1:
             if st.combine == COMB_SUM:
+                acc = accs + sl
                 for i in range(nxo):
-                    res[i] = accs[i]
-                for c in range(1, st.ncomp):
+                    res[i] = accs[i] + acc[i]
+                for c in range(2, st.ncomp):
                     acc = accs + c * sl
                     for i in range(nxo):
                         res[i] = res[i] + acc[i]
@@ -868,13 +872,18 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
                             res2[i] = atan2f(accs[i], acc[i])
                         else:
                             res2[i] = atan2(accs[i], acc[i])
-                for i in range(nxo):
-                    res[i] = accs[i] * accs[i]
-                for c in range(1, st.ncomp):
-                    acc = accs + c * sl
+                acc = accs + sl
+                if st.ncomp == 2:
                     for i in range(nxo):
-                        e = acc[i]
-                        res[i] = res[i] + e * e
+                        res[i] = accs[i] * accs[i] + acc[i] * acc[i]
+                else:
+                    for i in range(nxo):
+                        res[i] = accs[i] * accs[i]
+                    for c in range(1, st.ncomp):
+                        acc = accs + c * sl
+                        for i in range(nxo):
+                            e = acc[i]
+                            res[i] = res[i] + e * e
                 if ftype is float:
                     pf_sqrt_f(res, nxo)
                 else:
