@@ -293,6 +293,22 @@ def _sum_of_cascades(input, target, terms, cval, workers):
 
 
 # ---------------------------------------------------------------- uniform
+def _integral(size):
+    """scipy's uniform_filter accepts float sizes (it applies int()); we
+    accept integral floats and reject the others instead of truncating."""
+    def conv(v):
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            return int(v)
+        if isinstance(v, (float, np.floating)):
+            raise ValueError(f"size must contain integers, got {size!r}")
+        return v
+    if isinstance(size, (str, bytes)):
+        return size
+    if np.ndim(size) == 0:
+        return conv(size)
+    return [conv(v) for v in np.asarray(size, dtype=object).ravel()]
+
+
 @docfiller
 def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0,
                      origin=0, *, workers=None):
@@ -382,7 +398,7 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     """
     def specs(x):
         axs = V.normalize_axes(axes, x.ndim)
-        sizes = V.int_sequence(size, len(axs), "size", minimum=1)
+        sizes = V.int_sequence(_integral(size), len(axs), "size", minimum=1)
         origins = V.int_sequence(origin, len(axs), "origin")
         V.check_origins(origins, sizes)
         modes = _modes(mode, len(axs))

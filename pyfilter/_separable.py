@@ -184,15 +184,6 @@ def nd_cvals(passes, cval):
     return out
 
 
-def _offsets_range(p):
-    offs = list(p.off1) + (list(p.off2) if p.kind != "single" else [])
-    if p.center is not None:
-        offs.append(p.center[0])
-    if not offs:
-        offs = [0]
-    return min(offs), max(offs)
-
-
 # ---------------------------------------------------------------- dtypes
 _SMALL_INTS = {np.dtype(t) for t in (np.bool_, np.int8, np.uint8, np.int16, np.uint16)}
 
@@ -226,7 +217,7 @@ def _scratch_dtype(out_dtype):
 
 
 # ---------------------------------------------------------------- execution
-def _choose_x(src, dst, axes_hint=None):
+def _choose_x(src, dst):
     """The axis the engine runs along contiguously: the one with the
     smallest input stride among the long-enough axes."""
     nd = src.ndim
@@ -254,7 +245,6 @@ def _plan(passes, x):
                 i += 2
                 continue
             if p.axis != x and q.axis == x:
-                # fuse only if the x pass would not otherwise pair better
                 stages.append(("CX", p, q))
                 i += 2
                 continue
@@ -331,8 +321,6 @@ def run_passes(src, dst, passes, *, dtype, quantize=False, workers=None, x=None)
         if quantize:
             args.update(q_pre=st[0] == "XC", q_col=st[0] == "CX",
                         q_tc=V.typecode(qdt), q_size=qdt.itemsize)
-            if last and dst.dtype == np.bool_:
-                pass
         E.run_stage(src_v, out_v, V.typecode(cur.dtype), V.typecode(out.dtype),
                     dtype=dtype, nthreads=nthreads, **args)
         cur = out

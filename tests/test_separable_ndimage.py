@@ -149,6 +149,14 @@ def test_uniform_modes_sizes_origins(rng, mode):
                    ndi.uniform_filter(x, (2, 5), mode=[mode, "wrap"], axes=(2, 0)))
 
 
+def test_uniform_float_sizes(rng):
+    x = random_array(rng, (9, 10), np.float64)
+    assert_matches(pnd.uniform_filter(x, 3.0), ndi.uniform_filter(x, 3.0))
+    assert_matches(pnd.uniform_filter(x, (2.0, 4)), ndi.uniform_filter(x, (2.0, 4)))
+    with pytest.raises(ValueError, match="size"):
+        pnd.uniform_filter(x, 2.5)       # scipy silently truncates to 2
+
+
 def test_uniform_integer_outputs_exact(rng):
     # window sums of integers are exact, so the mean rounds like scipy's
     # running sum, pass after pass in the output type
@@ -378,3 +386,25 @@ def test_wide_strided_tiles_match(rng):
         assert_matches(pnd.gaussian_filter(x, (1.0, 3.0), mode=mode, workers=2),
                        ndi.gaussian_filter(x, (1.0, 3.0), mode=mode))
         assert_matches(pnd.sobel(x, 0, mode=mode, workers=3), ndi.sobel(x, 0, mode=mode))
+
+
+def test_calls_from_many_python_threads(rng):
+    import threading
+    xs = [random_array(rng, (120, 130), np.float32) for _ in range(8)]
+    refs = [(pnd.gaussian_filter(x, 2.0, workers=1), pnd.sobel(x, 0, workers=1),
+             pnd.generic_gradient_magnitude(x, pnd.sobel, workers=1)) for x in xs]
+    out = [None] * 8
+
+    def work(i):
+        x = xs[i]
+        out[i] = [(pnd.gaussian_filter(x, 2.0, workers=2), pnd.sobel(x, 0, workers=2),
+                   pnd.generic_gradient_magnitude(x, pnd.sobel, workers=2)) for _ in range(5)]
+    ts = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    for i in range(8):
+        for r in out[i]:
+            for a, b in zip(r, refs[i]):
+                np.testing.assert_array_equal(a, b)
