@@ -659,22 +659,29 @@ def _correlate_fft(input, w, output, modes, cval, base, stride, dilation,
     kd_shape = [(w.shape[a] - 1) * dilation[a] + 1 for a in range(nd)]
     kd = np.zeros(kd_shape, dtype=w.dtype)
     kd[tuple(slice(None, None, dilation[a]) for a in range(nd))] = w
-    axes, sizes = [], []
+    axes = [a for a in range(nd) if kd_shape[a] > 1 or stride[a] > 1] or [nd - 1]
+    if all(s == 1 for s in stride):
+        # overlap-save tiles; the extension also covers the last tile
+        T = {a: _tile_sizes(out_shape[a], kd_shape[a], complex_case) for a in axes}
+        ranges = []
+        for a in range(nd):
+            if a in T:
+                B = T[a] - kd_shape[a] + 1
+                M = -(-out_shape[a] // B) * B + kd_shape[a] - 1
+            else:
+                M = out_shape[a] + kd_shape[a] - 1
+            ranges.append((base[a], base[a] + M))
+        x = _extend_all(x, ranges, modes, cval)
+        y = _fft_tiled(x, kd, kd_shape, T, out_shape, complex_case, fdt, rdt, nworkers)
+        store_into(target, y)
+        return V.finish_output(result, target)
+    sizes = []
     for a in range(nd):
         M = (out_shape[a] - 1) * stride[a] + kd_shape[a]
         x = _extend(x, a, base[a], base[a] + M, modes[a], cval)
-        if kd_shape[a] > 1 or stride[a] > 1:
-            axes.append(a)
+        if a in axes:
             s = stride[a]
             sizes.append(s * sfft.next_fast_len(-(-M // s), real=not complex_case))
-    if not axes:
-        axes = [nd - 1]
-        sizes = [x.shape[-1]]
-    if all(s == 1 for s in stride):
-        y = _fft_tiled(x, kd, kd_shape, axes, out_shape, complex_case, fdt, rdt,
-                       nworkers)
-        store_into(target, y)
-        return V.finish_output(result, target)
     # kernel in circular-correlation layout: kp[0] = kd[0], kp[F-i] = kd[i]
     kp = np.zeros([sizes[axes.index(a)] if a in axes else 1 for a in range(nd)],
                   dtype=fdt if (complex_case or w.dtype.kind == "c") else rdt)
@@ -742,24 +749,47 @@ def _tile_sizes(n_out, K, complex_case):
     return best[1]
 
 
-def _fft_tiled(x, kd, kd_shape, axes, out_shape, complex_case, fdt, rdt, nworkers):
+def _extend_all(x, ranges, modes, cval):
+    """Virtual positions ``ranges[a]`` of ``x`` along every axis (mode
+    extension); one np.pad call when the modes agree."""
+    if len(set(modes)) == 1:
+        pad, sl = [], []
+        for a, (lo, hi) in enumerate(ranges):
+            n = x.shape[a]
+            before, after = max(0, -lo), max(0, hi - n)
+            pad.append((before, after))
+            sl.append(slice(lo + before, hi + before))
+        if any(p != (0, 0) for p in pad):
+            npmode = _NP_PAD[modes[0]]
+            if npmode == "reflect" and any(x.shape[a] == 1 and pad[a] != (0, 0)
+                                           for a in range(x.ndim)):
+                npmode = None
+            if npmode == "constant":
+                x = np.pad(x, pad, mode="constant", constant_values=cval)
+            elif npmode is not None:
+                x = np.pad(x, pad, mode=npmode)
+            else:
+                for a, (lo, hi) in enumerate(ranges):
+                    x = _extend(x, a, lo, hi, modes[a], cval)
+                return x
+        return x[tuple(sl)]
+    for a, (lo, hi) in enumerate(ranges):
+        x = _extend(x, a, lo, hi, modes[a], cval)
+    return x
+
+
+def _fft_tiled(x, kd, kd_shape, T, out_shape, complex_case, fdt, rdt, nworkers):
     """Overlap-save correlation: the extended input ``x`` (virtual
-    positions of the outputs' windows) is cut into overlapping tiles, all
-    transformed in one batched scipy.fft call, multiplied by the kernel's
-    spectrum (computed once at tile size) and transformed back; each tile
-    keeps its alias-free part."""
+    positions of the outputs' windows, covering whole tiles) is cut into
+    overlapping tiles of size ``T[a]`` along the FFT axes, all transformed
+    in one batched scipy.fft call, multiplied by the kernel's spectrum
+    (computed once at tile size) and transformed back; each tile keeps its
+    alias-free part."""
     import scipy.fft as sfft
     nd = x.ndim
-    T = {a: _tile_sizes(out_shape[a], kd_shape[a], complex_case) for a in axes}
+    axes = sorted(T)
     B = {a: T[a] - kd_shape[a] + 1 for a in axes}
     ntl = {a: -(-out_shape[a] // B[a]) for a in axes}
-    # pad the end so every tile is inside the array (those values only
-    # reach discarded outputs)
-    pad = [(0, 0)] * nd
-    for a in axes:
-        need = ntl[a] * B[a] + kd_shape[a] - 1
-        pad[a] = (0, max(0, need - x.shape[a]))
-    x = np.ascontiguousarray(np.pad(x, pad) if any(p[1] for p in pad) else x)
     shape, strides, taxes = [], [], []
     for a in range(nd):
         if a in T:
