@@ -33,12 +33,13 @@
 # intermediates through the output type (scipy's integer-output rule),
 # strides (polyphase planes along x) and per-stage boundary values.
 #
-# Work: output rows (and x tiles when rows are few), enumerated with the
-# column axis innermost, split in contiguous bands per thread; every thread
-# allocates its own ring and line buffers inside the parallel region and
-# first-touches the output rows it writes.  Results do not depend on the
-# number of threads (each output value is computed by the same arithmetic
-# whatever band it falls in).
+# Work: output rows (and x tiles when rows are few, or when the rows a
+# column pass reads would not fit in L2), enumerated with the column axis
+# innermost, split in contiguous bands (a few per thread, taken
+# dynamically); every band allocates its own ring and line buffers inside
+# the parallel region and first-touches the output rows it writes.
+# Results do not depend on the number of threads (each output value is
+# computed by the same arithmetic whatever band it falls in).
 
 include "_convert.pxi"
 
@@ -581,7 +582,6 @@ cdef struct Work:
     void** p2
     void** rowp               # (npre + 1) x cspan row pointers
     void* sv                  # scalar values for single-position column passes
-    Py_ssize_t* idx
 
 
 cdef int _alloc(const Stage* st, Work* wk, Py_ssize_t isz) noexcept nogil:
@@ -600,11 +600,10 @@ cdef int _alloc(const Stage* st, Work* wk, Py_ssize_t isz) noexcept nogil:
     wk.p2 = <void**>malloc((st.maxterms + 1) * sizeof(void*))
     wk.rowp = <void**>malloc((np1 * (st.cspan + 1) + 1) * sizeof(void*))
     wk.sv = malloc((2 * st.maxterms + 4) * isz)
-    wk.idx = <Py_ssize_t*>malloc((MAXDIM + 1) * sizeof(Py_ssize_t))
     if (wk.ring == NULL or wk.tags == NULL or wk.cvrows == NULL or wk.xbuf == NULL
             or wk.pbuf == NULL or wk.accs == NULL or wk.res == NULL or wk.res2 == NULL
             or wk.qbuf == NULL or wk.p1 == NULL or wk.p2 == NULL or wk.rowp == NULL
-            or wk.sv == NULL or wk.idx == NULL):
+            or wk.sv == NULL):
         return -1
     return 0
 
@@ -623,7 +622,6 @@ cdef void _free(Work* wk) noexcept nogil:
     free(wk.p2)
     free(wk.rowp)
     free(wk.sv)
-    free(wk.idx)
 
 
 cdef void _fill_row(const Stage* st, Work* wk, ftype* slot0, const char* srow,
@@ -716,11 +714,9 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
     cdef const ftype* pc
     cdef const LPass* P
     cdef const char* srow
-    cdef const char* sbase
     cdef char* drow
     cdef bint want_raw = False, have_post = False, direct
-    cdef ftype s, e, pdiv = <ftype>st.post_div
-    cdef int ctc = TC_FLOAT32 if ftype is float else TC_FLOAT64
+    cdef ftype e, pdiv = <ftype>st.post_div
     for c in range(st.ncomp):
         if st.comp_pre[c] < 0:
             want_raw = True
