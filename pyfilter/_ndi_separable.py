@@ -316,7 +316,8 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     (scipy.ndimage.uniform_filter1d).
 
     Computed as the sum of the window divided by ``size``, which for
-    integer data (window sums below 2**53) is exactly scipy's running sum.
+    integer data and an integer ``cval`` (window sums below 2**53) is
+    exactly scipy's running sum.
     Differences from scipy: a NaN or inf affects only the windows that
     contain it (scipy's running sum carries it to the end of the line),
     and float results can differ in the last bits (scipy's running sum
