@@ -586,7 +586,9 @@ cdef struct Work:
 
 cdef int _alloc(const Stage* st, Work* wk, Py_ssize_t isz) noexcept nogil:
     cdef Py_ssize_t np1 = st.npre + 1, sl = st.slot_len, nv = st.nvmax
-    cdef Py_ssize_t nring = st.cspan if st.ca >= 0 else 0
+    # no ring when the column pass reads the source rows in place
+    cdef Py_ssize_t nring = st.cspan if (st.ca >= 0 and not
+                                         (st.direct_src and st.npre == 0)) else 0
     wk.ring = malloc((nring * np1 * sl + 1) * isz)
     wk.tags = <Py_ssize_t*>malloc((2 * nring + 2) * sizeof(Py_ssize_t))
     wk.cvrows = malloc((np1 * sl + 1) * isz)
@@ -726,7 +728,7 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
     for r in range(np1):
         for i in range(sl):
             cvrows[r * sl + i] = <ftype>st.cv_plane[r]
-    if st.ca >= 0:
+    if st.ca >= 0 and not (st.direct_src and st.npre == 0):
         for k in range(st.cspan):
             wk.tags[2 * k] = -1
             wk.tags[2 * k + 1] = 0
