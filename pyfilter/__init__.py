@@ -7,6 +7,9 @@ pyfilter.ndimage
 pyfilter.filters
     scikit-image style functions (``image`` first, ``channel_axis``), and
     correlation with output shape, stride and dilation.
+pyfilter.kernels
+    Filter kernels as arrays (Sobel, Scharr, Gaussian, ...) and kernel
+    utilities (separate, dilate).
 
 Thread control: every compute function takes ``workers=None``;
 :func:`set_workers` sets the default for a block of code.
@@ -15,7 +18,8 @@ __version__ = "0.1.0"
 
 from ._workers import get_workers, set_workers  # noqa: E402
 from . import ndimage, filters  # noqa: E402
+from . import kernels  # noqa: E402
 from ._config import show_config  # noqa: E402
 
-__all__ = ["ndimage", "filters", "set_workers", "get_workers", "show_config",
+__all__ = ["ndimage", "filters", "kernels", "set_workers", "get_workers", "show_config",
            "__version__"]

@@ -55,6 +55,13 @@ def _steps(img):
         ("vertical edges, stride 2 (valid)",
          lambda: filters.correlate(img, VERTICAL, stride=2, shape="valid"),
          lambda: ndi.correlate(img, VERTICAL)[1:-1:2, 1:-1:2]),
+        # issue 3: separable filters on the line engine
+        ("Sobel gradient magnitude",
+         lambda: ndimage.generic_gradient_magnitude(img, ndimage.sobel),
+         lambda: np.hypot(ndi.sobel(img, 0), ndi.sobel(img, 1))),
+        ("Gaussian blur sigma=3",
+         lambda: ndimage.gaussian_filter(img, 3.0),
+         lambda: ndi.gaussian_filter(img, 3.0)),
     ]
 
 

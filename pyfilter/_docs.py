@@ -34,6 +34,33 @@ _FRAGMENTS = {
     "axes": """axes : tuple of int or None, optional
     The axes the kernel's dimensions apply to (``weights.ndim`` must equal
     ``len(axes)``); the other axes are not filtered.  Default: all axes.""",
+    "method": """method : {'auto', 'direct', 'separable', 'fft'}, optional
+    How to compute (every method gives the same result to float rounding):
+
+    - 'direct': the N-D correlation engine (scipy's exact arithmetic
+      order is not promised, its tap skipping and NaN/inf behaviour are).
+    - 'separable': 1-D passes on the line engine with the factors of a
+      rank-1 kernel (:func:`pyfilter.kernels.separate` with rtol 1e-6);
+      ValueError if the kernel is not separable.  Zero factor taps are skipped and the
+      'constant' boundary is applied to the input only, as the N-D
+      correlation does.
+    - 'fft': scipy.fft (with ``workers``) on the input extended by
+      ``mode``; float64 transforms (float32 for float32 data).  NaN or inf
+      in the input spreads to the whole result.
+    - 'auto' (default): 'separable' for a real kernel over at least two
+      axes with at least 9 taps, rank 1 to the working precision
+      (relative 1e-10 in float64, 1e-7 in float32), whose zero taps are
+      exactly those of
+      its factors (so NaN/inf propagate as with 'direct'), when the
+      result is float; 'fft' for a float result from a finite real input
+      when the kernel has at least 625 taps (2-D kernels, about 25x25) or
+      512 taps (3-D and others, about 8x8x8) and the output at least
+      65536 elements; 'direct' otherwise (always for integer outputs,
+      complex data and non-finite kernels).  The crossover was measured on
+      a 2-core AMD EPYC (AVX2) against the direct engine: 2048^2 float32,
+      19x19: direct 62 ms, FFT 84 ms; 31x31: direct 167 ms, FFT 81 ms;
+      128^3: 7^3 direct 62 ms, FFT 82 ms; 9^3 direct 124 ms, FFT 60 ms
+      (constants FFT_MIN_TAPS in pyfilter._separable).""",
     "workers": """workers : int, optional
     Number of threads (scipy.fft's semantics): None uses the default
     (:func:`pyfilter.set_workers`, else ``omp_get_max_threads()``);

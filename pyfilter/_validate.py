@@ -276,3 +276,84 @@ def finish_output(result, target):
     if result is not target:
         np.copyto(result, target, casting="unsafe")
     return result
+
+
+# ---------------------------------------------------------------- separable filters
+def check_sigma(sigma, n, name="sigma"):
+    """One finite, non-negative standard deviation per axis."""
+    vals = float_sequence(sigma, n, name)
+    for v in vals:
+        if not np.isfinite(v) or v < 0:
+            raise ValueError(f"{name} must be finite and >= 0, got {sigma!r}")
+    return vals
+
+
+def check_truncate(truncate, name="truncate"):
+    if isinstance(truncate, (bool, np.bool_)) or not isinstance(truncate, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {truncate!r}")
+    t = float(truncate)
+    if not np.isfinite(t) or t < 0:
+        raise ValueError(f"{name} must be finite and >= 0, got {truncate!r}")
+    return t
+
+
+def check_orders(order, n, name="order", maximum=3):
+    """Derivative orders 0..maximum, one per axis."""
+    vals = int_sequence(order, n, name)
+    for v in vals:
+        if not 0 <= v <= maximum:
+            raise ValueError(f"{name} must be in 0..{maximum}, got {order!r}")
+    return vals
+
+
+def check_radius(radius, n, name="radius"):
+    """None, or a non-negative integer (or one per axis)."""
+    if radius is None:
+        return [None] * n
+    if isinstance(radius, (str, bytes)):
+        raise TypeError(f"{name} must be None or a non-negative integer, got {radius!r}")
+    if np.ndim(radius) == 0:
+        vals = [radius] * n
+    else:
+        vals = list(np.asarray(radius, dtype=object).ravel())
+        if len(vals) != n:
+            raise ValueError(f"{name} must be an integer or have one entry per "
+                             f"filtered axis ({n}), got {radius!r}")
+    out = []
+    for v in vals:
+        if v is None:
+            out.append(None)
+            continue
+        v = as_int(v, name)
+        if v < 0:
+            raise ValueError(f"{name} must be >= 0, got {radius!r}")
+        out.append(v)
+    return out
+
+
+METHODS = ("auto", "direct", "separable", "fft")
+
+
+def check_method(method, name="method"):
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"{name} must be one of {METHODS}, got {method!r}")
+    return method
+
+
+def check_mask(mask, shape, name="mask"):
+    """None, or a boolean-convertible array of exactly ``shape``."""
+    if mask is None:
+        return None
+    m = np.asarray(mask)
+    if m.shape != tuple(shape):
+        raise ValueError(f"{name} has shape {m.shape}, but it must have the image's "
+                         f"(spatial) shape {tuple(shape)}")
+    if m.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a boolean or numeric array, got dtype {m.dtype}")
+    return m.astype(bool, copy=False)
+
+
+def check_callable(func, name):
+    if not callable(func):
+        raise TypeError(f"{name} must be callable, got {func!r}")
+    return func

@@ -10,8 +10,14 @@ from . import _core
 from . import _validate as V
 from ._docs import docfiller
 from ._shapes import conv_output_length
+from . import _separable
+from . import _sk_separable
+from ._sk_separable import (  # noqa: F401  (issue 3: edges, smoothing, gradients)
+    sobel, sobel_h, sobel_v, scharr, scharr_h, scharr_v, prewitt, prewitt_h,
+    prewitt_v, farid, farid_h, farid_v, gaussian, difference_of_gaussians, laplace,
+    gradient, gradient_magnitude_orientation)
 
-__all__ = ["correlate", "convolve"]
+__all__ = ["correlate", "convolve"] + _sk_separable.__all__
 
 _SHAPES = ("same", "valid", "full")
 
@@ -52,7 +58,7 @@ def _geometry(image_shape, kshape, faxes, shape, stride, dilation, origin,
 
 
 def _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
-            channel_axis, output, workers, convolution):
+            channel_axis, output, workers, convolution, method="auto"):
     image = V.check_array(image, "image")
     kernel = V.check_weights(kernel, "kernel")
     ndim = image.ndim
@@ -90,8 +96,9 @@ def _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
         full_base[a], full_stride[a], full_dil[a] = bases[i], stride[i], dilation[i]
         out_shape[a] = lengths[i]
     w = kernel.reshape(kshape)
-    return _core.correlate_nd(image, w, output, [code] * ndim, cval, full_base,
-                              full_stride, full_dil, out_shape, workers)
+    return _separable.correlate_method(method, image, w, output, [code] * ndim, cval,
+                                       full_base, full_stride, full_dil, out_shape,
+                                       workers)
 
 
 _FILTER_DOC = """{summary}
@@ -134,6 +141,13 @@ _FILTER_DOC = """{summary}
         casting rules).
     workers : int, optional
         Number of threads (scipy.fft semantics).
+    method : {{'auto', 'direct', 'separable', 'fft'}}, optional
+        How to compute; see :func:`pyfilter.ndimage.correlate`.  Strides
+        and dilations are computed directly by every method: the line
+        engine reads only the kept positions (polyphase along the
+        contiguous axis), and the FFT path folds the spectrum so its
+        inverse transform has the strided size; dilation inserts zeros in
+        the FFT's kernel.
 
     Returns
     -------
@@ -159,15 +173,17 @@ _FILTER_DOC = """{summary}
 
 
 def correlate(image, kernel, *, mode="reflect", cval=0.0, origin=0, shape="same",
-              stride=1, dilation=1, channel_axis=None, output=None, workers=None):
+              stride=1, dilation=1, channel_axis=None, output=None, workers=None,
+              method="auto"):
     return _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
-                   channel_axis, output, workers, False)
+                   channel_axis, output, workers, False, method)
 
 
 def convolve(image, kernel, *, mode="reflect", cval=0.0, origin=0, shape="same",
-             stride=1, dilation=1, channel_axis=None, output=None, workers=None):
+             stride=1, dilation=1, channel_axis=None, output=None, workers=None,
+             method="auto"):
     return _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
-                   channel_axis, output, workers, True)
+                   channel_axis, output, workers, True, method)
 
 
 correlate.__doc__ = _FILTER_DOC.format(

@@ -10,8 +10,13 @@ import numpy as np
 from . import _core
 from . import _validate as V
 from ._docs import docfiller
+from . import _ndi_separable, _separable
+from ._ndi_separable import (  # noqa: F401  (issue 3: separable filters)
+    sobel, prewitt, laplace, uniform_filter, uniform_filter1d, gaussian_filter,
+    gaussian_filter1d, gaussian_laplace, gaussian_gradient_magnitude,
+    generic_gradient_magnitude, generic_laplace)
 
-__all__ = ["correlate", "convolve", "correlate1d", "convolve1d"]
+__all__ = ["correlate", "convolve", "correlate1d", "convolve1d"] + _ndi_separable.__all__
 
 
 def _expand_kernel(weights, axes, ndim):
@@ -38,7 +43,7 @@ def _expand_origin(origins, axes, ndim):
 
 
 def _correlate_or_convolve(input, weights, output, mode, cval, origin, axes,
-                           workers, convolution):
+                           workers, convolution, method="auto"):
     input = V.check_array(input, "input")
     weights = V.check_weights(weights, "weights")
     axes = V.normalize_axes(axes, input.ndim)
@@ -58,13 +63,13 @@ def _correlate_or_convolve(input, weights, output, mode, cval, origin, axes,
         origins = [-o - (1 - (k & 1)) for o, k in zip(origins, w.shape)]
     base = [-(k // 2 + o) for k, o in zip(w.shape, origins)]
     n = input.ndim
-    return _core.correlate_nd(input, w, output, [code] * n, cval, base,
-                              [1] * n, [1] * n, input.shape, workers)
+    return _separable.correlate_method(method, input, w, output, [code] * n, cval,
+                                       base, [1] * n, [1] * n, input.shape, workers)
 
 
 @docfiller
 def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
-              *, axes=None, workers=None):
+              *, axes=None, workers=None, method="auto"):
     """Multidimensional correlation (scipy.ndimage.correlate).
 
     ``out[i] = sum_j weights[j] * x~[i + j - (L // 2 + origin)]`` per axis,
@@ -85,6 +90,7 @@ def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
     %(origin_multiple)s
     %(axes)s
     %(workers)s
+    %(method)s
 
     Returns
     -------
@@ -108,12 +114,12 @@ def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
     array([2., 3.])
     """
     return _correlate_or_convolve(input, weights, output, mode, cval, origin,
-                                  axes, workers, False)
+                                  axes, workers, False, method)
 
 
 @docfiller
 def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
-             *, axes=None, workers=None):
+             *, axes=None, workers=None, method="auto"):
     """Multidimensional convolution (scipy.ndimage.convolve).
 
     Equal to :func:`correlate` with the kernel reversed along every axis and
@@ -132,6 +138,7 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
     %(origin_multiple)s
     %(axes)s
     %(workers)s
+    %(method)s
 
     Returns
     -------
@@ -153,7 +160,7 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
            [12,  3,  7,  0]])
     """
     return _correlate_or_convolve(input, weights, output, mode, cval, origin,
-                                  axes, workers, True)
+                                  axes, workers, True, method)
 
 
 def _correlate1d(input, weights, axis, output, mode, cval, origin, workers,

@@ -1,0 +1,183 @@
+"""Separable filters, smoothing, edges and FFT correlation (issue 3), against
+scipy.ndimage, scikit-image and OpenCV, outputs preallocated where the peer
+allows (scikit-image's filters allocate their result)."""
+import numpy as np
+import scipy.ndimage as ndi
+
+from pyfilter import filters
+from pyfilter import ndimage as pnd
+
+from ._harness import Case
+from ._peers import cv2, skimage
+
+
+def _rand(shape, dtype=np.float32, seed=0):
+    rng = np.random.default_rng(seed)
+    if np.dtype(dtype).kind == "u":
+        return rng.integers(0, 256, size=shape).astype(dtype)
+    return rng.standard_normal(shape).astype(dtype)
+
+
+def _close(a, b, tol=1e-4):
+    a = np.asarray(a, np.float64)
+    b = np.asarray(b, np.float64)
+    scale = max(1.0, float(np.abs(b).max()))
+    np.testing.assert_allclose(a, b, rtol=tol, atol=tol * scale)
+
+
+def _sobel_magnitude():
+    x = _rand((4096, 4096))
+    out = np.empty_like(x)
+    a, b, c = np.empty_like(x), np.empty_like(x), np.empty_like(x)
+
+    def scipy_mag():
+        ndi.sobel(x, 0, output=a)
+        ndi.sobel(x, 1, output=b)
+        return np.hypot(a, b, out=c)
+    peers = {"scipy": scipy_mag}
+    targets = {"scipy": 30}
+    if cv2 is not None:
+        gx, gy, m = np.empty_like(x), np.empty_like(x), np.empty_like(x)
+
+        def cv_mag():
+            cv2.Sobel(x, cv2.CV_32F, 1, 0, dst=gx, borderType=cv2.BORDER_REFLECT)
+            cv2.Sobel(x, cv2.CV_32F, 0, 1, dst=gy, borderType=cv2.BORDER_REFLECT)
+            return cv2.magnitude(gx, gy, m)
+        peers["cv2 Sobel+Sobel+magnitude"] = cv_mag
+        targets["cv2 Sobel+Sobel+magnitude"] = 1.0
+
+    def check():
+        _close(pnd.generic_gradient_magnitude(x, pnd.sobel), scipy_mag())
+    return Case("Sobel magnitude 4096^2 f32 (ndimage)", "separable",
+                lambda: pnd.generic_gradient_magnitude(x, pnd.sobel, output=out),
+                peers, targets=targets, check=check, flops=16.0 * x.size)
+
+
+def _skimage_sobel():
+    x = _rand((4096, 4096))
+    out = np.empty_like(x)
+    peers, targets = {}, {}
+    if skimage is not None:
+        import skimage.filters as skf
+        peers["skimage.filters.sobel"] = lambda: skf.sobel(x)
+        targets["skimage.filters.sobel"] = 15
+
+        def check():
+            _close(filters.sobel(x), skf.sobel(x))
+    else:
+        check = None
+    return Case("Sobel magnitude 4096^2 f32 (filters.sobel)", "separable",
+                lambda: filters.sobel(x, output=out), peers, targets=targets,
+                check=check, preallocated=True,
+                note="scikit-image allocates its output")
+
+
+def _gaussian_2d():
+    x = _rand((4096, 4096))
+    out, out_s = np.empty_like(x), np.empty_like(x)
+    peers = {"scipy": lambda: ndi.gaussian_filter(x, 3.0, output=out_s)}
+    targets = {"scipy": 20}
+    if cv2 is not None:
+        dst = np.empty_like(x)
+        peers["cv2.GaussianBlur"] = lambda: cv2.GaussianBlur(
+            x, (25, 25), 3.0, dst=dst, borderType=cv2.BORDER_REFLECT)
+        targets["cv2.GaussianBlur"] = 1.0
+
+    def check():
+        _close(pnd.gaussian_filter(x, 3.0), ndi.gaussian_filter(x, 3.0), 1e-5)
+    return Case("Gaussian sigma=3 4096^2 f32", "separable",
+                lambda: pnd.gaussian_filter(x, 3.0, output=out), peers,
+                targets=targets, check=check, flops=2 * 2 * 25 * x.size)
+
+
+def _arbitrary_31():
+    x = _rand((2048, 2048))
+    w = _rand((31, 31), np.float64, seed=5) / 31
+    out = np.empty_like(x)
+    peers, targets = {}, {}
+    if cv2 is not None:
+        dst = np.empty_like(x)
+        w32 = w.astype(np.float32)
+        peers["cv2.filter2D"] = lambda: cv2.filter2D(
+            x, -1, w32, dst=dst, borderType=cv2.BORDER_REFLECT_101)
+        targets["cv2.filter2D"] = 1.0
+    out_s = np.empty_like(x)
+    peers["scipy"] = lambda: ndi.correlate(x, w, output=out_s, mode="mirror")
+
+    def check():
+        ref = cv2.filter2D(x, -1, w.astype(np.float32), borderType=cv2.BORDER_REFLECT_101) \
+            if cv2 is not None else ndi.correlate(x, w, mode="mirror")
+        _close(pnd.correlate(x, w, mode="mirror"), ref)
+    return Case("31x31 correlate 2048^2 f32 (auto: FFT)", "separable",
+                lambda: pnd.correlate(x, w, output=out, mode="mirror"), peers,
+                targets=targets, check=check, repeat=5)
+
+
+def _separable_15():
+    x = _rand((2048, 2048))
+    rng = np.random.default_rng(3)
+    kx, ky = rng.standard_normal(15), rng.standard_normal(15)
+    w = np.outer(ky, kx)
+    out = np.empty_like(x)
+    out_s = np.empty_like(x)
+    peers = {"scipy": lambda: ndi.correlate(x, w, output=out_s, mode="mirror")}
+    if cv2 is not None:
+        dst = np.empty_like(x)
+        kx32, ky32 = kx.astype(np.float32), ky.astype(np.float32)
+        peers["cv2.sepFilter2D"] = lambda: cv2.sepFilter2D(
+            x, -1, kx32, ky32, dst=dst, borderType=cv2.BORDER_REFLECT_101)
+
+    def check():
+        _close(pnd.correlate(x, w, mode="mirror"), ndi.correlate(x, w, mode="mirror"))
+    return Case("rank-1 15x15 correlate 2048^2 f32 (auto: separable)", "separable",
+                lambda: pnd.correlate(x, w, output=out, mode="mirror"), peers,
+                check=check, repeat=5, flops=2.0 * 30 * x.size)
+
+
+def _gaussian_3d():
+    v = _rand((256, 256, 256))
+    out, out_s = np.empty_like(v), np.empty_like(v)
+
+    def check():
+        s = v[:64, :64, :64]
+        _close(pnd.gaussian_filter(s, 2.0), ndi.gaussian_filter(s, 2.0), 1e-5)
+    return Case("Gaussian sigma=2 256^3 f32", "separable",
+                lambda: pnd.gaussian_filter(v, 2.0, output=out),
+                {"scipy": lambda: ndi.gaussian_filter(v, 2.0, output=out_s)},
+                targets={"scipy": 8}, check=check, repeat=5, flops=3 * 2 * 17 * v.size)
+
+
+def _uniform_5():
+    x = _rand((4096, 4096))
+    out, out_s = np.empty_like(x), np.empty_like(x)
+    peers = {"scipy": lambda: ndi.uniform_filter(x, 5, output=out_s)}
+    if cv2 is not None:
+        dst = np.empty_like(x)
+        peers["cv2.blur"] = lambda: cv2.blur(x, (5, 5), dst=dst, borderType=cv2.BORDER_REFLECT)
+
+    def check():
+        _close(pnd.uniform_filter(x, 5), ndi.uniform_filter(x, 5), 1e-5)
+    return Case("uniform_filter 5x5 4096^2 f32", "separable",
+                lambda: pnd.uniform_filter(x, 5, output=out), peers, check=check)
+
+
+def _uint8_sobel():
+    x = _rand((4096, 4096), np.uint8)
+    out = np.empty(x.shape, np.float32)
+    out_s = np.empty(x.shape, np.float32)
+    peers = {"scipy": lambda: ndi.sobel(x, 1, output=out_s)}
+    if cv2 is not None:
+        dst = np.empty(x.shape, np.float32)
+        peers["cv2.Sobel CV_32F"] = lambda: cv2.Sobel(x, cv2.CV_32F, 1, 0, dst=dst,
+                                                      borderType=cv2.BORDER_REFLECT)
+
+    def check():
+        np.testing.assert_array_equal(pnd.sobel(x, 1, output=np.float32),
+                                      ndi.sobel(x, 1, output=np.float32))
+    return Case("uint8 3x3 Sobel -> f32 4096^2", "separable",
+                lambda: pnd.sobel(x, 1, output=out), peers, check=check)
+
+
+def cases():
+    return [_sobel_magnitude(), _skimage_sobel(), _gaussian_2d(), _arbitrary_31(),
+            _separable_15(), _gaussian_3d(), _uniform_5(), _uint8_sobel()]

@@ -1,0 +1,853 @@
+"""scipy.ndimage drop-ins built on the 1-D line engine.
+
+sobel, prewitt, laplace, uniform_filter(1d), gaussian_filter(1d),
+gaussian_laplace, gaussian_gradient_magnitude, generic_gradient_magnitude,
+generic_laplace: scipy's signatures and results (see REFERENCE.md),
+plus keyword-only ``workers``.  Re-exported by :mod:`pyfilter.ndimage`.
+"""
+import numpy as np
+
+from . import _separable as S
+from . import _validate as V
+from ._docs import docfiller
+
+__all__ = ["sobel", "prewitt", "laplace", "uniform_filter", "uniform_filter1d",
+           "gaussian_filter", "gaussian_filter1d", "gaussian_laplace",
+           "gaussian_gradient_magnitude", "generic_gradient_magnitude",
+           "generic_laplace"]
+
+SIGMA_SKIP = 1e-15   # scipy skips axes with sigma <= 1e-15
+
+
+# ---------------------------------------------------------------- plumbing
+def _cascade_into(input, target, specs, cval, workers):
+    """Apply 1-D correlations in order with scipy's semantics (each pass
+    extends its own input with ``cval``; integer outputs keep the
+    intermediates in the output type).  ``specs``: list of
+    ``(axis, weights, mode_code, origin, div)``.  Writes ``target``."""
+    if target.size == 0:
+        return target
+    if not specs:
+        np.copyto(target, input, casting="unsafe")
+        return target
+    if input.size == 0:
+        raise ValueError(f"input has shape {input.shape}: nothing to filter")
+    dtype = S.work_dtype(input.dtype, target.dtype)
+    quant = S._quantized(target.dtype)
+
+    def fn(src, dst, cv):
+        passes = []
+        for a, w, m, o, dv in specs:
+            if dv is not None and dtype == np.float32:
+                # float32 results are not scipy's bits anyway: fold the
+                # division into the weights (one sweep less per pass)
+                w, dv = np.asarray(w, dtype=np.float64) / dv, None
+            passes.append(S.make_pass(a, w, m, cv, src.shape[a], origin=o, div=dv))
+        S.run_passes(src, dst, passes, dtype=dtype, quantize=quant, workers=workers)
+
+    S.split_complex(input, target, cval, fn)
+    return target
+
+
+def _cascade(input, output, specs_fn, cval, workers):
+    """Validate ``input``/``output``/``cval``, build the specs, run."""
+    input = V.check_array(input, "input")
+    specs = specs_fn(input)
+    result, target = V.get_output(output, input, input.shape,
+                                  input.dtype.kind == "c")
+    cval = V.check_cval(cval, input.dtype.kind == "c")
+    _cascade_into(input, target, specs, cval, workers)
+    return V.finish_output(result, target)
+
+
+def _fusable(modes, cval):
+    """Row-first fusion of several cascades is exact unless a 'constant'
+    mode pads the intermediates with a non-zero value."""
+    return all(m != V.MODE_CONSTANT for m in modes) or cval == 0
+
+
+def _components_2d(input, target, comps_specs, cval, combine, workers, post_div=None):
+    """Run components that each filter the same two axes, fused.
+
+    ``comps_specs``: per component a dict axis -> (weights, mode, origin,
+    div) covering exactly two axes.  Returns False when the fused path does
+    not apply (the caller composes instead)."""
+    axes = sorted(comps_specs[0])
+    if len(axes) != 2 or any(sorted(c) != axes for c in comps_specs):
+        return False
+    if input.dtype.kind == "c" or target.dtype.kind not in "f":
+        return False
+    for a in axes:
+        if len({c[a][1] for c in comps_specs}) != 1:
+            return False
+    if not _fusable([comps_specs[0][a][1] for a in axes], cval):
+        return False
+    if input.size == 0 or target.size == 0:
+        return target.size == 0
+    x = S._choose_x(input, target)
+    if x not in axes:
+        x = max(axes, key=lambda a: (-abs(input.strides[a]), a))
+    ca = axes[0] if axes[1] == x else axes[1]
+    nd = input.ndim
+    perm = [a for a in range(nd) if a != x] + [x]
+    src = input.transpose(perm)
+    dst = target.transpose(perm)
+    cap = perm.index(ca)
+    comps = []
+    for c in comps_specs:
+        wx, mx, ox, dx = c[x]
+        wc, mc, oc, dc = c[ca]
+        px = S.make_pass(nd - 1, wx, mx, cval, src.shape[-1], origin=ox, div=dx)
+        pc = S.make_pass(cap, wc, mc, cval, src.shape[cap], origin=oc, div=dc)
+        comps.append((px, pc))
+    dtype = S.work_dtype(input.dtype, target.dtype)
+    S.run_components(src, dst, comps, combine=combine, dtype=dtype,
+                     post_div=post_div, workers=workers)
+    return True
+
+
+def _modes(mode, n):
+    return V.mode_codes(mode, n, "mode")
+
+
+# ---------------------------------------------------------------- edges
+def _edge(input, axis, output, mode, cval, workers, smooth):
+    def specs(x):
+        ax = V.normalize_axis(axis, x.ndim)
+        modes = _modes(mode, x.ndim)
+        out = [(ax, [-1.0, 0.0, 1.0], modes[ax], 0, None)]
+        out += [(a, smooth, modes[a], 0, None) for a in range(x.ndim) if a != ax]
+        return out
+    return _cascade(input, output, specs, cval, workers)
+
+
+@docfiller
+def sobel(input, axis=-1, output=None, mode="reflect", cval=0.0, *, workers=None):
+    """Sobel derivative along ``axis`` (scipy.ndimage.sobel).
+
+    ``correlate1d`` with ``[-1, 0, 1]`` along ``axis``, then with
+    ``[1, 2, 1]`` along every other axis, unnormalised; each pass extends
+    its own input by the mode, and integer outputs keep the intermediates
+    in the output type (uint8: a 0 -> 100 step gives 144), as scipy does.
+
+    Parameters
+    ----------
+    %(input)s
+    axis : int, optional
+        The axis of the derivative.  Default -1.
+    %(output)s
+    mode : str or sequence of str, optional
+        Boundary mode (see :func:`pyfilter.ndimage.correlate`), or one per
+        axis of ``input``.  Default 'reflect'.
+    %(cval)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+
+    See Also
+    --------
+    prewitt, pyfilter.filters.sobel
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> x = np.array([[0, 0, 100, 100]] * 3, dtype=np.uint8)
+    >>> ndimage.sobel(x, axis=1)[0]
+    array([  0, 144, 144,   0], dtype=uint8)
+    >>> ndimage.sobel(x.astype(np.float32), axis=1)[0]
+    array([  0., 400., 400.,   0.], dtype=float32)
+    """
+    return _edge(input, axis, output, mode, cval, workers, [1.0, 2.0, 1.0])
+
+
+@docfiller
+def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0, *, workers=None):
+    """Prewitt derivative along ``axis`` (scipy.ndimage.prewitt).
+
+    ``correlate1d`` with ``[-1, 0, 1]`` along ``axis``, then ``[1, 1, 1]``
+    along every other axis (scipy's cascade, see :func:`sobel`).
+
+    Parameters
+    ----------
+    %(input)s
+    axis : int, optional
+        The axis of the derivative.  Default -1.
+    %(output)s
+    mode : str or sequence of str, optional
+        Boundary mode, or one per axis of ``input``.  Default 'reflect'.
+    %(cval)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> x = np.array([[0., 0., 1., 1.]] * 3)
+    >>> ndimage.prewitt(x, axis=1)[1]
+    array([0., 3., 3., 0.])
+    """
+    return _edge(input, axis, output, mode, cval, workers, [1.0, 1.0, 1.0])
+
+
+@docfiller
+def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None,
+            workers=None):
+    """Discrete Laplacian: the sum over ``axes`` of ``correlate1d`` with
+    ``[1, -2, 1]`` (scipy.ndimage.laplace).
+
+    Two axes with a float output run fused in one sweep; otherwise the
+    terms are summed in the output type, as scipy does.
+
+    Parameters
+    ----------
+    %(input)s
+    %(output)s
+    mode : str or sequence of str, optional
+        Boundary mode, or one per axis in ``axes``.  Default 'reflect'.
+    %(cval)s
+    %(axes)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> x = np.zeros((5, 5)); x[2, 2] = 1
+    >>> ndimage.laplace(x)[1:4, 1:4]
+    array([[ 0.,  1.,  0.],
+           [ 1., -4.,  1.],
+           [ 0.,  1.,  0.]])
+    """
+    input = V.check_array(input, "input")
+    axes = V.normalize_axes(axes, input.ndim)
+    modes = _modes(mode, len(axes))
+    d2 = [1.0, -2.0, 1.0]
+    result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
+    cval = V.check_cval(cval, input.dtype.kind == "c")
+    if len(axes) == 2:
+        comps = []
+        for a, m in zip(axes, modes):
+            other = axes[1] if a == axes[0] else axes[0]
+            # the identity pass never reads outside the array; its mode is
+            # set to the other component's so the modes per axis agree
+            comps.append({a: (d2, m, 0, None),
+                          other: ([1.0], modes[axes.index(other)], 0, None)})
+        if _components_2d_sum(input, target, comps, cval, workers):
+            return V.finish_output(result, target)
+    terms = [[(a, d2, m, 0, None)] for a, m in zip(axes, modes)]
+    _sum_of_cascades(input, target, terms, cval, workers)
+    return V.finish_output(result, target)
+
+
+def _components_2d_sum(input, target, comps, cval, workers):
+    # identity passes (weight 1, offset 0) never read the boundary, so the
+    # per-axis modes of the components may differ; use each component's
+    # own mode for its real pass.
+    axes = sorted(comps[0])
+    if len(axes) != 2 or input.dtype.kind == "c" or target.dtype.kind != "f":
+        return False
+    if input.size == 0 or target.size == 0:
+        return target.size == 0
+    x = S._choose_x(input, target)
+    if x not in axes:
+        x = max(axes, key=lambda a: (-abs(input.strides[a]), a))
+    ca = axes[0] if axes[1] == x else axes[1]
+    nd = input.ndim
+    perm = [a for a in range(nd) if a != x] + [x]
+    src = input.transpose(perm)
+    dst = target.transpose(perm)
+    cap = perm.index(ca)
+    mx = [c[x][1] for c in comps if len(c[x][0]) > 1]
+    mc = [c[ca][1] for c in comps if len(c[ca][0]) > 1]
+    mx = mx[0] if mx else V.MODE_CONSTANT
+    mc = mc[0] if mc else V.MODE_CONSTANT
+    out = []
+    for c in comps:
+        wx, _, ox, dx = c[x]
+        wc, _, oc, dc = c[ca]
+        px = S.make_pass(nd - 1, wx, mx, cval, src.shape[-1], origin=ox, div=dx)
+        pc = S.make_pass(cap, wc, mc, cval, src.shape[cap], origin=oc, div=dc)
+        out.append((px, pc))
+    dtype = S.work_dtype(input.dtype, target.dtype)
+    S.run_components(src, dst, out, combine="sum", dtype=dtype, workers=workers)
+    return True
+
+
+def _sum_of_cascades(input, target, terms, cval, workers):
+    """target = term_0; target += term_i (in the output type, as scipy)."""
+    if not terms:
+        np.copyto(target, input, casting="unsafe")
+        return target
+    _cascade_into(input, target, terms[0], cval, workers)
+    for t in terms[1:]:
+        tmp = np.empty(target.shape, dtype=target.dtype)
+        _cascade_into(input, tmp, t, cval, workers)
+        target += tmp
+    return target
+
+
+# ---------------------------------------------------------------- uniform
+def _integral(size):
+    """scipy's uniform_filter accepts float sizes (it applies int()); we
+    accept integral floats and reject the others instead of truncating."""
+    def conv(v):
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            return int(v)
+        if isinstance(v, (float, np.floating)):
+            raise ValueError(f"size must contain integers, got {size!r}")
+        return v
+    if isinstance(size, (str, bytes)):
+        return size
+    if np.ndim(size) == 0:
+        return conv(size)
+    return [conv(v) for v in np.asarray(size, dtype=object).ravel()]
+
+
+@docfiller
+def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0,
+                     origin=0, *, workers=None):
+    """Mean over ``size`` consecutive elements along ``axis``
+    (scipy.ndimage.uniform_filter1d).
+
+    Computed as the sum of the window divided by ``size``, which for
+    integer data and an integer ``cval`` (window sums below 2**53) is
+    exactly scipy's running sum.
+    Differences from scipy: a NaN or inf affects only the windows that
+    contain it (scipy's running sum carries it to the end of the line),
+    and float results can differ in the last bits (scipy's running sum
+    accumulates rounding along the line).
+
+    Parameters
+    ----------
+    %(input)s
+    size : int
+        Length of the window (>= 1).
+    axis : int, optional
+        Default -1.
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> ndimage.uniform_filter1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), size=3)
+    array([4, 3, 4, 1, 4, 6, 6, 3])
+    """
+    def specs(x):
+        ax = V.normalize_axis(axis, x.ndim)
+        s = V.int_sequence(size, 1, "size", minimum=1)[0]
+        o = V.as_int(origin, "origin")
+        V.check_origins([o], [s])
+        m = _modes(mode, 1)[0] if isinstance(mode, str) else V.mode_code(mode)
+        return [(ax, np.ones(s), m, o, float(s))]
+    return _cascade(input, output, specs, cval, workers)
+
+
+@docfiller
+def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=0,
+                   *, axes=None, workers=None):
+    """Multidimensional mean filter (scipy.ndimage.uniform_filter).
+
+    A :func:`uniform_filter1d` along each axis in ``axes`` (axes with size
+    1 are skipped); integer outputs keep the intermediates in the output
+    type, as scipy does.
+
+    Parameters
+    ----------
+    %(input)s
+    size : int or sequence of int, optional
+        Window length per axis (>= 1).  Default 3.
+    %(output)s
+    mode : str or sequence of str, optional
+        Boundary mode, or one per axis in ``axes``.  Default 'reflect'.
+    %(cval)s
+    %(origin_multiple)s
+    %(axes)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+
+    Notes
+    -----
+    A size < 1 raises ValueError (scipy silently skips such axes).  NaN
+    and inf stay in the windows that contain them; see
+    :func:`uniform_filter1d`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> x = np.arange(25, dtype=np.float64).reshape(5, 5)
+    >>> ndimage.uniform_filter(x, size=3)[2]
+    array([10.33333333, 11.        , 12.        , 13.        , 13.66666667])
+    """
+    def specs(x):
+        axs = V.normalize_axes(axes, x.ndim)
+        sizes = V.int_sequence(_integral(size), len(axs), "size", minimum=1)
+        origins = V.int_sequence(origin, len(axs), "origin")
+        V.check_origins(origins, sizes)
+        modes = _modes(mode, len(axs))
+        return [(a, np.ones(s), m, o, float(s))
+                for a, s, o, m in zip(axs, sizes, origins, modes) if s > 1]
+    return _cascade(input, output, specs, cval, workers)
+
+
+# ---------------------------------------------------------------- gaussian
+def _gauss_weights(sigma, order, truncate, radius):
+    r = S.gaussian_radius(sigma, truncate, radius)
+    # correlate with the reversed convolution kernel, as scipy does
+    return S.gaussian_kernel1d(sigma, order, r)[::-1].copy()
+
+
+def _gauss_specs(ndim, axes, sigmas, orders, modes, truncate, radii):
+    out = []
+    for a, s, o, m, r in zip(axes, sigmas, orders, modes, radii):
+        if s > SIGMA_SKIP:
+            out.append((a, _gauss_weights(s, o, truncate, r), m, 0, None))
+    return out
+
+
+@docfiller
+def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect",
+                      cval=0.0, truncate=4.0, *, radius=None, workers=None):
+    """1-D Gaussian filter or Gaussian derivative (scipy.ndimage.gaussian_filter1d).
+
+    Correlation with the sampled Gaussian (normalised to sum 1) or its
+    ``order``-th derivative, of radius ``int(truncate * sigma + 0.5)``
+    unless ``radius`` is given; bitwise equal to scipy in float64.
+
+    Parameters
+    ----------
+    %(input)s
+    sigma : scalar
+        Standard deviation (>= 0; 0 leaves the input unchanged).
+    axis : int, optional
+        Default -1.
+    order : int, optional
+        Derivative order, 0 to 3.  Default 0.
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    truncate : float, optional
+        Radius in standard deviations (>= 0).  Default 4.0.
+    radius : int, optional
+        Kernel radius, overriding ``truncate``.
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+
+    Notes
+    -----
+    A negative sigma or truncate, or an order outside 0..3, raises
+    ValueError (scipy accepts some of these).  sigma <= 1e-15 leaves the
+    input unchanged (as :func:`gaussian_filter` does).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> ndimage.gaussian_filter1d(np.array([1.0, 2, 3, 4, 5]), 1)
+    array([1.42704095, 2.06782203, 3.        , 3.93217797, 4.57295905])
+    """
+    def specs(x):
+        ax = V.normalize_axis(axis, x.ndim)
+        s = V.check_sigma(sigma, 1)[0]
+        o = V.check_orders(order, 1)[0]
+        t = V.check_truncate(truncate)
+        r = V.check_radius(radius, 1)[0]
+        m = V.mode_code(mode)
+        return _gauss_specs(x.ndim, [ax], [s], [o], [m], t, [r])
+    return _cascade(input, output, specs, cval, workers)
+
+
+@docfiller
+def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0,
+                    truncate=4.0, *, radius=None, axes=None, workers=None):
+    """Multidimensional Gaussian filter (scipy.ndimage.gaussian_filter).
+
+    A :func:`gaussian_filter1d` along each axis in ``axes`` in order (axes
+    with sigma <= 1e-15 are skipped); a 2-D filter runs in one fused sweep
+    over the image (rows into a ring buffer, columns from it).  Integer
+    outputs keep the intermediates in the output type, as scipy does.
+
+    Parameters
+    ----------
+    %(input)s
+    sigma : scalar or sequence of scalars
+        Standard deviation per axis in ``axes`` (>= 0).
+    order : int or sequence of int, optional
+        Derivative order per axis, 0 to 3.  Default 0.
+    %(output)s
+    mode : str or sequence of str, optional
+        Boundary mode, or one per axis in ``axes``.  Default 'reflect'.
+    %(cval)s
+    truncate : float, optional
+        Radius in standard deviations (>= 0).  Default 4.0.
+    radius : int or sequence of int, optional
+        Kernel radius per axis, overriding ``truncate``.
+    %(axes)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> a = np.arange(50, step=2).reshape((5, 5))
+    >>> ndimage.gaussian_filter(a, sigma=1)
+    array([[ 4,  6,  8,  9, 11],
+           [10, 12, 14, 15, 17],
+           [20, 22, 24, 25, 27],
+           [29, 31, 33, 34, 36],
+           [35, 37, 39, 40, 42]])
+    """
+    def specs(x):
+        axs = V.normalize_axes(axes, x.ndim)
+        n = len(axs)
+        sig = V.check_sigma(sigma, n)
+        ords = V.check_orders(order, n)
+        t = V.check_truncate(truncate)
+        rad = V.check_radius(radius, n)
+        modes = _modes(mode, n)
+        return _gauss_specs(x.ndim, axs, sig, ords, modes, t, rad)
+    return _cascade(input, output, specs, cval, workers)
+
+
+def _gauss_kwargs(kwargs):
+    extra = set(kwargs) - {"truncate", "radius"}
+    if extra:
+        raise TypeError(f"unexpected keyword argument(s) {sorted(extra)}; the extra "
+                        "keywords are passed to gaussian_filter (truncate, radius)")
+    t = V.check_truncate(kwargs.get("truncate", 4.0))
+    return t, kwargs.get("radius")
+
+
+@docfiller
+def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *,
+                     axes=None, workers=None, **kwargs):
+    """Laplacian of Gaussian (scipy.ndimage.gaussian_laplace).
+
+    The sum over ``axes`` of :func:`gaussian_filter` with order 2 along
+    that axis (``sigma`` per axis in ``axes``; the other axes are not
+    smoothed).  2-D float results run in one fused sweep.
+
+    Parameters
+    ----------
+    %(input)s
+    sigma : scalar or sequence of scalars
+        Standard deviation per axis in ``axes`` (>= 0).
+    %(output)s
+    mode : str or sequence of str, optional
+        Boundary mode, or one per axis in ``axes`` (component ``i`` uses
+        ``mode[i]`` on every axis, as scipy does).
+    %(cval)s
+    %(axes)s
+    %(workers)s
+    **kwargs
+        ``truncate`` and ``radius``, passed to :func:`gaussian_filter`.
+
+    Returns
+    -------
+    result : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> x = np.zeros((7, 7)); x[3, 3] = 1
+    >>> float(ndimage.gaussian_laplace(x, 1.0)[3, 3]) < 0
+    True
+    """
+    input = V.check_array(input, "input")
+    axs = V.normalize_axes(axes, input.ndim)
+    sig = V.check_sigma(sigma, len(axs))
+    modes = _modes(mode, len(axs))
+    t, radius = _gauss_kwargs(kwargs)
+    full = [0.0] * input.ndim
+    for a, s in zip(axs, sig):
+        full[a] = s
+    rad = V.check_radius(radius, input.ndim)
+    result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
+    cval = V.check_cval(cval, input.dtype.kind == "c")
+    terms = []
+    for a, m in zip(axs, modes):
+        orders = [2 if b == a else 0 for b in range(input.ndim)]
+        terms.append(_gauss_specs(input.ndim, range(input.ndim), full, orders,
+                                  [m] * input.ndim, t, rad))
+    if len(terms) > 1 and _fused_terms(input, target, terms, cval, "sum", workers):
+        return V.finish_output(result, target)
+    _sum_of_cascades(input, target, terms, cval, workers)
+    return V.finish_output(result, target)
+
+
+def _fused_terms(input, target, terms, cval, combine, workers, post_div=None):
+    """Fuse cascades that each filter the same two axes."""
+    comps = []
+    for t in terms:
+        if len(t) != 2:
+            return False
+        comps.append({a: (w, m, o, dv) for a, w, m, o, dv in t})
+        if len(comps[-1]) != 2:
+            return False
+    return _components_2d(input, target, comps, cval, combine, workers, post_div)
+
+
+def _gradient_magnitude_of_cascades(input, target, terms, cval, workers):
+    """scipy's generic_gradient_magnitude composition: squares and sums in
+    the output type, then sqrt with unsafe casting."""
+    _cascade_into(input, target, terms[0], cval, workers)
+    np.multiply(target, target, target)
+    for t in terms[1:]:
+        tmp = np.empty(target.shape, dtype=target.dtype)
+        _cascade_into(input, tmp, t, cval, workers)
+        np.multiply(tmp, tmp, tmp)
+        target += tmp
+    np.sqrt(target, target, casting="unsafe")
+    return target
+
+
+@docfiller
+def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=0.0,
+                                *, axes=None, workers=None, **kwargs):
+    """Gradient magnitude with Gaussian derivatives
+    (scipy.ndimage.gaussian_gradient_magnitude).
+
+    ``sqrt(sum_a d_a**2)`` over ``axes``, where ``d_a`` is
+    :func:`gaussian_filter` with order 1 along ``a`` and ``sigma`` applied
+    to every axis (as scipy does).  2-D float results run in one fused
+    sweep.
+
+    Parameters
+    ----------
+    %(input)s
+    sigma : scalar or sequence of scalars
+        Standard deviation, one value or one per axis of ``input``.
+    %(output)s
+    mode : str or sequence of str, optional
+        Boundary mode, or one per axis in ``axes``.
+    %(cval)s
+    %(axes)s
+    %(workers)s
+    **kwargs
+        ``truncate`` and ``radius``, passed to :func:`gaussian_filter`.
+
+    Returns
+    -------
+    result : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> x = np.tile(np.arange(8.0), (8, 1))
+    >>> round(float(ndimage.gaussian_gradient_magnitude(x, 1.0)[4, 4]), 4)
+    0.9994
+    """
+    input = V.check_array(input, "input")
+    axs = V.normalize_axes(axes, input.ndim)
+    sig = V.check_sigma(sigma, input.ndim)
+    modes = _modes(mode, len(axs))
+    t, radius = _gauss_kwargs(kwargs)
+    rad = V.check_radius(radius, input.ndim)
+    result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
+    cval = V.check_cval(cval, input.dtype.kind == "c")
+    if not axs:
+        np.copyto(target, input, casting="unsafe")
+        return V.finish_output(result, target)
+    terms = []
+    for a, m in zip(axs, modes):
+        orders = [1 if b == a else 0 for b in range(input.ndim)]
+        terms.append(_gauss_specs(input.ndim, range(input.ndim), sig, orders,
+                                  [m] * input.ndim, t, rad))
+    if len(terms) > 1 and _fused_terms(input, target, terms, cval, "hypot", workers):
+        return V.finish_output(result, target)
+    if target.size:
+        _gradient_magnitude_of_cascades(input, target, terms, cval, workers)
+    return V.finish_output(result, target)
+
+
+# ---------------------------------------------------------------- generic
+def _call_derivative(func, name, input, axis, out, mode, cval, extra_arguments,
+                     extra_keywords, shape):
+    r = func(input, axis, out, mode, cval, *extra_arguments, **extra_keywords)
+    if isinstance(out, np.ndarray):
+        if r is not None and np.shape(r) != tuple(shape):
+            raise ValueError(f"{name} returned an array of shape {np.shape(r)}, but "
+                             f"the input has shape {tuple(shape)}")
+        return out
+    if r is None or np.shape(r) != tuple(shape):
+        raise ValueError(f"{name} must return an array of the input's shape "
+                         f"{tuple(shape)}, got {None if r is None else np.shape(r)}")
+    return np.asarray(r)
+
+
+def _known(func, names):
+    import scipy.ndimage as sndi
+    for n in names:
+        if func is globals()[n] or func is getattr(sndi, n, None):
+            return n
+    return None
+
+
+@docfiller
+def generic_gradient_magnitude(input, derivative, output=None, mode="reflect",
+                               cval=0.0, extra_arguments=(), extra_keywords=None,
+                               *, axes=None, workers=None):
+    """Gradient magnitude with a derivative callable
+    (scipy.ndimage.generic_gradient_magnitude).
+
+    ``derivative(input, axis, output, mode, cval, *extra_arguments,
+    **extra_keywords)`` is called per axis in ``axes``; the result is
+    ``sqrt(sum_a d_a**2)`` computed in the output type, as scipy does.
+    With ``derivative`` = :func:`sobel` or :func:`prewitt` (pyfilter's or
+    scipy's) on a 2-D float problem, both derivatives and the magnitude
+    are computed in one fused sweep.
+
+    Parameters
+    ----------
+    %(input)s
+    derivative : callable
+        See above; the first call writes into ``output``, later calls
+        receive the output dtype and must return an array of the input's
+        shape.
+    %(output)s
+    mode : str or sequence of str, optional
+        Boundary mode, or one per axis in ``axes``.
+    %(cval)s
+    extra_arguments : sequence, optional
+    extra_keywords : dict, optional
+    %(axes)s
+    workers : int, optional
+        Threads for the fused path (the callable controls its own).
+
+    Returns
+    -------
+    result : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> x = np.tile(np.arange(5.0), (5, 1))
+    >>> ndimage.generic_gradient_magnitude(x, ndimage.sobel)[2]
+    array([4., 8., 8., 8., 4.])
+    """
+    if extra_keywords is None:
+        extra_keywords = {}
+    V.check_callable(derivative, "derivative")
+    input = V.check_array(input, "input")
+    axs = V.normalize_axes(axes, input.ndim)
+    modes = _modes(mode, len(axs))
+    result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
+    if not axs:
+        np.copyto(target, input, casting="unsafe")
+        return V.finish_output(result, target)
+    known = _known(derivative, ("sobel", "prewitt"))
+    if (known and not extra_arguments and not extra_keywords and input.ndim == 2
+            and len(axs) == 2):
+        c = V.check_cval(cval, input.dtype.kind == "c")
+        smooth = [1.0, 2.0, 1.0] if known == "sobel" else [1.0, 1.0, 1.0]
+        terms = []
+        for a, m in zip(axs, modes):
+            o = 1 - a
+            terms.append([(a, [-1.0, 0.0, 1.0], m, 0, None), (o, smooth, m, 0, None)])
+        if _fused_terms(input, target, terms, c, "hypot", workers):
+            return V.finish_output(result, target)
+    mode_names = [mode] * len(axs) if isinstance(mode, str) else list(mode)
+    _call_derivative(derivative, "derivative", input, axs[0], target, mode_names[0],
+                     cval, extra_arguments, extra_keywords, input.shape)
+    np.multiply(target, target, target)
+    for a, m in zip(axs[1:], mode_names[1:]):
+        tmp = _call_derivative(derivative, "derivative", input, a, target.dtype, m,
+                               cval, extra_arguments, extra_keywords, input.shape)
+        np.multiply(tmp, tmp, tmp)
+        target += tmp
+    np.sqrt(target, target, casting="unsafe")
+    return V.finish_output(result, target)
+
+
+@docfiller
+def generic_laplace(input, derivative2, output=None, mode="reflect", cval=0.0,
+                    extra_arguments=(), extra_keywords=None, *, axes=None,
+                    workers=None):
+    """Laplace filter with a second-derivative callable
+    (scipy.ndimage.generic_laplace).
+
+    ``derivative2(input, axis, output, mode, cval, *extra_arguments,
+    **extra_keywords)`` is called per axis in ``axes`` and the results are
+    summed in the output type, as scipy does.
+
+    Parameters
+    ----------
+    %(input)s
+    derivative2 : callable
+        The first call writes into ``output``; later calls receive the
+        output dtype and must return an array of the input's shape.
+    %(output)s
+    mode : str or sequence of str, optional
+        Boundary mode, or one per axis in ``axes``.
+    %(cval)s
+    extra_arguments : sequence, optional
+    extra_keywords : dict, optional
+    %(axes)s
+    workers : int, optional
+        Accepted for uniformity (the callable controls its own threads).
+
+    Returns
+    -------
+    result : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> def d2(input, axis, output, mode, cval):
+    ...     return ndimage.correlate1d(input, [1, -2, 1], axis, output, mode, cval)
+    >>> x = np.zeros((5, 5)); x[2, 2] = 1
+    >>> ndimage.generic_laplace(x, d2)[2, 1:4]
+    array([ 1., -4.,  1.])
+    """
+    if extra_keywords is None:
+        extra_keywords = {}
+    V.check_callable(derivative2, "derivative2")
+    input = V.check_array(input, "input")
+    axs = V.normalize_axes(axes, input.ndim)
+    _modes(mode, len(axs))
+    result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
+    if not axs:
+        np.copyto(target, input, casting="unsafe")
+        return V.finish_output(result, target)
+    mode_names = [mode] * len(axs) if isinstance(mode, str) else list(mode)
+    _call_derivative(derivative2, "derivative2", input, axs[0], target, mode_names[0],
+                     cval, extra_arguments, extra_keywords, input.shape)
+    for a, m in zip(axs[1:], mode_names[1:]):
+        tmp = _call_derivative(derivative2, "derivative2", input, a, target.dtype, m,
+                               cval, extra_arguments, extra_keywords, input.shape)
+        target += tmp
+    return V.finish_output(result, target)

@@ -1,0 +1,588 @@
+"""scikit-image style edge, smoothing and gradient filters on the line engine.
+
+Re-exported by :mod:`pyfilter.filters`.  Semantics follow
+``skimage.filters`` (0.26): float images keep float32/float64 (float16 ->
+float32), other images are converted like ``img_as_float``; edge filters
+are N-D correlations with the outer-product kernel (only the input is
+extended by ``cval``; zero kernel taps are skipped), normalised
+(``[1, 2, 1] / 4`` etc.), the magnitude is ``sqrt(sum g_a**2) /
+sqrt(ndim)``, and a mask is eroded (full connectivity, border 0) and
+multiplied in.  Every function takes ``channel_axis``: that axis is not
+filtered (each channel independently); ``None`` means every axis is
+spatial (we never guess a channel axis).
+"""
+import numpy as np
+
+from . import _core
+from . import _separable as S
+from . import _validate as V
+from . import kernels as K
+
+__all__ = ["sobel", "sobel_h", "sobel_v", "scharr", "scharr_h", "scharr_v",
+           "prewitt", "prewitt_h", "prewitt_v", "farid", "farid_h", "farid_v",
+           "gaussian", "difference_of_gaussians", "laplace", "gradient",
+           "gradient_magnitude_orientation"]
+
+# (edge, smooth) in correlation orientation (skimage convolves with the
+# reversed edge kernel [1, 0, -1])
+_OPS = {
+    "sobel": ([-1.0, 0.0, 1.0], np.array([1.0, 2.0, 1.0]) / 4),
+    "scharr": ([-1.0, 0.0, 1.0], np.array([3.0, 10.0, 3.0]) / 16),
+    "prewitt": ([-1.0, 0.0, 1.0], np.full((3,), 1 / 3)),
+    "farid": (K.FARID_EDGE, K.FARID_SMOOTH),
+    "central": ([-0.5, 0.0, 0.5], None),
+}
+
+
+# ---------------------------------------------------------------- helpers
+def img_as_float(image, name="image"):
+    """``image`` as float: float32/float64 kept (float16 -> float32);
+    unsigned integers scaled by 1/max, signed by 1/max and clipped at -1,
+    bool as 0/1 (scikit-image's img_as_float)."""
+    image = V.check_array(image, name, allow_float16=True)
+    if image.dtype.kind == "c":
+        raise TypeError(f"{name} must be real, got dtype {image.dtype}")
+    if image.dtype.kind == "f":
+        return image
+    if image.dtype == np.bool_:
+        return image.astype(np.float64)
+    imax = np.iinfo(image.dtype).max
+    out = np.multiply(image, 1.0 / imax, dtype=np.float64)
+    if image.dtype.kind == "i":
+        np.maximum(out, -1.0, out=out)
+    return out
+
+
+def _spatial(ndim, channel_axis):
+    if channel_axis is None:
+        return list(range(ndim)), None
+    c = V.normalize_axis(channel_axis, ndim, "channel_axis")
+    return [a for a in range(ndim) if a != c], c
+
+
+def _float_output(output, image, shape=None, name="output"):
+    shape = image.shape if shape is None else shape
+    if output is not None:
+        dt = output.dtype if isinstance(output, np.ndarray) else np.dtype(output)
+        if dt.kind != "f":
+            raise ValueError(f"{name} must have a float dtype, got {dt}")
+    return V.get_output(output, image, shape)
+
+
+def _edge_axes(axis, spatial, channel_axis, ndim):
+    if axis is None:
+        return list(spatial)
+    if np.ndim(axis) == 0:
+        axes = [V.normalize_axis(axis, ndim, "axis")]
+    else:
+        axes = [V.normalize_axis(a, ndim, "axis") for a in axis]
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"axis must not repeat an axis, got {axis!r}")
+    for a in axes:
+        if a == channel_axis:
+            raise ValueError(f"axis={axis!r} names the channel axis {channel_axis}")
+    return axes
+
+
+def _erode_mask(mask, work_shape, spatial, channel_axis, workers):
+    """scikit-image's mask rule: binary erosion with full connectivity and
+    a zero border (a pixel survives when its whole 3^n neighbourhood is
+    inside the mask), broadcast over the channel axis."""
+    m = mask.astype(np.uint8)
+    counts = np.empty(m.shape, dtype=np.float32)
+    passes = [S.make_pass(a, [1.0, 1.0, 1.0], V.MODE_CONSTANT, 0.0, m.shape[a])
+              for a in range(m.ndim)]
+    S.run_passes(m, counts, passes, dtype=np.dtype(np.float32), workers=workers)
+    eroded = counts == 3 ** m.ndim
+    if channel_axis is not None:
+        eroded = np.expand_dims(eroded, channel_axis)
+    return eroded
+
+
+def _check_mask(mask, image, spatial):
+    shape = tuple(image.shape[a] for a in spatial)
+    return V.check_mask(mask, shape)
+
+
+def _component_passes(img, a, spatial, edge, smooth, mode, cval, x):
+    """N-D separable derivative along ``a``: passes ordered x first (for
+    fusion), with the N-D boundary values."""
+    axes = sorted(spatial, key=lambda b: (b != x, b))
+    passes = []
+    for b in axes:
+        if b == a:
+            passes.append(S.make_pass(b, edge, mode, cval, img.shape[b], skip_zero=True))
+        elif smooth is not None:
+            passes.append(S.make_pass(b, smooth, mode, cval, img.shape[b], skip_zero=True))
+    S.nd_cvals(passes, cval)
+    return passes
+
+
+def _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op,
+           magnitude_div=True, want_angle=False):
+    img = img_as_float(image)
+    spatial, c = _spatial(img.ndim, channel_axis)
+    axes = _edge_axes(axis, spatial, c, img.ndim)
+    m = _check_mask(mask, img, spatial)
+    code = V.mode_code(mode)
+    cval = V.check_cval(cval, False)
+    edge, smooth = _OPS[op]
+    result, target = _float_output(output, img)
+    if target.size == 0:
+        return V.finish_output(result, target)
+    dtype = S.work_dtype(img.dtype, target.dtype)
+    x = S._choose_x(img, target)
+    if x not in spatial and len(spatial) > 0:
+        x = max(spatial, key=lambda b: (-abs(img.strides[b]), b))
+    nsp = len(spatial)
+    post = float(np.sqrt(nsp)) if magnitude_div else None
+    if len(axes) > 1:
+        if nsp == 2 and sorted(axes) == sorted(spatial):
+            _magnitude_2d(img, target, axes, spatial, edge, smooth, code, cval, x,
+                          dtype, post, None, workers)
+        else:
+            acc = target
+            acc[...] = 0
+            tmp = np.empty(target.shape, dtype=target.dtype)
+            for a in axes:
+                S.run_passes(img, tmp, _component_passes(img, a, spatial, edge, smooth,
+                                                         code, cval, x),
+                             dtype=dtype, workers=workers, x=x)
+                np.multiply(tmp, tmp, out=tmp)
+                acc += tmp
+            np.sqrt(acc, out=acc)
+            if post is not None:
+                acc /= np.asarray(post, dtype=acc.dtype)
+    else:
+        S.run_passes(img, target, _component_passes(img, axes[0], spatial, edge, smooth,
+                                                    code, cval, x),
+                     dtype=dtype, workers=workers, x=x)
+    if m is not None:
+        target *= _erode_mask(m, img.shape, spatial, c, workers)
+    return V.finish_output(result, target)
+
+
+def _magnitude_2d(img, target, axes, spatial, edge, smooth, code, cval, x, dtype,
+                  post, angle, workers):
+    """Both derivatives and the magnitude (and orientation) in one sweep."""
+    nd = img.ndim
+    ca = spatial[0] if spatial[1] == x else spatial[1]
+    perm = [a for a in range(nd) if a != x] + [x]
+    src = img.transpose(perm)
+    dst = target.transpose(perm)
+    ang = angle.transpose(perm) if angle is not None else None
+    cap = perm.index(ca)
+    comps = []
+    for a in axes:
+        if a == x:
+            wx, wc = edge, smooth
+        else:
+            wx, wc = smooth, edge
+        if wx is None:
+            wx = [1.0]
+        if wc is None:
+            wc = [1.0]
+        px = S.make_pass(nd - 1, wx, code, cval, src.shape[-1], skip_zero=True)
+        pc = S.make_pass(cap, wc, code, cval, src.shape[cap], skip_zero=True)
+        S.nd_cvals([px, pc], cval)
+        comps.append((px, pc))
+    S.run_components(src, dst, comps, combine="hypot", dtype=dtype, post_div=post,
+                     dst2=ang, workers=workers)
+
+
+# ---------------------------------------------------------------- edges
+_EDGE_DOC = """{title}
+
+    scikit-image's ``skimage.filters.{name}``: the normalised derivative
+    {kernel} along each axis in ``axis`` (smoothing along every other
+    spatial axis); with several axes (the default: all spatial axes) the
+    magnitude ``sqrt(sum g_a**2) / sqrt(ndim)``.  2-D magnitudes run in one
+    sweep (both derivatives and the square root per row).
+
+    Parameters
+    ----------
+    image : array_like
+        Input image; float32/float64 kept (float16 -> float32), other
+        dtypes converted like ``img_as_float``.
+    mask : array_like, optional
+        Only pixels where the mask (eroded by one pixel, full
+        connectivity, zero border) is nonzero are kept; shape: the
+        image's spatial shape.
+    axis : int or sequence of int, optional
+        Derivative axis, or axes for a magnitude.  Default: all spatial axes.
+    mode : str, optional
+        Boundary mode (scipy's names).  Default 'reflect'.
+    cval : float, optional
+        Value outside the image for mode 'constant' (the N-D kernel's
+        semantics: only the input is extended).
+    channel_axis : int, optional
+        Axis of channels, each filtered independently (not smoothed
+        across); ``ndim`` then counts the spatial axes only.
+    output : ndarray or dtype, optional
+        Float output array or dtype.
+    workers : int, optional
+        Number of threads (scipy.fft semantics).
+
+    Returns
+    -------
+    result : ndarray of float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.tile(np.arange(5.0), (5, 1))
+    >>> filters.{name}(x, axis=1)[2]
+    {example}
+    """
+
+_EDGE_H_DOC = """{title}
+
+    ``{name}(image, mask, axis={axis})`` for a 2-D image (scikit-image's
+    ``skimage.filters.{name}_{hv}``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.zeros((5, 5)); x[:, 2:] = 1
+    >>> filters.{name}_{hv}(x).shape
+    (5, 5)
+    """
+
+
+def _make_edge(op, kernel_text, example):
+    def f(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axis=None,
+          output=None, workers=None):
+        return _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op)
+    f.__name__ = f.__qualname__ = op
+    f.__doc__ = _EDGE_DOC.format(title=f"Edges with the {op.capitalize()} operator.",
+                                 name=op, kernel=kernel_text, example=example)
+    return f
+
+
+def _make_hv(op, axis, hv):
+    def f(image, mask=None, *, channel_axis=None, workers=None):
+        img = V.check_array(image, "image", allow_float16=True)
+        spatial, _ = _spatial(img.ndim, channel_axis)
+        if len(spatial) != 2:
+            raise ValueError(f"{op}_{hv} needs a 2-D image (spatial shape), got an "
+                             f"image of shape {img.shape} with channel_axis={channel_axis}")
+        return _edges(img, mask, spatial[axis], "reflect", 0.0, channel_axis, None,
+                      workers, op)
+    f.__name__ = f.__qualname__ = f"{op}_{hv}"
+    f.__doc__ = _EDGE_H_DOC.format(
+        title=f"{'Horizontal' if hv == 'h' else 'Vertical'} edges with the "
+              f"{op.capitalize()} operator.", name=op, axis=axis, hv=hv)
+    return f
+
+
+sobel = _make_edge("sobel", "(``[-1, 0, 1]`` times ``[1, 2, 1] / 4``)",
+                   "array([1., 2., 2., 2., 1.])")
+scharr = _make_edge("scharr", "(``[-1, 0, 1]`` times ``[3, 10, 3] / 16``)",
+                    "array([1., 2., 2., 2., 1.])")
+prewitt = _make_edge("prewitt", "(``[-1, 0, 1]`` times ``[1, 1, 1] / 3``)",
+                     "array([1., 2., 2., 2., 1.])")
+farid = _make_edge("farid", "(Farid & Simoncelli's 5-tap derivative and interpolator)",
+                   "array([0.38629475, 0.88219327, 0.99179703, 0.88219327, 0.38629475])")
+sobel_h = _make_hv("sobel", 0, "h")
+sobel_v = _make_hv("sobel", 1, "v")
+scharr_h = _make_hv("scharr", 0, "h")
+scharr_v = _make_hv("scharr", 1, "v")
+prewitt_h = _make_hv("prewitt", 0, "h")
+prewitt_v = _make_hv("prewitt", 1, "v")
+farid_h = _make_hv("farid", 0, "h")
+farid_v = _make_hv("farid", 1, "v")
+
+
+# ---------------------------------------------------------------- gradients
+def gradient(image, *, method="sobel", mode="reflect", cval=0.0, channel_axis=None,
+             workers=None):
+    """One derivative per spatial axis.
+
+    ``method`` 'sobel', 'scharr', 'prewitt' or 'farid': the normalised
+    derivative of :func:`sobel` etc. with ``axis=a`` (smoothing along the
+    other spatial axes); 'central': ``(x[i+1] - x[i-1]) / 2`` along ``a``
+    only (numpy.gradient's interior formula; the borders follow ``mode``).
+
+    Parameters
+    ----------
+    image : array_like
+    method : {'sobel', 'scharr', 'prewitt', 'farid', 'central'}
+    mode : str, optional
+        Boundary mode.  Default 'reflect'.
+    cval : float, optional
+    channel_axis : int, optional
+        Axis that is not differentiated (each channel independently).
+    workers : int, optional
+
+    Returns
+    -------
+    gradients : tuple of ndarray
+        One float array per spatial axis, in axis order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> y, x = np.mgrid[0:5, 0:5].astype(float)
+    >>> gr, gc = filters.gradient(3 * y + x, method='central', mode='nearest')
+    >>> float(gr[2, 2]), float(gc[2, 2])
+    (3.0, 1.0)
+    """
+    if not isinstance(method, str) or method not in _OPS:
+        raise ValueError(f"method must be one of {tuple(_OPS)}, got {method!r}")
+    img = img_as_float(image)
+    spatial, c = _spatial(img.ndim, channel_axis)
+    return tuple(_edges(img, None, a, mode, cval, c, None, workers, method)
+                 for a in spatial)
+
+
+def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cval=0.0,
+                                   channel_axis=None, workers=None):
+    """Gradient magnitude and orientation of a 2-D image in one sweep.
+
+    The magnitude is scikit-image's edge magnitude
+    ``sqrt((g_row**2 + g_col**2) / 2)`` (equal to ``filters.sobel(image)``
+    for ``method='sobel'``), the orientation ``atan2(g_row, g_col)`` in
+    radians, where ``g_row, g_col = filters.gradient(image, method=...)``.
+
+    Parameters
+    ----------
+    image : array_like
+        2-D image (or 3-D with ``channel_axis``).
+    method : {'sobel', 'scharr', 'prewitt', 'farid', 'central'}
+    mode : str, optional
+        Boundary mode.  Default 'reflect'.
+    cval : float, optional
+    channel_axis : int, optional
+    workers : int, optional
+
+    Returns
+    -------
+    magnitude, orientation : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> y, x = np.mgrid[0:6, 0:6].astype(float)
+    >>> mag, ang = filters.gradient_magnitude_orientation(x + 2 * y, method='central')
+    >>> round(float(ang[3, 3]), 4), round(float(mag[3, 3]), 4)
+    (1.1071, 1.5811)
+    """
+    if not isinstance(method, str) or method not in _OPS:
+        raise ValueError(f"method must be one of {tuple(_OPS)}, got {method!r}")
+    img = img_as_float(image)
+    spatial, c = _spatial(img.ndim, channel_axis)
+    if len(spatial) != 2:
+        raise ValueError(f"gradient_magnitude_orientation needs a 2-D image (spatial "
+                         f"shape), got shape {img.shape} with channel_axis={channel_axis}")
+    code = V.mode_code(mode)
+    cval = V.check_cval(cval, False)
+    edge, smooth = _OPS[method]
+    mag = np.empty(img.shape, dtype=img.dtype)
+    ang = np.empty(img.shape, dtype=img.dtype)
+    if img.size == 0:
+        return mag, ang
+    x = S._choose_x(img, mag)
+    if x not in spatial:
+        x = max(spatial, key=lambda b: (-abs(img.strides[b]), b))
+    dtype = S.work_dtype(img.dtype, img.dtype)
+    _magnitude_2d(img, mag, spatial, spatial, edge, smooth, code, cval, x, dtype,
+                  float(np.sqrt(2.0)), ang, workers)
+    return mag, ang
+
+
+# ---------------------------------------------------------------- smoothing
+def _convert(image, preserve_range):
+    image = V.check_array(image, "image", allow_float16=True)
+    if image.dtype.kind == "c":
+        raise TypeError(f"image must be real, got dtype {image.dtype}")
+    if image.dtype.kind == "f":
+        return image
+    if preserve_range:
+        return image.astype(np.float64)
+    return img_as_float(image)
+
+
+def _sigmas(sigma, ndim, spatial, channel_axis, name="sigma"):
+    """Per-axis sigma with 0 on the channel axis."""
+    if np.ndim(sigma) == 0:
+        vals = V.check_sigma(sigma, len(spatial), name)
+    else:
+        seq = list(np.asarray(sigma, dtype=object).ravel())
+        if len(seq) == len(spatial):
+            vals = V.check_sigma(seq, len(spatial), name)
+        elif len(seq) == ndim and channel_axis is not None:
+            full = V.check_sigma(seq, ndim, name)
+            if full[channel_axis] != 0:
+                raise ValueError(f"{name} has a non-zero entry {full[channel_axis]} for "
+                                 f"the channel axis {channel_axis}; channels are not smoothed")
+            vals = [full[a] for a in spatial]
+        else:
+            raise ValueError(f"{name} must be a number or have one entry per spatial "
+                             f"axis ({len(spatial)}), got {sigma!r}")
+    full = [0.0] * ndim
+    for a, s in zip(spatial, vals):
+        full[a] = s
+    return full
+
+
+def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
+             truncate=4.0, channel_axis=None, output=None, workers=None):
+    """Gaussian smoothing (scikit-image's ``skimage.filters.gaussian``).
+
+    The image is converted to float (float16 -> float32, other non-float
+    dtypes by ``img_as_float``, or keeping their values with
+    ``preserve_range``) and filtered with
+    :func:`pyfilter.ndimage.gaussian_filter` along the spatial axes.
+
+    Parameters
+    ----------
+    image : array_like
+    sigma : scalar or sequence of scalars, optional
+        Standard deviation per spatial axis (>= 0).  Default 1.
+    mode : str, optional
+        Boundary mode.  Default 'nearest'.
+    cval : float, optional
+    preserve_range : bool, optional
+        Keep the values of integer images (as float64) instead of scaling
+        them to [0, 1] / [-1, 1].
+    truncate : float, optional
+        Radius in standard deviations.  Default 4.0.
+    channel_axis : int, optional
+        Axis of channels, each smoothed independently.
+    output : ndarray or dtype, optional
+        Float output array or dtype.
+    workers : int, optional
+
+    Returns
+    -------
+    result : ndarray of float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> img = np.zeros((5, 5, 3), dtype=np.uint8); img[2, 2] = 255
+    >>> out = filters.gaussian(img, sigma=1, channel_axis=-1)
+    >>> out.dtype, round(float(out[2, 2, 0]), 4)
+    (dtype('float64'), 0.1592)
+    """
+    from ._ndi_separable import gaussian_filter
+    img = _convert(image, preserve_range)
+    spatial, c = _spatial(img.ndim, channel_axis)
+    full = _sigmas(sigma, img.ndim, spatial, c)
+    if output is not None:
+        dt = output.dtype if isinstance(output, np.ndarray) else np.dtype(output)
+        if dt.kind != "f":
+            raise ValueError(f"output must have a float dtype, got {dt}")
+    return gaussian_filter(img, full, output=output, mode=mode, cval=cval,
+                           truncate=truncate, workers=workers)
+
+
+def difference_of_gaussians(image, low_sigma, high_sigma=None, *, mode="nearest",
+                            cval=0, channel_axis=None, truncate=4.0, workers=None):
+    """Band-pass filter: Gaussian(low_sigma) - Gaussian(high_sigma)
+    (scikit-image's ``skimage.filters.difference_of_gaussians``).
+
+    Parameters
+    ----------
+    image : array_like
+    low_sigma : scalar or sequence of scalars
+        Per spatial axis.
+    high_sigma : scalar or sequence of scalars, optional
+        Default ``1.6 * low_sigma``; must be >= low_sigma on every axis.
+    mode, cval, channel_axis, truncate, workers
+        As :func:`gaussian`.
+
+    Returns
+    -------
+    result : ndarray of float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.zeros((9, 9)); x[4, 4] = 1
+    >>> float(filters.difference_of_gaussians(x, 1)[4, 4]) > 0
+    True
+    """
+    img = _convert(image, False)
+    spatial, c = _spatial(img.ndim, channel_axis)
+    low = _sigmas(low_sigma, img.ndim, spatial, c, "low_sigma")
+    if high_sigma is None:
+        high = [1.6 * s for s in low]
+    else:
+        high = _sigmas(high_sigma, img.ndim, spatial, c, "high_sigma")
+    if any(h < l for h, l in zip(high, low)):
+        raise ValueError(f"high_sigma must be >= low_sigma on every axis, got "
+                         f"low_sigma={low_sigma!r}, high_sigma={high_sigma!r}")
+    from ._ndi_separable import gaussian_filter
+    im1 = gaussian_filter(img, low, mode=mode, cval=cval, truncate=truncate,
+                          workers=workers)
+    im2 = gaussian_filter(img, high, mode=mode, cval=cval, truncate=truncate,
+                          workers=workers)
+    im1 -= im2
+    return im1
+
+
+def laplace(image, ksize=3, mask=None, *, mode="reflect", cval=0.0, channel_axis=None,
+            output=None, workers=None):
+    """Laplace edge filter (scikit-image's ``skimage.filters.laplace``).
+
+    Correlation with the N-D operator ``2 * ndim`` at the centre and -1 at
+    the ``2 * ndim`` face neighbours (the spatial axes), so edges give a
+    positive response on their bright side; mask as :func:`sobel`.
+
+    Parameters
+    ----------
+    image : array_like
+    ksize : int, optional
+        Only 3 (scikit-image accepts and ignores other values; we reject them).
+    mask : array_like, optional
+    mode : str, optional
+        Default 'reflect'.
+    cval : float, optional
+    channel_axis : int, optional
+    output : ndarray or dtype, optional
+    workers : int, optional
+
+    Returns
+    -------
+    result : ndarray of float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.zeros((5, 5)); x[2, 2] = 1
+    >>> filters.laplace(x)[1:4, 2]
+    array([-1.,  4., -1.])
+    """
+    if V.as_int(ksize, "ksize") != 3:
+        raise ValueError(f"ksize must be 3 (the 3^n Laplace operator), got {ksize!r}")
+    img = img_as_float(image)
+    spatial, c = _spatial(img.ndim, channel_axis)
+    m = _check_mask(mask, img, spatial)
+    code = V.mode_code(mode)
+    cval = V.check_cval(cval, False)
+    kshape = [3 if a in spatial else 1 for a in range(img.ndim)]
+    w = np.zeros(kshape)
+    center = tuple(1 if a in spatial else 0 for a in range(img.ndim))
+    w[center] = 2.0 * len(spatial)
+    for a in spatial:
+        for d in (0, 2):
+            idx = list(center)
+            idx[a] = d
+            w[tuple(idx)] = -1.0
+    base = [-(k // 2) for k in kshape]
+    n = img.ndim
+    result, target = _float_output(output, img)
+    _core.correlate_nd(img, w, target, [code] * n, cval, base, [1] * n, [1] * n,
+                       img.shape, workers)
+    if m is not None and target.size:
+        target *= _erode_mask(m, img.shape, spatial, c, workers)
+    return V.finish_output(result, target)
+

@@ -1,0 +1,406 @@
+"""Filter kernels as arrays, and kernel utilities.
+
+Every kernel here is in *correlation* orientation: passing it to
+:func:`pyfilter.ndimage.correlate` (or ``cv2.filter2D``) gives the named
+filter.  Derivative kernels are unnormalised unless stated (the scipy and
+OpenCV convention).
+
+Functions
+---------
+sobel, scharr, prewitt, farid
+    N-D first-derivative kernels (derivative along ``axis``, smoothing
+    along the others).
+deriv_kernels
+    OpenCV's ``getDerivKernels`` 1-D kernels (Sobel ksize 1, 3, 5, 7 and
+    Scharr, ksize -1).
+gaussian1d
+    scipy.ndimage's sampled Gaussian (and derivatives).
+laplacian
+    OpenCV's Laplacian kernels (ksize 1 and 3), N-D.
+box
+    Normalised box (mean) kernel.
+separate
+    The 1-D factors of a rank-1 kernel, or None.
+dilate
+    A kernel with zeros inserted between its taps.
+"""
+import numbers
+
+import numpy as np
+
+from . import _validate as V
+
+__all__ = ["sobel", "scharr", "prewitt", "farid", "deriv_kernels", "gaussian1d",
+           "laplacian", "box", "separate", "dilate"]
+
+# Farid & Simoncelli (2004) 5-tap interpolator and derivative, in
+# correlation orientation (the derivative is x[i+k] - x[i-k] weighted).
+FARID_SMOOTH = np.array([0.0376593171958126, 0.249153396177344, 0.426374573253687,
+                         0.249153396177344, 0.0376593171958126])
+FARID_EDGE = np.array([-0.109603762960254, -0.276690988455557, 0.0,
+                       0.276690988455557, 0.109603762960254])
+
+
+def _binomial(n):
+    """Binomial smoothing kernel of length n (n >= 1)."""
+    k = np.ones(1)
+    for _ in range(n - 1):
+        k = np.convolve(k, [1.0, 1.0])
+    return k
+
+
+def _sobel_1d(ksize, order):
+    """OpenCV's Sobel kernel of length ``ksize`` and derivative ``order``:
+    binomial smoothing of length ``ksize - order`` convolved ``order``
+    times with the difference ``[-1, 1]`` (correlation orientation)."""
+    k = _binomial(ksize - order)
+    for _ in range(order):
+        k = np.convolve(k, [-1.0, 1.0])
+    return k
+
+
+def _outer_nd(ndim, axis, edge, smooth):
+    k = np.ones([1] * ndim)
+    for a in range(ndim):
+        v = np.asarray(edge if a == axis else smooth, dtype=np.float64)
+        shape = [1] * ndim
+        shape[a] = v.shape[0]
+        k = k * v.reshape(shape)
+    return k
+
+
+def _check_ndim_axis(ndim, axis):
+    ndim = V.as_int(ndim, "ndim")
+    if ndim < 1:
+        raise ValueError(f"ndim must be >= 1, got {ndim}")
+    axis = V.normalize_axis(axis, ndim)
+    return ndim, axis
+
+
+def sobel(ndim=2, axis=-1, size=3):
+    """N-D Sobel derivative kernel (correlation orientation, unnormalised).
+
+    The derivative ``[-1, 0, 1]`` (size 3; OpenCV's larger apertures for 5
+    and 7) along ``axis`` times the binomial smoothing ``[1, 2, 1]`` (size
+    3) along every other axis: ``correlate(x, sobel(x.ndim, a))`` equals
+    ``scipy.ndimage.sobel(x, a)`` for modes other than 'constant', and
+    ``cv2.Sobel`` for 2-D.
+
+    Parameters
+    ----------
+    ndim : int
+        Number of dimensions.
+    axis : int
+        Axis of the derivative.
+    size : {3, 5, 7}
+        Aperture (OpenCV's ksize).
+
+    Returns
+    -------
+    kernel : ndarray of float64, shape ``(size,) * ndim``
+
+    Examples
+    --------
+    >>> from pyfilter import kernels
+    >>> kernels.sobel(2, axis=1)
+    array([[-1.,  0.,  1.],
+           [-2.,  0.,  2.],
+           [-1.,  0.,  1.]])
+    """
+    ndim, axis = _check_ndim_axis(ndim, axis)
+    size = V.as_int(size, "size")
+    if size not in (3, 5, 7):
+        raise ValueError(f"size must be 3, 5 or 7 (OpenCV's Sobel apertures), got {size}")
+    return _outer_nd(ndim, axis, _sobel_1d(size, 1), _sobel_1d(size, 0))
+
+
+def scharr(ndim=2, axis=-1, size=3):
+    """N-D Scharr derivative kernel: ``[-1, 0, 1]`` along ``axis`` times
+    ``[3, 10, 3]`` along the others (unnormalised, as ``cv2.Scharr``).
+
+    Examples
+    --------
+    >>> from pyfilter import kernels
+    >>> kernels.scharr(2, axis=0)
+    array([[ -3., -10.,  -3.],
+           [  0.,   0.,   0.],
+           [  3.,  10.,   3.]])
+    """
+    ndim, axis = _check_ndim_axis(ndim, axis)
+    if V.as_int(size, "size") != 3:
+        raise ValueError(f"size must be 3 for the Scharr kernel, got {size}")
+    return _outer_nd(ndim, axis, [-1.0, 0.0, 1.0], [3.0, 10.0, 3.0])
+
+
+def prewitt(ndim=2, axis=-1, size=3):
+    """N-D Prewitt derivative kernel: ``[-1, 0, 1]`` along ``axis`` times
+    ``[1, 1, 1]`` along the others (as scipy.ndimage.prewitt).
+
+    Examples
+    --------
+    >>> from pyfilter import kernels
+    >>> kernels.prewitt(2, axis=1)
+    array([[-1.,  0.,  1.],
+           [-1.,  0.,  1.],
+           [-1.,  0.,  1.]])
+    """
+    ndim, axis = _check_ndim_axis(ndim, axis)
+    if V.as_int(size, "size") != 3:
+        raise ValueError(f"size must be 3 for the Prewitt kernel, got {size}")
+    return _outer_nd(ndim, axis, [-1.0, 0.0, 1.0], [1.0, 1.0, 1.0])
+
+
+def farid(ndim=2, axis=-1, size=5):
+    """N-D Farid & Simoncelli derivative kernel (5 taps): the optimised
+    derivative along ``axis`` times the matching interpolator along the
+    others (the weights scikit-image uses, correlation orientation).
+
+    Examples
+    --------
+    >>> from pyfilter import kernels
+    >>> kernels.farid(2, axis=1).shape
+    (5, 5)
+    """
+    ndim, axis = _check_ndim_axis(ndim, axis)
+    if V.as_int(size, "size") != 5:
+        raise ValueError(f"size must be 5 for the Farid kernel, got {size}")
+    return _outer_nd(ndim, axis, FARID_EDGE, FARID_SMOOTH)
+
+
+def deriv_kernels(dx, dy, ksize, normalize=False):
+    """OpenCV's ``getDerivKernels``: 1-D kernels ``(kx, ky)`` whose outer
+    product ``ky[:, None] * kx[None, :]`` is the Sobel (or Scharr)
+    derivative of orders ``dx`` (along x, the columns) and ``dy``.
+
+    Parameters
+    ----------
+    dx, dy : int
+        Derivative orders (>= 0, not both 0).
+    ksize : {1, 3, 5, 7, -1}
+        Aperture: 1 (no smoothing, a 3-tap derivative), 3, 5, 7, or -1 for
+        the 3x3 Scharr kernels (then ``dx + dy == 1``).  Each order must be
+        smaller than the aperture (3 for ksize 1).
+    normalize : bool
+        Scale each kernel as OpenCV does (Sobel: ``2 ** -(k - order - 1)``;
+        Scharr smoothing ``1/32``).
+
+    Returns
+    -------
+    kx, ky : ndarray of float64
+
+    Examples
+    --------
+    >>> from pyfilter import kernels
+    >>> kernels.deriv_kernels(1, 0, 3)
+    (array([-1.,  0.,  1.]), array([1., 2., 1.]))
+    >>> kernels.deriv_kernels(0, 1, -1)
+    (array([ 3., 10.,  3.]), array([-1.,  0.,  1.]))
+    """
+    dx = V.as_int(dx, "dx")
+    dy = V.as_int(dy, "dy")
+    ksize = V.as_int(ksize, "ksize")
+    if ksize not in (1, 3, 5, 7, -1):
+        raise ValueError(f"ksize must be one of 1, 3, 5, 7 or -1 (Scharr), got {ksize}")
+    if dx < 0 or dy < 0 or dx + dy == 0:
+        raise ValueError(f"derivative orders must be >= 0 with dx + dy > 0 (as OpenCV), "
+                         f"got dx={dx}, dy={dy}")
+    if ksize == -1:
+        if not (dx + dy == 1):
+            raise ValueError(f"the Scharr kernels (ksize=-1) need dx + dy == 1, got "
+                             f"dx={dx}, dy={dy}")
+        out = []
+        for order in (dx, dy):
+            if order == 1:
+                out.append(np.array([-1.0, 0.0, 1.0]))
+            else:
+                k = np.array([3.0, 10.0, 3.0])
+                out.append(k / 32.0 if normalize else k)
+        return tuple(out)
+    out = []
+    for name, order in (("dx", dx), ("dy", dy)):
+        k = ksize
+        if k == 1 and order > 0:
+            k = 3
+        if order >= k:
+            raise ValueError(f"{name}={order} is too large for ksize={ksize}: the order "
+                             f"must be < {k}")
+        kern = _sobel_1d(k, order)
+        if normalize:
+            kern = kern / float(1 << (k - order - 1))
+        out.append(kern)
+    return tuple(out)
+
+
+def gaussian1d(sigma, order=0, truncate=4.0, radius=None):
+    """scipy.ndimage's 1-D Gaussian kernel (convolution orientation).
+
+    Samples of the Gaussian of standard deviation ``sigma`` normalised to
+    sum 1, or of its ``order``-th derivative, on ``-r..r`` with
+    ``r = int(truncate * sigma + 0.5)`` unless ``radius`` is given.
+    ``convolve1d(x, gaussian1d(s, n))`` equals
+    ``gaussian_filter1d(x, s, order=n)``.
+
+    Examples
+    --------
+    >>> from pyfilter import kernels
+    >>> kernels.gaussian1d(1.0, truncate=1.0)
+    array([0.27406862, 0.45186276, 0.27406862])
+    """
+    from ._separable import gaussian_kernel1d, gaussian_radius
+    s = V.check_sigma(sigma, 1)[0]
+    if s <= 0:
+        raise ValueError(f"sigma must be > 0 for a Gaussian kernel, got {sigma!r}")
+    order = V.check_orders(order, 1)[0]
+    t = V.check_truncate(truncate)
+    r = V.check_radius(radius, 1)[0]
+    return gaussian_kernel1d(s, order, gaussian_radius(s, t, r))
+
+
+def laplacian(ndim=2, ksize=1):
+    """OpenCV's Laplacian kernel, N-D.
+
+    ksize 1: the sum of ``[1, -2, 1]`` along each axis (2-D:
+    ``[[0, 1, 0], [1, -4, 1], [0, 1, 0]]``); ksize 3: the sum over axes of
+    ``[1, -2, 1]`` along that axis times ``[1, 2, 1]`` along the others
+    (2-D: ``[[2, 0, 2], [0, -8, 0], [2, 0, 2]]``).
+
+    Examples
+    --------
+    >>> from pyfilter import kernels
+    >>> kernels.laplacian(2, ksize=3)
+    array([[ 2.,  0.,  2.],
+           [ 0., -8.,  0.],
+           [ 2.,  0.,  2.]])
+    """
+    ndim = V.as_int(ndim, "ndim")
+    if ndim < 1:
+        raise ValueError(f"ndim must be >= 1, got {ndim}")
+    ksize = V.as_int(ksize, "ksize")
+    if ksize not in (1, 3):
+        raise ValueError(f"ksize must be 1 or 3 (OpenCV's Laplacian apertures), got {ksize}")
+    smooth = [0.0, 1.0, 0.0] if ksize == 1 else [1.0, 2.0, 1.0]
+    k = np.zeros([3] * ndim)
+    for a in range(ndim):
+        k = k + _outer_nd(ndim, a, [1.0, -2.0, 1.0], smooth)
+    return k
+
+
+def box(size, normalize=True):
+    """Box kernel of shape ``size`` (an int gives a 1-D kernel), summing to
+    1 when ``normalize`` (the mean filter of ``uniform_filter`` /
+    ``cv2.blur``).
+
+    Examples
+    --------
+    >>> from pyfilter import kernels
+    >>> kernels.box((2, 2))
+    array([[0.25, 0.25],
+           [0.25, 0.25]])
+    """
+    if np.ndim(size) == 0:
+        shape = [V.as_int(size, "size")]
+    else:
+        shape = [V.as_int(s, "size") for s in size]
+    if not shape or any(s < 1 for s in shape):
+        raise ValueError(f"size must contain integers >= 1, got {size!r}")
+    k = np.ones(shape)
+    if normalize:
+        k /= k.size
+    return k
+
+
+def separate(kernel, rtol=1e-6):
+    """The 1-D factors of a separable (rank-1) kernel, or None.
+
+    Returns a tuple of one 1-D array per dimension of ``kernel`` whose
+    outer product equals it to within ``rtol`` (relative to the largest
+    singular value, via an SVD of each unfolding), or None when the kernel
+    is not rank 1.  Factors are taken from the kernel's own largest-pivot
+    row and column, so integer kernels get exact factors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import kernels
+    >>> u, v = kernels.separate(kernels.sobel(2, axis=1))
+    >>> np.allclose(np.outer(u, v), kernels.sobel(2, axis=1))
+    True
+    >>> kernels.separate(np.eye(3)) is None
+    True
+    """
+    k = np.asarray(kernel)
+    if k.dtype.kind not in "biufc":
+        raise TypeError(f"kernel must be numeric, got dtype {k.dtype}")
+    if k.ndim == 0 or k.size == 0:
+        raise ValueError(f"kernel must be a non-empty array with ndim >= 1, got shape {k.shape}")
+    if isinstance(rtol, (bool, np.bool_)) or not isinstance(rtol, numbers.Real) or not rtol >= 0:
+        raise ValueError(f"rtol must be a number >= 0, got {rtol!r}")
+    k = k.astype(np.complex128 if k.dtype.kind == "c" else np.float64)
+    if not np.all(np.isfinite(k)):
+        return None
+    if k.ndim == 1:
+        return (k.copy(),)
+    factors = _separate(k, float(rtol))
+    if factors is None:
+        return None
+    # final check of the whole reconstruction
+    rec = factors[0]
+    for f in factors[1:]:
+        rec = np.multiply.outer(rec, f)
+    scale = np.abs(k).max()
+    if scale == 0:
+        return tuple(factors)
+    err = np.abs(rec - k).max()
+    if err > max(rtol, 1e-14) * scale * k.ndim:
+        return None
+    return tuple(factors)
+
+
+def _separate(k, rtol):
+    n0 = k.shape[0]
+    m = k.reshape(n0, -1)
+    if m.shape[0] == 1 or m.shape[1] == 1:
+        s = None
+    else:
+        s = np.linalg.svd(m, compute_uv=False)
+        if s[0] == 0:
+            pass
+        elif s[1] > rtol * s[0]:
+            return None
+    # pivot factors: u = column through the largest entry, v = its row / pivot
+    flat = np.argmax(np.abs(m))
+    i0, j0 = divmod(int(flat), m.shape[1])
+    piv = m[i0, j0]
+    if piv == 0:
+        u = np.zeros(n0, dtype=k.dtype)
+        rest = np.ones(k.shape[1:], dtype=k.dtype)
+    else:
+        u = m[:, j0].copy()
+        rest = (m[i0, :] / piv).reshape(k.shape[1:])
+    if rest.ndim == 1:
+        return [u, rest]
+    sub = _separate(rest, rtol)
+    if sub is None:
+        return None
+    return [u] + sub
+
+
+def dilate(kernel, dilation):
+    """The kernel with ``dilation - 1`` zeros inserted between taps along
+    each axis (``dilation``: int or one per axis, >= 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import kernels
+    >>> kernels.dilate(np.array([1.0, 2.0, 3.0]), 2)
+    array([1., 0., 2., 0., 3.])
+    """
+    k = np.asarray(kernel)
+    if k.ndim == 0:
+        raise ValueError("kernel must have at least one dimension")
+    d = V.int_sequence(dilation, k.ndim, "dilation", minimum=1)
+    shape = [(n - 1) * di + 1 if n > 0 else 0 for n, di in zip(k.shape, d)]
+    out = np.zeros(shape, dtype=k.dtype)
+    out[tuple(slice(None, None, di) for di in d)] = k
+    return out
