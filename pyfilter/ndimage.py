@@ -178,6 +178,14 @@ def _correlate1d(input, weights, axis, output, mode, cval, origin, workers,
         origin = -origin - (1 - (weights.shape[0] & 1))
     elif weights.dtype.kind == "c":
         weights = weights.conj()
+    if weights.dtype.kind != "c":
+        # the line engine adds the taps in scipy's order (bitwise equal in
+        # float64) and stores with scipy's line-filter cast
+        specs = [(axis, weights, code, origin, None)]
+        result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
+        cval = V.check_cval(cval, input.dtype.kind == "c")
+        _ndi_separable._cascade_into(input, target, specs, cval, workers)
+        return V.finish_output(result, target)
     shape = [1] * input.ndim
     shape[axis] = weights.shape[0]
     w = weights.reshape(shape)

@@ -40,6 +40,30 @@ _CHUNK_BYTES = 4096   # accumulator chunk: stays in L1
 # Outputs at least this large are written with streaming stores.
 _STREAM_MIN_BYTES = 16 << 20
 
+cdef extern from *:
+    """
+    /* No implicit FMA contraction: float64 adds the products in scipy's
+       order with scipy's rounding (so integer outputs, computed in float64,
+       truncate exactly as scipy's do).  float32 uses explicit FMA where the
+       CPU variant has it. */
+    #pragma GCC optimize ("fp-contract=off")
+    #if defined(__FMA__)
+    #define PF_CFMAF(a, b, c) __builtin_fmaf((a), (b), (c))
+    #else
+    #define PF_CFMAF(a, b, c) ((a) * (b) + (c))
+    #endif
+    """
+    float PF_CFMAF(float a, float b, float c) noexcept nogil
+
+
+cdef inline ctype _madd(ctype acc, ctype w, ctype x) noexcept nogil:
+    """acc + w * x: fused for float32, multiply-then-add otherwise."""
+    if ctype is float:
+        return PF_CFMAF(w, x, acc)
+    else:
+        return acc + w * x
+
+
 cdef extern from "_stream.h":
     void pf_stream_bytes(char* dst, const char* src, Py_ssize_t nbytes) noexcept nogil
     void pf_stream_fence() noexcept nogil
@@ -123,24 +147,24 @@ cdef inline void _g_set(ctype* acc, const ctype** p, const ctype* w,
     if k == 2:
         for i in range(n):
             a = w0 * p0[i]
-            acc[i] = a + w1 * p1[i]
+            acc[i] = _madd(a, w1, p1[i])
         return
     p2 = p[2] + c0
     w2 = w[2]
     if k == 3:
         for i in range(n):
             a = w0 * p0[i]
-            a = a + w1 * p1[i]
-            acc[i] = a + w2 * p2[i]
+            a = _madd(a, w1, p1[i])
+            acc[i] = _madd(a, w2, p2[i])
         return
     p3 = p[3] + c0
     w3 = w[3]
     if k == 4:
         for i in range(n):
             a = w0 * p0[i]
-            a = a + w1 * p1[i]
-            a = a + w2 * p2[i]
-            acc[i] = a + w3 * p3[i]
+            a = _madd(a, w1, p1[i])
+            a = _madd(a, w2, p2[i])
+            acc[i] = _madd(a, w3, p3[i])
         return
     # k == 9 (3x3 kernels, and 9 + 8m taps)
     p4 = p[4] + c0
@@ -155,14 +179,14 @@ cdef inline void _g_set(ctype* acc, const ctype** p, const ctype* w,
     w8 = w[8]
     for i in range(n):
         a = w0 * p0[i]
-        a = a + w1 * p1[i]
-        a = a + w2 * p2[i]
-        a = a + w3 * p3[i]
-        a = a + w4 * p4[i]
-        a = a + w5 * p5[i]
-        a = a + w6 * p6[i]
-        a = a + w7 * p7[i]
-        acc[i] = a + w8 * p8[i]
+        a = _madd(a, w1, p1[i])
+        a = _madd(a, w2, p2[i])
+        a = _madd(a, w3, p3[i])
+        a = _madd(a, w4, p4[i])
+        a = _madd(a, w5, p5[i])
+        a = _madd(a, w6, p6[i])
+        a = _madd(a, w7, p7[i])
+        acc[i] = _madd(a, w8, p8[i])
 
 
 cdef inline void _g_acc(ctype* acc, const ctype** p, const ctype* w,
@@ -181,31 +205,31 @@ cdef inline void _g_acc(ctype* acc, const ctype** p, const ctype* w,
     w0 = w[0]
     if k == 1:
         for i in range(n):
-            acc[i] = acc[i] + w0 * p0[i]
+            acc[i] = _madd(acc[i], w0, p0[i])
         return
     p1 = p[1] + c0
     w1 = w[1]
     if k == 2:
         for i in range(n):
-            a = acc[i] + w0 * p0[i]
-            acc[i] = a + w1 * p1[i]
+            a = _madd(acc[i], w0, p0[i])
+            acc[i] = _madd(a, w1, p1[i])
         return
     p2 = p[2] + c0
     w2 = w[2]
     if k == 3:
         for i in range(n):
-            a = acc[i] + w0 * p0[i]
-            a = a + w1 * p1[i]
-            acc[i] = a + w2 * p2[i]
+            a = _madd(acc[i], w0, p0[i])
+            a = _madd(a, w1, p1[i])
+            acc[i] = _madd(a, w2, p2[i])
         return
     p3 = p[3] + c0
     w3 = w[3]
     if k == 4:
         for i in range(n):
-            a = acc[i] + w0 * p0[i]
-            a = a + w1 * p1[i]
-            a = a + w2 * p2[i]
-            acc[i] = a + w3 * p3[i]
+            a = _madd(acc[i], w0, p0[i])
+            a = _madd(a, w1, p1[i])
+            a = _madd(a, w2, p2[i])
+            acc[i] = _madd(a, w3, p3[i])
         return
     p4 = p[4] + c0
     p5 = p[5] + c0
@@ -216,14 +240,14 @@ cdef inline void _g_acc(ctype* acc, const ctype** p, const ctype* w,
     w6 = w[6]
     w7 = w[7]
     for i in range(n):
-        a = acc[i] + w0 * p0[i]
-        a = a + w1 * p1[i]
-        a = a + w2 * p2[i]
-        a = a + w3 * p3[i]
-        a = a + w4 * p4[i]
-        a = a + w5 * p5[i]
-        a = a + w6 * p6[i]
-        acc[i] = a + w7 * p7[i]
+        a = _madd(acc[i], w0, p0[i])
+        a = _madd(a, w1, p1[i])
+        a = _madd(a, w2, p2[i])
+        a = _madd(a, w3, p3[i])
+        a = _madd(a, w4, p4[i])
+        a = _madd(a, w5, p5[i])
+        a = _madd(a, w6, p6[i])
+        acc[i] = _madd(a, w7, p7[i])
 
 
 cdef void _load_line(const Plan* pl, ctype* buf, const char* src,

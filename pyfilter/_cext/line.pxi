@@ -492,7 +492,7 @@ cdef inline void _quantize(ftype* buf, Py_ssize_t n, const Stage* st,
     intermediates of multi-pass filters in the output array)."""
     if n <= 0:
         return
-    store_run(qbuf, st.q_size, buf, n, st.q_tc)
+    store_run(qbuf, st.q_size, buf, n, st.q_tc, CAST_LINE)
     load_run(buf, 1, qbuf, st.q_size, n, st.q_tc)
 
 
@@ -899,10 +899,10 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
             for i in range(nxo):
                 res[i] = res[i] / pdiv
         if not direct:
-            store_run(drow, xstr_d, res, nxo, st.dst_tc)
+            store_run(drow, xstr_d, res, nxo, st.dst_tc, CAST_LINE)
         if st.angle:
             store_run(st.dst2 + do2 + x0 * st.d2str[nd - 1], st.d2str[nd - 1], res2,
-                      nxo, st.dst_tc)
+                      nxo, st.dst_tc, CAST_LINE)
     _free(&wk)
     return 0
 
