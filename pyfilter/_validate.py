@@ -118,6 +118,27 @@ def check_weights(weights, name="weights"):
     return w.astype(np.float64, copy=False)
 
 
+def check_footprint(footprint, n, name="footprint"):
+    """Boolean window mask with one dimension per filtered axis (``n``) and
+    at least one True entry (nonzero values count as True, as in scipy)."""
+    try:
+        fp = np.asarray(footprint)
+    except Exception as exc:
+        raise TypeError(f"{name} must be array-like, got {type(footprint).__name__}: {exc}") from None
+    if fp.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a boolean (or numeric) array, got dtype {fp.dtype}")
+    fp = fp.astype(bool)
+    if fp.ndim != n:
+        raise ValueError(f"{name} has {fp.ndim} dimension(s) (shape {fp.shape}), but it "
+                         f"must have one per filtered axis ({n})")
+    if fp.size == 0:
+        raise ValueError(f"{name} is empty (shape {fp.shape})")
+    if not fp.any():
+        raise ValueError(f"{name} has no True entry (an all-False footprint selects "
+                         "nothing); shape {fp.shape}".replace("{fp.shape}", str(fp.shape)))
+    return fp
+
+
 # ---------------------------------------------------------------- sequences
 def as_int(value, name):
     """``value`` as a Python int (bool and non-integers rejected)."""
