@@ -56,9 +56,11 @@ ctypedef fused ftype:
     double
 
 cdef enum:
-    OP_MAX = 0
-    OP_MIN = 1
+    OP_MAX = 0        # NaN-propagating max
+    OP_MIN = 1        # NaN-propagating min
     OP_SUM = 2
+    OP_MAXF = 3       # plain max / min: only for data known to hold no NaN
+    OP_MINF = 4
 
 cdef enum:
     X_IDENT = 0       # no reduction along x (C is the result)
@@ -69,6 +71,9 @@ cdef enum:
 
 
 # ---------------------------------------------------------------- primitives
+# Every vector primitive has one loop per op so that each loop vectorises
+# (checked with -fopt-info-vec): the NaN-propagating max is a compare, an
+# unordered compare and a blend; the plain one is a single max instruction.
 cdef inline rtype _mx(rtype a, rtype b) noexcept nogil:
     if rtype is float or rtype is double:
         return b if (b > a or b != b) else a
@@ -83,11 +88,23 @@ cdef inline rtype _mn(rtype a, rtype b) noexcept nogil:
         return b if b < a else a
 
 
+cdef inline rtype _fx(rtype a, rtype b) noexcept nogil:
+    return b if b > a else a
+
+
+cdef inline rtype _fn(rtype a, rtype b) noexcept nogil:
+    return b if b < a else a
+
+
 cdef inline rtype _op(rtype a, rtype b, int op) noexcept nogil:
     if op == OP_MAX:
         return _mx(a, b)
     elif op == OP_MIN:
         return _mn(a, b)
+    elif op == OP_MAXF:
+        return _fx(a, b)
+    elif op == OP_MINF:
+        return _fn(a, b)
     return a + b
 
 
@@ -101,6 +118,12 @@ cdef void _vop(rtype* d, const rtype* a, const rtype* b, Py_ssize_t n,
     elif op == OP_MIN:
         for i in range(n):
             d[i] = _mn(a[i], b[i])
+    elif op == OP_MAXF:
+        for i in range(n):
+            d[i] = _fx(a[i], b[i])
+    elif op == OP_MINF:
+        for i in range(n):
+            d[i] = _fn(a[i], b[i])
     else:
         for i in range(n):
             d[i] = a[i] + b[i]
@@ -116,9 +139,81 @@ cdef void _vop3(rtype* d, const rtype* a, const rtype* b, const rtype* c,
     elif op == OP_MIN:
         for i in range(n):
             d[i] = _mn(_mn(a[i], b[i]), c[i])
+    elif op == OP_MAXF:
+        for i in range(n):
+            d[i] = _fx(_fx(a[i], b[i]), c[i])
+    elif op == OP_MINF:
+        for i in range(n):
+            d[i] = _fn(_fn(a[i], b[i]), c[i])
     else:
         for i in range(n):
             d[i] = (a[i] + b[i]) + c[i]
+
+
+cdef void _vop4(rtype* d, const rtype* a, const rtype* b, const rtype* c,
+                const rtype* e, Py_ssize_t n, int op) noexcept nogil:
+    """d[i] = op(op(op(a[i], b[i]), c[i]), e[i]); d may be a."""
+    cdef Py_ssize_t i
+    if op == OP_MAX:
+        for i in range(n):
+            d[i] = _mx(_mx(_mx(a[i], b[i]), c[i]), e[i])
+    elif op == OP_MIN:
+        for i in range(n):
+            d[i] = _mn(_mn(_mn(a[i], b[i]), c[i]), e[i])
+    elif op == OP_MAXF:
+        for i in range(n):
+            d[i] = _fx(_fx(_fx(a[i], b[i]), c[i]), e[i])
+    elif op == OP_MINF:
+        for i in range(n):
+            d[i] = _fn(_fn(_fn(a[i], b[i]), c[i]), e[i])
+    else:
+        for i in range(n):
+            d[i] = ((a[i] + b[i]) + c[i]) + e[i]
+
+
+cdef void _vop5(rtype* d, const rtype* a, const rtype* b, const rtype* c,
+                const rtype* e, const rtype* f, Py_ssize_t n, int op) noexcept nogil:
+    """d[i] = op(...op(a[i], b[i]) ..., f[i]); d may be a."""
+    cdef Py_ssize_t i
+    if op == OP_MAX:
+        for i in range(n):
+            d[i] = _mx(_mx(_mx(_mx(a[i], b[i]), c[i]), e[i]), f[i])
+    elif op == OP_MIN:
+        for i in range(n):
+            d[i] = _mn(_mn(_mn(_mn(a[i], b[i]), c[i]), e[i]), f[i])
+    elif op == OP_MAXF:
+        for i in range(n):
+            d[i] = _fx(_fx(_fx(_fx(a[i], b[i]), c[i]), e[i]), f[i])
+    elif op == OP_MINF:
+        for i in range(n):
+            d[i] = _fn(_fn(_fn(_fn(a[i], b[i]), c[i]), e[i]), f[i])
+    else:
+        for i in range(n):
+            d[i] = (((a[i] + b[i]) + c[i]) + e[i]) + f[i]
+
+
+cdef void _vopn(rtype* d, const rtype** p, Py_ssize_t np_, Py_ssize_t n, int op,
+                bint first) noexcept nogil:
+    """d = op over the np_ (1..4) rows p (and d itself unless ``first``),
+    accumulating in row order."""
+    if first:
+        if np_ == 1:
+            _vcopy(d, p[0], n)
+        elif np_ == 2:
+            _vop(d, p[0], p[1], n, op)
+        elif np_ == 3:
+            _vop3(d, p[0], p[1], p[2], n, op)
+        else:
+            _vop4(d, p[0], p[1], p[2], p[3], n, op)
+    else:
+        if np_ == 1:
+            _vop(d, d, p[0], n, op)
+        elif np_ == 2:
+            _vop3(d, d, p[0], p[1], n, op)
+        elif np_ == 3:
+            _vop4(d, d, p[0], p[1], p[2], n, op)
+        else:
+            _vop5(d, d, p[0], p[1], p[2], p[3], n, op)
 
 
 cdef void _vopc(rtype* d, const rtype* a, rtype c, Py_ssize_t n, int op) noexcept nogil:
@@ -130,9 +225,25 @@ cdef void _vopc(rtype* d, const rtype* a, rtype c, Py_ssize_t n, int op) noexcep
     elif op == OP_MIN:
         for i in range(n):
             d[i] = _mn(c, a[i])
+    elif op == OP_MAXF:
+        for i in range(n):
+            d[i] = _fx(c, a[i])
+    elif op == OP_MINF:
+        for i in range(n):
+            d[i] = _fn(c, a[i])
     else:
         for i in range(n):
             d[i] = c + a[i]
+
+
+cdef bint _has_nan(const rtype* a, Py_ssize_t n) noexcept nogil:
+    """True when a[0 .. n) holds a NaN (always False for integers)."""
+    cdef Py_ssize_t i
+    cdef int f = 0
+    if rtype is float or rtype is double:
+        for i in range(n):
+            f = f | (a[i] != a[i])
+    return f != 0
 
 
 cdef void _vfill(rtype* d, rtype c, Py_ssize_t n) noexcept nogil:
@@ -165,19 +276,18 @@ cdef void _vop_s(rtype* d, const rtype* a, Py_ssize_t n, Py_ssize_t s,
         elif op == OP_MIN:
             for i in range(n):
                 d[i] = _mn(d[i], a[2 * i])
+        elif op == OP_MAXF:
+            for i in range(n):
+                d[i] = _fx(d[i], a[2 * i])
+        elif op == OP_MINF:
+            for i in range(n):
+                d[i] = _fn(d[i], a[2 * i])
         else:
             for i in range(n):
                 d[i] = d[i] + a[2 * i]
     else:
-        if op == OP_MAX:
-            for i in range(n):
-                d[i] = _mx(d[i], a[s * i])
-        elif op == OP_MIN:
-            for i in range(n):
-                d[i] = _mn(d[i], a[s * i])
-        else:
-            for i in range(n):
-                d[i] = d[i] + a[s * i]
+        for i in range(n):
+            d[i] = _op(d[i], a[s * i], op)
 
 
 cdef inline rtype _load1(const char* p, int tc, rtype* kind) noexcept nogil:
@@ -255,7 +365,7 @@ cdef struct SPlan:
 cdef void _row_into(const SPlan* pl, rtype* dst, const rtype* other,
                     Py_ssize_t off, Py_ssize_t nv, Py_ssize_t li, Py_ssize_t ni,
                     Py_ssize_t ilo, const Py_ssize_t* hmap, rtype* scr,
-                    rtype cval) noexcept nogil:
+                    rtype cval, int op) noexcept nogil:
     """dst[i] = op(row[i], other[i]) (row[i] if other is NULL), i < nv.
 
     row[i] is the input row at byte offset ``off`` (-1: a row of cval) at
@@ -266,7 +376,6 @@ cdef void _row_into(const SPlan* pl, rtype* dst, const rtype* other,
     cdef const rtype* p
     cdef const char* src
     cdef rtype v
-    cdef int op = pl.op
     if off < 0:
         if other == NULL:
             _vfill(dst, cval, nv)
@@ -285,13 +394,13 @@ cdef void _row_into(const SPlan* pl, rtype* dst, const rtype* other,
         else:
             _vop(dst + li, p, other + li, ni, op)
     for i in range(li):
-        _halo(pl, dst, other, i, hmap[i], src, cval)
+        _halo(pl, dst, other, i, hmap[i], src, cval, op)
     for i in range(li + ni, nv):
-        _halo(pl, dst, other, i, hmap[i], src, cval)
+        _halo(pl, dst, other, i, hmap[i], src, cval, op)
 
 
 cdef inline void _halo(const SPlan* pl, rtype* dst, const rtype* other, Py_ssize_t i,
-                       Py_ssize_t j, const char* src, rtype cval) noexcept nogil:
+                       Py_ssize_t j, const char* src, rtype cval, int op) noexcept nogil:
     cdef rtype v
     if j < 0:
         v = cval
@@ -300,14 +409,35 @@ cdef inline void _halo(const SPlan* pl, rtype* dst, const rtype* other, Py_ssize
     if other == NULL:
         dst[i] = v
     else:
-        dst[i] = _op(v, other[i], pl.op)
+        dst[i] = _op(v, other[i], op)
+
+
+cdef inline Py_ssize_t _prod(const Py_ssize_t* v, int n) noexcept nogil:
+    cdef Py_ssize_t r = 1
+    cdef int a
+    for a in range(n):
+        r *= v[a]
+    return r
+
+
+cdef inline rtype _halo_col(const SPlan* pl, const Py_ssize_t* roff, Py_ssize_t nw,
+                            Py_ssize_t j, rtype cval) noexcept nogil:
+    """op over the window rows of the value at actual x = j (-1: cval)."""
+    cdef Py_ssize_t r
+    cdef rtype acc, v
+    for r in range(nw):
+        if roff[r] < 0 or j < 0:
+            v = cval
+        else:
+            v = _load1(pl.inp + roff[r] + j * pl.x_istr, pl.in_tc, <rtype*>NULL)
+        acc = v if r == 0 else _op(acc, v, pl.op)
+    return acc
 
 
 cdef void _xreduce(const SPlan* pl, const rtype* C, rtype* R, rtype* D,
-                   Py_ssize_t nxo, Py_ssize_t nv) noexcept nogil:
-    """R[o] = op over k < Lx of C[o * sx + k * dx], o < nxo."""
+                   Py_ssize_t nxo, Py_ssize_t nv, int op) noexcept nogil:
+    """R[o] = op over k < Lx of C[o * sx + k * dx], o < nxo (C is not modified)."""
     cdef Py_ssize_t k, w, o, dx = pl.dx, sx = pl.sx, Lx = pl.Lx
-    cdef int op = pl.op
     cdef rtype r
     if pl.xmode == X_IDENT:
         _vcopy(R, C, nxo)
@@ -363,6 +493,23 @@ cdef inline Py_ssize_t _row_off(const SPlan* pl, const Py_ssize_t* o,
     return off
 
 
+cdef void _suffix_block(const SPlan* pl, rtype* S, Py_ssize_t* o, Py_ssize_t* k,
+                        Py_ssize_t va, Py_ssize_t q0, Py_ssize_t L, Py_ssize_t nv,
+                        Py_ssize_t li, Py_ssize_t ni, Py_ssize_t ilo,
+                        const Py_ssize_t* hmap, rtype* scr, rtype cval) noexcept nogil:
+    """S[r] = op of rows q0 + r .. q0 + L - 1 (relative to the axis base)
+    along the van Herk axis ``va``; o[va] and k[va] are restored."""
+    cdef Py_ssize_t r, oq = o[va], nvmax = pl.nvmax
+    o[va] = q0
+    for r in range(L - 1, -1, -1):
+        k[va] = r
+        _row_into(pl, S + r * nvmax,
+                  <const rtype*>NULL if r == L - 1 else S + (r + 1) * nvmax,
+                  _row_off(pl, o, k), nv, li, ni, ilo, hmap, scr, cval, pl.op)
+    o[va] = oq
+    k[va] = 0
+
+
 cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef Py_ssize_t nunits = pl.nlines * pl.ntiles
     cdef Py_ssize_t u0 = nunits * band // pl.nbands
@@ -376,15 +523,30 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef rtype* C = <rtype*>malloc(nvmax * sizeof(rtype))
     cdef rtype* D = <rtype*>malloc(nvmax * sizeof(rtype))
     cdef rtype* Rb = <rtype*>malloc(pl.tile_w * sizeof(rtype))
-    cdef rtype* scr = <rtype*>malloc(nvmax * sizeof(rtype))
+    cdef rtype* scr = <rtype*>malloc(4 * nvmax * sizeof(rtype))
+    cdef rtype* crow = <rtype*>malloc(nvmax * sizeof(rtype))
     cdef double* dbl = <double*>malloc(pl.tile_w * sizeof(double))
-    cdef rtype* S = <rtype*>malloc((L * nvmax + 1) * sizeof(rtype))
+    cdef Py_ssize_t nwmax = _prod(pl.o_L, nout)
+    cdef Py_ssize_t* roff = <Py_ssize_t*>malloc(nwmax * sizeof(Py_ssize_t))
+    cdef const rtype* ptr[4]
+    cdef Py_ssize_t nw, g, cnt
+    cdef rtype* Sbuf = <rtype*>malloc((2 * L * nvmax + 1) * sizeof(rtype))
+    cdef rtype* Scur = Sbuf
+    cdef rtype* Snext = Sbuf + L * nvmax
+    cdef rtype* Stmp
     cdef rtype* P = <rtype*>malloc(nvmax * sizeof(rtype))
+    cdef const rtype* Csrc = NULL
+    cdef bint cur_clean = False, next_clean = False, next_ok = False, xclean = False
+    cdef bint fast
+    cdef int vop, xop
+    cdef Py_ssize_t qlast = 0
+    if pl.vh:
+        qlast = pl.o_n[nout - 1] - 1 + L - 1
     cdef Py_ssize_t* o = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
     cdef Py_ssize_t* k = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
     cdef int status = 0
     cdef Py_ssize_t u, a, t, line, rem, xo0, nxo, vx0, nv, ilo, ihi, li, ni
-    cdef Py_ssize_t off, q, qblk = 0, prevq = -2, prevt = -1, r, i
+    cdef Py_ssize_t off, q, qblk = 0, prevq = -2, prevt = -1, r, i, prevline
     cdef bint first, more
     cdef const Py_ssize_t* hmap
     cdef char* dst
@@ -392,16 +554,27 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef rtype* Cp
     cdef double divo
     if (C == NULL or D == NULL or Rb == NULL or scr == NULL or dbl == NULL
-            or S == NULL or P == NULL or o == NULL or k == NULL):
+            or Sbuf == NULL or P == NULL or o == NULL or k == NULL or crow == NULL
+            or roff == NULL):
         status = -1
     else:
-        rem = u0 % pl.nlines
-        for a in range(nout - 1, -1, -1):
-            o[a] = rem % pl.o_n[a]
-            rem = rem // pl.o_n[a]
+        _vfill(crow, cval, nvmax)
+        prevline = -1
         for u in range(u0, u1):
-            t = u // pl.nlines
-            line = u % pl.nlines
+            # van Herk walks down the lines of one tile; otherwise the
+            # tiles of a line are neighbours (contiguous input reads)
+            if pl.vh:
+                t = u // pl.nlines
+                line = u % pl.nlines
+            else:
+                line = u // pl.ntiles
+                t = u % pl.ntiles
+            if line != prevline:
+                rem = line
+                for a in range(nout - 1, -1, -1):
+                    o[a] = rem % pl.o_n[a]
+                    rem = rem // pl.o_n[a]
+                prevline = line
             xo0 = t * pl.tile_w
             nxo = pl.nx_out - xo0
             if nxo > pl.tile_w:
@@ -426,42 +599,67 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
             Cp = Rp if pl.xmode == X_IDENT else C
             # ---- combine the outer window into Cp
             if pl.vh:
+                # van Herk / Gil-Werman over rows: windows [q, q + L) with
+                # q in block [qblk, qblk + L): op(S[q - qblk], P) where S
+                # holds suffix reductions of the block and P the running
+                # reduction of the next block's rows.  The next block's S
+                # is computed when a block starts, so its NaN-freeness is
+                # known and clean blocks use the plain max/min.
                 for a in range(nout):
                     k[a] = 0
                 q = o[va]
-                if t != prevt or q != prevq + 1 or q >= qblk + L:
+                if t != prevt or q != prevq + 1:
+                    _suffix_block(pl, Scur, o, k, va, q, L, nv, li, ni, ilo, hmap, scr, cval)
+                    cur_clean = not _has_nan(Scur, nv)
+                    next_ok = False
                     qblk = q
-                    for r in range(L - 1, -1, -1):
-                        o[va] = qblk
-                        k[va] = r
-                        off = _row_off(pl, o, k)
-                        _row_into(pl, S + r * nvmax,
-                                  <const rtype*>NULL if r == L - 1 else S + (r + 1) * nvmax,
-                                  off, nv, li, ni, ilo, hmap, scr, cval)
-                    o[va] = q
-                    k[va] = 0
-                    _vcopy(Cp, S, nv)
+                elif q >= qblk + L:
+                    if next_ok:
+                        Stmp = Scur
+                        Scur = Snext
+                        Snext = Stmp
+                        cur_clean = next_clean
+                    else:
+                        _suffix_block(pl, Scur, o, k, va, q, L, nv, li, ni, ilo, hmap,
+                                      scr, cval)
+                        cur_clean = not _has_nan(Scur, nv)
+                    next_ok = False
+                    qblk = q
+                if q == qblk:
+                    if q + 2 * L - 1 <= qlast:
+                        _suffix_block(pl, Snext, o, k, va, q + L, L, nv, li, ni, ilo,
+                                      hmap, scr, cval)
+                        next_clean = not _has_nan(Snext, nv)
+                        next_ok = True
+                    Csrc = Scur
+                    xclean = cur_clean
+                    if pl.xmode == X_IDENT:
+                        _vcopy(Cp, Scur, nv)
+                        Csrc = Cp
                 else:
                     r = q - qblk
+                    fast = cur_clean and next_ok and next_clean
+                    vop = op + 3 if fast else op
                     o[va] = qblk
                     k[va] = L + r - 1
                     off = _row_off(pl, o, k)
                     o[va] = q
                     k[va] = 0
                     _row_into(pl, P, <const rtype*>NULL if r == 1 else P,
-                              off, nv, li, ni, ilo, hmap, scr, cval)
-                    _vop(Cp, S + r * nvmax, P, nv, op)
+                              off, nv, li, ni, ilo, hmap, scr, cval, vop)
+                    _vop(Cp, Scur + r * nvmax, P, nv, vop)
+                    Csrc = Cp
+                    xclean = fast
                 prevq = q
                 prevt = t
             else:
+                # every row of the outer window, then one pass per 4 rows
                 for a in range(nout):
                     k[a] = 0
-                first = True
+                nw = 0
                 while True:
-                    off = _row_off(pl, o, k)
-                    _row_into(pl, Cp, <const rtype*>NULL if first else Cp,
-                              off, nv, li, ni, ilo, hmap, scr, cval)
-                    first = False
+                    roff[nw] = _row_off(pl, o, k)
+                    nw += 1
                     more = False
                     for a in range(nout - 1, -1, -1):
                         k[a] += 1
@@ -471,9 +669,40 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
                         k[a] = 0
                     if not more:
                         break
+                if ni > 0:
+                    g = 0
+                    while g < nw:
+                        cnt = nw - g
+                        if cnt > 4:
+                            cnt = 4
+                        for r in range(cnt):
+                            off = roff[g + r]
+                            if off < 0:
+                                ptr[r] = crow
+                            elif pl.direct_in:
+                                ptr[r] = (<const rtype*>(pl.inp + off)) + ilo
+                            else:
+                                _load_row(scr + r * nvmax, pl.inp + off + ilo * pl.x_istr,
+                                          pl.x_istr, ni, pl.in_tc)
+                                ptr[r] = scr + r * nvmax
+                        _vopn(Cp + li, ptr, cnt, ni, op, g == 0)
+                        g += cnt
+                for i in range(li):
+                    Cp[i] = _halo_col(pl, roff, nw, hmap[i], cval)
+                for i in range(li + ni, nv):
+                    Cp[i] = _halo_col(pl, roff, nw, hmap[i], cval)
+                Csrc = Cp
+                xclean = False
             # ---- reduce along x
             if pl.xmode != X_IDENT:
-                _xreduce(pl, Cp, Rp, D, nxo, nv)
+                xop = op
+                if op == OP_MAX or op == OP_MIN:
+                    if rtype is float or rtype is double:
+                        if xclean or not _has_nan(Csrc, nv):
+                            xop = op + 3
+                    else:
+                        xop = op + 3
+                _xreduce(pl, Csrc, Rp, D, nxo, nv, xop)
             # ---- mean
             if rtype is float or rtype is double:
                 if pl.mean:
@@ -488,18 +717,14 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
                             Rp[i] = Rp[i] / <rtype>(divo * pl.x_div[xo0 + i])
             if not pl.direct_out:
                 _store_row(dst, pl.x_ostr, Rb, dbl, nxo, pl.out_tc)
-            # ---- next outer index
-            for a in range(nout - 1, -1, -1):
-                o[a] += 1
-                if o[a] < pl.o_n[a]:
-                    break
-                o[a] = 0
     free(C)
     free(D)
     free(Rb)
     free(scr)
+    free(crow)
+    free(roff)
     free(dbl)
-    free(S)
+    free(Sbuf)
     free(P)
     free(o)
     free(k)
@@ -539,7 +764,7 @@ _RTYPES = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64",
 def box(inp, out, int op, L, stride, dilation, base, modes, cval,
         int in_tc, int out_tc, int nthreads, bint mean=False, divisors=None,
         double div_const=0.0, compute=None, bint van_herk=True,
-        Py_ssize_t tile_bytes=262144):
+        Py_ssize_t tile_bytes=8388608, Py_ssize_t x_tile=0):
     """Reduce separable windows (see the module comment).
 
     ``inp`` and ``out``: arrays of the same ndim >= 1 (any strides, native
@@ -613,6 +838,9 @@ def box(inp, out, int op, L, stride, dilation, base, modes, cval,
         ntiles = max(1, -(-nx_out // tw))
     if nthreads > 1 and nlines < 4 * nthreads and nx_out >= 4096:
         ntiles = max(ntiles, min(4 * nthreads, nx_out // 2048))
+    if xmode != X_IDENT and x_tile > 0:
+        # keep the line buffers of the x reduction in L1
+        ntiles = max(ntiles, -(-nx_out // max(64, x_tile // (sx * itemsize))))
     tile_w = -(-nx_out // ntiles)
     ntiles = -(-nx_out // tile_w)
     nvmax = (tile_w - 1) * sx + (Lx - 1) * dx + 1
