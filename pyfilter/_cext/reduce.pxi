@@ -358,6 +358,7 @@ cdef struct SPlan:
     const double* x_div
     double div_const              # > 0: one divisor for every output
     int xmode
+    bint xcheck                   # scan C for NaN to use the plain max/min along x
     Py_ssize_t nlines, ntiles, tile_w, nvmax
     int nbands
 
@@ -698,7 +699,7 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
                 xop = op
                 if op == OP_MAX or op == OP_MIN:
                     if rtype is float or rtype is double:
-                        if xclean or not _has_nan(Csrc, nv):
+                        if xclean or (pl.xcheck and not _has_nan(Csrc, nv)):
                             xop = op + 3
                     else:
                         xop = op + 3
@@ -879,6 +880,16 @@ def box(inp, out, int op, L, stride, dilation, base, modes, cval,
     pl.x_div = <const double*>cnp.PyArray_DATA(<cnp.ndarray>x_div)
     pl.div_const = div_const
     pl.xmode = xmode
+    # the NaN scan costs about one pass over C: worth it when the x
+    # reduction makes at least two NaN-propagating passes
+    if xmode == X_DOUBLE:
+        pl.xcheck = True
+    elif xmode == X_TAPS:
+        pl.xcheck = Lx >= 3
+    elif xmode == X_STRIDED:
+        pl.xcheck = (Lx - 1) >= 2 * sx
+    else:
+        pl.xcheck = False
     pl.nlines = nlines
     pl.ntiles = ntiles
     pl.tile_w = tile_w
