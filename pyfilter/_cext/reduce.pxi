@@ -356,7 +356,7 @@ cdef struct SPlan:
     Py_ssize_t nx_in, nx_out, sx, dx, Lx, bx, x_istr, x_ostr
     const Py_ssize_t* x_map       # x_map[v - bx] for virtual x v
     const double* x_div
-    double div_const              # > 0: one divisor for every output
+    double div_const              # != 0: one divisor for every output
     int xmode
     bint xcheck                   # scan C for NaN to use the plain max/min along x
     Py_ssize_t nlines, ntiles, tile_w, nvmax
@@ -707,7 +707,7 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
             # ---- mean
             if rtype is float or rtype is double:
                 if pl.mean:
-                    if pl.div_const > 0:
+                    if pl.div_const != 0:
                         for i in range(nxo):
                             Rp[i] = Rp[i] / <rtype>pl.div_const
                     else:
@@ -772,7 +772,7 @@ def box(inp, out, int op, L, stride, dilation, base, modes, cval,
     byte order; bool passed as uint8) with type codes ``in_tc``/``out_tc``.
     Per axis: window length ``L``, ``stride``, ``dilation``, ``base`` (virtual
     input index of output 0's first tap) and boundary ``modes``.  ``op``:
-    0 max, 1 min, 2 sum; ``mean`` divides sums by ``div_const`` (> 0) or by
+    0 max, 1 min, 2 sum; ``mean`` divides sums by ``div_const`` (nonzero) or by
     the product of the per-axis ``divisors`` tables.  ``compute``: the numpy
     dtype the reduction runs in (the input dtype, or float32/float64 for a
     converting load); ``cval`` is already representable in it.
@@ -806,7 +806,7 @@ def box(inp, out, int op, L, stride, dilation, base, modes, cval,
     nx_out = out.shape[lax]
     sx, dx, Lx, bx = stride[lax], dilation[lax], L[lax], base[lax]
     x_map = _map_table(bx, bx + (nx_out - 1) * sx + (Lx - 1) * dx, inp.shape[lax], modes[lax])
-    if mean and div_const <= 0:
+    if mean and div_const == 0:
         dts = [np.ascontiguousarray(divisors[a], dtype=np.float64) for a in range(ndim)]
         o_div = np.ascontiguousarray(np.concatenate(dts[:nout]) if nout else np.ones(1))
         o_divoff = _intp(np.cumsum([0] + [d.shape[0] for d in dts[:nout - 1]]) if nout else [])
@@ -1606,7 +1606,7 @@ cdef void _avgb_plane(const TPlan* pl, const ftype* go, ftype* gi) noexcept nogi
     for i0 in range(pl.m[0]):
         for i1 in range(m1):
             for i2 in range(m2):
-                if pl.div_const > 0:
+                if pl.div_const != 0:
                     div = pl.div_const
                 else:
                     div = pl.dv[0][i0] * pl.dv[1][i1] * pl.dv[2][i2]
@@ -1633,7 +1633,7 @@ cdef void _avgb_run(const TPlan* pl, const ftype* go, ftype* gi, int nthreads) n
 def avg_backward(grad_out, grad_in, tables, divisors, double div_const, int nthreads):
     """grad_in (P, n0, n1, n2), zeroed, C-contiguous; grad_out (P, m0, m1,
     m2) C-contiguous, same float dtype.  ``tables``: per axis (start,
-    count) of the valid (clipped) window; divisor = div_const if > 0 else
+    count) of the valid (clipped) window; divisor = div_const if nonzero, else
     the product of the per-axis ``divisors`` tables."""
     cdef TPlan pl
     cdef int a
