@@ -494,6 +494,24 @@ cdef inline Py_ssize_t _row_off(const SPlan* pl, const Py_ssize_t* o,
     return off
 
 
+cdef bint _row_clean(const SPlan* pl, Py_ssize_t off, Py_ssize_t* cache_off,
+                     char* cache_ok, int* pos, rtype cval) noexcept nogil:
+    """Whether input row ``off`` (-1: the cval row) holds no NaN; rows are
+    scanned whole once and remembered in a 16-entry round-robin cache."""
+    cdef int i
+    cdef bint ok
+    if off < 0:
+        return cval == cval
+    for i in range(16):
+        if cache_off[i] == off:
+            return cache_ok[i] != 0
+    ok = not _has_nan(<const rtype*>(pl.inp + off), pl.nx_in)
+    cache_off[pos[0]] = off
+    cache_ok[pos[0]] = ok
+    pos[0] = (pos[0] + 1) % 16
+    return ok
+
+
 cdef void _suffix_block(const SPlan* pl, rtype* S, Py_ssize_t* o, Py_ssize_t* k,
                         Py_ssize_t va, Py_ssize_t q0, Py_ssize_t L, Py_ssize_t nv,
                         Py_ssize_t li, Py_ssize_t ni, Py_ssize_t ilo,
@@ -538,6 +556,10 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef rtype* P = <rtype*>malloc(nvmax * sizeof(rtype))
     cdef const rtype* Csrc = NULL
     cdef bint cur_clean = False, next_clean = False, next_ok = False, xclean = False
+    cdef bint allclean
+    cdef Py_ssize_t cache_off[16]
+    cdef char cache_ok[16]
+    cdef int cache_pos = 0
     cdef bint fast
     cdef int vop, xop
     cdef Py_ssize_t qlast = 0
@@ -560,6 +582,9 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
         status = -1
     else:
         _vfill(crow, cval, nvmax)
+        for i in range(16):
+            cache_off[i] = -2
+            cache_ok[i] = 0
         prevline = -1
         for u in range(u0, u1):
             # van Herk walks down the lines of one tile; otherwise the
@@ -670,6 +695,20 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
                         k[a] = 0
                     if not more:
                         break
+                # rows known to hold no NaN (checked once per band through a
+                # small cache) let the whole line use the plain max/min
+                vop = op
+                allclean = False
+                if rtype is float or rtype is double:
+                    if (op == OP_MAX or op == OP_MIN) and pl.direct_in and pl.ntiles == 1:
+                        allclean = True
+                        for r in range(nw):
+                            if not _row_clean(pl, roff[r], cache_off, cache_ok, &cache_pos,
+                                              cval):
+                                allclean = False
+                                break
+                        if allclean:
+                            vop = op + 3
                 if ni > 0:
                     g = 0
                     while g < nw:
@@ -686,14 +725,14 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
                                 _load_row(scr + r * nvmax, pl.inp + off + ilo * pl.x_istr,
                                           pl.x_istr, ni, pl.in_tc)
                                 ptr[r] = scr + r * nvmax
-                        _vopn(Cp + li, ptr, cnt, ni, op, g == 0)
+                        _vopn(Cp + li, ptr, cnt, ni, vop, g == 0)
                         g += cnt
                 for i in range(li):
                     Cp[i] = _halo_col(pl, roff, nw, hmap[i], cval)
                 for i in range(li + ni, nv):
                     Cp[i] = _halo_col(pl, roff, nw, hmap[i], cval)
                 Csrc = Cp
-                xclean = False
+                xclean = allclean
             # ---- reduce along x
             if pl.xmode != X_IDENT:
                 xop = op
@@ -1342,13 +1381,14 @@ cdef struct TPlan:
 
 cdef void _trows(const TPlan* pl, Py_ssize_t u0, Py_ssize_t u1, rtype ident) noexcept nogil:
     cdef Py_ssize_t u, p, i0, i1, i2, k0, k1, k2, c0, c1, c2, y0, y1, y2, pos, best
+    cdef Py_ssize_t s0, s1, s2
+    cdef Py_ssize_t xs = pl.istr[3] * pl.d[2], dx = pl.d[2]
     cdef Py_ssize_t m0 = pl.m[0], m1 = pl.m[1], m2 = pl.m[2]
     cdef Py_ssize_t n1 = pl.n[1], n2 = pl.n[2]
     cdef const char* ip
     cdef const char* rp
     cdef char* op_
     cdef rtype v, mval
-    cdef bint first
     cdef double s
     for u in range(u0, u1):
         p = u // (m0 * m1)
@@ -1365,29 +1405,30 @@ cdef void _trows(const TPlan* pl, Py_ssize_t u0, Py_ssize_t u1, rtype ident) noe
                     mval = ident
                     best = (pl.fi[0][i0] * n1 + pl.fi[1][i1]) * n2 + pl.fi[2][i2]
                 else:
-                    first = True
-                    best = 0
-                    mval = ident
+                    # start from the first valid tap, then visit every tap
+                    # in row-major order: a larger value or any NaN wins
+                    s0 = pl.st[0][i0]
+                    s1 = pl.st[1][i1]
+                    s2 = pl.st[2][i2]
+                    mval = (<const rtype*>(ip + s0 * pl.istr[1] + s1 * pl.istr[2]
+                                           + s2 * pl.istr[3]))[0]
+                    best = (s0 * n1 + s1) * n2 + s2
                     for k0 in range(c0):
-                        y0 = pl.st[0][i0] + k0 * pl.d[0]
+                        y0 = s0 + k0 * pl.d[0]
                         for k1 in range(c1):
-                            y1 = pl.st[1][i1] + k1 * pl.d[1]
-                            rp = ip + y0 * pl.istr[1] + y1 * pl.istr[2]
+                            y1 = s1 + k1 * pl.d[1]
+                            rp = ip + y0 * pl.istr[1] + y1 * pl.istr[2] + s2 * pl.istr[3]
+                            pos = (y0 * n1 + y1) * n2 + s2
                             for k2 in range(c2):
-                                y2 = pl.st[2][i2] + k2 * pl.d[2]
-                                v = (<const rtype*>(rp + y2 * pl.istr[3]))[0]
-                                if first:
-                                    mval = v
-                                    best = (y0 * n1 + y1) * n2 + y2
-                                    first = False
-                                elif rtype is float or rtype is double:
+                                v = (<const rtype*>(rp + k2 * xs))[0]
+                                if rtype is float or rtype is double:
                                     if v > mval or v != v:
                                         mval = v
-                                        best = (y0 * n1 + y1) * n2 + y2
+                                        best = pos + k2 * dx
                                 else:
                                     if v > mval:
                                         mval = v
-                                        best = (y0 * n1 + y1) * n2 + y2
+                                        best = pos + k2 * dx
                 (<rtype*>(op_ + i2 * pl.ostr[3]))[0] = mval
                 if pl.idx != NULL:
                     pl.idx[u * m2 + i2] = best
