@@ -309,9 +309,11 @@ _MINMAX_DOC = """Multidimensional {what} filter (scipy.ndimage.{name}).
     by ``mode``.  For a window of length ``L`` along an axis, output ``i``
     covers ``x~[i - (L // 2 + origin) .. i - (L // 2 + origin) + L - 1]``.
 
-    Boxes are reduced as separable 1-D passes with a running {what} whose
-    cost does not depend on the window length; footprints are split into
-    runs along the last axis.
+    Boxes are separable: along the other axes whole rows are combined
+    with the van Herk / Gil-Werman running {what} (cost independent of the
+    window length), along the contiguous axis by a doubling scheme
+    (about log2(L) vector passes); footprints are split into runs along
+    the last axis.
 
     Parameters
     ----------
@@ -420,8 +422,10 @@ def _min_or_max_filter1d(input, size, axis, output, mode, cval, origin, workers,
 _MINMAX1D_DOC = """One-dimensional {what} filter along ``axis`` (scipy.ndimage.{name}).
 
     ``out[i] = {what}(x~[i - (size // 2 + origin) .. i - (size // 2 + origin) + size - 1])``
-    along ``axis``: ``size=4`` covers ``x[i-2 .. i+1]``.  The running
-    {what} costs O(1) per element whatever ``size`` is.
+    along ``axis``: ``size=4`` covers ``x[i-2 .. i+1]``.  Along a
+    non-contiguous axis the running {what} (van Herk / Gil-Werman) costs
+    O(1) per element whatever ``size`` is; along the contiguous axis about
+    log2(size) vector passes.
 
     Parameters
     ----------
