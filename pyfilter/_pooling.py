@@ -148,8 +148,13 @@ def _argmax(x5, out, idx, nd, k, s, p, d, m, workers):
     tables += [_window_tables(n, ki, si, pi, di, mi)
                for n, ki, si, pi, di, mi in zip(x5.shape[2:], k, s, p, d, m)]
     dil = [1] * (3 - nd) + list(d)
+    # outputs whose whole window lies inside the row along the last axis
+    n, kx, sx, px, dx, mx = x5.shape[-1], k[-1], s[-1], p[-1], d[-1], m[-1]
+    ia = -(-px // sx)
+    ib = min(mx, (n - 1 - (kx - 1) * dx + px) // sx + 1) if n - 1 - (kx - 1) * dx + px >= 0 else 0
+    xwin = (ia, ib, sx, -px, kx) if ib > ia else None
     R.table(_planes(x5, nd), _planes(out, nd), _planes(idx, nd), R.OP_MAX, tables, dil,
-            R.identity(R.OP_MAX, x5.dtype), workers)
+            R.identity(R.OP_MAX, x5.dtype), workers, xwin)
 
 
 def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,

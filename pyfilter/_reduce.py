@@ -162,7 +162,7 @@ def footprint_minmax(src, dst, fp, bases, mode, cval, op, workers):
     return dst
 
 
-def table(inp, out, idx, op, tables, dilation, ident, workers):
+def table(inp, out, idx, op, tables, dilation, ident, workers, xwin=None):
     """Window-table kernel on (P, s0, s1, s2) views (see the engine)."""
     if out.size == 0:
         return out
@@ -171,7 +171,7 @@ def table(inp, out, idx, op, tables, dilation, ident, workers):
     i2, o2 = inp, out
     if inp.dtype == np.bool_:
         i2, o2 = inp.view(np.uint8), out.view(np.uint8)
-    _eng().table(i2, o2, idx, op, tables, list(dilation), ident, nthreads)
+    _eng().table(i2, o2, idx, op, tables, list(dilation), ident, nthreads, xwin)
     return out
 
 

@@ -1377,11 +1377,90 @@ cdef struct TPlan:
     const double* dv[3]           # divisor tables (avg backward)
     double div_const
     int nbands
+    # uniform pooling windows along x: outputs ia <= i < ib have all K2 taps
+    # at i * s2 + b2 + k * d[2] inside the row (vectorised across i)
+    Py_ssize_t ia, ib, s2, b2, K2
+
+
+cdef void _tvec_update(const rtype* r, rtype* mv, int32_t* ti, Py_ssize_t n,
+                       Py_ssize_t s, int32_t t) noexcept nogil:
+    """One tap for n outputs: a larger value or a NaN takes the window."""
+    cdef Py_ssize_t i
+    cdef rtype v
+    cdef bint take
+    if t == 0:
+        if s == 1:
+            for i in range(n):
+                mv[i] = r[i]
+                ti[i] = 0
+        else:
+            for i in range(n):
+                mv[i] = r[s * i]
+                ti[i] = 0
+        return
+    if s == 1:
+        for i in range(n):
+            v = r[i]
+            if rtype is float or rtype is double:
+                take = (v > mv[i]) | (v != v)
+            else:
+                take = v > mv[i]
+            mv[i] = v if take else mv[i]
+            ti[i] = t if take else ti[i]
+    elif s == 2:
+        for i in range(n):
+            v = r[2 * i]
+            if rtype is float or rtype is double:
+                take = (v > mv[i]) | (v != v)
+            else:
+                take = v > mv[i]
+            mv[i] = v if take else mv[i]
+            ti[i] = t if take else ti[i]
+    else:
+        for i in range(n):
+            v = r[s * i]
+            if rtype is float or rtype is double:
+                take = (v > mv[i]) | (v != v)
+            else:
+                take = v > mv[i]
+            mv[i] = v if take else mv[i]
+            ti[i] = t if take else ti[i]
+
+
+cdef void _tvec(const TPlan* pl, const char* ip, Py_ssize_t u, Py_ssize_t i0,
+                Py_ssize_t i1, char* op_, rtype* mv, int32_t* ti) noexcept nogil:
+    """Max pooling with argmax for the interior outputs of one output row."""
+    cdef Py_ssize_t n = pl.ib - pl.ia, c0 = pl.ct[0][i0], c1 = pl.ct[1][i1]
+    cdef Py_ssize_t s0 = pl.st[0][i0], s1 = pl.st[1][i1], K2 = pl.K2
+    cdef Py_ssize_t k0, k1, k2, i, tt, x0 = pl.ia * pl.s2 + pl.b2
+    cdef Py_ssize_t n1 = pl.n[1], n2 = pl.n[2]
+    cdef int32_t t = 0
+    cdef const rtype* row
+    for k0 in range(c0):
+        for k1 in range(c1):
+            row = (<const rtype*>(ip + (s0 + k0 * pl.d[0]) * pl.istr[1]
+                                  + (s1 + k1 * pl.d[1]) * pl.istr[2])) + x0
+            for k2 in range(K2):
+                _tvec_update(row + k2 * pl.d[2], mv, ti, n, pl.s2, t)
+                t += 1
+    for i in range(n):
+        (<rtype*>(op_ + (pl.ia + i) * pl.ostr[3]))[0] = mv[i]
+    if pl.idx != NULL:
+        for i in range(n):
+            tt = ti[i]
+            k2 = tt % K2
+            tt = tt // K2
+            k1 = tt % c1
+            k0 = tt // c1
+            pl.idx[u * pl.m[2] + pl.ia + i] = (
+                ((s0 + k0 * pl.d[0]) * n1 + s1 + k1 * pl.d[1]) * n2
+                + x0 + i * pl.s2 + k2 * pl.d[2])
 
 
 cdef void _trows(const TPlan* pl, Py_ssize_t u0, Py_ssize_t u1, rtype ident) noexcept nogil:
     cdef Py_ssize_t u, p, i0, i1, i2, k0, k1, k2, c0, c1, c2, y0, y1, y2, pos, best
     cdef Py_ssize_t s0, s1, s2
+    cdef bint take
     cdef Py_ssize_t xs = pl.istr[3] * pl.d[2], dx = pl.d[2]
     cdef Py_ssize_t m0 = pl.m[0], m1 = pl.m[1], m2 = pl.m[2]
     cdef Py_ssize_t n1 = pl.n[1], n2 = pl.n[2]
@@ -1390,6 +1469,16 @@ cdef void _trows(const TPlan* pl, Py_ssize_t u0, Py_ssize_t u1, rtype ident) noe
     cdef char* op_
     cdef rtype v, mval
     cdef double s
+    cdef bint vec = (pl.op == OP_MAX and pl.ib > pl.ia
+                     and pl.istr[3] == <Py_ssize_t>sizeof(rtype))
+    cdef rtype* mv = NULL
+    cdef int32_t* ti = NULL
+    cdef bint vrow
+    if vec:
+        mv = <rtype*>malloc((pl.ib - pl.ia) * sizeof(rtype))
+        ti = <int32_t*>malloc((pl.ib - pl.ia) * sizeof(int32_t))
+        if mv == NULL or ti == NULL:
+            vec = False          # fall back to the scalar loop
     for u in range(u0, u1):
         p = u // (m0 * m1)
         i0 = (u // m1) % m0
@@ -1398,7 +1487,12 @@ cdef void _trows(const TPlan* pl, Py_ssize_t u0, Py_ssize_t u1, rtype ident) noe
         op_ = pl.out + p * pl.ostr[0] + i0 * pl.ostr[1] + i1 * pl.ostr[2]
         c0 = pl.ct[0][i0]
         c1 = pl.ct[1][i1]
+        vrow = vec and c0 > 0 and c1 > 0
+        if vrow:
+            _tvec(pl, ip, u, i0, i1, op_, mv, ti)
         for i2 in range(m2):
+            if vrow and pl.ia <= i2 < pl.ib:
+                continue
             c2 = pl.ct[2][i2]
             if pl.op == OP_MAX:
                 if c0 == 0 or c1 == 0 or c2 == 0:
@@ -1420,15 +1514,15 @@ cdef void _trows(const TPlan* pl, Py_ssize_t u0, Py_ssize_t u1, rtype ident) noe
                             rp = ip + y0 * pl.istr[1] + y1 * pl.istr[2] + s2 * pl.istr[3]
                             pos = (y0 * n1 + y1) * n2 + s2
                             for k2 in range(c2):
+                                # branch-free select (random data defeats
+                                # the branch predictor)
                                 v = (<const rtype*>(rp + k2 * xs))[0]
                                 if rtype is float or rtype is double:
-                                    if v > mval or v != v:
-                                        mval = v
-                                        best = pos + k2 * dx
+                                    take = (v > mval) | (v != v)
                                 else:
-                                    if v > mval:
-                                        mval = v
-                                        best = pos + k2 * dx
+                                    take = v > mval
+                                best = pos + k2 * dx if take else best
+                                mval = v if take else mval
                 (<rtype*>(op_ + i2 * pl.ostr[3]))[0] = mval
                 if pl.idx != NULL:
                     pl.idx[u * m2 + i2] = best
@@ -1444,6 +1538,8 @@ cdef void _trows(const TPlan* pl, Py_ssize_t u0, Py_ssize_t u1, rtype ident) noe
                                 y2 = pl.st[2][i2] + k2 * pl.d[2]
                                 mval = mval + (<const rtype*>(rp + y2 * pl.istr[3]))[0]
                     (<rtype*>(op_ + i2 * pl.ostr[3]))[0] = mval / <rtype>(c0 * c1 * c2)
+    free(mv)
+    free(ti)
 
 
 cdef void _trun(const TPlan* pl, rtype ident, int nthreads) noexcept nogil:
@@ -1477,7 +1573,7 @@ cdef int _fill_tplan(TPlan* pl, inp, out, tables, dilation) except -1:
     return 0
 
 
-def table(inp, out, idx, int op, tables, dilation, ident, int nthreads):
+def table(inp, out, idx, int op, tables, dilation, ident, int nthreads, xwin=None):
     """Window tables (pooling with argmax, adaptive pooling).
 
     ``inp`` (P, n0, n1, n2) and ``out`` (P, m0, m1, m2) of the same dtype
@@ -1486,10 +1582,16 @@ def table(inp, out, idx, int op, tables, dilation, ident, int nthreads):
     axis (start, count, fallback) intp arrays of length m_a; ``op``: 0 max
     (NaN wins, the last NaN in row-major order; ties keep the first), 2
     mean.  ``ident``: the value of a window without a valid tap.
+    ``xwin``: None, or (ia, ib, s2, b2, K2) when outputs ia <= i < ib along
+    the last axis have their K2 taps at i * s2 + b2 + k * dilation inside
+    the row (uniform pooling windows: vectorised across outputs).
     """
     cdef TPlan pl
     tables = [tuple(np.ascontiguousarray(t, dtype=np.intp) for t in tab) for tab in tables]
     _fill_tplan(&pl, inp, out, tables, dilation)
+    pl.ia = pl.ib = pl.s2 = pl.b2 = pl.K2 = 0
+    if xwin is not None:
+        pl.ia, pl.ib, pl.s2, pl.b2, pl.K2 = xwin
     pl.idx = NULL if idx is None else <int64_t*>cnp.PyArray_DATA(<cnp.ndarray>idx)
     pl.op = op
     nunits = pl.P * pl.m[0] * pl.m[1]
