@@ -439,6 +439,7 @@ cdef void _xreduce(const SPlan* pl, const rtype* C, rtype* R, rtype* D,
                    Py_ssize_t nxo, Py_ssize_t nv, int op) noexcept nogil:
     """R[o] = op over k < Lx of C[o * sx + k * dx], o < nxo (C is not modified)."""
     cdef Py_ssize_t k, w, o, dx = pl.dx, sx = pl.sx, Lx = pl.Lx
+    cdef const rtype* src
     cdef rtype r
     if pl.xmode == X_IDENT:
         _vcopy(R, C, nxo)
@@ -459,16 +460,25 @@ cdef void _xreduce(const SPlan* pl, const rtype* C, rtype* R, rtype* D,
                 _vop(R, R, C + k * dx, nxo, op)
                 k += 1
     elif pl.xmode == X_DOUBLE:
-        # D holds windows of w taps: D[i] = op C[i .. i + (w-1) dx]
-        _vop(D, C, C + dx, nv - dx, op)
-        w = 2
-        while 2 * w <= Lx:
-            _vop(D, D, D + w * dx, nv - (2 * w - 1) * dx, op)
-            w *= 2
-        if w == Lx:
-            _vcopy(R, D, nxo)
+        # radix-4 doubling: D[i] = op of the w taps C[i], C[i + dx], ...,
+        # with w multiplied by 4 per pass, then at most 4 overlapping
+        # windows of w cover the Lx taps
+        src = C
+        w = 1
+        while 4 * w <= Lx:
+            _vop4(D, src, src + w * dx, src + 2 * w * dx, src + 3 * w * dx,
+                  nv - (4 * w - 1) * dx, op)
+            src = D
+            w *= 4
+        k = (Lx + w - 1) // w
+        if k == 1:
+            _vcopy(R, src, nxo)
+        elif k == 2:
+            _vop(R, src, src + (Lx - w) * dx, nxo, op)
+        elif k == 3:
+            _vop3(R, src, src + w * dx, src + (Lx - w) * dx, nxo, op)
         else:
-            _vop(R, D, D + (Lx - w) * dx, nxo, op)
+            _vop4(R, src, src + w * dx, src + 2 * w * dx, src + (Lx - w) * dx, nxo, op)
     elif pl.xmode == X_STRIDED:
         _vop_s(R, C, nxo, sx, op, True)
         for k in range(1, Lx):
