@@ -6,25 +6,31 @@
 #   per axis, x~ extended by the boundary mode.  Vertical first: for each
 #   output line the rows of the outer window are combined into one line
 #   ``C`` over the needed x range (vectorised along the contiguous axis,
-#   straight from the input rows when the dtype matches), then ``C`` is
-#   reduced along x (direct taps, strided taps, or the doubling scheme
-#   m_2w[i] = op(m_w[i], m_w[i + w]) for long windows).  A long stride-1
-#   window along the last outer axis runs the van Herk / Gil-Werman
-#   algorithm over whole rows (suffix maxima of blocks of L rows and a
-#   running prefix of the next block): 3 row operations per output row,
-#   whatever L.
+#   straight from the input rows when the dtype matches, one pass per 4
+#   rows), then ``C`` is reduced along x (direct taps, strided taps, or a
+#   radix-4 doubling scheme m_4w[i] = op(m_w[i], m_w[i+w], m_w[i+2w],
+#   m_w[i+3w]) for long windows: about log4(L) vector passes).  A long
+#   stride-1 window along the last outer axis runs the van Herk /
+#   Gil-Werman algorithm over whole rows (suffix reductions of blocks of L
+#   rows, computed one block ahead, and a running prefix of the next
+#   block): 3 row operations per output row, whatever L.
 # * footprint (arbitrary masks, stride 1): each footprint row is a set of
 #   x runs; every input row is loaded once per band into a ring slot with
 #   its doubling levels, and each run costs one or two vector operations.
-# * table (pooling with argmax, adaptive pooling): per-axis window tables,
-#   scalar loops, torch's rules for indices.
-# * scatter (max_unpool, the backward passes).
+# * table (pooling with argmax, adaptive pooling): per-axis window tables;
+#   the interior outputs of a row are vectorised across x (value and tap
+#   index), the edges run scalar loops; torch's rules for indices.
+# * scatter (max_unpool, the backward passes), parallel over planes.
 #
-# max / min propagate NaN: any NaN in a window gives NaN.  Integer windows
-# are reduced in their own type (exact).  No padded copy of the input is
-# made; the boundary is applied through map tables built with
+# max / min propagate NaN: any NaN in a window gives NaN.  That costs a
+# compare, an unordered compare and a blend per element, so rows and lines
+# known to hold no NaN (a cached per-row scan, or the look-ahead van Herk
+# block) use the plain max/min instruction instead.  Integer windows are
+# reduced in their own type (exact).  No padded copy of the input is made;
+# the boundary is applied through map tables built with
 # _boundary.map_index.  Work is split into contiguous bands of output lines
-# (one per thread) so results do not depend on the thread count.
+# (one per thread) and max/min are exact, so results do not depend on the
+# thread count.
 
 include "_convert.pxi"
 
@@ -580,7 +586,7 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef int status = 0
     cdef Py_ssize_t u, a, t, line, rem, xo0, nxo, vx0, nv, ilo, ihi, li, ni
     cdef Py_ssize_t off, q, qblk = 0, prevq = -2, prevt = -1, r, i, prevline
-    cdef bint first, more
+    cdef bint more
     cdef const Py_ssize_t* hmap
     cdef char* dst
     cdef rtype* Rp
