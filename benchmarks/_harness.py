@@ -99,25 +99,57 @@ def _cpu_name():
     return platform.processor() or "unknown"
 
 
+def _interleaved(fns, repeat, budget=60.0):
+    """Time several callables round-robin (one warm-up each), so that load
+    from other processes affects all of them alike.  Returns, per callable,
+    (median, min) seconds, or the exception it raised."""
+    results = [None] * len(fns)
+    alive = []
+    for i, fn in enumerate(fns):
+        try:
+            fn()
+            alive.append(i)
+        except Exception as exc:  # a peer that cannot run this case
+            results[i] = exc
+    times = {i: [] for i in alive}
+    t_start = time.perf_counter()
+    for r in range(repeat):
+        for i in alive:
+            gc.disable()
+            t0 = time.perf_counter()
+            fns[i]()
+            t1 = time.perf_counter()
+            gc.enable()
+            times[i].append(t1 - t0)
+        if time.perf_counter() - t_start > budget and r >= 2:
+            break
+    for i in alive:
+        results[i] = (statistics.median(times[i]), min(times[i]))
+    return results
+
+
 def run_cases(cases, repeat=7, out=sys.stdout):
-    """Time every case; return a list of result dicts."""
+    """Time every case (pyfilter and its peers round-robin); return result dicts."""
     results = []
     for case in cases:
         if case.check is not None:
             case.check()
         r = case.repeat or repeat
-        med, mn = timeit(case.pyfilter, r)
+        names = list(case.peers)
+        timed = _interleaved([case.pyfilter] + [case.peers[n] for n in names], r)
+        if isinstance(timed[0], Exception):
+            raise timed[0]
+        med, mn = timed[0]
         row = {"name": case.name, "group": case.group, "pyfilter_ms": med * 1e3,
                "pyfilter_min_ms": mn * 1e3, "peers": {}, "targets": case.targets,
                "preallocated": case.preallocated, "note": case.note}
         if case.flops:
             row["pyfilter_gflops"] = case.flops / med / 1e9
-        for peer, fn in case.peers.items():
-            try:
-                pmed, pmin = timeit(fn, max(3, r // 2 if "scipy" in peer else r))
-            except Exception as exc:  # a peer that cannot run this case
-                row["peers"][peer] = {"error": f"{type(exc).__name__}: {exc}"}
+        for peer, res in zip(names, timed[1:]):
+            if isinstance(res, Exception):
+                row["peers"][peer] = {"error": f"{type(res).__name__}: {res}"}
                 continue
+            pmed, pmin = res
             entry = {"ms": pmed * 1e3, "min_ms": pmin * 1e3, "ratio": pmed / med}
             if case.flops:
                 entry["gflops"] = case.flops / pmed / 1e9

@@ -10,6 +10,8 @@ pyfilter.filters
 pyfilter.kernels
     Filter kernels as arrays (Sobel, Scharr, Gaussian, ...) and kernel
     utilities (separate, dilate).
+pyfilter.nn
+    torch.nn.functional style layers on numpy arrays (pooling).
 
 Thread control: every compute function takes ``workers=None``;
 :func:`set_workers` sets the default for a block of code.
@@ -17,9 +19,9 @@ Thread control: every compute function takes ``workers=None``;
 __version__ = "0.1.0"
 
 from ._workers import get_workers, set_workers  # noqa: E402
-from . import ndimage, filters  # noqa: E402
+from . import ndimage, filters, nn  # noqa: E402
 from . import kernels  # noqa: E402
 from ._config import show_config  # noqa: E402
 
-__all__ = ["ndimage", "filters", "kernels", "set_workers", "get_workers", "show_config",
+__all__ = ["ndimage", "filters", "nn", "kernels", "set_workers", "get_workers", "show_config",
            "__version__"]

@@ -35,7 +35,7 @@ def _time(fn, repeat=5):
 def _steps(img):
     """(name, pyfilter callable, scipy callable or None, check tolerance)."""
     import scipy.ndimage as ndi
-    from pyfilter import filters, ndimage
+    from pyfilter import filters, ndimage, nn
 
     def dilated(k, d):
         kd = np.zeros((d * (k.shape[0] - 1) + 1,) * 2, dtype=k.dtype)
@@ -62,6 +62,13 @@ def _steps(img):
         ("Gaussian blur sigma=3",
          lambda: ndimage.gaussian_filter(img, 3.0),
          lambda: ndi.gaussian_filter(img, 3.0)),
+        ("max filter 15x15 (dilation)",
+         lambda: ndimage.maximum_filter(img, 15),
+         lambda: ndi.maximum_filter(img, 15)),
+        ("max pool 2x2 of |vertical edges|",
+         lambda: nn.max_pool2d(np.abs(ndimage.correlate(img, VERTICAL))[None], 2)[0],
+         lambda: ndi.maximum_filter(np.abs(ndi.correlate(img, VERTICAL)), 2,
+                                    origin=-1)[::2, ::2]),
     ]
 
 

@@ -21,6 +21,17 @@ _FRAGMENTS = {
     - 'wrap' / 'grid-wrap': ``a b c d | a b c d | a b c d``
 
     The extension repeats when the kernel is longer than the array.""",
+    "mode_multiple": """mode : str or sequence of str, optional
+    How the input is extended beyond its boundaries (default 'reflect'),
+    one name for every axis or one per filtered axis:
+
+    - 'reflect' / 'grid-mirror': ``d c b a | a b c d | d c b a``
+    - 'constant' / 'grid-constant': ``k k k k | a b c d | k k k k`` (k = cval)
+    - 'nearest': ``a a a a | a b c d | d d d d``
+    - 'mirror': ``d c b | a b c d | c b a``
+    - 'wrap' / 'grid-wrap': ``a b c d | a b c d | a b c d``
+
+    The extension repeats when the window is longer than the array.""",
     "cval": """cval : scalar, optional
     Value to fill past the edges of the input with mode 'constant'.
     Default 0.0.""",

@@ -126,6 +126,27 @@ def check_weights(weights, name="weights"):
     return w.astype(np.float64, copy=False)
 
 
+def check_footprint(footprint, n, name="footprint"):
+    """Boolean window mask with one dimension per filtered axis (``n``) and
+    at least one True entry (nonzero values count as True, as in scipy)."""
+    try:
+        fp = np.asarray(footprint)
+    except Exception as exc:
+        raise TypeError(f"{name} must be array-like, got {type(footprint).__name__}: {exc}") from None
+    if fp.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a boolean (or numeric) array, got dtype {fp.dtype}")
+    fp = fp.astype(bool)
+    if fp.ndim != n:
+        raise ValueError(f"{name} has {fp.ndim} dimension(s) (shape {fp.shape}), but it "
+                         f"must have one per filtered axis ({n})")
+    if fp.size == 0:
+        raise ValueError(f"{name} is empty (shape {fp.shape})")
+    if not fp.any():
+        raise ValueError(f"{name} has no True entry (an all-False footprint selects "
+                         "nothing); shape {fp.shape}".replace("{fp.shape}", str(fp.shape)))
+    return fp
+
+
 # ---------------------------------------------------------------- sequences
 def as_int(value, name):
     """``value`` as a Python int (bool and non-integers rejected)."""
@@ -353,7 +374,44 @@ def check_mask(mask, shape, name="mask"):
     return m.astype(bool, copy=False)
 
 
-def check_callable(func, name):
+# ---------------------------------------------------------------- pooling
+def check_pool_input(x, nd, name="input", floats_only=False):
+    """A pooling input: (N, C, *spatial) or unbatched (C, *spatial) with
+    ``nd`` spatial axes, float32/float64 (or an integer dtype unless
+    ``floats_only``).  Returns the array and whether it was batched."""
+    arr = check_array(x, name, min_ndim=0)
+    if arr.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"{name} must have shape (N, C, *spatial) or (C, *spatial) with "
+                         f"{nd} spatial axis/axes, i.e. {nd + 1} or {nd + 2} dimensions; "
+                         f"got an array of shape {arr.shape}")
+    kinds = "f" if floats_only else "fiu"
+    if arr.dtype.kind not in kinds or arr.dtype == np.float16:
+        allowed = "float32 or float64" if floats_only else "float32, float64 or an integer dtype"
+        raise TypeError(f"{name} has dtype {arr.dtype}; this operation needs {allowed}")
+    batched = arr.ndim == nd + 2
+    dims = arr.shape[1:] if batched else arr.shape
+    if any(s == 0 for s in dims):
+        raise ValueError(f"{name} has shape {arr.shape}: only the batch axis may be empty")
+    return arr, batched
+
+
+def pool_args(nd, kernel_size, stride, padding, dilation=1):
+    """kernel_size, stride (None: the kernel), padding and dilation as
+    lists of ``nd`` ints, checked as torch checks them (padding at most
+    half the kernel size)."""
+    k = int_sequence(kernel_size, nd, "kernel_size", minimum=1)
+    s = k if stride is None else int_sequence(stride, nd, "stride", minimum=1)
+    p = int_sequence(padding, nd, "padding", minimum=0)
+    d = int_sequence(dilation, nd, "dilation", minimum=1)
+    for pi, ki in zip(p, k):
+        if pi > ki // 2:
+            raise ValueError(f"padding must be at most half the kernel size (padding <= "
+                             f"kernel_size // 2); got padding={padding!r} with "
+                             f"kernel_size={kernel_size!r}")
+    return k, s, p, d
+
+
+def check_callable(func, name="func"):
     if not callable(func):
-        raise TypeError(f"{name} must be callable, got {func!r}")
+        raise TypeError(f"{name} must be callable, got {func!r} of type {type(func).__name__}")
     return func

@@ -1,0 +1,1817 @@
+# Window-reduction engine: max / min / sum (mean) over N-D windows.
+#
+# Four kernels share the primitives below:
+#
+# * box (separable windows): out[o] = op over the box of x~[o * s + b + k * d]
+#   per axis, x~ extended by the boundary mode.  Vertical first: for each
+#   output line the rows of the outer window are combined into one line
+#   ``C`` over the needed x range (vectorised along the contiguous axis,
+#   straight from the input rows when the dtype matches, one pass per 4
+#   rows), then ``C`` is reduced along x (direct taps, strided taps, or a
+#   radix-4 doubling scheme m_4w[i] = op(m_w[i], m_w[i+w], m_w[i+2w],
+#   m_w[i+3w]) for long windows: about log4(L) vector passes).  A long
+#   stride-1 window along the last outer axis runs the van Herk /
+#   Gil-Werman algorithm over whole rows (suffix reductions of blocks of L
+#   rows, computed one block ahead, and a running prefix of the next
+#   block): 3 row operations per output row, whatever L.
+# * footprint (arbitrary masks, stride 1): each footprint row is a set of
+#   x runs; every input row is loaded once per band into a ring slot with
+#   its doubling levels, and each run costs one or two vector operations.
+# * table (pooling with argmax, adaptive pooling): per-axis window tables;
+#   the interior outputs of a row are vectorised across x (value and tap
+#   index), the edges run scalar loops; torch's rules for indices.
+# * scatter (max_unpool, the backward passes), parallel over planes.
+#
+# max / min propagate NaN: any NaN in a window gives NaN.  That costs a
+# compare, an unordered compare and a blend per element, so rows and lines
+# known to hold no NaN (a cached per-row scan, or the look-ahead van Herk
+# block) use the plain max/min instruction instead.  Integer windows are
+# reduced in their own type (exact).  No padded copy of the input is made;
+# the boundary is applied through map tables built with
+# _boundary.map_index.  Work is split into contiguous bands of output lines
+# (one per thread) and max/min are exact, so results do not depend on the
+# thread count.
+
+include "_convert.pxi"
+
+cimport cython
+from cython.parallel cimport prange
+from libc.stdlib cimport malloc, free
+from libc.string cimport memcpy
+cimport numpy as cnp
+import numpy as np
+
+from pyfilter._cext._boundary cimport map_index
+
+cnp.import_array()
+
+ctypedef fused rtype:
+    int8_t
+    uint8_t
+    int16_t
+    uint16_t
+    int32_t
+    uint32_t
+    int64_t
+    uint64_t
+    float
+    double
+
+ctypedef fused ftype:
+    float
+    double
+
+cdef enum:
+    OP_MAX = 0        # NaN-propagating max
+    OP_MIN = 1        # NaN-propagating min
+    OP_SUM = 2
+    OP_MAXF = 3       # plain max / min: only for data known to hold no NaN
+    OP_MINF = 4
+
+cdef enum:
+    X_IDENT = 0       # no reduction along x (C is the result)
+    X_TAPS = 1        # stride 1, direct taps
+    X_DOUBLE = 2      # stride 1, doubling levels
+    X_STRIDED = 3     # stride > 1, direct strided taps
+    X_EACH = 4        # few outputs, long windows: one reduction per output
+
+
+# ---------------------------------------------------------------- primitives
+# Every vector primitive has one loop per op so that each loop vectorises
+# (checked with -fopt-info-vec): the NaN-propagating max is a compare, an
+# unordered compare and a blend; the plain one is a single max instruction.
+cdef inline rtype _mx(rtype a, rtype b) noexcept nogil:
+    if rtype is float or rtype is double:
+        return b if (b > a or b != b) else a
+    else:
+        return b if b > a else a
+
+
+cdef inline rtype _mn(rtype a, rtype b) noexcept nogil:
+    if rtype is float or rtype is double:
+        return b if (b < a or b != b) else a
+    else:
+        return b if b < a else a
+
+
+cdef inline rtype _fx(rtype a, rtype b) noexcept nogil:
+    return b if b > a else a
+
+
+cdef inline rtype _fn(rtype a, rtype b) noexcept nogil:
+    return b if b < a else a
+
+
+cdef inline rtype _op(rtype a, rtype b, int op) noexcept nogil:
+    if op == OP_MAX:
+        return _mx(a, b)
+    elif op == OP_MIN:
+        return _mn(a, b)
+    elif op == OP_MAXF:
+        return _fx(a, b)
+    elif op == OP_MINF:
+        return _fn(a, b)
+    return a + b
+
+
+cdef void _vop(rtype* d, const rtype* a, const rtype* b, Py_ssize_t n,
+               int op) noexcept nogil:
+    """d[i] = op(a[i], b[i]); d may be a or b."""
+    cdef Py_ssize_t i
+    if op == OP_MAX:
+        for i in range(n):
+            d[i] = _mx(a[i], b[i])
+    elif op == OP_MIN:
+        for i in range(n):
+            d[i] = _mn(a[i], b[i])
+    elif op == OP_MAXF:
+        for i in range(n):
+            d[i] = _fx(a[i], b[i])
+    elif op == OP_MINF:
+        for i in range(n):
+            d[i] = _fn(a[i], b[i])
+    else:
+        for i in range(n):
+            d[i] = a[i] + b[i]
+
+
+cdef void _vop3(rtype* d, const rtype* a, const rtype* b, const rtype* c,
+                Py_ssize_t n, int op) noexcept nogil:
+    """d[i] = op(op(a[i], b[i]), c[i]); d may be a."""
+    cdef Py_ssize_t i
+    if op == OP_MAX:
+        for i in range(n):
+            d[i] = _mx(_mx(a[i], b[i]), c[i])
+    elif op == OP_MIN:
+        for i in range(n):
+            d[i] = _mn(_mn(a[i], b[i]), c[i])
+    elif op == OP_MAXF:
+        for i in range(n):
+            d[i] = _fx(_fx(a[i], b[i]), c[i])
+    elif op == OP_MINF:
+        for i in range(n):
+            d[i] = _fn(_fn(a[i], b[i]), c[i])
+    else:
+        for i in range(n):
+            d[i] = (a[i] + b[i]) + c[i]
+
+
+cdef void _vop4(rtype* d, const rtype* a, const rtype* b, const rtype* c,
+                const rtype* e, Py_ssize_t n, int op) noexcept nogil:
+    """d[i] = op(op(op(a[i], b[i]), c[i]), e[i]); d may be a."""
+    cdef Py_ssize_t i
+    if op == OP_MAX:
+        for i in range(n):
+            d[i] = _mx(_mx(_mx(a[i], b[i]), c[i]), e[i])
+    elif op == OP_MIN:
+        for i in range(n):
+            d[i] = _mn(_mn(_mn(a[i], b[i]), c[i]), e[i])
+    elif op == OP_MAXF:
+        for i in range(n):
+            d[i] = _fx(_fx(_fx(a[i], b[i]), c[i]), e[i])
+    elif op == OP_MINF:
+        for i in range(n):
+            d[i] = _fn(_fn(_fn(a[i], b[i]), c[i]), e[i])
+    else:
+        for i in range(n):
+            d[i] = ((a[i] + b[i]) + c[i]) + e[i]
+
+
+cdef void _vop5(rtype* d, const rtype* a, const rtype* b, const rtype* c,
+                const rtype* e, const rtype* f, Py_ssize_t n, int op) noexcept nogil:
+    """d[i] = op(...op(a[i], b[i]) ..., f[i]); d may be a."""
+    cdef Py_ssize_t i
+    if op == OP_MAX:
+        for i in range(n):
+            d[i] = _mx(_mx(_mx(_mx(a[i], b[i]), c[i]), e[i]), f[i])
+    elif op == OP_MIN:
+        for i in range(n):
+            d[i] = _mn(_mn(_mn(_mn(a[i], b[i]), c[i]), e[i]), f[i])
+    elif op == OP_MAXF:
+        for i in range(n):
+            d[i] = _fx(_fx(_fx(_fx(a[i], b[i]), c[i]), e[i]), f[i])
+    elif op == OP_MINF:
+        for i in range(n):
+            d[i] = _fn(_fn(_fn(_fn(a[i], b[i]), c[i]), e[i]), f[i])
+    else:
+        for i in range(n):
+            d[i] = (((a[i] + b[i]) + c[i]) + e[i]) + f[i]
+
+
+cdef void _vopn(rtype* d, const rtype** p, Py_ssize_t np_, Py_ssize_t n, int op,
+                bint first) noexcept nogil:
+    """d = op over the np_ (1..4) rows p (and d itself unless ``first``),
+    accumulating in row order."""
+    if first:
+        if np_ == 1:
+            _vcopy(d, p[0], n)
+        elif np_ == 2:
+            _vop(d, p[0], p[1], n, op)
+        elif np_ == 3:
+            _vop3(d, p[0], p[1], p[2], n, op)
+        else:
+            _vop4(d, p[0], p[1], p[2], p[3], n, op)
+    else:
+        if np_ == 1:
+            _vop(d, d, p[0], n, op)
+        elif np_ == 2:
+            _vop3(d, d, p[0], p[1], n, op)
+        elif np_ == 3:
+            _vop4(d, d, p[0], p[1], p[2], n, op)
+        else:
+            _vop5(d, d, p[0], p[1], p[2], p[3], n, op)
+
+
+cdef void _vopc(rtype* d, const rtype* a, rtype c, Py_ssize_t n, int op) noexcept nogil:
+    """d[i] = op(c, a[i])."""
+    cdef Py_ssize_t i
+    if op == OP_MAX:
+        for i in range(n):
+            d[i] = _mx(c, a[i])
+    elif op == OP_MIN:
+        for i in range(n):
+            d[i] = _mn(c, a[i])
+    elif op == OP_MAXF:
+        for i in range(n):
+            d[i] = _fx(c, a[i])
+    elif op == OP_MINF:
+        for i in range(n):
+            d[i] = _fn(c, a[i])
+    else:
+        for i in range(n):
+            d[i] = c + a[i]
+
+
+cdef bint _has_nan(const rtype* a, Py_ssize_t n) noexcept nogil:
+    """True when a[0 .. n) holds a NaN (always False for integers)."""
+    cdef Py_ssize_t i
+    cdef int f = 0
+    if rtype is float or rtype is double:
+        for i in range(n):
+            f = f | (a[i] != a[i])
+    return f != 0
+
+
+cdef void _vfill(rtype* d, rtype c, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        d[i] = c
+
+
+cdef void _vcopy(rtype* d, const rtype* a, Py_ssize_t n) noexcept nogil:
+    if n > 0 and d != a:
+        memcpy(d, a, n * sizeof(rtype))
+
+
+cdef void _vop_s(rtype* d, const rtype* a, Py_ssize_t n, Py_ssize_t s,
+                 int op, bint first) noexcept nogil:
+    """d[i] = op(d[i], a[i * s]) (d[i] = a[i * s] when ``first``)."""
+    cdef Py_ssize_t i
+    if first:
+        if s == 2:
+            for i in range(n):
+                d[i] = a[2 * i]
+        else:
+            for i in range(n):
+                d[i] = a[s * i]
+        return
+    if s == 2:
+        if op == OP_MAX:
+            for i in range(n):
+                d[i] = _mx(d[i], a[2 * i])
+        elif op == OP_MIN:
+            for i in range(n):
+                d[i] = _mn(d[i], a[2 * i])
+        elif op == OP_MAXF:
+            for i in range(n):
+                d[i] = _fx(d[i], a[2 * i])
+        elif op == OP_MINF:
+            for i in range(n):
+                d[i] = _fn(d[i], a[2 * i])
+        else:
+            for i in range(n):
+                d[i] = d[i] + a[2 * i]
+    else:
+        for i in range(n):
+            d[i] = _op(d[i], a[s * i], op)
+
+
+cdef inline rtype _load1(const char* p, int tc, rtype* kind) noexcept nogil:
+    """One element of type code ``tc`` as rtype (float targets convert;
+    integer targets read their own type)."""
+    cdef float f
+    cdef double g
+    if rtype is float:
+        load_run(&f, 1, p, 0, 1, tc)
+        return f
+    elif rtype is double:
+        load_run(&g, 1, p, 0, 1, tc)
+        return g
+    else:
+        return (<const rtype*>p)[0]
+
+
+cdef void _load_row(rtype* buf, const char* src, Py_ssize_t step, Py_ssize_t n,
+                    int tc) noexcept nogil:
+    """buf[m] = src[m * step] as rtype (converted for float targets)."""
+    cdef Py_ssize_t m
+    if rtype is float or rtype is double:
+        load_run(buf, 1, src, step, n, tc)
+    else:
+        if step == <Py_ssize_t>sizeof(rtype):
+            memcpy(buf, src, n * sizeof(rtype))
+        else:
+            for m in range(n):
+                buf[m] = (<const rtype*>(src + m * step))[0]
+
+
+cdef void _store_row(char* dst, Py_ssize_t step, const rtype* buf, double* dbl,
+                     Py_ssize_t n, int tc, int rule) noexcept nogil:
+    """Store n values with scipy's casting rule ``rule`` (integers through
+    double): CAST_LINE for box windows (scipy's 1-D passes), CAST_ND for
+    footprints (its N-D filter)."""
+    cdef Py_ssize_t m
+    if rtype is float or rtype is double:
+        store_run(dst, step, buf, n, tc, rule)
+    else:
+        for m in range(n):
+            dbl[m] = <double>buf[m]
+        store_run(dst, step, dbl, n, tc, rule)
+
+
+# ---------------------------------------------------------------- box kernel
+cdef struct SPlan:
+    int nout                      # outer axes (before the x axis)
+    const char* inp
+    char* out
+    int in_tc
+    int out_tc
+    int op
+    bint mean
+    bint direct_in                # rows readable in place as rtype
+    bint direct_out               # output rows writable in place as rtype
+    const Py_ssize_t* o_n         # output extent per outer axis
+    const Py_ssize_t* o_ostr
+    const Py_ssize_t* o_istr
+    const Py_ssize_t* o_s
+    const Py_ssize_t* o_d
+    const Py_ssize_t* o_L
+    const Py_ssize_t* o_map       # per axis: map[o*s + k*d] -> row or -1
+    const Py_ssize_t* o_mapoff
+    const double* o_div           # per axis divisor tables (mean)
+    const Py_ssize_t* o_divoff
+    bint vh                       # van Herk along the last outer axis
+    Py_ssize_t nx_in, nx_out, sx, dx, Lx, bx, x_istr, x_ostr
+    const Py_ssize_t* x_map       # x_map[v - bx] for virtual x v
+    const double* x_div
+    double div_const              # != 0: one divisor for every output
+    int xmode
+    bint xcheck                   # scan C for NaN to use the plain max/min along x
+    Py_ssize_t nlines, ntiles, tile_w, nvmax
+    int nbands
+
+
+cdef void _row_into(const SPlan* pl, rtype* dst, const rtype* other,
+                    Py_ssize_t off, Py_ssize_t nv, Py_ssize_t li, Py_ssize_t ni,
+                    Py_ssize_t ilo, const Py_ssize_t* hmap, rtype* scr,
+                    rtype cval, int op) noexcept nogil:
+    """dst[i] = op(row[i], other[i]) (row[i] if other is NULL), i < nv.
+
+    row[i] is the input row at byte offset ``off`` (-1: a row of cval) at
+    virtual x = vx0 + i; positions li <= i < li + ni are inside the array
+    (actual x = ilo + i - li), the others are mapped through hmap[i].
+    """
+    cdef Py_ssize_t i, j
+    cdef const rtype* p
+    cdef const char* src
+    cdef rtype v
+    if off < 0:
+        if other == NULL:
+            _vfill(dst, cval, nv)
+        else:
+            _vopc(dst, other, cval, nv, op)
+        return
+    src = pl.inp + off
+    if ni > 0:
+        if pl.direct_in:
+            p = (<const rtype*>src) + ilo
+        else:
+            _load_row(scr, src + ilo * pl.x_istr, pl.x_istr, ni, pl.in_tc)
+            p = scr
+        if other == NULL:
+            _vcopy(dst + li, p, ni)
+        else:
+            _vop(dst + li, p, other + li, ni, op)
+    for i in range(li):
+        _halo(pl, dst, other, i, hmap[i], src, cval, op)
+    for i in range(li + ni, nv):
+        _halo(pl, dst, other, i, hmap[i], src, cval, op)
+
+
+cdef inline void _halo(const SPlan* pl, rtype* dst, const rtype* other, Py_ssize_t i,
+                       Py_ssize_t j, const char* src, rtype cval, int op) noexcept nogil:
+    cdef rtype v
+    if j < 0:
+        v = cval
+    else:
+        v = _load1(src + j * pl.x_istr, pl.in_tc, <rtype*>NULL)
+    if other == NULL:
+        dst[i] = v
+    else:
+        dst[i] = _op(v, other[i], op)
+
+
+cdef inline Py_ssize_t _prod(const Py_ssize_t* v, int n) noexcept nogil:
+    cdef Py_ssize_t r = 1
+    cdef int a
+    for a in range(n):
+        r *= v[a]
+    return r
+
+
+cdef inline rtype _halo_col(const SPlan* pl, const Py_ssize_t* roff, Py_ssize_t nw,
+                            Py_ssize_t j, rtype cval) noexcept nogil:
+    """op over the window rows of the value at actual x = j (-1: cval)."""
+    cdef Py_ssize_t r
+    cdef rtype acc, v
+    for r in range(nw):
+        if roff[r] < 0 or j < 0:
+            v = cval
+        else:
+            v = _load1(pl.inp + roff[r] + j * pl.x_istr, pl.in_tc, <rtype*>NULL)
+        acc = v if r == 0 else _op(acc, v, pl.op)
+    return acc
+
+
+cdef void _xreduce(const SPlan* pl, const rtype* C, rtype* R, rtype* D,
+                   Py_ssize_t nxo, Py_ssize_t nv, int op) noexcept nogil:
+    """R[o] = op over k < Lx of C[o * sx + k * dx], o < nxo (C is not modified)."""
+    cdef Py_ssize_t k, w, o, dx = pl.dx, sx = pl.sx, Lx = pl.Lx
+    cdef const rtype* src
+    cdef rtype r
+    if pl.xmode == X_IDENT:
+        _vcopy(R, C, nxo)
+    elif pl.xmode == X_TAPS:
+        if Lx == 1:
+            _vcopy(R, C, nxo)
+            return
+        if Lx == 2:
+            _vop(R, C, C + dx, nxo, op)
+            return
+        _vop3(R, C, C + dx, C + 2 * dx, nxo, op)
+        k = 3
+        while k < Lx:
+            if k + 1 < Lx:
+                _vop3(R, R, C + k * dx, C + (k + 1) * dx, nxo, op)
+                k += 2
+            else:
+                _vop(R, R, C + k * dx, nxo, op)
+                k += 1
+    elif pl.xmode == X_DOUBLE:
+        # radix-4 doubling: D[i] = op of the w taps C[i], C[i + dx], ...,
+        # with w multiplied by 4 per pass, then at most 4 overlapping
+        # windows of w cover the Lx taps
+        src = C
+        w = 1
+        while 4 * w <= Lx:
+            _vop4(D, src, src + w * dx, src + 2 * w * dx, src + 3 * w * dx,
+                  nv - (4 * w - 1) * dx, op)
+            src = D
+            w *= 4
+        k = (Lx + w - 1) // w
+        if k == 1:
+            _vcopy(R, src, nxo)
+        elif k == 2:
+            _vop(R, src, src + (Lx - w) * dx, nxo, op)
+        elif k == 3:
+            _vop3(R, src, src + w * dx, src + (Lx - w) * dx, nxo, op)
+        else:
+            _vop4(R, src, src + w * dx, src + 2 * w * dx, src + (Lx - w) * dx, nxo, op)
+    elif pl.xmode == X_STRIDED:
+        _vop_s(R, C, nxo, sx, op, True)
+        for k in range(1, Lx):
+            _vop_s(R, C + k * dx, nxo, sx, op, False)
+    else:
+        for o in range(nxo):
+            r = C[o * sx]
+            for k in range(1, Lx):
+                r = _op(r, C[o * sx + k * dx], op)
+            R[o] = r
+
+
+cdef inline Py_ssize_t _row_off(const SPlan* pl, const Py_ssize_t* o,
+                                const Py_ssize_t* k) noexcept nogil:
+    """Byte offset of the input row for outer index o and window index k,
+    or -1 when the row lies outside the array in 'constant' mode."""
+    cdef Py_ssize_t a, j, off = 0
+    for a in range(pl.nout):
+        j = pl.o_map[pl.o_mapoff[a] + o[a] * pl.o_s[a] + k[a] * pl.o_d[a]]
+        if j < 0:
+            return -1
+        off += j * pl.o_istr[a]
+    return off
+
+
+cdef bint _row_clean(const SPlan* pl, Py_ssize_t off, Py_ssize_t* cache_off,
+                     char* cache_ok, int* pos, rtype cval) noexcept nogil:
+    """Whether input row ``off`` (-1: the cval row) holds no NaN; rows are
+    scanned whole once and remembered in a 16-entry round-robin cache."""
+    cdef int i
+    cdef bint ok
+    if off < 0:
+        return cval == cval
+    for i in range(16):
+        if cache_off[i] == off:
+            return cache_ok[i] != 0
+    ok = not _has_nan(<const rtype*>(pl.inp + off), pl.nx_in)
+    cache_off[pos[0]] = off
+    cache_ok[pos[0]] = ok
+    pos[0] = (pos[0] + 1) % 16
+    return ok
+
+
+cdef void _suffix_block(const SPlan* pl, rtype* S, Py_ssize_t* o, Py_ssize_t* k,
+                        Py_ssize_t va, Py_ssize_t q0, Py_ssize_t L, Py_ssize_t nv,
+                        Py_ssize_t li, Py_ssize_t ni, Py_ssize_t ilo,
+                        const Py_ssize_t* hmap, rtype* scr, rtype cval) noexcept nogil:
+    """S[r] = op of rows q0 + r .. q0 + L - 1 (relative to the axis base)
+    along the van Herk axis ``va``; o[va] and k[va] are restored."""
+    cdef Py_ssize_t r, oq = o[va], nvmax = pl.nvmax
+    o[va] = q0
+    for r in range(L - 1, -1, -1):
+        k[va] = r
+        _row_into(pl, S + r * nvmax,
+                  <const rtype*>NULL if r == L - 1 else S + (r + 1) * nvmax,
+                  _row_off(pl, o, k), nv, li, ni, ilo, hmap, scr, cval, pl.op)
+    o[va] = oq
+    k[va] = 0
+
+
+cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
+    cdef Py_ssize_t nunits = pl.nlines * pl.ntiles
+    cdef Py_ssize_t u0 = nunits * band // pl.nbands
+    cdef Py_ssize_t u1 = nunits * (band + 1) // pl.nbands
+    if u1 <= u0:
+        return 0
+    cdef int nout = pl.nout, op = pl.op
+    cdef Py_ssize_t nvmax = pl.nvmax, L = 0, va = nout - 1
+    if pl.vh:
+        L = pl.o_L[va]
+    cdef rtype* C = <rtype*>malloc(nvmax * sizeof(rtype))
+    cdef rtype* D = <rtype*>malloc(nvmax * sizeof(rtype))
+    cdef rtype* Rb = <rtype*>malloc(pl.tile_w * sizeof(rtype))
+    cdef rtype* scr = <rtype*>malloc(4 * nvmax * sizeof(rtype))
+    cdef rtype* crow = <rtype*>malloc(nvmax * sizeof(rtype))
+    cdef double* dbl = <double*>malloc(pl.tile_w * sizeof(double))
+    cdef Py_ssize_t nwmax = _prod(pl.o_L, nout)
+    cdef Py_ssize_t* roff = <Py_ssize_t*>malloc(nwmax * sizeof(Py_ssize_t))
+    cdef const rtype* ptr[4]
+    cdef Py_ssize_t nw, g, cnt
+    cdef rtype* Sbuf = <rtype*>malloc((2 * L * nvmax + 1) * sizeof(rtype))
+    cdef rtype* Scur = Sbuf
+    cdef rtype* Snext = Sbuf + L * nvmax
+    cdef rtype* Stmp
+    cdef rtype* P = <rtype*>malloc(nvmax * sizeof(rtype))
+    cdef const rtype* Csrc = NULL
+    cdef bint cur_clean = False, next_clean = False, next_ok = False, xclean = False
+    cdef bint allclean
+    cdef Py_ssize_t cache_off[16]
+    cdef char cache_ok[16]
+    cdef int cache_pos = 0
+    cdef bint fast
+    cdef int vop, xop
+    cdef Py_ssize_t qlast = 0
+    if pl.vh:
+        qlast = pl.o_n[nout - 1] - 1 + L - 1
+    cdef Py_ssize_t* o = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* k = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
+    cdef int status = 0
+    cdef Py_ssize_t u, a, t, line, rem, xo0, nxo, vx0, nv, ilo, ihi, li, ni
+    cdef Py_ssize_t off, q, qblk = 0, prevq = -2, prevt = -1, r, i, prevline
+    cdef bint more
+    cdef const Py_ssize_t* hmap
+    cdef char* dst
+    cdef rtype* Rp
+    cdef rtype* Cp
+    cdef double divo
+    if (C == NULL or D == NULL or Rb == NULL or scr == NULL or dbl == NULL
+            or Sbuf == NULL or P == NULL or o == NULL or k == NULL or crow == NULL
+            or roff == NULL):
+        status = -1
+    else:
+        _vfill(crow, cval, nvmax)
+        for i in range(16):
+            cache_off[i] = -2
+            cache_ok[i] = 0
+        prevline = -1
+        for u in range(u0, u1):
+            # van Herk walks down the lines of one tile; otherwise the
+            # tiles of a line are neighbours (contiguous input reads)
+            if pl.vh:
+                t = u // pl.nlines
+                line = u % pl.nlines
+            else:
+                line = u // pl.ntiles
+                t = u % pl.ntiles
+            if line != prevline:
+                rem = line
+                for a in range(nout - 1, -1, -1):
+                    o[a] = rem % pl.o_n[a]
+                    rem = rem // pl.o_n[a]
+                prevline = line
+            xo0 = t * pl.tile_w
+            nxo = pl.nx_out - xo0
+            if nxo > pl.tile_w:
+                nxo = pl.tile_w
+            vx0 = xo0 * pl.sx + pl.bx
+            nv = (nxo - 1) * pl.sx + (pl.Lx - 1) * pl.dx + 1
+            ilo = vx0 if vx0 > 0 else 0
+            ihi = vx0 + nv
+            if ihi > pl.nx_in:
+                ihi = pl.nx_in
+            if ihi < ilo:
+                ihi = ilo
+            li = ilo - vx0
+            if li > nv:
+                li = nv
+            ni = ihi - ilo
+            hmap = pl.x_map + (vx0 - pl.bx)
+            dst = pl.out + xo0 * pl.x_ostr
+            for a in range(nout):
+                dst = dst + o[a] * pl.o_ostr[a]
+            Rp = <rtype*>dst if pl.direct_out else Rb
+            Cp = Rp if pl.xmode == X_IDENT else C
+            # ---- combine the outer window into Cp
+            if pl.vh:
+                # van Herk / Gil-Werman over rows: windows [q, q + L) with
+                # q in block [qblk, qblk + L): op(S[q - qblk], P) where S
+                # holds suffix reductions of the block and P the running
+                # reduction of the next block's rows.  The next block's S
+                # is computed when a block starts, so its NaN-freeness is
+                # known and clean blocks use the plain max/min.
+                for a in range(nout):
+                    k[a] = 0
+                q = o[va]
+                if t != prevt or q != prevq + 1:
+                    _suffix_block(pl, Scur, o, k, va, q, L, nv, li, ni, ilo, hmap, scr, cval)
+                    cur_clean = not _has_nan(Scur, nv)
+                    next_ok = False
+                    qblk = q
+                elif q >= qblk + L:
+                    if next_ok:
+                        Stmp = Scur
+                        Scur = Snext
+                        Snext = Stmp
+                        cur_clean = next_clean
+                    else:
+                        _suffix_block(pl, Scur, o, k, va, q, L, nv, li, ni, ilo, hmap,
+                                      scr, cval)
+                        cur_clean = not _has_nan(Scur, nv)
+                    next_ok = False
+                    qblk = q
+                if q == qblk:
+                    if q + 2 * L - 1 <= qlast:
+                        _suffix_block(pl, Snext, o, k, va, q + L, L, nv, li, ni, ilo,
+                                      hmap, scr, cval)
+                        next_clean = not _has_nan(Snext, nv)
+                        next_ok = True
+                    Csrc = Scur
+                    xclean = cur_clean
+                    if pl.xmode == X_IDENT:
+                        _vcopy(Cp, Scur, nv)
+                        Csrc = Cp
+                else:
+                    r = q - qblk
+                    fast = cur_clean and next_ok and next_clean
+                    vop = op + 3 if fast else op
+                    o[va] = qblk
+                    k[va] = L + r - 1
+                    off = _row_off(pl, o, k)
+                    o[va] = q
+                    k[va] = 0
+                    _row_into(pl, P, <const rtype*>NULL if r == 1 else P,
+                              off, nv, li, ni, ilo, hmap, scr, cval, vop)
+                    _vop(Cp, Scur + r * nvmax, P, nv, vop)
+                    Csrc = Cp
+                    xclean = fast
+                prevq = q
+                prevt = t
+            else:
+                # every row of the outer window, then one pass per 4 rows
+                for a in range(nout):
+                    k[a] = 0
+                nw = 0
+                while True:
+                    roff[nw] = _row_off(pl, o, k)
+                    nw += 1
+                    more = False
+                    for a in range(nout - 1, -1, -1):
+                        k[a] += 1
+                        if k[a] < pl.o_L[a]:
+                            more = True
+                            break
+                        k[a] = 0
+                    if not more:
+                        break
+                # rows known to hold no NaN (checked once per band through a
+                # small cache) let the whole line use the plain max/min
+                vop = op
+                allclean = False
+                if rtype is float or rtype is double:
+                    if (op == OP_MAX or op == OP_MIN) and pl.direct_in and pl.ntiles == 1:
+                        allclean = True
+                        for r in range(nw):
+                            if not _row_clean(pl, roff[r], cache_off, cache_ok, &cache_pos,
+                                              cval):
+                                allclean = False
+                                break
+                        if allclean:
+                            vop = op + 3
+                if ni > 0:
+                    g = 0
+                    while g < nw:
+                        cnt = nw - g
+                        if cnt > 4:
+                            cnt = 4
+                        for r in range(cnt):
+                            off = roff[g + r]
+                            if off < 0:
+                                ptr[r] = crow
+                            elif pl.direct_in:
+                                ptr[r] = (<const rtype*>(pl.inp + off)) + ilo
+                            else:
+                                _load_row(scr + r * nvmax, pl.inp + off + ilo * pl.x_istr,
+                                          pl.x_istr, ni, pl.in_tc)
+                                ptr[r] = scr + r * nvmax
+                        _vopn(Cp + li, ptr, cnt, ni, vop, g == 0)
+                        g += cnt
+                for i in range(li):
+                    Cp[i] = _halo_col(pl, roff, nw, hmap[i], cval)
+                for i in range(li + ni, nv):
+                    Cp[i] = _halo_col(pl, roff, nw, hmap[i], cval)
+                Csrc = Cp
+                xclean = allclean
+            # ---- reduce along x
+            if pl.xmode != X_IDENT:
+                xop = op
+                if op == OP_MAX or op == OP_MIN:
+                    if rtype is float or rtype is double:
+                        if xclean or (pl.xcheck and not _has_nan(Csrc, nv)):
+                            xop = op + 3
+                    else:
+                        xop = op + 3
+                _xreduce(pl, Csrc, Rp, D, nxo, nv, xop)
+            # ---- mean
+            if rtype is float or rtype is double:
+                if pl.mean:
+                    if pl.div_const != 0:
+                        for i in range(nxo):
+                            Rp[i] = Rp[i] / <rtype>pl.div_const
+                    else:
+                        divo = 1.0
+                        for a in range(nout):
+                            divo = divo * pl.o_div[pl.o_divoff[a] + o[a]]
+                        for i in range(nxo):
+                            Rp[i] = Rp[i] / <rtype>(divo * pl.x_div[xo0 + i])
+            if not pl.direct_out:
+                _store_row(dst, pl.x_ostr, Rb, dbl, nxo, pl.out_tc, CAST_LINE)
+    free(C)
+    free(D)
+    free(Rb)
+    free(scr)
+    free(crow)
+    free(roff)
+    free(dbl)
+    free(Sbuf)
+    free(P)
+    free(o)
+    free(k)
+    return status
+
+
+cdef int _srun(const SPlan* pl, rtype cval, int nthreads) noexcept nogil:
+    cdef int band, failures = 0
+    if nthreads <= 1 or pl.nbands <= 1:
+        for band in range(pl.nbands):
+            failures += _sband(pl, band, cval) != 0
+        return failures
+    for band in prange(pl.nbands, schedule='static', chunksize=1,
+                       num_threads=nthreads):
+        failures += _sband(pl, band, cval) != 0
+    return failures
+
+
+def _map_table(Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t n, int mode):
+    """map_index(v, n, mode) for vlo <= v <= vhi (at least one entry)."""
+    cdef Py_ssize_t v
+    tab = np.empty(max(vhi - vlo + 1, 1), dtype=np.intp)
+    cdef Py_ssize_t[::1] t = tab
+    for v in range(vlo, vhi + 1):
+        t[v - vlo] = map_index(v, n, mode)
+    return tab
+
+
+def _intp(values):
+    return np.ascontiguousarray(np.array(list(values) + [0], dtype=np.intp))
+
+
+_RTYPES = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64",
+           "uint64", "float32", "float64")
+
+
+def box(inp, out, int op, L, stride, dilation, base, modes, cval,
+        int in_tc, int out_tc, int nthreads, bint mean=False, divisors=None,
+        double div_const=0.0, compute=None, bint van_herk=True,
+        Py_ssize_t tile_bytes=8388608, Py_ssize_t x_tile=0):
+    """Reduce separable windows (see the module comment).
+
+    ``inp`` and ``out``: arrays of the same ndim >= 1 (any strides, native
+    byte order; bool passed as uint8) with type codes ``in_tc``/``out_tc``.
+    Per axis: window length ``L``, ``stride``, ``dilation``, ``base`` (virtual
+    input index of output 0's first tap) and boundary ``modes``.  ``op``:
+    0 max, 1 min, 2 sum; ``mean`` divides sums by ``div_const`` (nonzero) or by
+    the product of the per-axis ``divisors`` tables.  ``compute``: the numpy
+    dtype the reduction runs in (the input dtype, or float32/float64 for a
+    converting load); ``cval`` is already representable in it.
+    """
+    cdef SPlan pl
+    cdef int ndim = inp.ndim
+    cdef int nout = ndim - 1
+    cdef Py_ssize_t a
+    cdt = np.dtype(compute if compute is not None else inp.dtype)
+    if cdt.name not in _RTYPES:
+        raise TypeError(f"box: unsupported compute dtype {cdt}")
+    itemsize = cdt.itemsize
+    direct_in = (np.dtype(inp.dtype) == cdt and inp.strides[ndim - 1] == itemsize)
+    direct_out = (np.dtype(out.dtype) == cdt and out.strides[ndim - 1] == itemsize)
+    o_n = _intp(out.shape[a] for a in range(nout))
+    o_ostr = _intp(out.strides[a] for a in range(nout))
+    o_istr = _intp(inp.strides[a] for a in range(nout))
+    o_s = _intp(stride[a] for a in range(nout))
+    o_d = _intp(dilation[a] for a in range(nout))
+    o_L = _intp(L[a] for a in range(nout))
+    maps, offs, pos = [], [], 0
+    for a in range(nout):
+        vhi = base[a] + (out.shape[a] - 1) * stride[a] + (L[a] - 1) * dilation[a]
+        tab = _map_table(base[a], vhi, inp.shape[a], modes[a])
+        maps.append(tab)
+        offs.append(pos)
+        pos += tab.shape[0]
+    o_map = np.ascontiguousarray(np.concatenate(maps) if maps else np.zeros(1, np.intp))
+    o_mapoff = _intp(offs)
+    lax = ndim - 1
+    nx_out = out.shape[lax]
+    sx, dx, Lx, bx = stride[lax], dilation[lax], L[lax], base[lax]
+    x_map = _map_table(bx, bx + (nx_out - 1) * sx + (Lx - 1) * dx, inp.shape[lax], modes[lax])
+    if mean and div_const == 0:
+        dts = [np.ascontiguousarray(divisors[a], dtype=np.float64) for a in range(ndim)]
+        o_div = np.ascontiguousarray(np.concatenate(dts[:nout]) if nout else np.ones(1))
+        o_divoff = _intp(np.cumsum([0] + [d.shape[0] for d in dts[:nout - 1]]) if nout else [])
+        x_div = dts[lax]
+    else:
+        o_div = np.ones(1)
+        o_divoff = _intp([0] * nout)
+        x_div = np.ones(1)
+    # van Herk along the last outer axis when it is the only one reduced
+    vh = False
+    if van_herk and nout >= 1 and L[nout - 1] >= 5 and stride[nout - 1] == 1 \
+            and dilation[nout - 1] == 1 and out.shape[nout - 1] > 1 \
+            and all(L[a] == 1 for a in range(nout - 1)):
+        vh = True
+    # x reduction strategy
+    if Lx == 1 and sx == 1:
+        xmode = X_IDENT
+    elif sx == 1:
+        xmode = X_TAPS if Lx <= 4 else X_DOUBLE
+    elif nx_out <= 2 and Lx > 8:
+        xmode = X_EACH
+    else:
+        xmode = X_STRIDED
+    # work split: lines x tiles
+    nlines = int(np.prod(out.shape[:nout])) if nout else 1
+    ntiles = 1
+    if vh:
+        # keep the block of L suffix rows near L2
+        tw = max(256, tile_bytes // max(1, L[nout - 1] * itemsize))
+        ntiles = max(1, -(-nx_out // tw))
+    if nthreads > 1 and nlines < 4 * nthreads and nx_out >= 4096:
+        ntiles = max(ntiles, min(4 * nthreads, nx_out // 2048))
+    if xmode != X_IDENT and x_tile > 0:
+        # keep the line buffers of the x reduction in L1
+        ntiles = max(ntiles, -(-nx_out // max(64, x_tile // (sx * itemsize))))
+    tile_w = -(-nx_out // ntiles)
+    ntiles = -(-nx_out // tile_w)
+    nvmax = (tile_w - 1) * sx + (Lx - 1) * dx + 1
+    nbands = max(1, min(nthreads, nlines * ntiles))
+    keep_alive = (o_n, o_ostr, o_istr, o_s, o_d, o_L, o_map, o_mapoff, o_div,
+                  o_divoff, x_map, x_div)
+    pl.nout = nout
+    pl.inp = <const char*>cnp.PyArray_DATA(<cnp.ndarray>inp)
+    pl.out = <char*>cnp.PyArray_DATA(<cnp.ndarray>out)
+    pl.in_tc = in_tc
+    pl.out_tc = out_tc
+    pl.op = op
+    pl.mean = mean
+    pl.direct_in = direct_in
+    pl.direct_out = direct_out
+    pl.o_n = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_n)
+    pl.o_ostr = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_ostr)
+    pl.o_istr = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_istr)
+    pl.o_s = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_s)
+    pl.o_d = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_d)
+    pl.o_L = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_L)
+    pl.o_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_map)
+    pl.o_mapoff = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_mapoff)
+    pl.o_div = <const double*>cnp.PyArray_DATA(<cnp.ndarray>o_div)
+    pl.o_divoff = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_divoff)
+    pl.vh = vh
+    pl.nx_in = inp.shape[lax]
+    pl.nx_out = nx_out
+    pl.sx = sx
+    pl.dx = dx
+    pl.Lx = Lx
+    pl.bx = bx
+    pl.x_istr = inp.strides[lax]
+    pl.x_ostr = out.strides[lax]
+    pl.x_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>x_map)
+    pl.x_div = <const double*>cnp.PyArray_DATA(<cnp.ndarray>x_div)
+    pl.div_const = div_const
+    pl.xmode = xmode
+    # the NaN scan costs about one pass over C: worth it when the x
+    # reduction makes at least two NaN-propagating passes
+    if xmode == X_DOUBLE:
+        pl.xcheck = True
+    elif xmode == X_TAPS:
+        pl.xcheck = Lx >= 3
+    elif xmode == X_STRIDED:
+        pl.xcheck = (Lx - 1) >= 2 * sx
+    else:
+        pl.xcheck = False
+    pl.nlines = nlines
+    pl.ntiles = ntiles
+    pl.tile_w = tile_w
+    pl.nvmax = nvmax
+    pl.nbands = nbands
+    cdef int status = _dispatch_box(&pl, cdt.name, cval, nthreads)
+    del keep_alive
+    if status != 0:
+        raise MemoryError("pyfilter: out of memory for the reduction buffers")
+    return out
+
+
+cdef int _dispatch_box(const SPlan* pl, str name, cval, int nthreads):
+    cdef int8_t c_i8
+    cdef uint8_t c_u8
+    cdef int16_t c_i16
+    cdef uint16_t c_u16
+    cdef int32_t c_i32
+    cdef uint32_t c_u32
+    cdef int64_t c_i64
+    cdef uint64_t c_u64
+    cdef float c_f
+    cdef double c_d
+    cdef int status = 0
+    if name == "float32":
+        c_f = cval
+        with nogil:
+            status = _srun(pl, c_f, nthreads)
+    elif name == "float64":
+        c_d = cval
+        with nogil:
+            status = _srun(pl, c_d, nthreads)
+    elif name == "uint8":
+        c_u8 = cval
+        with nogil:
+            status = _srun(pl, c_u8, nthreads)
+    elif name == "int8":
+        c_i8 = cval
+        with nogil:
+            status = _srun(pl, c_i8, nthreads)
+    elif name == "int16":
+        c_i16 = cval
+        with nogil:
+            status = _srun(pl, c_i16, nthreads)
+    elif name == "uint16":
+        c_u16 = cval
+        with nogil:
+            status = _srun(pl, c_u16, nthreads)
+    elif name == "int32":
+        c_i32 = cval
+        with nogil:
+            status = _srun(pl, c_i32, nthreads)
+    elif name == "uint32":
+        c_u32 = cval
+        with nogil:
+            status = _srun(pl, c_u32, nthreads)
+    elif name == "int64":
+        c_i64 = cval
+        with nogil:
+            status = _srun(pl, c_i64, nthreads)
+    else:
+        c_u64 = cval
+        with nogil:
+            status = _srun(pl, c_u64, nthreads)
+    return status
+
+
+# ---------------------------------------------------------------- footprint kernel
+cdef struct FPlan:
+    int nout
+    const char* inp
+    char* out
+    int in_tc
+    int out_tc
+    int op
+    bint direct_out
+    const Py_ssize_t* o_n
+    const Py_ssize_t* o_ostr
+    const Py_ssize_t* o_istr
+    const Py_ssize_t* o_map       # per axis: map[o + k] -> row or -1
+    const Py_ssize_t* o_mapoff
+    const Py_ssize_t* o_span      # ring extent per axis
+    const Py_ssize_t* o_mul       # ring slot multiplier per axis
+    bint ring
+    Py_ssize_t nrows
+    const Py_ssize_t* row_k       # nrows x nout window indices
+    Py_ssize_t nruns
+    const Py_ssize_t* run_row
+    const Py_ssize_t* run_x
+    const Py_ssize_t* run_len
+    const Py_ssize_t* run_lev
+    int nlev
+    Py_ssize_t nx_in, nx_out, Lx, bx, x_istr, x_ostr
+    const Py_ssize_t* x_map
+    Py_ssize_t nlines, ntiles, tile_w, nvmax, nslots
+    int nbands
+
+
+cdef void _load_haloed(const FPlan* pl, rtype* buf, Py_ssize_t off, Py_ssize_t vx0,
+                       Py_ssize_t nv, rtype cval) noexcept nogil:
+    """buf[i] = row value at virtual x = vx0 + i, then the doubling levels."""
+    cdef Py_ssize_t i, j, ilo, ihi, li, ni, lev, w
+    cdef const char* src
+    cdef const Py_ssize_t* hmap = pl.x_map + (vx0 - pl.bx)
+    if off < 0:
+        _vfill(buf, cval, nv)
+    else:
+        src = pl.inp + off
+        ilo = vx0 if vx0 > 0 else 0
+        ihi = vx0 + nv
+        if ihi > pl.nx_in:
+            ihi = pl.nx_in
+        if ihi < ilo:
+            ihi = ilo
+        li = ilo - vx0
+        if li > nv:
+            li = nv
+        ni = ihi - ilo
+        if ni > 0:
+            _load_row(buf + li, src + ilo * pl.x_istr, pl.x_istr, ni, pl.in_tc)
+        for i in range(li):
+            j = hmap[i]
+            buf[i] = cval if j < 0 else _load1(src + j * pl.x_istr, pl.in_tc, <rtype*>NULL)
+        for i in range(li + ni, nv):
+            j = hmap[i]
+            buf[i] = cval if j < 0 else _load1(src + j * pl.x_istr, pl.in_tc, <rtype*>NULL)
+    w = 1
+    for lev in range(1, pl.nlev):
+        # level lev: windows of 2w taps from level lev-1 (windows of w)
+        _vop(buf + lev * pl.nvmax, buf + (lev - 1) * pl.nvmax,
+             buf + (lev - 1) * pl.nvmax + w, nv - 2 * w + 1, pl.op)
+        w *= 2
+
+
+cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
+    cdef Py_ssize_t nunits = pl.nlines * pl.ntiles
+    cdef Py_ssize_t u0 = nunits * band // pl.nbands
+    cdef Py_ssize_t u1 = nunits * (band + 1) // pl.nbands
+    if u1 <= u0:
+        return 0
+    cdef int nout = pl.nout, op = pl.op
+    cdef Py_ssize_t slot_len = pl.nlev * pl.nvmax
+    cdef rtype* slots = <rtype*>malloc(pl.nslots * slot_len * sizeof(rtype))
+    cdef Py_ssize_t* tags = <Py_ssize_t*>malloc(pl.nslots * (nout + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* rowslot = <Py_ssize_t*>malloc((pl.nrows + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* o = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* vr = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
+    cdef rtype* Rb = <rtype*>malloc(pl.tile_w * sizeof(rtype))
+    cdef double* dbl = <double*>malloc(pl.tile_w * sizeof(double))
+    cdef int status = 0
+    cdef Py_ssize_t u, a, t, rem, xo0, nxo, vx0, nv, r, slot, off, j, extra, v
+    cdef bint hit
+    cdef char* dst
+    cdef rtype* Rp
+    cdef const rtype* base
+    if (slots == NULL or tags == NULL or rowslot == NULL or o == NULL or vr == NULL
+            or Rb == NULL or dbl == NULL):
+        status = -1
+    else:
+        for a in range(pl.nslots * (nout + 1)):
+            tags[a] = -1
+        rem = u0 % pl.nlines
+        for a in range(nout - 1, -1, -1):
+            o[a] = rem % pl.o_n[a]
+            rem = rem // pl.o_n[a]
+        for u in range(u0, u1):
+            t = u // pl.nlines
+            xo0 = t * pl.tile_w
+            nxo = pl.nx_out - xo0
+            if nxo > pl.tile_w:
+                nxo = pl.tile_w
+            vx0 = xo0 + pl.bx
+            nv = nxo + pl.Lx - 1
+            for r in range(pl.nrows):
+                slot = 0
+                for a in range(nout):
+                    v = o[a] + pl.row_k[r * nout + a]
+                    vr[a] = v
+                    if pl.ring:
+                        slot = slot + (v % pl.o_span[a]) * pl.o_mul[a]
+                vr[nout] = t
+                if not pl.ring:
+                    slot = r
+                hit = True
+                for a in range(nout + 1):
+                    if tags[slot * (nout + 1) + a] != vr[a]:
+                        hit = False
+                        break
+                if not hit:
+                    off = 0
+                    for a in range(nout):
+                        j = pl.o_map[pl.o_mapoff[a] + vr[a]]
+                        if j < 0:
+                            off = -1
+                            break
+                        off = off + j * pl.o_istr[a]
+                    _load_haloed(pl, slots + slot * slot_len, off, vx0, nv, cval)
+                    for a in range(nout + 1):
+                        tags[slot * (nout + 1) + a] = vr[a]
+                rowslot[r] = slot
+            dst = pl.out + xo0 * pl.x_ostr
+            for a in range(nout):
+                dst = dst + o[a] * pl.o_ostr[a]
+            Rp = <rtype*>dst if pl.direct_out else Rb
+            for j in range(pl.nruns):
+                base = (slots + rowslot[pl.run_row[j]] * slot_len
+                        + pl.run_lev[j] * pl.nvmax + pl.run_x[j])
+                extra = pl.run_len[j] - ((<Py_ssize_t>1) << pl.run_lev[j])
+                if j == 0:
+                    if extra > 0:
+                        _vop(Rp, base, base + extra, nxo, op)
+                    else:
+                        _vcopy(Rp, base, nxo)
+                else:
+                    if extra > 0:
+                        _vop3(Rp, Rp, base, base + extra, nxo, op)
+                    else:
+                        _vop(Rp, Rp, base, nxo, op)
+            if not pl.direct_out:
+                _store_row(dst, pl.x_ostr, Rb, dbl, nxo, pl.out_tc, CAST_ND)
+            for a in range(nout - 1, -1, -1):
+                o[a] += 1
+                if o[a] < pl.o_n[a]:
+                    break
+                o[a] = 0
+    free(slots)
+    free(tags)
+    free(rowslot)
+    free(o)
+    free(vr)
+    free(Rb)
+    free(dbl)
+    return status
+
+
+cdef int _frun(const FPlan* pl, rtype cval, int nthreads) noexcept nogil:
+    cdef int band, failures = 0
+    if nthreads <= 1 or pl.nbands <= 1:
+        for band in range(pl.nbands):
+            failures += _fband(pl, band, cval) != 0
+        return failures
+    for band in prange(pl.nbands, schedule='static', chunksize=1,
+                       num_threads=nthreads):
+        failures += _fband(pl, band, cval) != 0
+    return failures
+
+
+def footprint(inp, out, int op, fp, base, modes, cval, int in_tc, int out_tc,
+              int nthreads, compute=None):
+    """Reduce over an arbitrary boolean footprint (stride 1, output shape of
+    the input).  ``fp``: bool array of ndim == inp.ndim; ``base``: per axis
+    virtual index of the footprint's first tap for output 0."""
+    cdef FPlan pl
+    cdef int ndim = inp.ndim
+    cdef int nout = ndim - 1
+    cdef Py_ssize_t a
+    cdt = np.dtype(compute if compute is not None else inp.dtype)
+    if cdt.name not in _RTYPES:
+        raise TypeError(f"footprint: unsupported compute dtype {cdt}")
+    itemsize = cdt.itemsize
+    direct_out = (np.dtype(out.dtype) == cdt and out.strides[ndim - 1] == itemsize)
+    fp = np.asarray(fp, dtype=bool)
+    kshape = fp.shape
+    lax = ndim - 1
+    Lx = kshape[lax]
+    # rows: distinct outer index tuples with a True tap; runs along x
+    rows, row_k, runs = {}, [], []
+    maxrun = 1
+    for idx in zip(*np.nonzero(fp.any(axis=lax))) if nout else [()]:
+        line = fp[idx] if nout else fp
+        key = tuple(int(i) for i in idx)
+        x = 0
+        while x < Lx:
+            if line[x]:
+                e = x
+                while e < Lx and line[e]:
+                    e += 1
+                if key not in rows:
+                    rows[key] = len(rows)
+                    row_k.extend(key)
+                ln = e - x
+                lev = ln.bit_length() - 1
+                runs.append((rows[key], x, ln, lev))
+                maxrun = max(maxrun, ln)
+                x = e
+            else:
+                x += 1
+    nlev = maxrun.bit_length()      # levels 0 .. floor(log2(maxrun))
+    nrows = len(rows)
+    o_n = _intp(out.shape[a] for a in range(nout))
+    o_ostr = _intp(out.strides[a] for a in range(nout))
+    o_istr = _intp(inp.strides[a] for a in range(nout))
+    maps, offs, pos = [], [], 0
+    for a in range(nout):
+        tab = _map_table(base[a], base[a] + out.shape[a] - 1 + kshape[a] - 1,
+                         inp.shape[a], modes[a])
+        maps.append(tab)
+        offs.append(pos)
+        pos += tab.shape[0]
+    o_map = np.ascontiguousarray(np.concatenate(maps) if maps else np.zeros(1, np.intp))
+    o_mapoff = _intp(offs)
+    nx_out = out.shape[lax]
+    bx = base[lax]
+    x_map = _map_table(bx, bx + nx_out - 1 + Lx - 1, inp.shape[lax], modes[lax])
+    nlines = int(np.prod(out.shape[:nout])) if nout else 1
+    ntiles = 1
+    if nthreads > 1 and nlines < 4 * nthreads and nx_out >= 4096:
+        ntiles = min(4 * nthreads, nx_out // 2048)
+    tile_w = -(-nx_out // ntiles)
+    ntiles = -(-nx_out // tile_w)
+    nvmax = tile_w + Lx - 1
+    spans = [kshape[a] for a in range(nout)]
+    nslots_ring = int(np.prod(spans)) if nout else 1
+    ring = nslots_ring * nlev * nvmax * itemsize <= (16 << 20)
+    mul = []
+    m = 1
+    for a in range(nout - 1, -1, -1):
+        mul.append(m)
+        m *= spans[a]
+    nslots = m if ring else max(nrows, 1)
+    o_span = _intp(spans)
+    o_mul = _intp(mul[::-1])
+    row_k_a = _intp(row_k)
+    run_row = _intp(r[0] for r in runs)
+    run_x = _intp(r[1] for r in runs)
+    run_len = _intp(r[2] for r in runs)
+    run_lev = _intp(r[3] for r in runs)
+    nbands = max(1, min(nthreads, nlines * ntiles))
+    keep_alive = (o_n, o_ostr, o_istr, o_map, o_mapoff, o_span, o_mul, row_k_a,
+                  run_row, run_x, run_len, run_lev, x_map)
+    pl.nout = nout
+    pl.inp = <const char*>cnp.PyArray_DATA(<cnp.ndarray>inp)
+    pl.out = <char*>cnp.PyArray_DATA(<cnp.ndarray>out)
+    pl.in_tc = in_tc
+    pl.out_tc = out_tc
+    pl.op = op
+    pl.direct_out = direct_out
+    pl.o_n = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_n)
+    pl.o_ostr = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_ostr)
+    pl.o_istr = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_istr)
+    pl.o_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_map)
+    pl.o_mapoff = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_mapoff)
+    pl.o_span = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_span)
+    pl.o_mul = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_mul)
+    pl.ring = ring
+    pl.nrows = nrows
+    pl.row_k = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>row_k_a)
+    pl.nruns = len(runs)
+    pl.run_row = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_row)
+    pl.run_x = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_x)
+    pl.run_len = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_len)
+    pl.run_lev = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_lev)
+    pl.nlev = nlev
+    pl.nx_in = inp.shape[lax]
+    pl.nx_out = nx_out
+    pl.Lx = Lx
+    pl.bx = bx
+    pl.x_istr = inp.strides[lax]
+    pl.x_ostr = out.strides[lax]
+    pl.x_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>x_map)
+    pl.nlines = nlines
+    pl.ntiles = ntiles
+    pl.tile_w = tile_w
+    pl.nvmax = nvmax
+    pl.nslots = nslots
+    pl.nbands = nbands
+    cdef int status = _dispatch_fp(&pl, cdt.name, cval, nthreads)
+    del keep_alive
+    if status != 0:
+        raise MemoryError("pyfilter: out of memory for the footprint buffers")
+    return out
+
+
+cdef int _dispatch_fp(const FPlan* pl, str name, cval, int nthreads):
+    cdef int8_t c_i8
+    cdef uint8_t c_u8
+    cdef int16_t c_i16
+    cdef uint16_t c_u16
+    cdef int32_t c_i32
+    cdef uint32_t c_u32
+    cdef int64_t c_i64
+    cdef uint64_t c_u64
+    cdef float c_f
+    cdef double c_d
+    cdef int status = 0
+    if name == "float32":
+        c_f = cval
+        with nogil:
+            status = _frun(pl, c_f, nthreads)
+    elif name == "float64":
+        c_d = cval
+        with nogil:
+            status = _frun(pl, c_d, nthreads)
+    elif name == "uint8":
+        c_u8 = cval
+        with nogil:
+            status = _frun(pl, c_u8, nthreads)
+    elif name == "int8":
+        c_i8 = cval
+        with nogil:
+            status = _frun(pl, c_i8, nthreads)
+    elif name == "int16":
+        c_i16 = cval
+        with nogil:
+            status = _frun(pl, c_i16, nthreads)
+    elif name == "uint16":
+        c_u16 = cval
+        with nogil:
+            status = _frun(pl, c_u16, nthreads)
+    elif name == "int32":
+        c_i32 = cval
+        with nogil:
+            status = _frun(pl, c_i32, nthreads)
+    elif name == "uint32":
+        c_u32 = cval
+        with nogil:
+            status = _frun(pl, c_u32, nthreads)
+    elif name == "int64":
+        c_i64 = cval
+        with nogil:
+            status = _frun(pl, c_i64, nthreads)
+    else:
+        c_u64 = cval
+        with nogil:
+            status = _frun(pl, c_u64, nthreads)
+    return status
+
+
+# ---------------------------------------------------------------- table kernel
+# Up to 3 spatial axes (missing ones have extent 1).  For output index i
+# along axis a the window's valid taps are st_a[i] + k * d_a, k < ct_a[i].
+cdef struct TPlan:
+    const char* inp
+    char* out
+    int64_t* idx                  # NULL: no indices
+    int op                        # OP_MAX, or OP_SUM for the mean
+    Py_ssize_t P
+    Py_ssize_t n[3]
+    Py_ssize_t m[3]
+    Py_ssize_t istr[4]            # byte strides: plane, then spatial axes
+    Py_ssize_t ostr[4]
+    const Py_ssize_t* st[3]
+    const Py_ssize_t* ct[3]
+    const Py_ssize_t* fi[3]       # torch's index when a window has no valid tap
+    Py_ssize_t d[3]
+    const double* dv[3]           # divisor tables (avg backward)
+    double div_const
+    int nbands
+    # uniform pooling windows along x: outputs ia <= i < ib have all K2 taps
+    # at i * s2 + b2 + k * d[2] inside the row (vectorised across i)
+    Py_ssize_t ia, ib, s2, b2, K2
+
+
+cdef void _tvec_update(const rtype* r, rtype* mv, int32_t* ti, Py_ssize_t n,
+                       Py_ssize_t s, int32_t t) noexcept nogil:
+    """One tap for n outputs: a larger value or a NaN takes the window."""
+    cdef Py_ssize_t i
+    cdef rtype v
+    cdef bint take
+    if t == 0:
+        if s == 1:
+            for i in range(n):
+                mv[i] = r[i]
+                ti[i] = 0
+        else:
+            for i in range(n):
+                mv[i] = r[s * i]
+                ti[i] = 0
+        return
+    if s == 1:
+        for i in range(n):
+            v = r[i]
+            if rtype is float or rtype is double:
+                take = (v > mv[i]) | (v != v)
+            else:
+                take = v > mv[i]
+            mv[i] = v if take else mv[i]
+            ti[i] = t if take else ti[i]
+    elif s == 2:
+        for i in range(n):
+            v = r[2 * i]
+            if rtype is float or rtype is double:
+                take = (v > mv[i]) | (v != v)
+            else:
+                take = v > mv[i]
+            mv[i] = v if take else mv[i]
+            ti[i] = t if take else ti[i]
+    else:
+        for i in range(n):
+            v = r[s * i]
+            if rtype is float or rtype is double:
+                take = (v > mv[i]) | (v != v)
+            else:
+                take = v > mv[i]
+            mv[i] = v if take else mv[i]
+            ti[i] = t if take else ti[i]
+
+
+cdef void _tvec(const TPlan* pl, const char* ip, Py_ssize_t u, Py_ssize_t i0,
+                Py_ssize_t i1, char* op_, rtype* mv, int32_t* ti) noexcept nogil:
+    """Max pooling with argmax for the interior outputs of one output row."""
+    cdef Py_ssize_t n = pl.ib - pl.ia, c0 = pl.ct[0][i0], c1 = pl.ct[1][i1]
+    cdef Py_ssize_t s0 = pl.st[0][i0], s1 = pl.st[1][i1], K2 = pl.K2
+    cdef Py_ssize_t k0, k1, k2, i, tt, x0 = pl.ia * pl.s2 + pl.b2
+    cdef Py_ssize_t n1 = pl.n[1], n2 = pl.n[2]
+    cdef int32_t t = 0
+    cdef const rtype* row
+    for k0 in range(c0):
+        for k1 in range(c1):
+            row = (<const rtype*>(ip + (s0 + k0 * pl.d[0]) * pl.istr[1]
+                                  + (s1 + k1 * pl.d[1]) * pl.istr[2])) + x0
+            for k2 in range(K2):
+                _tvec_update(row + k2 * pl.d[2], mv, ti, n, pl.s2, t)
+                t += 1
+    for i in range(n):
+        (<rtype*>(op_ + (pl.ia + i) * pl.ostr[3]))[0] = mv[i]
+    if pl.idx != NULL:
+        for i in range(n):
+            tt = ti[i]
+            k2 = tt % K2
+            tt = tt // K2
+            k1 = tt % c1
+            k0 = tt // c1
+            pl.idx[u * pl.m[2] + pl.ia + i] = (
+                ((s0 + k0 * pl.d[0]) * n1 + s1 + k1 * pl.d[1]) * n2
+                + x0 + i * pl.s2 + k2 * pl.d[2])
+
+
+cdef void _trows(const TPlan* pl, Py_ssize_t u0, Py_ssize_t u1, rtype ident) noexcept nogil:
+    cdef Py_ssize_t u, p, i0, i1, i2, k0, k1, k2, c0, c1, c2, y0, y1, y2, pos, best
+    cdef Py_ssize_t s0, s1, s2
+    cdef bint take
+    cdef Py_ssize_t xs = pl.istr[3] * pl.d[2], dx = pl.d[2]
+    cdef Py_ssize_t m0 = pl.m[0], m1 = pl.m[1], m2 = pl.m[2]
+    cdef Py_ssize_t n1 = pl.n[1], n2 = pl.n[2]
+    cdef const char* ip
+    cdef const char* rp
+    cdef char* op_
+    cdef rtype v, mval
+    cdef double s
+    cdef bint vec = (pl.op == OP_MAX and pl.ib > pl.ia
+                     and pl.istr[3] == <Py_ssize_t>sizeof(rtype))
+    cdef rtype* mv = NULL
+    cdef int32_t* ti = NULL
+    cdef bint vrow
+    if vec:
+        mv = <rtype*>malloc((pl.ib - pl.ia) * sizeof(rtype))
+        ti = <int32_t*>malloc((pl.ib - pl.ia) * sizeof(int32_t))
+        if mv == NULL or ti == NULL:
+            vec = False          # fall back to the scalar loop
+    for u in range(u0, u1):
+        p = u // (m0 * m1)
+        i0 = (u // m1) % m0
+        i1 = u % m1
+        ip = pl.inp + p * pl.istr[0]
+        op_ = pl.out + p * pl.ostr[0] + i0 * pl.ostr[1] + i1 * pl.ostr[2]
+        c0 = pl.ct[0][i0]
+        c1 = pl.ct[1][i1]
+        vrow = vec and c0 > 0 and c1 > 0
+        if vrow:
+            _tvec(pl, ip, u, i0, i1, op_, mv, ti)
+        for i2 in range(m2):
+            if vrow and pl.ia <= i2 < pl.ib:
+                continue
+            c2 = pl.ct[2][i2]
+            if pl.op == OP_MAX:
+                if c0 == 0 or c1 == 0 or c2 == 0:
+                    mval = ident
+                    best = (pl.fi[0][i0] * n1 + pl.fi[1][i1]) * n2 + pl.fi[2][i2]
+                else:
+                    # start from the first valid tap, then visit every tap
+                    # in row-major order: a larger value or any NaN wins
+                    s0 = pl.st[0][i0]
+                    s1 = pl.st[1][i1]
+                    s2 = pl.st[2][i2]
+                    mval = (<const rtype*>(ip + s0 * pl.istr[1] + s1 * pl.istr[2]
+                                           + s2 * pl.istr[3]))[0]
+                    best = (s0 * n1 + s1) * n2 + s2
+                    for k0 in range(c0):
+                        y0 = s0 + k0 * pl.d[0]
+                        for k1 in range(c1):
+                            y1 = s1 + k1 * pl.d[1]
+                            rp = ip + y0 * pl.istr[1] + y1 * pl.istr[2] + s2 * pl.istr[3]
+                            pos = (y0 * n1 + y1) * n2 + s2
+                            for k2 in range(c2):
+                                # branch-free select (random data defeats
+                                # the branch predictor)
+                                v = (<const rtype*>(rp + k2 * xs))[0]
+                                if rtype is float or rtype is double:
+                                    take = (v > mval) | (v != v)
+                                else:
+                                    take = v > mval
+                                best = pos + k2 * dx if take else best
+                                mval = v if take else mval
+                (<rtype*>(op_ + i2 * pl.ostr[3]))[0] = mval
+                if pl.idx != NULL:
+                    pl.idx[u * m2 + i2] = best
+            else:
+                if rtype is float or rtype is double:
+                    mval = 0
+                    for k0 in range(c0):
+                        y0 = pl.st[0][i0] + k0 * pl.d[0]
+                        for k1 in range(c1):
+                            y1 = pl.st[1][i1] + k1 * pl.d[1]
+                            rp = ip + y0 * pl.istr[1] + y1 * pl.istr[2]
+                            for k2 in range(c2):
+                                y2 = pl.st[2][i2] + k2 * pl.d[2]
+                                mval = mval + (<const rtype*>(rp + y2 * pl.istr[3]))[0]
+                    (<rtype*>(op_ + i2 * pl.ostr[3]))[0] = mval / <rtype>(c0 * c1 * c2)
+    free(mv)
+    free(ti)
+
+
+cdef void _trun(const TPlan* pl, rtype ident, int nthreads) noexcept nogil:
+    cdef Py_ssize_t nunits = pl.P * pl.m[0] * pl.m[1]
+    cdef int band
+    if nthreads <= 1 or pl.nbands <= 1:
+        _trows(pl, 0, nunits, ident)
+        return
+    for band in prange(pl.nbands, schedule='static', chunksize=1,
+                       num_threads=nthreads):
+        _trows(pl, nunits * band // pl.nbands, nunits * (band + 1) // pl.nbands, ident)
+
+
+cdef int _fill_tplan(TPlan* pl, inp, out, tables, dilation) except -1:
+    """Shared TPlan set-up: inp/out as (P, s0, s1, s2) arrays; tables is a
+    list of 3 (st, ct, fi) intp arrays."""
+    cdef int a
+    pl.inp = <const char*>cnp.PyArray_DATA(<cnp.ndarray>inp)
+    pl.out = <char*>cnp.PyArray_DATA(<cnp.ndarray>out)
+    pl.P = inp.shape[0]
+    for a in range(3):
+        pl.n[a] = inp.shape[a + 1]
+        pl.m[a] = out.shape[a + 1]
+        pl.st[a] = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tables[a][0])
+        pl.ct[a] = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tables[a][1])
+        pl.fi[a] = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tables[a][2])
+        pl.d[a] = dilation[a]
+    for a in range(4):
+        pl.istr[a] = inp.strides[a]
+        pl.ostr[a] = out.strides[a]
+    return 0
+
+
+def table(inp, out, idx, int op, tables, dilation, ident, int nthreads, xwin=None):
+    """Window tables (pooling with argmax, adaptive pooling).
+
+    ``inp`` (P, n0, n1, n2) and ``out`` (P, m0, m1, m2) of the same dtype
+    (any strides); ``idx``: None or a C-contiguous int64 array of out's
+    shape receiving flat indices into each input plane.  ``tables``: per
+    axis (start, count, fallback) intp arrays of length m_a; ``op``: 0 max
+    (NaN wins, the last NaN in row-major order; ties keep the first), 2
+    mean.  ``ident``: the value of a window without a valid tap.
+    ``xwin``: None, or (ia, ib, s2, b2, K2) when outputs ia <= i < ib along
+    the last axis have their K2 taps at i * s2 + b2 + k * dilation inside
+    the row (uniform pooling windows: vectorised across outputs).
+    """
+    cdef TPlan pl
+    tables = [tuple(np.ascontiguousarray(t, dtype=np.intp) for t in tab) for tab in tables]
+    _fill_tplan(&pl, inp, out, tables, dilation)
+    pl.ia = pl.ib = pl.s2 = pl.b2 = pl.K2 = 0
+    if xwin is not None:
+        pl.ia, pl.ib, pl.s2, pl.b2, pl.K2 = xwin
+    pl.idx = NULL if idx is None else <int64_t*>cnp.PyArray_DATA(<cnp.ndarray>idx)
+    pl.op = op
+    nunits = pl.P * pl.m[0] * pl.m[1]
+    pl.nbands = max(1, min(nthreads, nunits))
+    name = np.dtype(inp.dtype).name
+    cdef int8_t c_i8
+    cdef uint8_t c_u8
+    cdef int16_t c_i16
+    cdef uint16_t c_u16
+    cdef int32_t c_i32
+    cdef uint32_t c_u32
+    cdef int64_t c_i64
+    cdef uint64_t c_u64
+    cdef float c_f
+    cdef double c_d
+    if name == "float32":
+        c_f = ident
+        with nogil:
+            _trun(&pl, c_f, nthreads)
+    elif name == "float64":
+        c_d = ident
+        with nogil:
+            _trun(&pl, c_d, nthreads)
+    elif name == "uint8":
+        c_u8 = ident
+        with nogil:
+            _trun(&pl, c_u8, nthreads)
+    elif name == "int8":
+        c_i8 = ident
+        with nogil:
+            _trun(&pl, c_i8, nthreads)
+    elif name == "int16":
+        c_i16 = ident
+        with nogil:
+            _trun(&pl, c_i16, nthreads)
+    elif name == "uint16":
+        c_u16 = ident
+        with nogil:
+            _trun(&pl, c_u16, nthreads)
+    elif name == "int32":
+        c_i32 = ident
+        with nogil:
+            _trun(&pl, c_i32, nthreads)
+    elif name == "uint32":
+        c_u32 = ident
+        with nogil:
+            _trun(&pl, c_u32, nthreads)
+    elif name == "int64":
+        c_i64 = ident
+        with nogil:
+            _trun(&pl, c_i64, nthreads)
+    elif name == "uint64":
+        c_u64 = ident
+        with nogil:
+            _trun(&pl, c_u64, nthreads)
+    else:
+        raise TypeError(f"table: unsupported dtype {name}")
+    return out
+
+
+# ---------------------------------------------------------------- scatter kernels
+cdef int _unpool_plane(const rtype* x, const int64_t* idx, rtype* out,
+                       Py_ssize_t nin, Py_ssize_t nout, bint add,
+                       int64_t* bad) noexcept nogil:
+    """out[idx[i]] = x[i] (or += with ``add``); stops at an index outside
+    [0, nout) and records it in bad[0]."""
+    cdef Py_ssize_t i
+    cdef int64_t j
+    for i in range(nin):
+        j = idx[i]
+        if j < 0 or j >= nout:
+            bad[0] = j
+            return -1
+        if add:
+            out[j] = out[j] + x[i]
+        else:
+            out[j] = x[i]
+    return 0
+
+
+cdef void _scatter_run(const rtype* x, const int64_t* idx, rtype* out,
+                       Py_ssize_t P, Py_ssize_t nin, Py_ssize_t nout, bint add,
+                       char* failed, int64_t* bad, int nthreads) noexcept nogil:
+    cdef Py_ssize_t p
+    if nthreads <= 1 or P <= 1:
+        for p in range(P):
+            failed[p] = _unpool_plane(x + p * nin, idx + p * nin, out + p * nout,
+                                      nin, nout, add, bad + p) != 0
+        return
+    for p in prange(P, schedule='static', num_threads=nthreads):
+        failed[p] = _unpool_plane(x + p * nin, idx + p * nin, out + p * nout,
+                                  nin, nout, add, bad + p) != 0
+
+
+def scatter(x, idx, out, bint add, int nthreads):
+    """Per plane p: out[p, idx[p, i]] = x[p, i] (``add``: +=).
+
+    ``x`` (P, nin) and ``out`` (P, nout) C-contiguous of one dtype, ``idx``
+    (P, nin) C-contiguous int64.  Returns None, or (plane, index) of the
+    first index outside [0, nout) found (planes are independent).
+    """
+    cdef Py_ssize_t P = x.shape[0], nin = x.shape[1], nout = out.shape[1]
+    failed = np.zeros(max(P, 1), dtype=np.int8)
+    bad = np.zeros(max(P, 1), dtype=np.int64)
+    cdef char* fp = <char*>cnp.PyArray_DATA(<cnp.ndarray>failed)
+    cdef int64_t* bp = <int64_t*>cnp.PyArray_DATA(<cnp.ndarray>bad)
+    cdef const int64_t* ip = <const int64_t*>cnp.PyArray_DATA(<cnp.ndarray>idx)
+    cdef void* xp = cnp.PyArray_DATA(<cnp.ndarray>x)
+    cdef void* op = cnp.PyArray_DATA(<cnp.ndarray>out)
+    name = np.dtype(x.dtype).name
+    if name == "float32":
+        with nogil:
+            _scatter_run(<const float*>xp, ip, <float*>op, P, nin, nout, add, fp, bp, nthreads)
+    elif name == "float64":
+        with nogil:
+            _scatter_run(<const double*>xp, ip, <double*>op, P, nin, nout, add, fp, bp, nthreads)
+    elif name in ("uint8", "bool"):
+        with nogil:
+            _scatter_run(<const uint8_t*>xp, ip, <uint8_t*>op, P, nin, nout, add, fp, bp, nthreads)
+    elif name == "int8":
+        with nogil:
+            _scatter_run(<const int8_t*>xp, ip, <int8_t*>op, P, nin, nout, add, fp, bp, nthreads)
+    elif name == "int16":
+        with nogil:
+            _scatter_run(<const int16_t*>xp, ip, <int16_t*>op, P, nin, nout, add, fp, bp, nthreads)
+    elif name == "uint16":
+        with nogil:
+            _scatter_run(<const uint16_t*>xp, ip, <uint16_t*>op, P, nin, nout, add, fp, bp, nthreads)
+    elif name == "int32":
+        with nogil:
+            _scatter_run(<const int32_t*>xp, ip, <int32_t*>op, P, nin, nout, add, fp, bp, nthreads)
+    elif name == "uint32":
+        with nogil:
+            _scatter_run(<const uint32_t*>xp, ip, <uint32_t*>op, P, nin, nout, add, fp, bp, nthreads)
+    elif name == "int64":
+        with nogil:
+            _scatter_run(<const int64_t*>xp, ip, <int64_t*>op, P, nin, nout, add, fp, bp, nthreads)
+    elif name == "uint64":
+        with nogil:
+            _scatter_run(<const uint64_t*>xp, ip, <uint64_t*>op, P, nin, nout, add, fp, bp, nthreads)
+    else:
+        raise TypeError(f"scatter: unsupported dtype {name}")
+    for p in range(P):
+        if failed[p]:
+            return (p, int(bad[p]))
+    return None
+
+
+cdef void _avgb_plane(const TPlan* pl, const ftype* go, ftype* gi) noexcept nogil:
+    """gi[window of o] += go[o] / divisor(o) over one plane (contiguous)."""
+    cdef Py_ssize_t i0, i1, i2, y0, y1, y2, e0, e1, e2
+    cdef Py_ssize_t m1 = pl.m[1], m2 = pl.m[2], n1 = pl.n[1], n2 = pl.n[2]
+    cdef double div
+    cdef ftype g
+    for i0 in range(pl.m[0]):
+        for i1 in range(m1):
+            for i2 in range(m2):
+                if pl.div_const != 0:
+                    div = pl.div_const
+                else:
+                    div = pl.dv[0][i0] * pl.dv[1][i1] * pl.dv[2][i2]
+                g = go[(i0 * m1 + i1) * m2 + i2] / <ftype>div
+                e0 = pl.st[0][i0] + pl.ct[0][i0]
+                e1 = pl.st[1][i1] + pl.ct[1][i1]
+                e2 = pl.st[2][i2] + pl.ct[2][i2]
+                for y0 in range(pl.st[0][i0], e0):
+                    for y1 in range(pl.st[1][i1], e1):
+                        for y2 in range(pl.st[2][i2], e2):
+                            gi[(y0 * n1 + y1) * n2 + y2] += g
+
+
+cdef void _avgb_run(const TPlan* pl, const ftype* go, ftype* gi, int nthreads) noexcept nogil:
+    cdef Py_ssize_t p, nin = pl.n[0] * pl.n[1] * pl.n[2], nout = pl.m[0] * pl.m[1] * pl.m[2]
+    if nthreads <= 1 or pl.P <= 1:
+        for p in range(pl.P):
+            _avgb_plane(pl, go + p * nout, gi + p * nin)
+        return
+    for p in prange(pl.P, schedule='static', num_threads=nthreads):
+        _avgb_plane(pl, go + p * nout, gi + p * nin)
+
+
+def avg_backward(grad_out, grad_in, tables, divisors, double div_const, int nthreads):
+    """grad_in (P, n0, n1, n2), zeroed, C-contiguous; grad_out (P, m0, m1,
+    m2) C-contiguous, same float dtype.  ``tables``: per axis (start,
+    count) of the valid (clipped) window; divisor = div_const if nonzero, else
+    the product of the per-axis ``divisors`` tables."""
+    cdef TPlan pl
+    cdef int a
+    tabs = [tuple(np.ascontiguousarray(t, dtype=np.intp) for t in tab) + (
+        np.zeros(1, np.intp),) for tab in tables]
+    dvs = [np.ascontiguousarray(d, dtype=np.float64) for d in divisors]
+    _fill_tplan(&pl, grad_out, grad_out, tabs, (1, 1, 1))
+    for a in range(3):
+        pl.n[a] = grad_in.shape[a + 1]
+        pl.dv[a] = <const double*>cnp.PyArray_DATA(<cnp.ndarray>dvs[a])
+    pl.div_const = div_const
+    cdef void* gop = cnp.PyArray_DATA(<cnp.ndarray>grad_out)
+    cdef void* gip = cnp.PyArray_DATA(<cnp.ndarray>grad_in)
+    if grad_out.dtype == np.float32:
+        with nogil:
+            _avgb_run(&pl, <const float*>gop, <float*>gip, nthreads)
+    else:
+        with nogil:
+            _avgb_run(&pl, <const double*>gop, <double*>gip, nthreads)
+    return grad_in

@@ -1,0 +1,833 @@
+"""Pooling with torch.nn.functional's semantics on numpy arrays.
+
+Re-exported by :mod:`pyfilter.nn`.  Inputs are ``(N, C, *spatial)`` or
+unbatched ``(C, *spatial)``; every output size comes from
+:func:`pyfilter._shapes.conv_output_length` (torch's ceil_mode rule
+included).  Values are computed by the window-reduction engine; argmax
+indices, adaptive windows and the backward passes by its table and
+scatter kernels.
+"""
+
+import numpy as np
+
+from . import _reduce as R
+from . import _validate as V
+from ._shapes import conv_output_length
+
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d",
+           "avg_pool1d", "avg_pool2d", "avg_pool3d",
+           "adaptive_avg_pool2d", "adaptive_max_pool2d",
+           "global_avg_pool", "global_max_pool",
+           "max_unpool1d", "max_unpool2d", "max_unpool3d",
+           "max_pool1d_backward", "max_pool2d_backward", "max_pool3d_backward",
+           "avg_pool1d_backward", "avg_pool2d_backward", "avg_pool3d_backward",
+           "pool_output_shape"]
+
+
+# ---------------------------------------------------------------- geometry
+def _out_lengths(spatial, k, s, p, d, ceil_mode, name="input"):
+    out = [conv_output_length(n, ki, si, (pi, pi), di, bool(ceil_mode))
+           for n, ki, si, pi, di in zip(spatial, k, s, p, d)]
+    if any(o < 1 for o in out):
+        raise ValueError(
+            f"{name} spatial shape {tuple(spatial)} is too small for kernel_size={tuple(k)}, "
+            f"stride={tuple(s)}, padding={tuple(p)}, dilation={tuple(d)}: the output "
+            f"shape would be {tuple(out)}")
+    return out
+
+
+def pool_output_shape(input_shape, kernel_size, stride=None, padding=0, dilation=1,
+                      ceil_mode=False):
+    """Shape of a pooling output (torch's formula, ceil_mode rule included).
+
+    ``out = floor((n + 2 p - d (k - 1) - 1) / s) + 1`` per spatial axis
+    (rounded up with ``ceil_mode``, except that a last window starting in
+    the right padding is dropped).
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        ``(N, C, *spatial)``, or ``(C, *spatial)`` when ``kernel_size`` is a
+        sequence (its length gives the number of spatial axes; an int
+        ``kernel_size`` means every axis after the first two is spatial).
+    kernel_size, stride, padding, dilation : int or sequence of int
+        As in :func:`max_pool2d` (stride None: the kernel size).
+    ceil_mode : bool, optional
+
+    Returns
+    -------
+    tuple of int
+
+    Examples
+    --------
+    >>> from pyfilter import nn
+    >>> nn.pool_output_shape((1, 64, 512, 512), 2)
+    (1, 64, 256, 256)
+    >>> nn.pool_output_shape((3, 5, 5), (3, 3), stride=2, padding=1, ceil_mode=True)
+    (3, 3, 3)
+    """
+    shape = [V.as_int(v, "input_shape") for v in input_shape]
+    nd = len(kernel_size) if np.ndim(kernel_size) else len(shape) - 2
+    if nd < 1 or len(shape) < nd + 1:
+        raise ValueError(f"input_shape {tuple(shape)} has no spatial axes for "
+                         f"kernel_size={kernel_size!r}")
+    k, s, p, d = V.pool_args(nd, kernel_size, stride, padding, dilation)
+    out = _out_lengths(shape[-nd:], k, s, p, d, ceil_mode, "input_shape")
+    return tuple(shape[:-nd]) + tuple(out)
+
+
+def _batched(x, batched):
+    return x if batched else x[None]
+
+
+def _unbatch(y, batched):
+    return y if batched else y[0]
+
+
+def _window_tables(n, k, s, p, d, m):
+    """Per output index: first valid tap position, number of valid taps
+    (positions o*s - p + j*d inside [0, n)), and torch's fallback index
+    (the first position >= 0) for windows without a valid tap."""
+    o = np.arange(m, dtype=np.intp)
+    start = o * s - p
+    kf = np.where(start < 0, (-start + d - 1) // d, 0)
+    kl = np.minimum(k - 1, np.floor_divide(n - 1 - start, d))
+    ct = np.maximum(kl - kf + 1, 0)
+    st = start + kf * d
+    return st, ct, st.copy()
+
+
+def _unit_table():
+    one = np.zeros(1, np.intp)
+    return one, np.ones(1, np.intp), one
+
+
+def _planes(x5, nd):
+    """(N, C, *spatial) -> (N*C, s0, s1, s2) with missing leading spatial
+    axes of extent 1 (a view when the strides allow it)."""
+    sp = x5.shape[2:]
+    shape = (x5.shape[0] * x5.shape[1],) + (1,) * (3 - nd) + tuple(sp)
+    return x5.reshape(shape)
+
+
+def _avg_divisors(spatial, k, s, p, m, count_include_pad):
+    """torch's avg_pool divisor, as a product of one factor per axis."""
+    divs = []
+    for n, ki, si, pi, mi in zip(spatial, k, s, p, m):
+        start = np.arange(mi) * si - pi
+        end = np.minimum(start + ki, n + pi)
+        if count_include_pad:
+            divs.append((end - start).astype(np.float64))
+        else:
+            divs.append((np.minimum(end, n) - np.maximum(start, 0)).astype(np.float64))
+    return divs
+
+
+# ---------------------------------------------------------------- max / avg pooling
+def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode,
+              return_indices, workers):
+    x, batched = V.check_pool_input(input, nd)
+    k, s, p, d = V.pool_args(nd, kernel_size, stride, padding, dilation)
+    x5 = _batched(x, batched)
+    spatial = x5.shape[2:]
+    m = _out_lengths(spatial, k, s, p, d, ceil_mode)
+    out = np.empty(x5.shape[:2] + tuple(m), dtype=x.dtype)
+    ident = R.identity(R.OP_MAX, x.dtype)
+    if not return_indices:
+        R.box(x5, out, R.OP_MAX, [1, 1] + k, [1, 1] + s, [1, 1] + d,
+              [0, 0] + [-pi for pi in p], [V.MODE_CONSTANT] * (nd + 2), ident,
+              workers, x.dtype)
+        return _unbatch(out, batched)
+    idx = np.empty(out.shape, dtype=np.int64)
+    _argmax(x5, out, idx, nd, k, s, p, d, m, workers)
+    return _unbatch(out, batched), _unbatch(idx, batched)
+
+
+def _argmax(x5, out, idx, nd, k, s, p, d, m, workers):
+    tables = [_unit_table() for _ in range(3 - nd)]
+    tables += [_window_tables(n, ki, si, pi, di, mi)
+               for n, ki, si, pi, di, mi in zip(x5.shape[2:], k, s, p, d, m)]
+    dil = [1] * (3 - nd) + list(d)
+    # outputs whose whole window lies inside the row along the last axis
+    n, kx, sx, px, dx, mx = x5.shape[-1], k[-1], s[-1], p[-1], d[-1], m[-1]
+    ia = -(-px // sx)
+    ib = min(mx, (n - 1 - (kx - 1) * dx + px) // sx + 1) if n - 1 - (kx - 1) * dx + px >= 0 else 0
+    xwin = (ia, ib, sx, -px, kx) if ib > ia else None
+    R.table(_planes(x5, nd), _planes(out, nd), _planes(idx, nd), R.OP_MAX, tables, dil,
+            R.identity(R.OP_MAX, x5.dtype), workers, xwin)
+
+
+def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override, workers):
+    x, batched = V.check_pool_input(input, nd, floats_only=True)
+    k, s, p, d = V.pool_args(nd, kernel_size, stride, padding)
+    div = _divisor(divisor_override)
+    x5 = _batched(x, batched)
+    spatial = x5.shape[2:]
+    m = _out_lengths(spatial, k, s, p, d, ceil_mode)
+    out = np.empty(x5.shape[:2] + tuple(m), dtype=x.dtype)
+    divs = [np.ones(x5.shape[0]), np.ones(x5.shape[1])] + _avg_divisors(
+        spatial, k, s, p, m, count_include_pad)
+    R.box(x5, out, R.OP_SUM, [1, 1] + k, [1, 1] + s, [1] * (nd + 2),
+          [0, 0] + [-pi for pi in p], [V.MODE_CONSTANT] * (nd + 2), 0.0, workers,
+          x.dtype, mean=True, divisors=divs, div_const=div)
+    return _unbatch(out, batched)
+
+
+def _divisor(divisor_override):
+    if divisor_override is None:
+        return 0.0
+    v = V.as_int(divisor_override, "divisor_override")
+    if v == 0:
+        raise ValueError("divisor_override must not be 0")
+    return float(v)
+
+
+_MAX_DOC = """{n}-D max pooling (torch.nn.functional.max_pool{n}d).
+
+    ``out[..., o] = max`` of ``input`` over the window of ``kernel_size``
+    taps spaced by ``dilation``, starting at ``o * stride - padding`` on
+    each spatial axis.  Padding counts as -inf (it never wins), and a
+    window containing NaN gives NaN.
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, {dims})`` or unbatched ``(C, {dims})``; float32, float64
+        or an integer dtype.
+    kernel_size : int or tuple of {n} ints
+    stride : int or tuple of {n} ints, optional
+        Default (None): ``kernel_size``.
+    padding : int or tuple of {n} ints, optional
+        Implicit -inf padding on both sides, at most ``kernel_size // 2``.
+    dilation : int or tuple of {n} ints, optional
+        Spacing between the taps of a window.
+    ceil_mode : bool, optional
+        Round the output size up instead of down; a last window that
+        would start in the right padding is dropped (torch's rule).
+    return_indices : bool, optional
+        Also return the argmax of every window as a flat index into its
+        unpadded input plane (``{flat}``); ties go to the first element in
+        row-major order, NaN to the last NaN.  Used by
+        :func:`max_unpool{n}d` and :func:`max_pool{n}d_backward`.
+    workers : int, optional
+        Number of threads (scipy.fft semantics).
+
+    Returns
+    -------
+    out : ndarray
+        Same dtype as ``input``; spatial sizes from
+        :func:`pool_output_shape`.
+    indices : ndarray of int64
+        Only with ``return_indices``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+{example}
+    """
+
+
+_AVG_DOC = """{n}-D average pooling (torch.nn.functional.avg_pool{n}d).
+
+    ``out[..., o] = sum / divisor`` over the window of ``kernel_size``
+    elements starting at ``o * stride - padding`` on each spatial axis
+    (zero padding).  The divisor is ``divisor_override`` when given, else
+    the window size clipped to the padded input (``count_include_pad``:
+    padding counts, the ceil_mode overhang does not) or to the input
+    itself (``count_include_pad=False``), as torch computes it.
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, {dims})`` or unbatched ``(C, {dims})``; float32 or float64
+        (float32 is accumulated in float32, as torch does).
+    kernel_size : int or tuple of {n} ints
+    stride : int or tuple of {n} ints, optional
+        Default (None): ``kernel_size``.
+    padding : int or tuple of {n} ints, optional
+        Zero padding on both sides, at most ``kernel_size // 2``.
+    ceil_mode : bool, optional
+        torch's ceil_mode rule (see :func:`max_pool2d`).
+    count_include_pad : bool, optional
+        Whether padded zeros count in the divisor.  Default True.
+{divisor}    workers : int, optional
+        Number of threads (scipy.fft semantics).
+
+    Returns
+    -------
+    out : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+{example}
+    """
+
+_DIVISOR_DOC = """    divisor_override : int, optional
+        Divide every window sum by this (nonzero) value instead.
+"""
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode=False, return_indices=False, *, workers=None):
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices, workers)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode=False, return_indices=False, *, workers=None):
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices, workers)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode=False, return_indices=False, *, workers=None):
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices, workers)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, *, workers=None):
+    return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, None, workers)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None, *, workers=None):
+    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override, workers)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None, *, workers=None):
+    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override, workers)
+
+
+max_pool1d.__doc__ = _MAX_DOC.format(n=1, dims="L", flat="l", example="""\
+    >>> x = np.array([[1., 5., 2., 2., 7., 0.]])
+    >>> nn.max_pool1d(x, 2)
+    array([[5., 2., 7.]])
+    >>> nn.max_pool1d(x, 3, stride=2, padding=1, return_indices=True)
+    (array([[5., 5., 7.]]), array([[1, 1, 4]]))""")
+max_pool2d.__doc__ = _MAX_DOC.format(n=2, dims="H, W", flat="h * W + w", example="""\
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 4, 4)
+    >>> nn.max_pool2d(x, 2)
+    array([[[ 5.,  7.],
+            [13., 15.]]], dtype=float32)
+    >>> nn.max_pool2d(x, 3, stride=2, ceil_mode=True, return_indices=True)[1]
+    array([[[10, 11],
+            [14, 15]]])""")
+max_pool3d.__doc__ = _MAX_DOC.format(n=3, dims="D, H, W", flat="(d * H + h) * W + w",
+                                     example="""\
+    >>> x = np.arange(64.0).reshape(1, 1, 4, 4, 4)
+    >>> nn.max_pool3d(x, 2)[0, 0]
+    array([[[21., 23.],
+            [29., 31.]],
+    <BLANKLINE>
+           [[53., 55.],
+            [61., 63.]]])""")
+avg_pool1d.__doc__ = _AVG_DOC.format(n=1, dims="L", divisor="", example="""\
+    >>> nn.avg_pool1d(np.arange(8.0).reshape(1, 8), 3, stride=2, padding=1)
+    array([[0.33333333, 2.        , 4.        , 6.        ]])""")
+avg_pool2d.__doc__ = _AVG_DOC.format(n=2, dims="H, W", divisor=_DIVISOR_DOC, example="""\
+    >>> x = np.arange(25.0).reshape(1, 5, 5)
+    >>> nn.avg_pool2d(x, 3, stride=2, padding=1)[0, 0]
+    array([1.33333333, 3.        , 2.66666667])
+    >>> nn.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False)[0, 0]
+    array([3. , 4.5, 6. ])""")
+avg_pool3d.__doc__ = _AVG_DOC.format(n=3, dims="D, H, W", divisor=_DIVISOR_DOC, example="""\
+    >>> nn.avg_pool3d(np.ones((1, 4, 4, 4)), 2, divisor_override=1)[0, 0, 0]
+    array([8., 8.])""")
+
+
+# ---------------------------------------------------------------- adaptive / global
+def _adaptive_tables(n, m):
+    o = np.arange(m, dtype=np.intp)
+    start = (o * n) // m
+    end = -((-(o + 1) * n) // m)
+    return start, end - start, start.copy()
+
+
+def _adaptive_size(output_size, spatial):
+    if np.ndim(output_size) == 0:
+        sizes = [output_size] * len(spatial)
+    else:
+        sizes = list(output_size)
+        if len(sizes) != len(spatial):
+            raise ValueError(f"output_size must be an int or have {len(spatial)} entries, "
+                             f"got {output_size!r}")
+    out = []
+    for v, n in zip(sizes, spatial):
+        if v is None:
+            out.append(n)
+            continue
+        v = V.as_int(v, "output_size")
+        if v < 0:
+            raise ValueError(f"output_size entries must be >= 0 (or None), got {output_size!r}")
+        out.append(v)
+    return out
+
+
+def _adaptive(input, output_size, op, return_indices, workers):
+    x, batched = V.check_pool_input(input, 2, floats_only=(op == R.OP_SUM))
+    x5 = _batched(x, batched)
+    m = _adaptive_size(output_size, x5.shape[2:])
+    out = np.empty(x5.shape[:2] + tuple(m), dtype=x.dtype)
+    idx = np.empty(out.shape, dtype=np.int64) if return_indices else None
+    if out.size:
+        tables = [_unit_table()] + [_adaptive_tables(n, mi) for n, mi in zip(x5.shape[2:], m)]
+        R.table(_planes(x5, 2), _planes(out, 2), None if idx is None else _planes(idx, 2),
+                op, tables, [1, 1, 1], R.identity(R.OP_MAX, x.dtype), workers)
+    if return_indices:
+        return _unbatch(out, batched), _unbatch(idx, batched)
+    return _unbatch(out, batched)
+
+
+def adaptive_avg_pool2d(input, output_size, *, workers=None):
+    """2-D adaptive average pooling (torch.nn.functional.adaptive_avg_pool2d).
+
+    Output cell ``i`` along an axis of length ``n`` averages input
+    ``floor(i * n / m) .. ceil((i + 1) * n / m) - 1`` (torch's bin edges).
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, H, W)`` or ``(C, H, W)``, float32 or float64.
+    output_size : int or (int or None, int or None)
+        The output's ``(H_out, W_out)``; None keeps the input's size.
+    workers : int, optional
+        Number of threads.
+
+    Returns
+    -------
+    out : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> nn.adaptive_avg_pool2d(np.arange(49.0).reshape(1, 7, 7), 3)[0]
+    array([[ 8., 10., 12.],
+           [22., 24., 26.],
+           [36., 38., 40.]])
+    """
+    return _adaptive(input, output_size, R.OP_SUM, False, workers)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False, *, workers=None):
+    """2-D adaptive max pooling (torch.nn.functional.adaptive_max_pool2d).
+
+    Bins as in :func:`adaptive_avg_pool2d`; indices, ties and NaN as in
+    :func:`max_pool2d`.  Integer inputs are accepted too.
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, H, W)`` or ``(C, H, W)``.
+    output_size : int or (int or None, int or None)
+    return_indices : bool, optional
+    workers : int, optional
+
+    Returns
+    -------
+    out : ndarray
+    indices : ndarray of int64, only with ``return_indices``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> nn.adaptive_max_pool2d(np.arange(49.0).reshape(1, 7, 7), (3, 2))[0]
+    array([[17., 20.],
+           [31., 34.],
+           [45., 48.]])
+    """
+    return _adaptive(input, output_size, R.OP_MAX, return_indices, workers)
+
+
+def _global(input, op, keepdims, workers):
+    x = V.check_array(input, "input")
+    if x.ndim < 3:
+        raise ValueError(f"input must have shape (N, C, *spatial) with at least one "
+                         f"spatial axis; got an array of shape {x.shape}")
+    kinds = "f" if op == R.OP_SUM else "fiu"
+    if x.dtype.kind not in kinds:
+        raise TypeError(f"input has dtype {x.dtype}; this operation needs "
+                        f"{'float32 or float64' if op == R.OP_SUM else 'a float or integer dtype'}")
+    spatial = list(x.shape[2:])
+    if any(n == 0 for n in spatial):
+        raise ValueError(f"input has shape {x.shape}: the spatial axes must not be empty")
+    nd = x.ndim
+    out = np.empty(x.shape[:2] + (1,) * (nd - 2), dtype=x.dtype)
+    if op == R.OP_SUM:
+        R.box(x, out, R.OP_SUM, [1, 1] + spatial, [1, 1] + spatial, [1] * nd, [0] * nd,
+              [V.MODE_CONSTANT] * nd, 0.0, workers, x.dtype, mean=True,
+              div_const=float(np.prod(spatial)))
+    else:
+        R.box(x, out, R.OP_MAX, [1, 1] + spatial, [1, 1] + spatial, [1] * nd, [0] * nd,
+              [V.MODE_CONSTANT] * nd, R.identity(R.OP_MAX, x.dtype), workers, x.dtype)
+    return out if keepdims else out.reshape(x.shape[:2])
+
+
+def global_avg_pool(input, keepdims=False, *, workers=None):
+    """Mean over all spatial axes of ``(N, C, *spatial)``.
+
+    Equals ``adaptive_avg_pool2d(input, 1)`` for 2-D inputs, and
+    ``input.mean(axis=(2, ...))``.
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, *spatial)`` with at least one spatial axis; float32 or
+        float64.
+    keepdims : bool, optional
+        Keep the spatial axes with length 1 (shape ``(N, C, 1, ...)``);
+        default: return ``(N, C)``.
+    workers : int, optional
+
+    Returns
+    -------
+    out : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> nn.global_avg_pool(np.arange(16.0).reshape(1, 2, 2, 4))
+    array([[ 3.5, 11.5]])
+    """
+    return _global(input, R.OP_SUM, keepdims, workers)
+
+
+def global_max_pool(input, keepdims=False, *, workers=None):
+    """Maximum over all spatial axes of ``(N, C, *spatial)`` (NaN propagates).
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, *spatial)`` with at least one spatial axis; float or
+        integer dtype.
+    keepdims : bool, optional
+        Keep the spatial axes with length 1.
+    workers : int, optional
+
+    Returns
+    -------
+    out : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> nn.global_max_pool(np.arange(16).reshape(1, 2, 2, 4))
+    array([[ 7, 15]])
+    """
+    return _global(input, R.OP_MAX, keepdims, workers)
+
+
+# ---------------------------------------------------------------- unpooling
+def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size, workers):
+    x, batched = V.check_pool_input(input, nd)
+    k, s, p, _ = V.pool_args(nd, kernel_size, stride, padding)
+    idx = V.check_array(indices, "indices", min_ndim=0)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"indices must be an integer array, got dtype {idx.dtype}")
+    if idx.shape != x.shape:
+        raise ValueError(f"indices has shape {idx.shape}, but it must have the shape of "
+                         f"the pooled input {x.shape}")
+    x5 = _batched(x, batched)
+    spatial = x5.shape[2:]
+    default = [(n - 1) * si - 2 * pi + ki for n, si, pi, ki in zip(spatial, s, p, k)]
+    if output_size is None:
+        size = default
+    else:
+        size = [V.as_int(v, "output_size") for v in (
+            [output_size] * nd if np.ndim(output_size) == 0 else list(output_size))]
+        if len(size) == nd + 2:
+            size = size[2:]
+        if len(size) != nd:
+            raise ValueError(f"output_size must have {nd} or {nd + 2} entries, "
+                             f"got {output_size!r}")
+        for sz, df, si in zip(size, default, s):
+            if not df - si < sz < df + si:
+                raise ValueError(
+                    f"output_size={output_size!r} cannot be produced by unpooling "
+                    f"{tuple(spatial)} with kernel_size={tuple(k)}, stride={tuple(s)}, "
+                    f"padding={tuple(p)}: each entry must lie strictly between "
+                    f"{tuple(d - si for d, si in zip(default, s))} and "
+                    f"{tuple(d + si for d, si in zip(default, s))}")
+    if any(sz < 1 for sz in size):
+        raise ValueError(f"the unpooled spatial shape {tuple(size)} is empty")
+    P = x5.shape[0] * x5.shape[1]
+    nin = int(np.prod(spatial))
+    nout = int(np.prod(size))
+    out = np.zeros((P, nout), dtype=x.dtype)
+    x2 = np.ascontiguousarray(x5.reshape(P, nin))
+    i2 = np.ascontiguousarray(_batched(idx, batched).reshape(P, nin), dtype=np.int64)
+    bad = R.scatter(x2, i2, out, False, workers)
+    if bad is not None:
+        raise ValueError(f"indices contains {bad[1]} (plane {bad[0]}), which is outside "
+                         f"the unpooled plane of {tuple(size)} = {nout} elements")
+    return _unbatch(out.reshape(x5.shape[:2] + tuple(size)), batched)
+
+
+_UNPOOL_DOC = """Partial inverse of :func:`max_pool{n}d` (torch.nn.functional.max_unpool{n}d).
+
+    Scatters each input value to the flat position given by ``indices``
+    in a zero-filled output plane (``out.flat[indices[i]] = input[i]``
+    per plane; the last write wins when indices repeat).
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, {dims})`` or ``(C, {dims})``: pooled values.
+    indices : array_like of int
+        Same shape as ``input``, e.g. from ``max_pool{n}d(...,
+        return_indices=True)``.  Every index must lie inside the output plane.
+    kernel_size, stride, padding : int or tuple of {n} ints
+        The pooling's parameters (stride None: the kernel size).
+    output_size : sequence of int, optional
+        The spatial output shape (or the full shape); default
+        ``(n - 1) * stride - 2 * padding + kernel_size`` per axis.  Each
+        entry must lie strictly between that default minus and plus the
+        stride (torch's rule).
+    workers : int, optional
+
+    Returns
+    -------
+    out : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+{example}
+    """
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None,
+                 *, workers=None):
+    return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size, workers)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None,
+                 *, workers=None):
+    return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size, workers)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None,
+                 *, workers=None):
+    return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size, workers)
+
+
+max_unpool1d.__doc__ = _UNPOOL_DOC.format(n=1, dims="L", example="""\
+    >>> y, i = nn.max_pool1d(np.array([[1., 5., 2., 2., 7., 0.]]), 2, return_indices=True)
+    >>> nn.max_unpool1d(y, i, 2)
+    array([[0., 5., 2., 0., 7., 0.]])""")
+max_unpool2d.__doc__ = _UNPOOL_DOC.format(n=2, dims="H, W", example="""\
+    >>> x = np.arange(16.0).reshape(1, 4, 4)
+    >>> y, i = nn.max_pool2d(x, 2, return_indices=True)
+    >>> nn.max_unpool2d(y, i, 2)[0]
+    array([[ 0.,  0.,  0.,  0.],
+           [ 0.,  5.,  0.,  7.],
+           [ 0.,  0.,  0.,  0.],
+           [ 0., 13.,  0., 15.]])""")
+max_unpool3d.__doc__ = _UNPOOL_DOC.format(n=3, dims="D, H, W", example="""\
+    >>> y, i = nn.max_pool3d(np.arange(8.0).reshape(1, 2, 2, 2), 2, return_indices=True)
+    >>> nn.max_unpool3d(y, i, 2)[0, 1]
+    array([[0., 0.],
+           [0., 7.]])""")
+
+
+# ---------------------------------------------------------------- backward passes
+def _check_grad(grad_output, shape):
+    g = V.check_array(grad_output, "grad_output", min_ndim=0)
+    if g.dtype.kind != "f":
+        raise TypeError(f"grad_output must be float32 or float64, got dtype {g.dtype}")
+    if g.shape != tuple(shape):
+        raise ValueError(f"grad_output has shape {g.shape}, but the pooled output has "
+                         f"shape {tuple(shape)}")
+    return g
+
+
+def _max_pool_backward(nd, grad_output, input, kernel_size, stride, padding, dilation,
+                       ceil_mode, workers):
+    x, batched = V.check_pool_input(input, nd)
+    k, s, p, d = V.pool_args(nd, kernel_size, stride, padding, dilation)
+    x5 = _batched(x, batched)
+    m = _out_lengths(x5.shape[2:], k, s, p, d, ceil_mode)
+    g = _check_grad(grad_output, (x5.shape[:2] if batched else x5.shape[1:2]) + tuple(m))
+    g5 = _batched(g, batched)
+    vals = np.empty(x5.shape[:2] + tuple(m), dtype=x.dtype)
+    idx = np.empty(vals.shape, dtype=np.int64)
+    _argmax(x5, vals, idx, nd, k, s, p, d, m, workers)
+    P = x5.shape[0] * x5.shape[1]
+    nin = int(np.prod(x5.shape[2:]))
+    grad_in = np.zeros((P, nin), dtype=g.dtype)
+    R.scatter(np.ascontiguousarray(g5.reshape(P, -1)), idx.reshape(P, -1), grad_in, True,
+              workers)
+    return _unbatch(grad_in.reshape(x5.shape[:2] + x5.shape[2:]), batched)
+
+
+def _avg_pool_backward(nd, grad_output, input_shape, kernel_size, stride, padding,
+                       ceil_mode, count_include_pad, divisor_override, workers):
+    shape = [V.as_int(v, "input_shape") for v in input_shape]
+    if len(shape) not in (nd + 1, nd + 2) or any(v < 0 for v in shape):
+        raise ValueError(f"input_shape must be (N, C, *spatial) or (C, *spatial) with {nd} "
+                         f"spatial axis/axes, got {tuple(input_shape)!r}")
+    batched = len(shape) == nd + 2
+    shape5 = shape if batched else [1] + shape
+    if any(v == 0 for v in shape5[1:]):
+        raise ValueError(f"input_shape {tuple(shape)}: only the batch axis may be empty")
+    k, s, p, d = V.pool_args(nd, kernel_size, stride, padding)
+    div = _divisor(divisor_override)
+    spatial = shape5[2:]
+    m = _out_lengths(spatial, k, s, p, d, ceil_mode, "input_shape")
+    g = _check_grad(grad_output, tuple(shape[:-nd]) + tuple(m))
+    g5 = _batched(g, batched)
+    P = shape5[0] * shape5[1]
+    grad_in = np.zeros((P,) + (1,) * (3 - nd) + tuple(spatial), dtype=g.dtype)
+    tables, divs = [], []
+    for _ in range(3 - nd):
+        tables.append((np.zeros(1, np.intp), np.ones(1, np.intp)))
+        divs.append(np.ones(1))
+    for n, ki, si, pi, mi in zip(spatial, k, s, p, m):
+        start = np.arange(mi) * si - pi
+        lo = np.maximum(start, 0)
+        hi = np.minimum(start + ki, n)
+        tables.append((lo, hi - lo))
+    divs += _avg_divisors(spatial, k, s, p, m, count_include_pad)
+    if P and grad_in.size:
+        R.avg_backward(np.ascontiguousarray(g5.reshape((P,) + (1,) * (3 - nd) + tuple(m))),
+                       grad_in, tables, divs, div, workers)
+    return grad_in.reshape(shape)
+
+
+_MAXB_DOC = """Gradient of :func:`max_pool{n}d` with respect to its input.
+
+    Every ``grad_output`` element is added to the input position of its
+    window's argmax (the index :func:`max_pool{n}d` returns), accumulating
+    where windows overlap; equals torch's autograd result.
+
+    Parameters
+    ----------
+    grad_output : array_like
+        float32 or float64, the shape of the pooled output.
+    input : array_like
+        The pooling's input (its argmax positions are recomputed).
+    kernel_size, stride, padding, dilation, ceil_mode
+        The pooling's parameters.
+    workers : int, optional
+
+    Returns
+    -------
+    grad_input : ndarray
+        The shape of ``input``, the dtype of ``grad_output``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+{example}
+    """
+
+_AVGB_DOC = """Gradient of :func:`avg_pool{n}d` with respect to its input.
+
+    Every ``grad_output`` element divided by its window's divisor is added
+    to each valid input position of the window (the adjoint of the
+    pooling).
+
+    Parameters
+    ----------
+    grad_output : array_like
+        float32 or float64, the shape of the pooled output.
+    input_shape : sequence of int
+        The pooling input's shape ``(N, C, {dims})`` or ``(C, {dims})``.
+    kernel_size, stride, padding, ceil_mode, count_include_pad{div}
+        The pooling's parameters.
+    workers : int, optional
+
+    Returns
+    -------
+    grad_input : ndarray
+        Of shape ``input_shape``, the dtype of ``grad_output``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+{example}
+    """
+
+
+def max_pool1d_backward(grad_output, input, kernel_size, stride=None, padding=0,
+                        dilation=1, ceil_mode=False, *, workers=None):
+    return _max_pool_backward(1, grad_output, input, kernel_size, stride, padding,
+                              dilation, ceil_mode, workers)
+
+
+def max_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0,
+                        dilation=1, ceil_mode=False, *, workers=None):
+    return _max_pool_backward(2, grad_output, input, kernel_size, stride, padding,
+                              dilation, ceil_mode, workers)
+
+
+def max_pool3d_backward(grad_output, input, kernel_size, stride=None, padding=0,
+                        dilation=1, ceil_mode=False, *, workers=None):
+    return _max_pool_backward(3, grad_output, input, kernel_size, stride, padding,
+                              dilation, ceil_mode, workers)
+
+
+def avg_pool1d_backward(grad_output, input_shape, kernel_size, stride=None, padding=0,
+                        ceil_mode=False, count_include_pad=True, *, workers=None):
+    return _avg_pool_backward(1, grad_output, input_shape, kernel_size, stride, padding,
+                              ceil_mode, count_include_pad, None, workers)
+
+
+def avg_pool2d_backward(grad_output, input_shape, kernel_size, stride=None, padding=0,
+                        ceil_mode=False, count_include_pad=True, divisor_override=None,
+                        *, workers=None):
+    return _avg_pool_backward(2, grad_output, input_shape, kernel_size, stride, padding,
+                              ceil_mode, count_include_pad, divisor_override, workers)
+
+
+def avg_pool3d_backward(grad_output, input_shape, kernel_size, stride=None, padding=0,
+                        ceil_mode=False, count_include_pad=True, divisor_override=None,
+                        *, workers=None):
+    return _avg_pool_backward(3, grad_output, input_shape, kernel_size, stride, padding,
+                              ceil_mode, count_include_pad, divisor_override, workers)
+
+
+max_pool1d_backward.__doc__ = _MAXB_DOC.format(n=1, example="""\
+    >>> x = np.array([[1., 5., 2., 2., 7., 0.]])
+    >>> nn.max_pool1d_backward(np.ones((1, 5)), x, 2, stride=1)
+    array([[0., 2., 1., 0., 2., 0.]])""")
+max_pool2d_backward.__doc__ = _MAXB_DOC.format(n=2, example="""\
+    >>> x = np.arange(9.0).reshape(1, 3, 3)
+    >>> nn.max_pool2d_backward(np.ones((1, 2, 2)), x, 2, stride=1)[0]
+    array([[0., 0., 0.],
+           [0., 1., 1.],
+           [0., 1., 1.]])""")
+max_pool3d_backward.__doc__ = _MAXB_DOC.format(n=3, example="""\
+    >>> x = np.arange(8.0).reshape(1, 2, 2, 2)
+    >>> nn.max_pool3d_backward(np.full((1, 1, 1, 1), 3.0), x, 2)[0, 1]
+    array([[0., 0.],
+           [0., 3.]])""")
+avg_pool1d_backward.__doc__ = _AVGB_DOC.format(n=1, dims="L", div="", example="""\
+    >>> nn.avg_pool1d_backward(np.ones((1, 2)), (1, 4), 2)
+    array([[0.5, 0.5, 0.5, 0.5]])""")
+avg_pool2d_backward.__doc__ = _AVGB_DOC.format(n=2, dims="H, W", div=", divisor_override",
+                                               example="""\
+    >>> nn.avg_pool2d_backward(np.ones((1, 1, 1)), (1, 2, 2), 2)[0]
+    array([[0.25, 0.25],
+           [0.25, 0.25]])""")
+avg_pool3d_backward.__doc__ = _AVGB_DOC.format(n=3, dims="D, H, W", div=", divisor_override",
+                                               example="""\
+    >>> nn.avg_pool3d_backward(np.ones((1, 1, 1, 1)), (1, 2, 2, 2), 2,
+    ...                        divisor_override=1)[0, 0]
+    array([[1., 1.],
+           [1., 1.]])""")

@@ -1,0 +1,397 @@
+"""maximum_filter / minimum_filter (and the 1-D variants) against
+scipy.ndimage, OpenCV's dilate/erode and a numpy sliding-window reference."""
+import warnings
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+from hypothesis import given, settings, strategies as st
+from numpy.lib.stride_tricks import sliding_window_view
+
+from pyfilter import ndimage as pnd
+
+from conftest import CV_BORDER, MODES, NP_PAD, cv2, random_array, requires_cv2
+
+REAL_DTYPES = [np.bool_, np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32,
+               np.int64, np.uint64, np.float32, np.float64]
+FILTERS = [(pnd.maximum_filter, ndi.maximum_filter), (pnd.minimum_filter, ndi.minimum_filter)]
+FILTERS1D = [(pnd.maximum_filter1d, ndi.maximum_filter1d),
+             (pnd.minimum_filter1d, ndi.minimum_filter1d)]
+
+
+def _same(ours, ref):
+    assert ours.dtype == ref.dtype
+    assert ours.shape == ref.shape
+    np.testing.assert_array_equal(ours, ref)
+
+
+# ---------------------------------------------------------------- against scipy
+@pytest.mark.parametrize("dtype", REAL_DTYPES)
+@pytest.mark.parametrize("ours,ref", FILTERS)
+def test_dtypes_match_scipy(rng, dtype, ours, ref):
+    x = random_array(rng, (23, 31), dtype)
+    for size in (1, 2, 3, (4, 7)):
+        _same(ours(x, size=size), ref(x, size=size))
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("ours,ref", FILTERS)
+@pytest.mark.parametrize("size", [2, 3, 4, 5, 8, 15, (3, 9), (11, 2)])
+def test_modes_and_sizes_match_scipy(rng, mode, ours, ref, size):
+    x = rng.standard_normal((37, 41)).astype(np.float32)
+    _same(ours(x, size=size, mode=mode, cval=0.25),
+          ref(x, size=size, mode=mode, cval=0.25))
+
+
+@pytest.mark.parametrize("size", [5, 9, 31, 63, 100])
+@pytest.mark.parametrize("mode", ["reflect", "constant", "wrap", "mirror"])
+def test_long_windows_longer_than_array(rng, size, mode):
+    # van Herk along rows, doubling along x; windows may exceed the array
+    x = rng.integers(-1000, 1000, (70, 45)).astype(np.int32)
+    _same(pnd.maximum_filter(x, size, mode=mode, cval=7),
+          ndi.maximum_filter(x, size, mode=mode, cval=7))
+    _same(pnd.minimum_filter(x, (size, 3), mode=mode),
+          ndi.minimum_filter(x, (size, 3), mode=mode))
+
+
+@pytest.mark.parametrize("ours,ref", FILTERS)
+def test_origins_match_scipy(rng, ours, ref):
+    x = rng.standard_normal((19, 24))
+    for size in (2, 3, 4, 7):
+        for o0 in range(-(size // 2), (size - 1) // 2 + 1):
+            for o1 in (-(size // 2), 0, (size - 1) // 2):
+                _same(ours(x, size=size, origin=(o0, o1), mode="nearest"),
+                      ref(x, size=size, origin=(o0, o1), mode="nearest"))
+
+
+@pytest.mark.parametrize("ours,ref", FILTERS)
+def test_per_axis_mode_sequence(rng, ours, ref):
+    x = rng.standard_normal((13, 17, 9))
+    modes = ["wrap", "constant", "mirror"]
+    _same(ours(x, size=(3, 5, 4), mode=modes, cval=-1),
+          ref(x, size=(3, 5, 4), mode=modes, cval=-1))
+    # an all-True footprint is a box, so it accepts a sequence of modes too
+    _same(ours(x, footprint=np.ones((3, 2, 2)), mode=modes),
+          ref(x, footprint=np.ones((3, 2, 2)), mode=modes))
+
+
+@pytest.mark.parametrize("axes,size,origin", [((0,), 3, 0), ((2, 1), (2, 5), (0, -2)),
+                                              ((-1, 0), 4, 1), ((1,), 6, -3)])
+def test_axes_match_scipy(rng, axes, size, origin):
+    x = rng.standard_normal((9, 11, 10))
+    for ours, ref in FILTERS:
+        _same(ours(x, size=size, axes=axes, origin=origin, mode="mirror"),
+              ref(x, size=size, axes=axes, origin=origin, mode="mirror"))
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("shape", [(30,), (12, 17), (6, 7, 8)])
+def test_footprints_match_scipy(rng, mode, shape):
+    for trial in range(6):
+        fshape = tuple(int(v) for v in rng.integers(1, 6, len(shape)))
+        fp = rng.random(fshape) > 0.4
+        fp.flat[trial % fp.size] = True
+        if fp.all():
+            fp.flat[0] = False if fp.size > 1 else True
+        origin = [int(rng.integers(-(k // 2), (k - 1) // 2 + 1)) for k in fshape]
+        for dtype in (np.float32, np.int16, np.uint8):
+            x = random_array(rng, shape, dtype)
+            for ours, ref in FILTERS:
+                _same(ours(x, footprint=fp, mode=mode, cval=3, origin=origin),
+                      ref(x, footprint=fp, mode=mode, cval=3, origin=origin))
+
+
+def test_large_disk_footprint(rng):
+    yy, xx = np.mgrid[-9:10, -9:10]
+    disk = yy ** 2 + xx ** 2 <= 81
+    x = rng.standard_normal((120, 150)).astype(np.float32)
+    for ours, ref in FILTERS:
+        _same(ours(x, footprint=disk), ref(x, footprint=disk))
+    ring = (yy ** 2 + xx ** 2 <= 81) & (yy ** 2 + xx ** 2 >= 25)
+    _same(pnd.maximum_filter(x, footprint=ring, mode="wrap"),
+          ndi.maximum_filter(x, footprint=ring, mode="wrap"))
+
+
+@pytest.mark.parametrize("axes", [(2, 1), (1, 2), (0, 2), (1, 0)])
+def test_footprint_with_axes_follows_scipy(rng, axes):
+    # scipy maps the footprint's dimensions to the filtered axes in
+    # increasing order, while origins follow the order of ``axes``
+    x = rng.standard_normal((4, 6, 7))
+    fp = np.array([[1, 0, 0], [1, 1, 0]], bool)
+    for origin in (0, (-1, -1), (0, 1), (-1, 0)):
+        try:
+            ref = ndi.maximum_filter(x, footprint=fp, axes=axes, origin=origin)
+        except ValueError:
+            with pytest.raises(ValueError):
+                pnd.maximum_filter(x, footprint=fp, axes=axes, origin=origin)
+            continue
+        _same(pnd.maximum_filter(x, footprint=fp, axes=axes, origin=origin), ref)
+
+
+@pytest.mark.parametrize("ours,ref", FILTERS1D)
+@pytest.mark.parametrize("axis", [0, 1, -1])
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 6, 17])
+def test_filter1d_match_scipy(rng, ours, ref, axis, size):
+    x = rng.integers(-50, 50, (14, 19, 5)).astype(np.int16)
+    for mode in ("reflect", "constant", "nearest", "mirror", "wrap"):
+        for origin in (-(size // 2), 0, (size - 1) // 2):
+            _same(ours(x, size, axis=axis, mode=mode, cval=5, origin=origin),
+                  ref(x, size, axis=axis, mode=mode, cval=5, origin=origin))
+
+
+def test_filter1d_size4_window():
+    # REFERENCE.md: maximum_filter1d(size=4) covers x[i-2 .. i+1]
+    x = np.zeros(9)
+    x[4] = 1
+    np.testing.assert_array_equal(pnd.maximum_filter1d(x, 4), [0, 0, 0, 1, 1, 1, 1, 0, 0])
+
+
+# ---------------------------------------------------------------- outputs and casting
+def test_output_dtype_and_scipy_pass_order(rng):
+    # scipy reduces the first filtered axis, casts into the output dtype,
+    # then reduces the others: wrapping casts make the order visible
+    x = rng.standard_normal((30, 31)) * 300
+    for size in (2, 3, (3, 4), (1, 5)):
+        for dt in (np.uint8, np.int8, np.int16, np.float32):
+            _same(pnd.maximum_filter(x, size, output=dt), ndi.maximum_filter(x, size, output=dt))
+            _same(pnd.minimum_filter(x, size, output=dt, mode="constant", cval=-500.5),
+                  ndi.minimum_filter(x, size, output=dt, mode="constant", cval=-500.5))
+    fp = np.array([[1, 1], [1, 0]], bool)
+    _same(pnd.maximum_filter(x, footprint=fp, output=np.uint8),
+          ndi.maximum_filter(x, footprint=fp, output=np.uint8))
+
+
+@pytest.mark.parametrize("cval", [2.5, 300, -1, -0.5, 255, 1e40, np.inf])
+def test_cval_outside_the_dtype(rng, cval):
+    x = rng.integers(0, 255, (20, 21)).astype(np.uint8)
+    for ours, ref in FILTERS:
+        _same(ours(x, 3, mode="constant", cval=cval), ref(x, 3, mode="constant", cval=cval))
+        _same(ours(x, 3, mode="constant", cval=cval, output=np.float64),
+              ref(x, 3, mode="constant", cval=cval, output=np.float64))
+    xf = rng.standard_normal((20, 21)).astype(np.float32)
+    _same(pnd.maximum_filter(xf, 3, mode="constant", cval=0.1, output=np.float64),
+          ndi.maximum_filter(xf, 3, mode="constant", cval=0.1, output=np.float64))
+
+
+def test_output_array_in_place_and_strided(rng):
+    x = rng.standard_normal((40, 50))
+    ref = ndi.maximum_filter(x, 5, mode="wrap")
+    y = x.copy()
+    res = pnd.maximum_filter(y, 5, mode="wrap", output=y)  # shares memory
+    assert res is y
+    _same(y, ref)
+    out = np.zeros((50, 40)).T
+    pnd.maximum_filter(x, 5, mode="wrap", output=out)
+    _same(out, ref)
+    big = np.zeros((40, 100))
+    pnd.minimum_filter(x, 4, output=big[:, ::2])
+    _same(big[:, ::2], ndi.minimum_filter(x, 4))
+
+
+def test_noncontiguous_and_byteswapped_inputs(rng):
+    x = rng.standard_normal((60, 80)).astype(np.float32)
+    for v in (x[::2, ::3], x.T, x[:, ::-1], x.astype(">f4")):
+        for ours, ref in FILTERS:
+            _same(ours(v, (7, 5), mode="wrap"), ref(v, (7, 5), mode="wrap"))
+            _same(ours(v, footprint=[[1, 0, 1], [0, 1, 1]]),
+                  ref(v, footprint=[[1, 0, 1], [0, 1, 1]]))
+
+
+def test_3d_boxes_large_and_small(rng):
+    x = rng.standard_normal((20, 21, 22))
+    for size in ((3, 3, 3), (7, 9, 5), (1, 9, 1), (9, 1, 1), (2, 2, 8)):
+        for ours, ref in FILTERS:
+            _same(ours(x, size, mode="mirror"), ref(x, size, mode="mirror"))
+
+
+def test_int64_exact_beyond_2_53():
+    # scipy goes through float64 and rounds; pyfilter reduces int64 exactly
+    x = np.array([2 ** 53 + 1, 0, -(2 ** 62) - 3], dtype=np.int64)
+    np.testing.assert_array_equal(pnd.maximum_filter(x, 2), [2 ** 53 + 1, 2 ** 53 + 1, 0])
+    np.testing.assert_array_equal(pnd.minimum_filter1d(x, 3), [0, -(2 ** 62) - 3, -(2 ** 62) - 3])
+
+
+def test_empty_and_0d():
+    for ours, ref in FILTERS:
+        _same(ours(np.zeros((0, 3)), 2), ref(np.zeros((0, 3)), 2))
+        _same(ours(np.float64(3.0), size=2), ref(np.float64(3.0), size=2))
+
+
+def test_inputs_never_modified(rng):
+    x = rng.standard_normal((30, 30))
+    x.flags.writeable = False
+    keep = x.copy()
+    pnd.maximum_filter(x, 7)
+    pnd.minimum_filter(x, footprint=np.eye(3))
+    pnd.maximum_filter1d(x, 4, axis=0)
+    np.testing.assert_array_equal(x, keep)
+
+
+# ---------------------------------------------------------------- NaN: an independent reference
+def _window_ref(x, size, mode, cval, reduce):
+    """numpy.pad + sliding_window_view reference (NaN propagates)."""
+    size = (size,) * x.ndim if np.isscalar(size) else size
+    pads = [(s // 2, s - 1 - s // 2) for s in size]
+    kw = {"constant_values": cval} if mode == "constant" else {}
+    xp = np.pad(x, pads, mode=NP_PAD[mode], **kw)
+    win = sliding_window_view(xp, size)
+    return reduce(win, axis=tuple(range(x.ndim, 2 * x.ndim)))
+
+
+@pytest.mark.parametrize("size", [2, 3, 5, 9, (4, 13)])
+@pytest.mark.parametrize("mode", ["reflect", "constant", "nearest", "mirror", "wrap"])
+def test_nan_propagates(rng, size, mode):
+    x = rng.standard_normal((25, 30))
+    x[rng.random(x.shape) < 0.02] = np.nan
+    x[3, :] = np.nan
+    x[:, 0] = -np.inf
+    np.testing.assert_array_equal(pnd.maximum_filter(x, size, mode=mode),
+                                  _window_ref(x, size, mode, 0.0, np.max))
+    np.testing.assert_array_equal(pnd.minimum_filter(x.astype(np.float32), size, mode=mode),
+                                  _window_ref(x.astype(np.float32), size, mode, 0.0, np.min))
+
+
+def test_nan_footprint_propagates(rng):
+    x = rng.standard_normal((20, 20))
+    x[5, 5] = np.nan
+    fp = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)
+    r = pnd.maximum_filter(x, footprint=fp, mode="nearest")
+    xp = np.pad(x, 1, mode="edge")
+    win = sliding_window_view(xp, (3, 3))[..., fp]
+    np.testing.assert_array_equal(r, win.max(axis=-1))
+
+
+# ---------------------------------------------------------------- OpenCV
+@requires_cv2
+@pytest.mark.parametrize("ksize", [(3, 3), (1, 5), (4, 2), (15, 15), (9, 31)])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_dilate_erode_match_cv2(rng, ksize, dtype):
+    x = random_array(rng, (57, 64), dtype)
+    kernel = np.ones(ksize, np.uint8)
+    # default border: outside pixels ignored == mode 'nearest'
+    _same(pnd.maximum_filter(x, ksize, mode="nearest"), cv2.dilate(x, kernel))
+    _same(pnd.minimum_filter(x, ksize, mode="nearest"), cv2.erode(x, kernel))
+    for mode in ("reflect", "mirror", "nearest"):
+        _same(pnd.maximum_filter(x, ksize, mode=mode),
+              cv2.dilate(x, kernel, borderType=CV_BORDER[mode]))
+        _same(pnd.minimum_filter(x, ksize, mode=mode),
+              cv2.erode(x, kernel, borderType=CV_BORDER[mode]))
+
+
+@requires_cv2
+@pytest.mark.parametrize("shape", [cv2.MORPH_CROSS, cv2.MORPH_ELLIPSE] if cv2 is not None else [])
+def test_structuring_elements_match_cv2(rng, shape):
+    x = random_array(rng, (50, 61), np.uint8)
+    for k in ((5, 5), (7, 11)):
+        se = cv2.getStructuringElement(shape, (k[1], k[0]))
+        _same(pnd.maximum_filter(x, footprint=se.astype(bool), mode="nearest"), cv2.dilate(x, se))
+        _same(pnd.minimum_filter(x, footprint=se.astype(bool), mode="mirror"),
+              cv2.erode(x, se, borderType=cv2.BORDER_REFLECT_101))
+
+
+# ---------------------------------------------------------------- threads
+@pytest.mark.parametrize("case", ["box3", "box31", "footprint", "axis0", "tiles"])
+def test_workers_agnostic(rng, case):
+    x = rng.standard_normal((300, 310)).astype(np.float32)
+    x[rng.random(x.shape) < 0.001] = np.nan
+    fp = rng.random((5, 6)) > 0.5
+    fp[0, 0] = True
+    call = {
+        "box3": lambda w: pnd.maximum_filter(x, 3, workers=w),
+        "box31": lambda w: pnd.minimum_filter(x, (31, 17), mode="wrap", workers=w),
+        "footprint": lambda w: pnd.maximum_filter(x, footprint=fp, workers=w),
+        "axis0": lambda w: pnd.maximum_filter1d(x, 9, axis=0, workers=w),
+        "tiles": lambda w: pnd.maximum_filter1d(np.tile(x.ravel(), 2).reshape(2, -1), 21,
+                                                workers=w),
+    }[case]
+    ref = call(1)
+    for w in (2, 3):
+        np.testing.assert_array_equal(call(w), ref)
+
+
+# ---------------------------------------------------------------- property test
+@settings(max_examples=60, deadline=None)
+@given(shape=st.lists(st.integers(1, 12), min_size=1, max_size=3),
+       data=st.data())
+def test_property_matches_scipy(shape, data):
+    rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 31)))
+    x = rng.integers(-20, 20, shape).astype(np.int32)
+    nd = len(shape)
+    size = tuple(data.draw(st.integers(1, 14)) for _ in range(nd))
+    origin = tuple(data.draw(st.integers(-(s // 2), (s - 1) // 2)) for s in size)
+    mode = data.draw(st.sampled_from(MODES))
+    for ours, ref in FILTERS:
+        _same(ours(x, size, mode=mode, cval=-3, origin=origin),
+              ref(x, size, mode=mode, cval=-3, origin=origin))
+
+
+# ---------------------------------------------------------------- bad input
+def test_footprint_wins_with_warning(rng):
+    x = rng.standard_normal((10, 10))
+    with pytest.warns(UserWarning, match="footprint"):
+        r = pnd.maximum_filter(x, size=5, footprint=np.ones((1, 2), bool))
+    _same(r, ndi.maximum_filter(x, footprint=np.ones((1, 2), bool)))
+
+
+def test_all_false_footprint_is_an_error():
+    with pytest.raises(ValueError, match="footprint"):
+        pnd.maximum_filter(np.ones((4, 4)), footprint=np.zeros((3, 3), bool))
+
+
+def test_footprint_ndim_mismatch_is_an_error():
+    with pytest.raises(ValueError, match="footprint"):
+        pnd.minimum_filter(np.ones((4, 4)), footprint=np.ones((2, 2, 2), bool))
+    with pytest.raises(ValueError, match="footprint"):
+        pnd.minimum_filter(np.ones((4, 4, 4)), footprint=[1, 0, 1], axes=(0, 1))
+
+
+def test_mode_sequence_with_footprint_is_an_error():
+    with pytest.raises(ValueError, match="mode"):
+        pnd.maximum_filter(np.ones((4, 4)), footprint=[[1, 0, 1]], mode=["wrap", "nearest"])
+
+
+@pytest.mark.parametrize("kwargs,exc", [
+    (dict(size=0), ValueError), (dict(size=-2), ValueError), (dict(size=2.5), TypeError),
+    (dict(size=(2, 2, 2)), ValueError), (dict(size=3, origin=2), ValueError),
+    (dict(), TypeError), (dict(size=3, mode="bogus"), ValueError),
+    (dict(size=3, axes=(0, 0)), ValueError), (dict(size=3, cval="x"), TypeError)])
+def test_bad_arguments(kwargs, exc):
+    with pytest.raises(exc):
+        pnd.maximum_filter(np.ones((5, 5)), **kwargs)
+
+
+def test_bad_arguments_1d():
+    with pytest.raises(ValueError, match="size"):
+        pnd.maximum_filter1d(np.ones(5), 0)
+    with pytest.raises(ValueError, match="origin"):
+        pnd.minimum_filter1d(np.ones(5), 4, origin=2)
+    with pytest.raises(ValueError, match="axis"):
+        pnd.minimum_filter1d(np.ones(5), 3, axis=1)
+
+
+def test_complex_input_is_rejected():
+    with pytest.raises(TypeError, match="complex"):
+        pnd.maximum_filter(np.ones((4, 4), complex), 3)
+    with pytest.raises(TypeError, match="complex"):
+        pnd.minimum_filter1d(np.ones(4, complex), 3)
+
+
+def test_no_warning_without_size(rng):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pnd.maximum_filter(rng.standard_normal((5, 5)), footprint=np.eye(3))
+
+
+def test_integer_casting_extremes_follow_scipys_two_paths():
+    # scipy's size= (1-D passes) and footprint (N-D) paths cast out-of-range
+    # values differently; both are reproduced (NaN-free data: see the NaN
+    # note in maximum_filter's docstring).
+    x = np.array([1e10, -1e10, 3e9, -1e19, 2.5, -2.5, 1e19, -3e19, 2e19] * 3)
+    for dt in [np.int32, np.uint64, np.uint8, np.int64, np.uint32]:
+        for kw in [dict(size=3), dict(footprint=[1, 0, 1]), dict(footprint=[1, 1, 1])]:
+            for f in ["maximum_filter", "minimum_filter"]:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    ours = getattr(pnd, f)(x, output=dt, **kw)
+                    ref = getattr(ndi, f)(x, output=dt, **kw)
+                np.testing.assert_array_equal(ours, ref, err_msg=f"{f} {dt} {kw}")
