@@ -494,7 +494,7 @@ cdef int _run(const Plan* pl, ctype cval, int nthreads) noexcept nogil:
         for band in range(pl.nbands):
             failures += _band(pl, band, cval) != 0
         return failures
-    for band in prange(pl.nbands, schedule='static', chunksize=1,
+    for band in prange(pl.nbands, schedule='dynamic', chunksize=1,
                        num_threads=nthreads):
         failures += _band(pl, band, cval) != 0
     return failures
@@ -726,7 +726,12 @@ def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dil
         else:
             pl.out_mode = OUT_CONVERT
         pl.cast_rule = cast_rule
-        pl.nbands = nthreads if nthreads < nlines * ntiles else nlines * ntiles
+        # a few bands per thread, taken dynamically: a thread slowed down by
+        # another process does not hold the others up (each output value is
+        # computed the same way whichever thread takes its band)
+        pl.nbands = 4 * nthreads if nthreads > 1 else 1
+        if pl.nbands > nlines * ntiles:
+            pl.nbands = nlines * ntiles
         if pl.nbands < 1:
             pl.nbands = 1
         status = _dispatch(&pl, weights.dtype.num, cval, nthreads)

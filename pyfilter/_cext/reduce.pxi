@@ -795,7 +795,7 @@ cdef int _srun(const SPlan* pl, rtype cval, int nthreads) noexcept nogil:
         for band in range(pl.nbands):
             failures += _sband(pl, band, cval) != 0
         return failures
-    for band in prange(pl.nbands, schedule='static', chunksize=1,
+    for band in prange(pl.nbands, schedule='dynamic', chunksize=1,
                        num_threads=nthreads):
         failures += _sband(pl, band, cval) != 0
     return failures
@@ -902,7 +902,8 @@ def box(inp, out, int op, L, stride, dilation, base, modes, cval,
     tile_w = -(-nx_out // ntiles)
     ntiles = -(-nx_out // tile_w)
     nvmax = (tile_w - 1) * sx + (Lx - 1) * dx + 1
-    nbands = max(1, min(nthreads, nlines * ntiles))
+    # a few bands per thread, taken dynamically (robust to a busy core)
+    nbands = max(1, min(4 * nthreads if nthreads > 1 else 1, nlines * ntiles))
     keep_alive = (o_n, o_ostr, o_istr, o_s, o_d, o_L, o_map, o_mapoff, o_div,
                   o_divoff, x_map, x_div)
     pl.nout = nout
@@ -1188,7 +1189,7 @@ cdef int _frun(const FPlan* pl, rtype cval, int nthreads) noexcept nogil:
         for band in range(pl.nbands):
             failures += _fband(pl, band, cval) != 0
         return failures
-    for band in prange(pl.nbands, schedule='static', chunksize=1,
+    for band in prange(pl.nbands, schedule='dynamic', chunksize=1,
                        num_threads=nthreads):
         failures += _fband(pl, band, cval) != 0
     return failures
@@ -1274,7 +1275,8 @@ def footprint(inp, out, int op, fp, base, modes, cval, int in_tc, int out_tc,
     run_x = _intp(r[1] for r in runs)
     run_len = _intp(r[2] for r in runs)
     run_lev = _intp(r[3] for r in runs)
-    nbands = max(1, min(nthreads, nlines * ntiles))
+    # a few bands per thread, taken dynamically (robust to a busy core)
+    nbands = max(1, min(4 * nthreads if nthreads > 1 else 1, nlines * ntiles))
     keep_alive = (o_n, o_ostr, o_istr, o_map, o_mapoff, o_span, o_mul, row_k_a,
                   run_row, run_x, run_len, run_lev, x_map)
     pl.nout = nout
@@ -1566,7 +1568,7 @@ cdef void _trun(const TPlan* pl, rtype ident, int nthreads) noexcept nogil:
     if nthreads <= 1 or pl.nbands <= 1:
         _trows(pl, 0, nunits, ident)
         return
-    for band in prange(pl.nbands, schedule='static', chunksize=1,
+    for band in prange(pl.nbands, schedule='dynamic', chunksize=1,
                        num_threads=nthreads):
         _trows(pl, nunits * band // pl.nbands, nunits * (band + 1) // pl.nbands, ident)
 
@@ -1613,7 +1615,7 @@ def table(inp, out, idx, int op, tables, dilation, ident, int nthreads, xwin=Non
     pl.idx = NULL if idx is None else <int64_t*>cnp.PyArray_DATA(<cnp.ndarray>idx)
     pl.op = op
     nunits = pl.P * pl.m[0] * pl.m[1]
-    pl.nbands = max(1, min(nthreads, nunits))
+    pl.nbands = max(1, min(4 * nthreads if nthreads > 1 else 1, nunits))
     name = np.dtype(inp.dtype).name
     cdef int8_t c_i8
     cdef uint8_t c_u8
