@@ -7,6 +7,9 @@ pyfilter.ndimage
 pyfilter.filters
     scikit-image style functions (``image`` first, ``channel_axis``), and
     correlation with output shape, stride and dilation.
+pyfilter.nn
+    CNN layers with torch.nn.functional semantics (convolutions, transposed
+    convolutions, gradients, im2col, conv arithmetic).
 
 Thread control: every compute function takes ``workers=None``;
 :func:`set_workers` sets the default for a block of code.
@@ -14,8 +17,8 @@ Thread control: every compute function takes ``workers=None``;
 __version__ = "0.1.0"
 
 from ._workers import get_workers, set_workers  # noqa: E402
-from . import ndimage, filters  # noqa: E402
+from . import ndimage, filters, nn  # noqa: E402
 from ._config import show_config  # noqa: E402
 
-__all__ = ["ndimage", "filters", "set_workers", "get_workers", "show_config",
+__all__ = ["ndimage", "filters", "nn", "set_workers", "get_workers", "show_config",
            "__version__"]
