@@ -406,7 +406,7 @@ conv2d.__doc__ = _CONV_DOC.format(n=2, sp="H, W", ks="kH, kW", sp_out="H_out, W_
     >>> y.shape
     (1, 2, 4, 4)
     >>> y[0, 0, 0]
-    array([  0., 90., 90.,  0.], dtype=float32)
+    array([ 0., 90., 90.,  0.], dtype=float32)
     >>> nn.conv2d(x, edge, stride=2, padding=1).shape
     (1, 2, 3, 3)""")
 conv3d.__doc__ = _CONV_DOC.format(n=3, sp="D, H, W", ks="kD, kH, kW",
@@ -1165,7 +1165,7 @@ def conv_params(in_channels, out_channels, kernel_size, groups=1, bias=True, *, 
     >>> from pyfilter import nn
     >>> nn.conv_params(3, 10, 5)       # ten 5x5 filters on a 3-channel input
     760
-    >>> nn.conv_params(3, 6, (5, 5))
+    >>> nn.conv_params(1, 6, (5, 5))   # LeNet-5's C1 (single-channel input)
     156
     >>> nn.conv_params(32, 32, 3, groups=32, bias=False)   # depthwise 3x3
     288

@@ -154,3 +154,31 @@ def dilate_kernel(k, d):
     out = np.zeros(shape)
     out[tuple(slice(None, None, dd) for dd in d)] = k
     return out
+
+
+def conv_weight(x, grad, weight_shape, stride=1, padding=0, dilation=1, groups=1,
+                padding_mode="zeros"):
+    """Gradient of conv with respect to the weight, from the same windows:
+    dw[o, c, k] = sum_{n, i} grad[n, o, i] * window[n, c, i, k]."""
+    x = np.asarray(x, np.float64)
+    grad = np.asarray(grad, np.float64)
+    nsp = x.ndim - 2
+    k = list(weight_shape[2:])
+    s, d = tup(stride, nsp), tup(dilation, nsp)
+    pads = resolve_padding(padding, k, d)
+    xp = np.pad(x, [(0, 0), (0, 0)] + pads, mode=NP_MODE[padding_mode])
+    span = [dd * (kk - 1) + 1 for kk, dd in zip(k, d)]
+    win = sliding_window_view(xp, span, axis=tuple(range(2, 2 + nsp)))
+    sl = ((slice(None),) * 2 + tuple(slice(None, None, ss) for ss in s)
+          + tuple(slice(None, None, dd) for dd in d))
+    win = win[sl]
+    N, C = x.shape[:2]
+    O = weight_shape[0]
+    G = groups
+    osp = win.shape[2:2 + nsp]
+    win = win.reshape((N, G, C // G) + osp + tuple(k))
+    gg = grad.reshape((N, G, O // G) + osp)
+    sp = "pqr"[:nsp]
+    kk = "uvw"[:nsp]
+    dw = np.einsum(f"ngc{sp}{kk},ngo{sp}->goc{kk}", win, gg)
+    return dw.reshape(tuple(weight_shape))
