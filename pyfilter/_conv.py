@@ -175,17 +175,15 @@ def _choose_path(cin_g, cout_g, taps, is_1x1, nt=(1, 1, 1), no2=1, line_bytes=0)
     return PATH_DIRECT
 
 
-def _run_job(x5, wm, bias, out5, groups, no, step, offs, modes, ostep, obase, workers,
-             path=None):
-    """One job of the channel engine (see channel.pxi)."""
+def _make_job(x5, wm, out5, groups, no, step, offs, modes, ostep, obase, path=None):
+    """One job of the channel engine (see channel.pxi): its path, tiles and
+    packed weights.  Returns (job tuple, multiply-adds, uses BLAS)."""
     N, C = x5.shape[:2]
     cout = out5.shape[1]
     cin_g, cout_g = C // groups, cout // groups
     taps = len(offs[0]) * len(offs[1]) * len(offs[2])
     K = cin_g * taps
     P = no[0] * no[1] * no[2]
-    if P == 0 or N == 0 or cout == 0:
-        return
     is_1x1 = (taps == 1 and all(len(o) == 1 and o[0] == 0 for o in offs)
               and list(step) == [1, 1, 1] and list(no) == list(x5.shape[2:])
               and list(no) == list(out5.shape[2:]) and list(ostep) == [1, 1, 1])
@@ -196,17 +194,36 @@ def _run_job(x5, wm, bias, out5, groups, no, step, offs, modes, ostep, obase, wo
     if path is None:
         path = _choose_path(cin_g, cout_g, taps, is_1x1, [len(o) for o in offs], no[2],
                             line_bytes)
-    nthreads = _core.threads_for(workers, N * cout * P * max(K, 1))
     T = Kc = bh = 1
     if path == PATH_DIRECT:
         bh = _band(no[1], N * groups * no[0])
-        _engine().forward(x5, _pack_direct(wm), bias, out5, groups, no, step, offs, modes,
-                          ostep, obase, path, T, Kc, bh, nthreads)
+        wm = _pack_direct(wm)
+    else:
+        T, Kc = _tiles(K, P, N * groups, item)
+    job = (wm, list(no), list(step), offs, list(modes), list(ostep), list(obase), path, T,
+           Kc, bh)
+    return job, N * cout * P * max(K, 1), path != PATH_DIRECT
+
+
+def _run_jobs(x5, jobs, bias, out5, groups, workers):
+    """Run jobs made by _make_job in one engine call (one parallel region)."""
+    jobs = [j for j in jobs if j is not None]
+    if not jobs or out5.size == 0:
         return
-    T, Kc = _tiles(K, P, N * groups, item)
-    with _blas_single_thread():
-        _engine().forward(x5, wm, bias, out5, groups, no, step, offs, modes, ostep, obase,
-                          path, T, Kc, bh, nthreads)
+    nthreads = _core.threads_for(workers, sum(j[1] for j in jobs))
+    tuples = [j[0] for j in jobs]
+    if any(j[2] for j in jobs):
+        with _blas_single_thread():
+            _engine().forward(x5, tuples, bias, out5, groups, nthreads)
+    else:
+        _engine().forward(x5, tuples, bias, out5, groups, nthreads)
+
+
+def _run_job(x5, wm, bias, out5, groups, no, step, offs, modes, ostep, obase, workers):
+    if 0 in no or x5.shape[0] == 0 or out5.shape[1] == 0:
+        return
+    _run_jobs(x5, [_make_job(x5, wm, out5, groups, no, step, offs, modes, ostep, obase)],
+              bias, out5, groups, workers)
 
 
 def _conv_forward(nsp, input, weight, bias, stride, padding, dilation, groups,
@@ -252,6 +269,7 @@ def _transpose_impl(g5, w5, bias, out5, stride, pads_lo, dilation, groups, worke
     kernel = w5.shape[2:]
     osp = out5.shape[2:]
     wg = w5.reshape((groups, cin_g, cout_g) + tuple(kernel))
+    jobs = []
     for phase in itertools.product(*[range(s) for s in stride]):
         no, offs, ks = [], [], []
         for r, s, p, d, k, L in zip(phase, stride, pads_lo, dilation, kernel, osp):
@@ -264,8 +282,10 @@ def _transpose_impl(g5, w5, bias, out5, stride, pads_lo, dilation, groups, worke
         sub = wg[:, :, :, ks[0]][:, :, :, :, ks[1]][:, :, :, :, :, ks[2]]
         wm = np.ascontiguousarray(sub.transpose(0, 2, 1, 3, 4, 5)).reshape(
             groups, cout_g, -1)
-        _run_job(g5, wm, bias, out5, groups, no, [1, 1, 1], offs, [0, 0, 0],
-                 list(stride), list(phase), workers)
+        jobs.append(_make_job(g5, wm, out5, groups, no, [1, 1, 1], offs, [0, 0, 0],
+                              list(stride), list(phase)))
+    if g5.shape[0] and out5.shape[1]:
+        _run_jobs(g5, jobs, bias, out5, groups, workers)
 
 
 def _conv_transpose(nsp, input, weight, bias, stride, padding, output_padding, groups,

@@ -19,31 +19,43 @@
 # (the gather form of the same operation, one job per output phase: no
 # scatter-add, no zeros multiplied), conv{n}d_weight and unfold/fold.
 #
-# Paths:
-#   * GEMM: each work unit is (image, group, tile of `T` consecutive output
-#     positions); the thread builds the (K x T) im2col tile of that unit in
-#     its own scratch (cache-sized; K split in chunks of Kc rows when large)
-#     and calls BLAS (scipy.linalg.cython_blas sgemm/dgemm) writing straight
-#     into the output when the job's positions are contiguous there, else
-#     into a (Cout_g x T) scratch tile scattered afterwards.  1x1 stride-1
-#     unpadded convolutions skip im2col (the input already is the matrix).
-#   * Direct: for depthwise and small-channel convolutions.  A work unit is
-#     (image, group, output depth, band of output rows): the input rows the
-#     band reads are copied once into per-thread line buffers (boundary
-#     extension along x done while copying; polyphase planes for a stride
-#     along x so every tap reads contiguously), then each output row is
-#     accumulated over the taps in groups of up to 9, vectorised along x.
-#   * Weight gradient: dW = sum over units of G_tile @ im2col_tile^T, the
-#     units split into a FIXED number R of chunks (independent of the thread
-#     count), each accumulated in its own partial, summed in chunk order.
+# Paths (chosen per job by pyfilter/_conv.py::_choose_path, from measurements
+# on the 2-core AVX2 reference machine):
+#   * Direct (most convolutions, including depthwise, grouped, small-channel
+#     and the 64-channel CNN layers): a work unit is (image, group, output
+#     depth, band of output rows).  Input lines are copied once into a
+#     per-thread ring of span_H line buffers per (input channel, depth tap)
+#     (boundary extension along x done while copying, polyphase planes for a
+#     stride along x so every tap reads contiguously).  For each output row,
+#     a register-blocked micro-kernel (C, below) accumulates blocks of 6
+#     output channels x 16 positions (float; 8 for double) over all
+#     C_in/G x taps, in registers, and stores each output once.  On the
+#     reference machine this runs at 65-85 GFLOP/s per core (oneDNN: 63-90)
+#     where im2col + OpenBLAS sgemm reached 34-65.
+#   * GEMM (many channels: the input lines of one output row no longer fit
+#     in L2, or rows much shorter than the 16-wide blocks): each work unit is
+#     (image, group, tile of T consecutive output positions); the thread
+#     builds the (K x T) im2col tile of that unit in its own cache-sized
+#     scratch (K split in chunks of Kc rows when large; never an im2col of
+#     the whole batch) and calls BLAS (scipy.linalg.cython_blas sgemm/dgemm)
+#     as C (Cout_g x T) = W (Cout_g x K) col (K x T), then stores C
+#     transposed, with the bias, into the output.  1x1 stride-1 unpadded
+#     convolutions skip im2col (the input already is the matrix).
+#   * Weight gradient: dW = sum over units of G_tile @ im2col_tile^T (GEMM),
+#     the units split into a FIXED number R of chunks (independent of the
+#     thread count), each accumulated in its own partial, summed in chunk
+#     order.
+#   * Transposed convolution / input gradient: one job per output phase
+#     (gather form), all jobs of a call in one parallel region.
 #
 # Threads.  pyfilter owns the cores: OpenMP threads (workers) each run a
-# contiguous range of units and call BLAS single-threaded on their own
-# tiles; the Python layer caps the BLAS pool to 1 thread (threadpoolctl) for
-# the duration of the call, so there is never BLAS-in-OpenMP
-# oversubscription.  Tile shapes depend on the problem only, never on the
-# thread count, and each output element is produced by exactly one unit, so
-# results are bitwise identical for any number of threads.
+# contiguous range of units; on the GEMM paths each calls BLAS
+# single-threaded on its own tiles, the BLAS pools being capped to one
+# thread for the duration of the call (pyfilter/_blas.py), so there is
+# never BLAS-in-OpenMP oversubscription.  Units, tiles and blocks depend on
+# the problem only, never on the thread count, and each output element is
+# produced by exactly one unit, so results are bitwise identical for any
+# number of threads.
 
 cimport cython
 from cython.parallel cimport prange
@@ -689,28 +701,49 @@ cdef int _wgrad_chunk(const Geo* g, const real* x, const real* gout, real* part,
 
 
 # ---------------------------------------------------------------- drivers
-cdef int _run_forward(const Geo* g, const real* x, const real* wm, const real* bias,
-                      real* out, int path, Py_ssize_t T, Py_ssize_t Kc, Py_ssize_t bh,
-                      int nthreads) noexcept nogil:
-    cdef Py_ssize_t nunits, t
-    cdef int failures = 0
-    if path == 1:
-        nunits = g.N * g.G * g.no[0] * ((g.no[1] + bh - 1) // bh)
-    else:
-        nunits = g.N * g.G * ((g.P + T - 1) // T)
-    if nthreads > nunits:
-        nthreads = <int>nunits
+cdef struct Job:
+    Geo g
+    const void* wm            # weights: (G, Cout_g, K), packed for the direct path
+    int path
+    Py_ssize_t T, Kc, bh, nunits
+
+
+cdef int _jobs_range(const Job* jobs, int njobs, const real* x, const real* bias,
+                     real* out, Py_ssize_t u0, Py_ssize_t u1) noexcept nogil:
+    """Units u0..u1-1 of the concatenated unit lists of the jobs."""
+    cdef Py_ssize_t base = 0, lo, hi
+    cdef int j, failures = 0
+    cdef const Job* jb
+    for j in range(njobs):
+        jb = &jobs[j]
+        lo = u0 - base if u0 > base else 0
+        hi = u1 - base if u1 < base + jb.nunits else jb.nunits
+        if hi > lo:
+            if jb.path == 1:
+                failures += _direct_units(&jb.g, x, <const real*>jb.wm, bias, out, lo, hi,
+                                          jb.bh) != 0
+            else:
+                failures += _gemm_units(&jb.g, x, <const real*>jb.wm, bias, out, lo, hi,
+                                        jb.T, jb.Kc, jb.path) != 0
+        base = base + jb.nunits
+    return failures
+
+
+cdef int _run_forward(const Job* jobs, int njobs, const real* x, const real* bias,
+                      real* out, int nthreads) noexcept nogil:
+    """All jobs of a call in one parallel region: each thread takes a
+    contiguous range of the concatenated units (static, shape-only split)."""
+    cdef Py_ssize_t total = 0, t
+    cdef int j, failures = 0
+    for j in range(njobs):
+        total = total + jobs[j].nunits
+    if nthreads > total:
+        nthreads = <int>total
     if nthreads <= 1:
-        if path == 1:
-            return _direct_units(g, x, wm, bias, out, 0, nunits, bh)
-        return _gemm_units(g, x, wm, bias, out, 0, nunits, T, Kc, path)
+        return _jobs_range(jobs, njobs, x, bias, out, 0, total)
     for t in prange(nthreads, schedule='static', chunksize=1, num_threads=nthreads):
-        if path == 1:
-            failures += _direct_units(g, x, wm, bias, out, nunits * t // nthreads,
-                                      nunits * (t + 1) // nthreads, bh) != 0
-        else:
-            failures += _gemm_units(g, x, wm, bias, out, nunits * t // nthreads,
-                                    nunits * (t + 1) // nthreads, T, Kc, path) != 0
+        failures += _jobs_range(jobs, njobs, x, bias, out, total * t // nthreads,
+                                total * (t + 1) // nthreads)
     return failures
 
 
@@ -867,31 +900,53 @@ cdef inline void* _ptr(object a):
     return cnp.PyArray_DATA(<cnp.ndarray>a)
 
 
-def forward(x, wm, bias, out, Py_ssize_t groups, no, step, offs, modes, ostep, obase,
-            int path, Py_ssize_t T, Py_ssize_t Kc, Py_ssize_t bh, int nthreads):
-    """One job (see the header): ``x`` (N, C, D, H, W), ``wm`` (G, Cout_g, K),
+def forward(x, jobs, bias, out, Py_ssize_t groups, int nthreads):
+    """Run jobs (see the header) in one parallel region.  ``x`` (N, C, D, H, W),
     ``bias`` (Cout,) or None, ``out`` (N, Cout, D', H', W'); all C-contiguous
-    of one float dtype.  ``path``: 0 GEMM, 1 direct, 2 GEMM without im2col."""
-    cdef Geo g
-    keep = _setup(&g, x.shape, out.shape, groups, out.shape[1], no, step, offs, modes,
-                  ostep, obase)
-    cdef int status
-    cdef void* bp = _ptr(bias) if bias is not None else NULL
-    if g.P == 0 or g.N == 0 or g.Cout == 0:
-        return out
-    cdef void* p_out = _ptr(out)
-    cdef void* p_wm = _ptr(wm)
-    cdef void* p_x = _ptr(x)
-    if x.dtype == np.float32:
-        with nogil:
-            status = _run_forward(&g, <const float*>p_x, <const float*>p_wm,
-                                  <const float*>bp, <float*>p_out, path, T, Kc, bh,
-                                  nthreads)
-    else:
-        with nogil:
-            status = _run_forward(&g, <const double*>p_x, <const double*>p_wm,
-                                  <const double*>bp, <double*>p_out, path, T, Kc, bh,
-                                  nthreads)
+    of one float dtype.  ``jobs``: sequence of (wm, no, step, offs, modes,
+    ostep, obase, path, T, Kc, bh) with ``wm`` (G, Cout_g, K) C-contiguous
+    (blocked with pack order for the direct path); ``path``: 0 GEMM,
+    1 direct, 2 GEMM without im2col."""
+    cdef int njobs = len(jobs), j, status = 0
+    cdef Job* jb = <Job*>calloc(max(njobs, 1), sizeof(Job))
+    if jb == NULL:
+        raise MemoryError()
+    keep = []
+    cdef Job* p
+    cdef void* bp = NULL
+    cdef void* p_out
+    cdef void* p_x
+    try:
+        for j in range(njobs):
+            wm, no, step, offs, modes, ostep, obase, path, T, Kc, bh = jobs[j]
+            p = &jb[j]
+            keep.append(_setup(&p.g, x.shape, out.shape, groups, out.shape[1], no, step,
+                               offs, modes, ostep, obase))
+            keep.append(wm)
+            p.wm = _ptr(wm)
+            p.path = path
+            p.T = T
+            p.Kc = Kc
+            p.bh = bh
+            if p.g.P == 0 or p.g.N == 0 or p.g.Cout == 0:
+                p.nunits = 0
+            elif path == 1:
+                p.nunits = p.g.N * p.g.G * p.g.no[0] * ((p.g.no[1] + bh - 1) // bh)
+            else:
+                p.nunits = p.g.N * p.g.G * ((p.g.P + T - 1) // T)
+        bp = _ptr(bias) if bias is not None else NULL
+        p_out = _ptr(out)
+        p_x = _ptr(x)
+        if x.dtype == np.float32:
+            with nogil:
+                status = _run_forward(jb, njobs, <const float*>p_x, <const float*>bp,
+                                      <float*>p_out, nthreads)
+        else:
+            with nogil:
+                status = _run_forward(jb, njobs, <const double*>p_x, <const double*>bp,
+                                      <double*>p_out, nthreads)
+    finally:
+        free(jb)
     del keep
     if status:
         raise MemoryError("pyfilter: out of memory for the convolution scratch buffers")
