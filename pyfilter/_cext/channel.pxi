@@ -85,7 +85,7 @@ cdef extern from *:
     /* the same vectors at any (element) alignment, for loads and stores */
     typedef float pf_v8fu __attribute__((vector_size(32), aligned(4), may_alias));
     typedef double pf_v4du __attribute__((vector_size(32), aligned(8), may_alias));
-    #define PF_XPAD 32  /* elements a tap may read past the end of a row */
+    #define PF_XPAD 64  /* elements a tap may read past the end of a row */
 
     #define PF_DCONV(SUF, T, V, VU, L)                                           \
     static inline __attribute__((always_inline)) void                            \
@@ -93,7 +93,7 @@ cdef extern from *:
                   ptrdiff_t n, const T* bias, T* const* dst, ptrdiff_t ds,       \
                   const int OB, const int XV)                                    \
     {                                                                            \
-        V acc[6][4];                                                             \
+        V acc[6][8];                                                             \
         for (int o = 0; o < OB; o++) {                                           \
             V b = (V){0} + bias[o];                                              \
             for (int v = 0; v < XV; v++) acc[o][v] = b;                          \
@@ -101,24 +101,23 @@ cdef extern from *:
         for (ptrdiff_t t = 0; t < K; t++) {                                      \
             const T* p = tp[t] + x0;                                             \
             const T* wt = w + t * OB;                                            \
-            V in[4];                                                             \
+            V in[8];                                                             \
             for (int v = 0; v < XV; v++) in[v] = *(const VU*)(p + v * L);        \
             for (int o = 0; o < OB; o++) {                                       \
                 const T s = wt[o];                                               \
                 for (int v = 0; v < XV; v++) acc[o][v] += in[v] * s;             \
             }                                                                    \
         }                                                                        \
-        if (ds == 1 && n == XV * L) {                                            \
-            for (int o = 0; o < OB; o++)                                         \
-                for (int v = 0; v < XV; v++)                                     \
+        for (int o = 0; o < OB; o++)                                             \
+            for (int v = 0; v < XV; v++) {                                       \
+                if (ds == 1 && (v + 1) * L <= n) {                               \
                     *(VU*)(dst[o] + x0 + v * L) = acc[o][v];                     \
-        } else {                                                                 \
-            for (int o = 0; o < OB; o++)                                         \
-                for (int v = 0; v < XV; v++)                                     \
+                } else {                                                         \
                     for (int i = 0; i < L; i++)                                  \
                         if (v * L + i < n)                                       \
                             dst[o][(x0 + v * L + i) * ds] = acc[o][v][i];        \
-        }                                                                        \
+                }                                                                \
+            }                                                                    \
     }                                                                            \
     static void                                                                  \
     pf_dconv_row_##SUF(const T* const* tp, const T* w, ptrdiff_t K, int ob,      \
@@ -127,7 +126,7 @@ cdef extern from *:
     {                                                                            \
         ptrdiff_t x0, n;                                                         \
         switch (ob) {                                                            \
-        case 1: PF_ROW(SUF, L, 1, 4) break;                                      \
+        case 1: PF_ROW(SUF, L, 1, 8) break;                                      \
         case 2: PF_ROW(SUF, L, 2, 4) break;                                      \
         case 3: PF_ROW(SUF, L, 3, 4) break;                                      \
         case 4: PF_ROW(SUF, L, 4, 2) break;                                      \
@@ -135,10 +134,26 @@ cdef extern from *:
         default: PF_ROW(SUF, L, 6, 2) break;                                     \
         }                                                                        \
     }
+    /* full blocks of XVc vectors, then the narrowest block covering the tail */
+    #define PF_BLK(SUF, OBc, XVt)                                                \
+        pf_dblk_##SUF(tp, w, K, x0, n, bias, dst, ds, OBc, XVt)
     #define PF_ROW(SUF, L, OBc, XVc)                                             \
-        for (x0 = xa; x0 < nx; x0 += (XVc) * (L)) {                              \
-            n = nx - x0 < (XVc) * (L) ? nx - x0 : (XVc) * (L);                   \
-            pf_dblk_##SUF(tp, w, K, x0, n, bias, dst, ds, OBc, XVc);            \
+        for (x0 = xa; x0 + (XVc) * (L) <= nx; x0 += (XVc) * (L)) {               \
+            n = (XVc) * (L);                                                     \
+            PF_BLK(SUF, OBc, XVc);                                               \
+        }                                                                        \
+        if (x0 < nx) {                                                           \
+            n = nx - x0;                                                         \
+            switch ((n + (L) - 1) / (L)) {                                       \
+            case 1: PF_BLK(SUF, OBc, 1); break;                                  \
+            case 2: PF_BLK(SUF, OBc, 2); break;                                  \
+            case 3: if ((XVc) >= 3) PF_BLK(SUF, OBc, 3); break;                  \
+            case 4: if ((XVc) >= 4) PF_BLK(SUF, OBc, 4); break;                  \
+            case 5: if ((XVc) >= 5) PF_BLK(SUF, OBc, 5); break;                  \
+            case 6: if ((XVc) >= 6) PF_BLK(SUF, OBc, 6); break;                  \
+            case 7: if ((XVc) >= 7) PF_BLK(SUF, OBc, 7); break;                  \
+            default: if ((XVc) >= 8) PF_BLK(SUF, OBc, 8); break;                 \
+            }                                                                    \
         }
     PF_DCONV(f, float, pf_v8f, pf_v8fu, 8)
     PF_DCONV(d, double, pf_v4d, pf_v4du, 4)
