@@ -44,6 +44,7 @@ _WGRAD_PARTS_BUDGET = 64 << 20
 _MIN_UNITS = 8          # split small problems into at least this many units
 _MAX_KD = 64            # direct path: largest kernel extent along depth / height
 
+
 def _engine():
     return engine("channel")
 
@@ -203,7 +204,6 @@ def _make_job(x5, wm, out5, groups, no, step, offs, modes, ostep, obase, path=No
 
 def _run_jobs(x5, jobs, bias, out5, groups, workers):
     """Run jobs made by _make_job in one engine call (one parallel region)."""
-    jobs = [j for j in jobs if j is not None]
     if not jobs or out5.size == 0:
         return
     nthreads = _core.threads_for(workers, sum(j[1] for j in jobs))

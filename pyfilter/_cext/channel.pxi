@@ -937,6 +937,9 @@ def forward(x, jobs, bias, out, Py_ssize_t groups, int nthreads):
             p = &jb[j]
             keep.append(_setup(&p.g, x.shape, out.shape, groups, out.shape[1], no, step,
                                offs, modes, ostep, obase))
+            if path == 1 and max(p.g.nt[0], p.g.nt[1]) > DEF_MAXKD:
+                raise ValueError(f"the direct path supports at most {DEF_MAXKD} taps along "
+                                 "depth and height")
             keep.append(wm)
             p.wm = _ptr(wm)
             p.path = path
