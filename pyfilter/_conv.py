@@ -936,7 +936,7 @@ def _conv_weight(nsp, input, weight_size, grad_output, stride, padding, dilation
     return dw
 
 
-_INPUT_DOC = """Gradient of :func:`conv{n}d` with respect to its input (torch.nn.grad.conv{n}d_input).
+_INPUT_DOC = """Input gradient of :func:`conv{n}d` (torch.nn.grad.conv{n}d_input).
 
     The same operation as :func:`conv_transpose{n}d` with the output size
     fixed to ``input_size`` (one shared implementation).
@@ -969,7 +969,7 @@ _INPUT_DOC = """Gradient of :func:`conv{n}d` with respect to its input (torch.nn
     {iresult}
     """
 
-_WEIGHT_DOC = """Gradient of :func:`conv{n}d` with respect to its weight (torch.nn.grad.conv{n}d_weight).
+_WEIGHT_DOC = """Weight gradient of :func:`conv{n}d` (torch.nn.grad.conv{n}d_weight).
 
     ``grad_weight[o, c, k] = sum_{{n, i}} grad_output[n, o, i] * x~[n, c', i s + k d - p]``,
     computed with BLAS GEMMs on the same im2col tiles as the forward pass;
