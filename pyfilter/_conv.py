@@ -528,8 +528,8 @@ def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
     padding, dilation, groups=C_in), pointwise_weight, pointwise_bias)``
     (MobileNet's block without the normalisation and activation), computed
     band by band: each thread convolves a band of rows of every channel
-    into its own cache-sized tile and applies the pointwise GEMM to it, so
-    the depthwise output is never materialised.
+    into its own cache-sized tile and applies the pointwise convolution to
+    it, so the depthwise output is never materialised.
 
     Parameters
     ----------
@@ -602,10 +602,9 @@ def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
     bh = max(1, min(bh, _SEP_BUDGET // max(1, C * mult * no[2] * item)))
     nthreads = _core.threads_for(workers, N * (cout + mult * kernel[0] * kernel[1])
                                  * C * osp[0] * osp[1])
-    with _blas_single_thread():
-        _engine().separable(x5, _pack_direct(np.ascontiguousarray(wd).reshape(C, mult, -1)), bd,
-                            np.ascontiguousarray(wp), bp, _as5d(out, 2), mult, no, step,
-                            offs, [0, code, code], bh, nthreads)
+    _engine().separable(x5, _pack_direct(np.ascontiguousarray(wd).reshape(C, mult, -1)), bd,
+                        _pack_direct(np.ascontiguousarray(wp)[None]), bp, _as5d(out, 2), mult,
+                        no, step, offs, [0, code, code], bh, nthreads)
     return out if batched else out[0]
 
 

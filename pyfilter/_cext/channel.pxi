@@ -631,24 +631,40 @@ cdef int _direct_units(const Geo* g, const real* x, const real* wm, const real* 
 cdef int _separable_units(const Geo* g, const real* x, const real* wdw, const real* bdw,
                           const real* wpw, const real* bpw, Py_ssize_t Cpw, real* out,
                           Py_ssize_t u0, Py_ssize_t u1, Py_ssize_t bh) noexcept nogil:
-    """Depthwise (direct, into a per-thread tile) then pointwise (GEMM) for
-    units (image, output depth, band of bh rows); ``g`` is the depthwise job
-    (dense), ``Cpw`` the pointwise output channels."""
+    """Depthwise then pointwise for units (image, output depth, band of bh
+    rows): the depthwise result of the band (all C M channels) goes to a
+    per-thread tile S; the pointwise 1x1 convolution then reads S as one
+    row of Tc positions with C M taps (the same micro-kernel).  ``g`` is
+    the depthwise job (dense); ``wpw`` is packed like a direct-path weight
+    (one group of Cpw output channels); ``Cpw`` the pointwise outputs."""
     if u1 <= u0:
         return 0
     cdef Py_ssize_t nb = (g.no[1] + bh - 1) // bh
-    cdef Py_ssize_t u, band, rem, a, gi, n, h0, h1, rvmax, Tc, o, t, CM, P
-    cdef real* cp
-    cdef real bo
+    cdef Py_ssize_t u, band, rem, a, gi, n, h0, h1, rvmax, Tc, o, t, j, CM, P, xa, xb
+    cdef int ob
+    cdef real* dp[DEF_OB]
+    cdef real zb[DEF_OB]
     CM = g.G * g.Cout_g
     P = g.P
     rvmax = g.span[1]
+    for j in range(DEF_OB):
+        zb[j] = 0
+    # pointwise x chunk: its C M tap runs stay in L1 (24 KiB), multiple of 32
+    cdef Py_ssize_t xch = (24576 // (CM * <Py_ssize_t>sizeof(real))) // 32 * 32
+    if xch < 32:
+        xch = 32
+    if xch > DEF_XCHUNK:
+        xch = DEF_XCHUNK
     cdef real* lines = <real*>calloc(g.Cin_g * g.nt[0] * rvmax * (g.lw + PF_XPAD) + 1,
                                      sizeof(real))
     cdef const real** tp = <const real**>malloc((g.K + 1) * sizeof(real*))
-    cdef real* S = <real*>malloc((CM * bh * g.no[2] + 1) * sizeof(real))
+    cdef const real** tps = <const real**>malloc((CM + 1) * sizeof(real*))
+    # channel stride of the tile: padded so the C M tap streams do not alias
+    # in the L1 sets (a multiple of 4 KiB would)
+    cdef Py_ssize_t ss = bh * g.no[2] + 48
+    cdef real* S = <real*>calloc(CM * ss + PF_XPAD, sizeof(real))
     cdef int status = 0
-    if lines == NULL or tp == NULL or S == NULL:
+    if lines == NULL or tp == NULL or tps == NULL or S == NULL:
         status = -1
     else:
         for u in range(u0, u1):
@@ -664,18 +680,29 @@ cdef int _separable_units(const Geo* g, const real* x, const real* wdw, const re
             for gi in range(g.G):
                 _direct_band(g, x + (n * g.C + gi) * g.plane_in, wdw + gi * g.Cout_g * g.K,
                              bdw + gi * g.Cout_g if bdw != NULL else NULL,
-                             a, h0, h1, lines, tp, S + gi * g.Cout_g * Tc,
-                             Tc, g.no[2], 1)
-            cp = out + n * Cpw * P + (a * g.no[1] + h0) * g.no[2]
-            _gemm(c'N', c'N', <int>Tc, <int>Cpw, <int>CM, <real>1, S, <int>Tc, wpw,
-                  <int>CM, <real>0, cp, <int>P)
-            if bpw != NULL:
-                for o in range(Cpw):
-                    bo = bpw[o]
-                    for t in range(Tc):
-                        cp[o * P + t] = cp[o * P + t] + bo
+                             a, h0, h1, lines, tp, S + gi * g.Cout_g * ss,
+                             ss, g.no[2], 1)
+            for t in range(CM):
+                tps[t] = S + t * ss
+            xa = 0
+            while xa < Tc:
+                xb = xa + xch
+                if xb > Tc:
+                    xb = Tc
+                o = 0
+                while o < Cpw:
+                    ob = <int>(Cpw - o)
+                    if ob > DEF_OB:
+                        ob = DEF_OB
+                    for j in range(ob):
+                        dp[j] = out + (n * Cpw + o + j) * P + (a * g.no[1] + h0) * g.no[2]
+                    _dconv_row(tps, wpw + o * CM, CM, ob, xa, xb,
+                               bpw + o if bpw != NULL else zb, dp, 1)
+                    o = o + ob
+                xa = xb
     free(lines)
     free(tp)
+    free(tps)
     free(S)
     return status
 
@@ -974,7 +1001,7 @@ def forward(x, jobs, bias, out, Py_ssize_t groups, int nthreads):
 def separable(x, wdw, bdw, wpw, bpw, out, Py_ssize_t mult, no, step, offs, modes,
               Py_ssize_t bh, int nthreads):
     """Depthwise job (groups = C, multiplier ``mult``, weights ``wdw`` (C, mult,
-    taps)) fused with a pointwise GEMM ``wpw`` (Cout, C * mult)."""
+    taps)) fused with the pointwise 1x1 convolution ``wpw`` (packed, Cout x C * mult)."""
     cdef Geo g
     keep = _setup(&g, x.shape, (x.shape[0], x.shape[1] * mult) + tuple(no), x.shape[1],
                   x.shape[1] * mult, no, step, offs, modes, (1, 1, 1), (0, 0, 0))
