@@ -48,9 +48,11 @@
 #   * Transposed convolution / input gradient: one job per output phase
 #     (gather form), all jobs of a call in one parallel region.
 #
-# Threads.  pyfilter owns the cores: OpenMP threads (workers) each run a
-# contiguous range of units; on the GEMM paths each calls BLAS
-# single-threaded on its own tiles, the BLAS pools being capped to one
+# Threads.  pyfilter owns the cores: OpenMP threads (workers) allocate their
+# scratch once per call and take work units one at a time (dynamic
+# schedule: on a shared machine a thread that loses its core does not hold
+# the others back); on the GEMM paths each calls BLAS single-threaded on
+# its own tiles, the BLAS pools being capped to one
 # thread for the duration of the call (pyfilter/_blas.py), so there is
 # never BLAS-in-OpenMP oversubscription.  Units, tiles and blocks depend on
 # the problem only, never on the thread count, and each output element is
@@ -58,7 +60,7 @@
 # number of threads.
 
 cimport cython
-from cython.parallel cimport prange
+from cython.parallel cimport prange, parallel
 from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memset, memcpy
 cimport numpy as cnp
@@ -420,20 +422,19 @@ cdef void _store_tile(const Geo* g, const real* ct, Py_ssize_t so, Py_ssize_t st
 
 cdef int _gemm_units(const Geo* g, const real* x, const real* wm, const real* bias,
                      real* out, Py_ssize_t u0, Py_ssize_t u1, Py_ssize_t T,
-                     Py_ssize_t Kc, int path) noexcept nogil:
-    """GEMM path for work units u0..u1-1; 0, or -1 when out of memory.
+                     Py_ssize_t Kc, int path, real* col, real* ct) noexcept nogil:
+    """GEMM path for work units u0..u1-1; 0, or -1 without scratch.
 
     C (Cout_g x T, column-major) = W_g (Cout_g x K) times the im2col tile
     (K x T, row-major), i.e. sgemm('T', 'T') with m = Cout_g: the operand
     layout OpenBLAS packs fastest for these shapes (measured: 65 against
     57 GFLOP/s for the transposed product written straight into the
-    output); C is then stored transposed, with the bias, into the output."""
+    output); C is then stored transposed, with the bias, into the output.
+    ``col`` (Kc x T) and ``ct`` (Cout_g x T): the thread's scratch."""
     if u1 <= u0:
         return 0
     cdef Py_ssize_t ntiles = (g.P + T - 1) // T
     cdef Py_ssize_t u, tile, rem, gi, n, p0, Tc, kc0, kn, o, t, K = g.K, Cg = g.Cout_g
-    cdef real* col = NULL
-    cdef real* ct = <real*>malloc((Cg * T + 1) * sizeof(real))
     cdef real* op
     cdef real* outg
     cdef const real* xg
@@ -441,13 +442,8 @@ cdef int _gemm_units(const Geo* g, const real* x, const real* wm, const real* bi
     cdef const real* bg
     cdef const real* cs
     cdef real bo
-    if ct == NULL:
+    if ct == NULL or (path == 0 and K > 0 and col == NULL):
         return -1
-    if path == 0 and K > 0:
-        col = <real*>malloc(Kc * T * sizeof(real))
-        if col == NULL:
-            free(ct)
-            return -1
     for u in range(u0, u1):
         tile = u % ntiles
         rem = u // ntiles
@@ -485,8 +481,6 @@ cdef int _gemm_units(const Geo* g, const real* x, const real* wm, const real* bi
                     op[t] = cs[t * Cg] + bo
         else:
             _store_tile(g, ct, 1, Cg, outg, p0, Tc, bg)
-    free(col)
-    free(ct)
     return 0
 
 
@@ -589,64 +583,60 @@ cdef void _direct_band(const Geo* g, const real* xg, const real* wg, const real*
 
 
 cdef int _direct_units(const Geo* g, const real* x, const real* wm, const real* bias,
-                       real* out, Py_ssize_t u0, Py_ssize_t u1, Py_ssize_t bh) noexcept nogil:
-    """Direct path for units (image, group, output depth, band of bh rows)."""
+                       real* out, Py_ssize_t u0, Py_ssize_t u1, Py_ssize_t bh,
+                       real* lines, const real** tp) noexcept nogil:
+    """Direct path for units (image, group, output depth, band of bh rows);
+    ``lines`` and ``tp``: the thread's scratch (see _direct_scratch)."""
     if u1 <= u0:
         return 0
-    cdef Py_ssize_t nb = (g.no[1] + bh - 1) // bh
-    cdef Py_ssize_t u, band, rem, a, gi, n, h0, h1, rvmax
-    cdef real* outg
-    rvmax = g.span[1]
-    cdef real* lines = <real*>calloc(g.Cin_g * g.nt[0] * rvmax * (g.lw + PF_XPAD) + 1,
-                                     sizeof(real))
-    cdef const real** tp = <const real**>malloc((g.K + 1) * sizeof(real*))
-    cdef int status = 0
     if lines == NULL or tp == NULL:
-        status = -1
-    else:
-        for u in range(u0, u1):
-            band = u % nb
-            rem = u // nb
-            a = rem % g.no[0]
-            rem = rem // g.no[0]
-            gi = rem % g.G
-            n = rem // g.G
-            h0 = band * bh
-            h1 = h0 + bh
-            if h1 > g.no[1]:
-                h1 = g.no[1]
-            outg = out + (n * g.Cout + gi * g.Cout_g) * g.plane_out
-            _direct_band(g, x + (n * g.C + gi * g.Cin_g) * g.plane_in,
-                         wm + gi * g.Cout_g * g.K,
-                         bias + gi * g.Cout_g if bias != NULL else NULL,
-                         a, h0, h1, lines, tp,
-                         outg + ((g.obase[0] + a * g.ostep[0]) * g.fo[1] + g.obase[1]
-                                 + h0 * g.ostep[1]) * g.fo[2] + g.obase[2],
-                         g.plane_out, g.ostep[1] * g.fo[2], g.ostep[2])
-    free(lines)
-    free(tp)
-    return status
+        return -1
+    cdef Py_ssize_t nb = (g.no[1] + bh - 1) // bh
+    cdef Py_ssize_t u, band, rem, a, gi, n, h0, h1
+    cdef real* outg
+    for u in range(u0, u1):
+        band = u % nb
+        rem = u // nb
+        a = rem % g.no[0]
+        rem = rem // g.no[0]
+        gi = rem % g.G
+        n = rem // g.G
+        h0 = band * bh
+        h1 = h0 + bh
+        if h1 > g.no[1]:
+            h1 = g.no[1]
+        outg = out + (n * g.Cout + gi * g.Cout_g) * g.plane_out
+        _direct_band(g, x + (n * g.C + gi * g.Cin_g) * g.plane_in,
+                     wm + gi * g.Cout_g * g.K,
+                     bias + gi * g.Cout_g if bias != NULL else NULL,
+                     a, h0, h1, lines, tp,
+                     outg + ((g.obase[0] + a * g.ostep[0]) * g.fo[1] + g.obase[1]
+                             + h0 * g.ostep[1]) * g.fo[2] + g.obase[2],
+                     g.plane_out, g.ostep[1] * g.fo[2], g.ostep[2])
+    return 0
 
 
 cdef int _separable_units(const Geo* g, const real* x, const real* wdw, const real* bdw,
                           const real* wpw, const real* bpw, Py_ssize_t Cpw, real* out,
-                          Py_ssize_t u0, Py_ssize_t u1, Py_ssize_t bh) noexcept nogil:
+                          Py_ssize_t u0, Py_ssize_t u1, Py_ssize_t bh, real* lines,
+                          const real** tp, const real** tps, real* S) noexcept nogil:
     """Depthwise then pointwise for units (image, output depth, band of bh
-    rows): the depthwise result of the band (all C M channels) goes to a
-    per-thread tile S; the pointwise 1x1 convolution then reads S as one
-    row of Tc positions with C M taps (the same micro-kernel).  ``g`` is
-    the depthwise job (dense); ``wpw`` is packed like a direct-path weight
-    (one group of Cpw output channels); ``Cpw`` the pointwise outputs."""
+    rows): the depthwise result of the band (all C M channels) goes to the
+    thread's tile S; the pointwise 1x1 convolution then reads S as one row
+    of Tc positions with C M taps (the same micro-kernel).  ``g`` is the
+    depthwise job (dense); ``wpw`` is packed like a direct-path weight (one
+    group of Cpw output channels); scratch sizes: see separable()."""
     if u1 <= u0:
         return 0
+    if lines == NULL or tp == NULL or tps == NULL or S == NULL:
+        return -1
     cdef Py_ssize_t nb = (g.no[1] + bh - 1) // bh
-    cdef Py_ssize_t u, band, rem, a, gi, n, h0, h1, rvmax, Tc, o, t, j, CM, P, xa, xb
+    cdef Py_ssize_t u, band, rem, a, gi, n, h0, h1, Tc, o, t, j, CM, P, xa, xb
     cdef int ob
     cdef real* dp[DEF_OB]
     cdef real zb[DEF_OB]
     CM = g.G * g.Cout_g
     P = g.P
-    rvmax = g.span[1]
     for j in range(DEF_OB):
         zb[j] = 0
     # pointwise x chunk: its C M tap runs stay in L1 (24 KiB), multiple of 32
@@ -655,56 +645,43 @@ cdef int _separable_units(const Geo* g, const real* x, const real* wdw, const re
         xch = 32
     if xch > DEF_XCHUNK:
         xch = DEF_XCHUNK
-    cdef real* lines = <real*>calloc(g.Cin_g * g.nt[0] * rvmax * (g.lw + PF_XPAD) + 1,
-                                     sizeof(real))
-    cdef const real** tp = <const real**>malloc((g.K + 1) * sizeof(real*))
-    cdef const real** tps = <const real**>malloc((CM + 1) * sizeof(real*))
     # channel stride of the tile: padded so the C M tap streams do not alias
     # in the L1 sets (a multiple of 4 KiB would)
     cdef Py_ssize_t ss = bh * g.no[2] + 48
-    cdef real* S = <real*>calloc(CM * ss + PF_XPAD, sizeof(real))
-    cdef int status = 0
-    if lines == NULL or tp == NULL or tps == NULL or S == NULL:
-        status = -1
-    else:
-        for u in range(u0, u1):
-            band = u % nb
-            rem = u // nb
-            a = rem % g.no[0]
-            n = rem // g.no[0]
-            h0 = band * bh
-            h1 = h0 + bh
-            if h1 > g.no[1]:
-                h1 = g.no[1]
-            Tc = (h1 - h0) * g.no[2]
-            for gi in range(g.G):
-                _direct_band(g, x + (n * g.C + gi) * g.plane_in, wdw + gi * g.Cout_g * g.K,
-                             bdw + gi * g.Cout_g if bdw != NULL else NULL,
-                             a, h0, h1, lines, tp, S + gi * g.Cout_g * ss,
-                             ss, g.no[2], 1)
-            for t in range(CM):
-                tps[t] = S + t * ss
-            xa = 0
-            while xa < Tc:
-                xb = xa + xch
-                if xb > Tc:
-                    xb = Tc
-                o = 0
-                while o < Cpw:
-                    ob = <int>(Cpw - o)
-                    if ob > DEF_OB:
-                        ob = DEF_OB
-                    for j in range(ob):
-                        dp[j] = out + (n * Cpw + o + j) * P + (a * g.no[1] + h0) * g.no[2]
-                    _dconv_row(tps, wpw + o * CM, CM, ob, xa, xb,
-                               bpw + o if bpw != NULL else zb, dp, 1)
-                    o = o + ob
-                xa = xb
-    free(lines)
-    free(tp)
-    free(tps)
-    free(S)
-    return status
+    for u in range(u0, u1):
+        band = u % nb
+        rem = u // nb
+        a = rem % g.no[0]
+        n = rem // g.no[0]
+        h0 = band * bh
+        h1 = h0 + bh
+        if h1 > g.no[1]:
+            h1 = g.no[1]
+        Tc = (h1 - h0) * g.no[2]
+        for gi in range(g.G):
+            _direct_band(g, x + (n * g.C + gi) * g.plane_in, wdw + gi * g.Cout_g * g.K,
+                         bdw + gi * g.Cout_g if bdw != NULL else NULL,
+                         a, h0, h1, lines, tp, S + gi * g.Cout_g * ss,
+                         ss, g.no[2], 1)
+        for t in range(CM):
+            tps[t] = S + t * ss
+        xa = 0
+        while xa < Tc:
+            xb = xa + xch
+            if xb > Tc:
+                xb = Tc
+            o = 0
+            while o < Cpw:
+                ob = <int>(Cpw - o)
+                if ob > DEF_OB:
+                    ob = DEF_OB
+                for j in range(ob):
+                    dp[j] = out + (n * Cpw + o + j) * P + (a * g.no[1] + h0) * g.no[2]
+                _dconv_row(tps, wpw + o * CM, CM, ob, xa, xb,
+                           bpw + o if bpw != NULL else zb, dp, 1)
+                o = o + ob
+            xa = xb
+    return 0
 
 
 cdef int _wgrad_chunk(const Geo* g, const real* x, const real* gout, real* part,
@@ -750,8 +727,13 @@ cdef struct Job:
     Py_ssize_t T, Kc, bh, nunits
 
 
+cdef struct Scratch:
+    Py_ssize_t lines, tp, col, ct    # element counts (the largest over the jobs)
+
+
 cdef int _jobs_range(const Job* jobs, int njobs, const real* x, const real* bias,
-                     real* out, Py_ssize_t u0, Py_ssize_t u1) noexcept nogil:
+                     real* out, Py_ssize_t u0, Py_ssize_t u1, real* lines,
+                     const real** tp, real* col, real* ct) noexcept nogil:
     """Units u0..u1-1 of the concatenated unit lists of the jobs."""
     cdef Py_ssize_t base = 0, lo, hi
     cdef int j, failures = 0
@@ -763,45 +745,94 @@ cdef int _jobs_range(const Job* jobs, int njobs, const real* x, const real* bias
         if hi > lo:
             if jb.path == 1:
                 failures += _direct_units(&jb.g, x, <const real*>jb.wm, bias, out, lo, hi,
-                                          jb.bh) != 0
+                                          jb.bh, lines, tp) != 0
             else:
                 failures += _gemm_units(&jb.g, x, <const real*>jb.wm, bias, out, lo, hi,
-                                        jb.T, jb.Kc, jb.path) != 0
+                                        jb.T, jb.Kc, jb.path, col, ct) != 0
         base = base + jb.nunits
     return failures
 
 
 cdef int _run_forward(const Job* jobs, int njobs, const real* x, const real* bias,
-                      real* out, int nthreads) noexcept nogil:
-    """All jobs of a call in one parallel region: each thread takes a
-    contiguous range of the concatenated units (static, shape-only split)."""
-    cdef Py_ssize_t total = 0, t
+                      real* out, int nthreads, const Scratch* sz) noexcept nogil:
+    """All jobs of a call in one parallel region.  Each thread allocates its
+    scratch once, then takes units one at a time (dynamic schedule: a thread
+    that loses its core to another process does not hold the others back).
+    Every unit is computed entirely by one thread, in a fixed order, so the
+    result does not depend on which thread ran it, nor on their number."""
+    cdef Py_ssize_t total = 0, u
     cdef int j, failures = 0
+    cdef real* lines = NULL
+    cdef const real** tp = NULL
+    cdef real* col = NULL
+    cdef real* ct = NULL
     for j in range(njobs):
         total = total + jobs[j].nunits
     if nthreads > total:
         nthreads = <int>total
     if nthreads <= 1:
-        return _jobs_range(jobs, njobs, x, bias, out, 0, total)
-    for t in prange(nthreads, schedule='static', chunksize=1, num_threads=nthreads):
-        failures += _jobs_range(jobs, njobs, x, bias, out, total * t // nthreads,
-                                total * (t + 1) // nthreads)
+        lines = <real*>calloc(sz.lines, sizeof(real))
+        tp = <const real**>malloc(sz.tp * sizeof(real*))
+        col = <real*>malloc(sz.col * sizeof(real))
+        ct = <real*>malloc(sz.ct * sizeof(real))
+        failures = _jobs_range(jobs, njobs, x, bias, out, 0, total, lines, tp, col, ct)
+        free(lines)
+        free(tp)
+        free(col)
+        free(ct)
+        return failures
+    with parallel(num_threads=nthreads):
+        lines = <real*>calloc(sz.lines, sizeof(real))
+        tp = <const real**>malloc(sz.tp * sizeof(real*))
+        col = <real*>malloc(sz.col * sizeof(real))
+        ct = <real*>malloc(sz.ct * sizeof(real))
+        for u in prange(total, schedule='dynamic', chunksize=1):
+            failures += _jobs_range(jobs, njobs, x, bias, out, u, u + 1, lines, tp, col, ct)
+        free(lines)
+        free(tp)
+        free(col)
+        free(ct)
     return failures
 
 
 cdef int _run_separable(const Geo* g, const real* x, const real* wdw, const real* bdw,
                         const real* wpw, const real* bpw, Py_ssize_t Cpw, real* out,
                         Py_ssize_t bh, int nthreads) noexcept nogil:
-    cdef Py_ssize_t nunits = g.N * g.no[0] * ((g.no[1] + bh - 1) // bh), t
+    cdef Py_ssize_t nunits = g.N * g.no[0] * ((g.no[1] + bh - 1) // bh), u
+    cdef Py_ssize_t CM = g.G * g.Cout_g
+    cdef Py_ssize_t n_lines = g.Cin_g * g.nt[0] * g.span[1] * (g.lw + PF_XPAD) + 1
+    cdef Py_ssize_t n_s = CM * (bh * g.no[2] + 48) + PF_XPAD
     cdef int failures = 0
+    cdef real* lines = NULL
+    cdef const real** tp = NULL
+    cdef const real** tps = NULL
+    cdef real* S = NULL
     if nthreads > nunits:
         nthreads = <int>nunits
     if nthreads <= 1:
-        return _separable_units(g, x, wdw, bdw, wpw, bpw, Cpw, out, 0, nunits, bh)
-    for t in prange(nthreads, schedule='static', chunksize=1, num_threads=nthreads):
-        failures += _separable_units(g, x, wdw, bdw, wpw, bpw, Cpw, out,
-                                     nunits * t // nthreads, nunits * (t + 1) // nthreads,
-                                     bh) != 0
+        lines = <real*>calloc(n_lines, sizeof(real))
+        tp = <const real**>malloc((g.K + 1) * sizeof(real*))
+        tps = <const real**>malloc((CM + 1) * sizeof(real*))
+        S = <real*>calloc(n_s, sizeof(real))
+        failures = _separable_units(g, x, wdw, bdw, wpw, bpw, Cpw, out, 0, nunits, bh,
+                                    lines, tp, tps, S)
+        free(lines)
+        free(tp)
+        free(tps)
+        free(S)
+        return failures
+    with parallel(num_threads=nthreads):
+        lines = <real*>calloc(n_lines, sizeof(real))
+        tp = <const real**>malloc((g.K + 1) * sizeof(real*))
+        tps = <const real**>malloc((CM + 1) * sizeof(real*))
+        S = <real*>calloc(n_s, sizeof(real))
+        for u in prange(nunits, schedule='dynamic', chunksize=1):
+            failures += _separable_units(g, x, wdw, bdw, wpw, bpw, Cpw, out, u, u + 1, bh,
+                                         lines, tp, tps, S) != 0
+        free(lines)
+        free(tp)
+        free(tps)
+        free(S)
     return failures
 
 
@@ -819,7 +850,7 @@ cdef int _run_wgrad(const Geo* g, const real* x, const real* gout, real* parts,
             failures += _wgrad_chunk(g, x, gout, parts + j * size, nunits * j // R,
                                      nunits * (j + 1) // R, T, Kc) != 0
     else:
-        for j in prange(R, schedule='static', num_threads=nthreads):
+        for j in prange(R, schedule='dynamic', chunksize=1, num_threads=nthreads):
             failures += _wgrad_chunk(g, x, gout, parts + j * size, nunits * j // R,
                                      nunits * (j + 1) // R, T, Kc) != 0
     # fixed-order sum of the R partials
@@ -955,6 +986,8 @@ def forward(x, jobs, bias, out, Py_ssize_t groups, int nthreads):
         raise MemoryError()
     keep = []
     cdef Job* p
+    cdef Scratch sz
+    sz.lines = sz.tp = sz.col = sz.ct = 1
     cdef void* bp = NULL
     cdef void* p_out
     cdef void* p_x
@@ -977,19 +1010,24 @@ def forward(x, jobs, bias, out, Py_ssize_t groups, int nthreads):
                 p.nunits = 0
             elif path == 1:
                 p.nunits = p.g.N * p.g.G * p.g.no[0] * ((p.g.no[1] + bh - 1) // bh)
+                sz.lines = max(sz.lines, p.g.Cin_g * p.g.nt[0] * p.g.span[1]
+                               * (p.g.lw + PF_XPAD) + 1)
+                sz.tp = max(sz.tp, p.g.K + 1)
             else:
                 p.nunits = p.g.N * p.g.G * ((p.g.P + T - 1) // T)
+                sz.col = max(sz.col, Kc * T + 1)
+                sz.ct = max(sz.ct, p.g.Cout_g * T + 1)
         bp = _ptr(bias) if bias is not None else NULL
         p_out = _ptr(out)
         p_x = _ptr(x)
         if x.dtype == np.float32:
             with nogil:
                 status = _run_forward(jb, njobs, <const float*>p_x, <const float*>bp,
-                                      <float*>p_out, nthreads)
+                                      <float*>p_out, nthreads, &sz)
         else:
             with nogil:
                 status = _run_forward(jb, njobs, <const double*>p_x, <const double*>bp,
-                                      <double*>p_out, nthreads)
+                                      <double*>p_out, nthreads, &sz)
     finally:
         free(jb)
     del keep
