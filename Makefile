@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 $(VENV)/.ready: pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
-	$(PIP) install "setuptools>=77" wheel "Cython>=3.0" "numpy>=2.0"
+	$(PIP) install "setuptools>=77" wheel "Cython>=3.0" "numpy>=2.0" "scipy>=1.11"
 	$(PIP) install --no-build-isolation -e ".[test,bench]"
 	touch $@
 

@@ -11,7 +11,8 @@ pyfilter.kernels
     Filter kernels as arrays (Sobel, Scharr, Gaussian, ...) and kernel
     utilities (separate, dilate).
 pyfilter.nn
-    torch.nn.functional style layers on numpy arrays (pooling).
+    torch.nn.functional style layers on numpy arrays: convolutions,
+    transposed convolutions, gradients, im2col, pooling, conv arithmetic.
 
 Thread control: every compute function takes ``workers=None``;
 :func:`set_workers` sets the default for a block of code.

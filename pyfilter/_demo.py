@@ -15,6 +15,16 @@ import numpy as np
 # The vertical-edge kernel of the classic 6x6 example, and its transpose.
 VERTICAL = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]], dtype=np.float32)
 HORIZONTAL = VERTICAL.T.copy()
+# A CNN-style filter bank: vertical, horizontal and the two diagonal edges.
+EDGE_BANK = np.stack([VERTICAL, HORIZONTAL,
+                      np.array([[0, 1, 1], [-1, 0, 1], [-1, -1, 0]], dtype=np.float32),
+                      np.array([[1, 1, 0], [1, 0, -1], [0, -1, -1]], dtype=np.float32)])
+
+
+def _mosaic(channels):
+    """(4, H, W) -> a (2H, 2W) image for the PNG."""
+    c = np.asarray(channels)
+    return np.block([[c[0], c[1]], [c[2], c[3]]])
 
 
 def _image():
@@ -69,6 +79,12 @@ def _steps(img):
          lambda: nn.max_pool2d(np.abs(ndimage.correlate(img, VERTICAL))[None], 2)[0],
          lambda: ndi.maximum_filter(np.abs(ndi.correlate(img, VERTICAL)), 2,
                                     origin=-1)[::2, ::2]),
+        # CNN layer: one conv2d call applies a bank of 4 edge filters (output
+        # channels, shown as a 2x2 mosaic); scipy needs one correlate per filter
+        ("CNN conv2d: 4-filter edge bank",
+         lambda: _mosaic(nn.conv2d(img[None], EDGE_BANK[:, None], padding=1)),
+         lambda: _mosaic(np.stack([ndi.correlate(img, k, mode="constant")
+                                   for k in EDGE_BANK]))),
     ]
 
 

@@ -1,0 +1,1303 @@
+"""CNN-style convolution layers (torch.nn.functional semantics) on numpy arrays.
+
+Public functions are re-exported by :mod:`pyfilter.nn`.  Every compute
+function validates, allocates its C-contiguous output, resolves
+``workers`` and calls the channel engine (``pyfilter/_cext/channel.pxi``);
+the only arithmetic done here is on small parameter arrays (weight
+repacking, batch-norm folding, the bias-gradient reduction).
+
+Threads: OpenMP threads (``workers``) each run single-threaded BLAS on
+their own im2col tiles; while a GEMM-based call runs, the BLAS pools are
+capped to one thread (pyfilter/_blas.py), so BLAS threads and OpenMP
+threads never compete for the cores.
+"""
+import collections
+import itertools
+import math
+
+import numpy as np
+
+from . import _core
+from ._blas import single_thread as _blas_single_thread
+from . import _validate as V
+from ._cext import engine
+from ._shapes import conv_output_length, conv_transpose_output_length
+
+__all__ = [
+    "conv1d", "conv2d", "conv3d",
+    "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "depthwise_separable_conv2d", "channel_shuffle", "unfold", "fold",
+    "relu", "fuse_conv_bn",
+    "conv1d_input", "conv2d_input", "conv3d_input",
+    "conv1d_weight", "conv2d_weight", "conv3d_weight", "conv_bias_grad",
+    "conv_output_shape", "conv_transpose_output_shape", "conv_params",
+    "conv_flops", "receptive_field", "ConvCost",
+]
+
+PATH_GEMM, PATH_DIRECT, PATH_1X1 = 0, 1, 2
+
+# Tiles and scratch budgets (bytes, per thread).
+_GEMM_T = 512
+_GEMM_KC = 512
+_SEP_BUDGET = 256 << 10
+_WGRAD_PARTS_BUDGET = 64 << 20
+_MIN_UNITS = 8          # split small problems into at least this many units
+_MAX_KD = 64            # direct path: largest kernel extent along depth / height
+
+
+def _engine():
+    return engine("channel")
+
+
+# ---------------------------------------------------------------- geometry
+def _as5d(x, nsp):
+    """(N, C, *spatial) -> (N, C, D, H, W) view with unit leading axes."""
+    return x.reshape(x.shape[:2] + (1,) * (3 - nsp) + x.shape[2:])
+
+
+def _pad3(vals, fill):
+    return [fill] * (3 - len(vals)) + list(vals)
+
+
+def _check_input(input, nsp, name="input"):
+    x = V.nn_array(input, name)
+    if x.ndim == nsp + 1:
+        return x[None], False
+    if x.ndim == nsp + 2:
+        return x, True
+    raise ValueError(f"{name} must have shape (N, C, {_spatial_names(nsp)}) or unbatched "
+                     f"(C, {_spatial_names(nsp)}) for a {nsp}-D convolution, got an array "
+                     f"of shape {x.shape}")
+
+
+def _spatial_names(nsp):
+    return ", ".join(["D", "H", "W"][3 - nsp:])
+
+
+def _check_weight(weight, nsp, x, name="weight"):
+    w = V.nn_array(weight, name, like=x)
+    if w.ndim != nsp + 2:
+        raise ValueError(f"{name} must have {nsp + 2} dimensions (C_out, C_in / groups, "
+                         f"{'k, ' * nsp}) for a {nsp}-D convolution, got shape {w.shape}")
+    if any(k < 1 for k in w.shape[2:]):
+        raise ValueError(f"{name} has an empty kernel (shape {w.shape})")
+    return w
+
+
+def _check_bias(bias, c_out, x, name="bias"):
+    if bias is None:
+        return None
+    b = V.nn_array(bias, name, like=x)
+    if b.shape != (c_out,):
+        raise ValueError(f"{name} must have shape ({c_out},) (one value per output "
+                         f"channel), got shape {b.shape}")
+    return np.ascontiguousarray(b)
+
+
+def _output_lengths(spatial, kernel, stride, pads, dilation, what="input"):
+    out = []
+    for n, k, s, (pl, pr), d in zip(spatial, kernel, stride, pads, dilation):
+        L = conv_output_length(n, k, s, (pl, pr), d)
+        if L <= 0:
+            raise ValueError(
+                f"{what} spatial size {tuple(spatial)} (padded by {tuple(pads)}) is too small "
+                f"for the kernel {tuple(kernel)} with dilation {tuple(dilation)}: the dilated "
+                f"kernel spans {d * (k - 1) + 1} > {n + pl + pr} along one axis, so the output "
+                "would be empty")
+        out.append(L)
+    return out
+
+
+def _check_torch_pad_limits(torch_name, spatial, pads, name="padding"):
+    """torch's extra limits for its 'reflect' and 'circular' padding."""
+    for n, (pl, pr) in zip(spatial, pads):
+        p = max(pl, pr)
+        if torch_name == "reflect" and p >= n:
+            raise ValueError(f"{name}: padding_mode='reflect' needs padding smaller than the "
+                             f"input size; got padding {p} for an axis of size {n}")
+        if torch_name == "circular" and p > n:
+            raise ValueError(f"{name}: padding_mode='circular' needs padding at most the "
+                             f"input size; got padding {p} for an axis of size {n}")
+
+
+def _tiles(K, P, units_outer, itemsize):
+    """GEMM tile: (T positions, Kc rows per im2col chunk), from the shape only
+    (never the thread count, so results do not depend on it).  T = 512 and
+    Kc = 512 (a 1 MiB float32 tile) measured best for the large-channel
+    layers this path serves (512 -> 512 3x3 on 56^2: 79 GFLOP/s against
+    55-70 for other sizes)."""
+    T = _GEMM_T
+    per = math.ceil(_MIN_UNITS / max(1, units_outer))
+    if per > 1:
+        T = min(T, max(32, math.ceil(P / per)))
+    T = max(16, (T + 15) // 16 * 16) if T < P else max(1, P)
+    return int(T), int(max(1, min(K, _GEMM_KC)))
+
+
+def _pack_direct(wm):
+    """(G, Cout_g, K) weights -> the direct kernel's layout: per group,
+    blocks of OB output channels, each block K x ob (tap-major)."""
+    ob = _engine().OB
+    G, cg, K = wm.shape
+    blocks = [wm[:, o:o + ob, :].transpose(0, 2, 1).reshape(G, -1) for o in range(0, cg, ob)]
+    if not blocks:
+        return np.ascontiguousarray(wm)
+    return np.ascontiguousarray(np.concatenate(blocks, axis=1))
+
+
+def _band(no1, units_outer):
+    """Direct path: output rows per unit (whole planes, split only so that
+    small problems give the threads enough units; from the shape only)."""
+    per = math.ceil(_MIN_UNITS / max(1, units_outer))
+    return int(max(1, math.ceil(no1 / per))) if per > 1 else int(max(1, no1))
+
+
+def _choose_path(cin_g, cout_g, taps, is_1x1, nt=(1, 1, 1), no2=1, line_bytes=0):
+    """Engine path, by measurement on a 2-core AVX2 machine (float32,
+    GFLOP/s of one thread, direct vs GEMM): the register-blocked direct
+    kernel wins for small and medium channel counts (64 -> 64 3x3 on 128^2:
+    82 vs 65; 16 -> 16: 73 vs 34; 8 -> 16 3x3x3: 68 vs 35; 64 -> 128 1x1:
+    59 vs 35); the im2col GEMM wins once the input lines one output row
+    reads leave the L2 cache (512 -> 512 3x3 on 56^2: 71 vs 48) or rows are
+    much shorter than the kernel's 16-wide blocks with many channels
+    (2048 -> 512 1x1 on 7^2: 39 vs 22)."""
+    if max(nt[0], nt[1]) > _MAX_KD:
+        return PATH_1X1 if is_1x1 else PATH_GEMM
+    K = cin_g * taps
+    fill = no2 / (math.ceil(no2 / 16) * 16)
+    if K >= 256 and cout_g >= 32 and (line_bytes > (480 << 10) or fill < 0.75):
+        return PATH_1X1 if is_1x1 else PATH_GEMM
+    if is_1x1 and cin_g >= 512 and cout_g >= 64:
+        return PATH_1X1
+    return PATH_DIRECT
+
+
+def _make_job(x5, wm, out5, groups, no, step, offs, modes, ostep, obase, path=None):
+    """One job of the channel engine (see channel.pxi): its path, tiles and
+    packed weights.  Returns (job tuple, multiply-adds, uses BLAS)."""
+    N, C = x5.shape[:2]
+    cout = out5.shape[1]
+    cin_g, cout_g = C // groups, cout // groups
+    taps = len(offs[0]) * len(offs[1]) * len(offs[2])
+    K = cin_g * taps
+    P = no[0] * no[1] * no[2]
+    is_1x1 = (taps == 1 and all(len(o) == 1 and o[0] == 0 for o in offs)
+              and list(step) == [1, 1, 1] and list(no) == list(x5.shape[2:])
+              and list(no) == list(out5.shape[2:]) and list(ostep) == [1, 1, 1])
+    item = x5.itemsize
+    span = [max(o) - min(o) + 1 if len(o) else 1 for o in offs]
+    vw = (no[2] - 1) * step[2] + span[2]
+    line_bytes = cin_g * max(1, len(offs[0])) * span[1] * (vw + 32) * item
+    if path is None:
+        path = _choose_path(cin_g, cout_g, taps, is_1x1, [len(o) for o in offs], no[2],
+                            line_bytes)
+    T = Kc = bh = 1
+    if path == PATH_DIRECT:
+        bh = _band(no[1], N * groups * no[0])
+        wm = _pack_direct(wm)
+    else:
+        T, Kc = _tiles(K, P, N * groups, item)
+    job = (wm, list(no), list(step), offs, list(modes), list(ostep), list(obase), path, T,
+           Kc, bh)
+    return job, N * cout * P * max(K, 1), path != PATH_DIRECT
+
+
+def _run_jobs(x5, jobs, bias, out5, groups, workers):
+    """Run jobs made by _make_job in one engine call (one parallel region)."""
+    if not jobs or out5.size == 0:
+        return
+    nthreads = _core.threads_for(workers, sum(j[1] for j in jobs))
+    tuples = [j[0] for j in jobs]
+    if any(j[2] for j in jobs):
+        with _blas_single_thread():
+            _engine().forward(x5, tuples, bias, out5, groups, nthreads)
+    else:
+        _engine().forward(x5, tuples, bias, out5, groups, nthreads)
+
+
+def _run_job(x5, wm, bias, out5, groups, no, step, offs, modes, ostep, obase, workers):
+    if 0 in no or x5.shape[0] == 0 or out5.shape[1] == 0:
+        return
+    _run_jobs(x5, [_make_job(x5, wm, out5, groups, no, step, offs, modes, ostep, obase)],
+              bias, out5, groups, workers)
+
+
+def _conv_forward(nsp, input, weight, bias, stride, padding, dilation, groups,
+                  padding_mode, workers):
+    x, batched = _check_input(input, nsp)
+    w = _check_weight(weight, nsp, x)
+    N, C = x.shape[:2]
+    cout = w.shape[0]
+    groups = V.nn_groups(groups, C, cout)
+    if w.shape[1] * groups != C:
+        raise ValueError(f"weight has shape {w.shape}: expected {C // groups} input channels "
+                         f"per group (C_in={C} / groups={groups}) in weight.shape[1], got "
+                         f"{w.shape[1]}")
+    b = _check_bias(bias, cout, x)
+    kernel = list(w.shape[2:])
+    stride = V.int_sequence(stride, nsp, "stride", minimum=1)
+    dilation = V.int_sequence(dilation, nsp, "dilation", minimum=1)
+    pads = V.nn_padding(padding, kernel, dilation, stride)
+    code, torch_name = V.nn_padding_mode(padding_mode)
+    spatial = list(x.shape[2:])
+    if torch_name in ("reflect", "circular"):
+        _check_torch_pad_limits(torch_name, spatial, pads)
+    osp = _output_lengths(spatial, kernel, stride, pads, dilation)
+    out = np.empty((N, cout) + tuple(osp), dtype=x.dtype)
+    if out.size:
+        x5 = _as5d(np.ascontiguousarray(x), nsp)
+        offs = [np.arange(k) * d - pl for k, d, (pl, _) in zip(kernel, dilation, pads)]
+        offs = [np.zeros(1, np.intp)] * (3 - nsp) + offs
+        wm = np.ascontiguousarray(w).reshape(groups, cout // groups, -1)
+        _run_job(x5, wm, b, _as5d(out, nsp), groups, _pad3(osp, 1), _pad3(stride, 1),
+                 offs, _pad3([code] * nsp, 0), [1, 1, 1], [0, 0, 0], workers)
+    return out if batched else out[0]
+
+
+def _transpose_impl(g5, w5, bias, out5, stride, pads_lo, dilation, groups, workers):
+    """Transposed convolution (== the input gradient of a convolution), as a
+    gather: one job per output phase r (per axis, outputs y = r + s i), each
+    an ordinary stride-1 convolution of the input with the taps k for which
+    (r + p - k d) is a multiple of s, at input offsets (r + p - k d) / s."""
+    cin = g5.shape[1]
+    cout_g = w5.shape[1]
+    cin_g = cin // groups
+    kernel = w5.shape[2:]
+    osp = out5.shape[2:]
+    wg = w5.reshape((groups, cin_g, cout_g) + tuple(kernel))
+    jobs = []
+    for phase in itertools.product(*[range(s) for s in stride]):
+        no, offs, ks = [], [], []
+        for r, s, p, d, k, L in zip(phase, stride, pads_lo, dilation, kernel, osp):
+            no.append(len(range(r, L, s)))
+            kk = [t for t in range(k) if (r + p - t * d) % s == 0]
+            ks.append(kk)
+            offs.append(np.array([(r + p - t * d) // s for t in kk], dtype=np.intp))
+        if 0 in no:
+            continue
+        sub = wg[:, :, :, ks[0]][:, :, :, :, ks[1]][:, :, :, :, :, ks[2]]
+        wm = np.ascontiguousarray(sub.transpose(0, 2, 1, 3, 4, 5)).reshape(
+            groups, cout_g, -1)
+        jobs.append(_make_job(g5, wm, out5, groups, no, [1, 1, 1], offs, [0, 0, 0],
+                              list(stride), list(phase)))
+    if g5.shape[0] and out5.shape[1]:
+        _run_jobs(g5, jobs, bias, out5, groups, workers)
+
+
+def _conv_transpose(nsp, input, weight, bias, stride, padding, output_padding, groups,
+                    dilation, workers):
+    x, batched = _check_input(input, nsp)
+    w = _check_weight(weight, nsp, x)
+    N, C = x.shape[:2]
+    groups = V.as_int(groups, "groups")
+    if groups < 1:
+        raise ValueError(f"groups must be >= 1, got {groups!r}")
+    if w.shape[0] != C:
+        raise ValueError(f"weight has shape {w.shape}: a transposed convolution's weight is "
+                         f"(C_in, C_out / groups, {'k, ' * nsp}) and C_in must equal the "
+                         f"input's {C} channels")
+    if C % groups:
+        raise ValueError(f"groups={groups} does not divide the {C} input channels")
+    cout = w.shape[1] * groups
+    b = _check_bias(bias, cout, x)
+    kernel = list(w.shape[2:])
+    stride = V.int_sequence(stride, nsp, "stride", minimum=1)
+    dilation = V.int_sequence(dilation, nsp, "dilation", minimum=1)
+    pads = [p for p, _ in V.nn_padding(padding, kernel, dilation, stride, strings=False)]
+    opad = V.int_sequence(output_padding, nsp, "output_padding", minimum=0)
+    for op, s, d in zip(opad, stride, dilation):
+        if op >= max(s, d):
+            raise ValueError(f"output_padding must be smaller than either stride or dilation; "
+                             f"got output_padding={tuple(opad)} with stride={tuple(stride)} "
+                             f"and dilation={tuple(dilation)}")
+    spatial = list(x.shape[2:])
+    osp = [conv_transpose_output_length(n, k, s, p, d, op)
+           for n, k, s, p, d, op in zip(spatial, kernel, stride, pads, dilation, opad)]
+    if any(L <= 0 for L in osp):
+        raise ValueError(f"the transposed convolution's output size would be {tuple(osp)} "
+                         f"(input {tuple(spatial)}, kernel {tuple(kernel)}, stride "
+                         f"{tuple(stride)}, padding {tuple(pads)}, dilation {tuple(dilation)}): "
+                         "it must be positive; reduce the padding")
+    out = np.empty((N, cout) + tuple(osp), dtype=x.dtype)
+    if out.size:
+        _transpose_impl(_as5d(np.ascontiguousarray(x), nsp),
+                        _as5d(np.ascontiguousarray(w), nsp), b, _as5d(out, nsp),
+                        _pad3(stride, 1), _pad3(pads, 0), _pad3(dilation, 1), groups, workers)
+    return out if batched else out[0]
+
+
+# ---------------------------------------------------------------- forward layers
+_CONV_DOC = """{n}-D convolution over (N, C_in, {sp}) arrays (torch.nn.functional.conv{n}d).
+
+    Cross-correlation, as in every deep-learning library:
+    ``out[n, o] = bias[o] + sum_c sum_k weight[o, c, k] * x~[n, g C_in/G + c,
+    i * stride + k * dilation - pad_left]`` for output channel ``o`` in group
+    ``g``, where ``x~`` is the input extended by ``padding_mode``.
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C_in, {sp}) or unbatched (C_in, {sp}); float32 or float64.
+    weight : ndarray
+        (C_out, C_in / groups, {ks}) of the same dtype.
+    bias : ndarray, optional
+        (C_out,) of the same dtype.
+    stride, dilation : int or tuple of int, optional
+        Per spatial axis (or one value for all), >= 1.
+    padding : int, tuple of int, 'valid', 'same' or 'full', optional
+        Zero-based padding per side; 'same' keeps the size (stride 1 only;
+        total ``d (k - 1)``, the odd extra on the right/bottom as torch);
+        'full' pads ``d (k - 1)`` on both sides.  Output length per axis:
+        ``floor((n + p_left + p_right - d (k - 1) - 1) / s) + 1``; an empty
+        output is an error, as in torch.
+    groups : int, optional
+        Split channels into groups (C_in and C_out divisible by it);
+        ``groups = C_in`` with ``C_out = M C_in`` is a depthwise convolution
+        with channel multiplier M (output channel o reads input o // M).
+    padding_mode : str, optional
+        torch's 'zeros' (default), 'reflect' (= scipy 'mirror', padding must
+        be smaller than the input), 'replicate' (= 'nearest'), 'circular'
+        (= 'wrap', padding at most the input size), or a scipy.ndimage mode
+        name ('constant', 'nearest', 'mirror', 'wrap', 'grid-constant',
+        'grid-mirror', 'grid-wrap'; these repeat periodically for any
+        padding) or 'symmetric' (scipy's 'reflect', which this torch-style
+        namespace cannot call 'reflect').
+    workers : int, optional
+        Number of threads (scipy.fft semantics); the result does not depend
+        on it.
+
+    Returns
+    -------
+    out : ndarray
+        (N, C_out, {sp_out}) (unbatched input: no N axis), C-contiguous, in
+        the input's dtype.
+
+    Notes
+    -----
+    Depthwise and small-channel convolutions run a direct kernel vectorised
+    along the last axis; the others run BLAS GEMMs on cache-sized im2col
+    tiles (1x1 convolutions without im2col).  Results agree with the
+    float64 reference within float32 rounding for float32.
+
+    Examples
+    --------
+{example}
+    """
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros", workers=None):
+    return _conv_forward(1, input, weight, bias, stride, padding, dilation, groups,
+                         padding_mode, workers)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros", workers=None):
+    return _conv_forward(2, input, weight, bias, stride, padding, dilation, groups,
+                         padding_mode, workers)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros", workers=None):
+    return _conv_forward(3, input, weight, bias, stride, padding, dilation, groups,
+                         padding_mode, workers)
+
+
+conv1d.__doc__ = _CONV_DOC.format(n=1, sp="L", ks="k", sp_out="L_out", example="""\
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.array([[[1., 2., 3., 4.]]])          # (N=1, C=1, L=4)
+    >>> nn.conv1d(x, np.array([[[1., 0., -1.]]]))   # valid: [1-3, 2-4]
+    array([[[-2., -2.]]])
+    >>> nn.conv1d(x, np.array([[[1., 0., -1.]]]), padding='same', padding_mode='replicate')
+    array([[[-1., -2., -2., -1.]]])""")
+conv2d.__doc__ = _CONV_DOC.format(n=2, sp="H, W", ks="kH, kW", sp_out="H_out, W_out",
+                                  example="""\
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.zeros((1, 3, 6, 6), np.float32)
+    >>> x[:, :, :, :3] = 10                        # a vertical edge in 3 channels
+    >>> edge = np.tile(np.array([[1, 0, -1]] * 3, np.float32), (2, 3, 1, 1))
+    >>> y = nn.conv2d(x, edge, bias=np.array([0, 1], np.float32))
+    >>> y.shape
+    (1, 2, 4, 4)
+    >>> y[0, 0, 0]
+    array([ 0., 90., 90.,  0.], dtype=float32)
+    >>> nn.conv2d(x, edge, stride=2, padding=1).shape
+    (1, 2, 3, 3)""")
+conv3d.__doc__ = _CONV_DOC.format(n=3, sp="D, H, W", ks="kD, kH, kW",
+                                  sp_out="D_out, H_out, W_out", example="""\
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.ones((2, 4, 8, 8, 8))
+    >>> w = np.ones((6, 2, 3, 3, 3))
+    >>> y = nn.conv3d(x, w, padding=1, groups=2)
+    >>> y.shape, float(y[0, 0, 4, 4, 4]), float(y[0, 0, 0, 0, 0])
+    ((2, 6, 8, 8, 8), 54.0, 16.0)""")
+
+
+_CONVT_DOC = """{n}-D transposed convolution (torch.nn.functional.conv_transpose{n}d).
+
+    The adjoint of :func:`conv{n}d` with the same weight (the gradient of a
+    convolution with respect to its input): each input element scatters
+    ``weight[c, o] * x`` over the output with the given stride and
+    dilation, then ``padding`` is cropped from each side.  Computed as a
+    gather, one stride-1 convolution per output phase (no multiplications
+    by inserted zeros).
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C_in, {sp}) or unbatched (C_in, {sp}); float32 or float64.
+    weight : ndarray
+        (C_in, C_out / groups, {ks}) (torch's layout for transposed
+        convolutions) of the same dtype.
+    bias : ndarray, optional
+        (C_out,).
+    stride, padding, output_padding, dilation : int or tuple of int, optional
+        Output length per axis:
+        ``(n - 1) s - 2 p + d (k - 1) + output_padding + 1`` (must be
+        positive).  ``output_padding`` adds to one side only and must be
+        smaller than ``max(stride, dilation)``; padding must be >= 0.
+    groups : int, optional
+        C_in divisible by groups; C_out = groups * weight.shape[1].
+    workers : int, optional
+        Number of threads; the result does not depend on it.
+
+    Returns
+    -------
+    out : ndarray
+        (N, C_out, {sp_out}), C-contiguous, in the input's dtype.
+
+    Examples
+    --------
+{example}
+    """
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1, *, workers=None):
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, workers)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1, *, workers=None):
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, workers)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1, *, workers=None):
+    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, workers)
+
+
+conv_transpose1d.__doc__ = _CONVT_DOC.format(n=1, sp="L", ks="k", sp_out="L_out", example="""\
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.array([[[1., 2.]]])
+    >>> nn.conv_transpose1d(x, np.array([[[1., 10., 100.]]]), stride=2)
+    array([[[  1.,  10., 102.,  20., 200.]]])""")
+conv_transpose2d.__doc__ = _CONVT_DOC.format(n=2, sp="H, W", ks="kH, kW",
+                                             sp_out="H_out, W_out", example="""\
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.ones((1, 64, 16, 16), np.float32)
+    >>> w = np.ones((64, 32, 4, 4), np.float32)
+    >>> nn.conv_transpose2d(x, w, stride=2, padding=1).shape    # 2x upsampling
+    (1, 32, 32, 32)
+    >>> nn.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1).shape
+    (1, 32, 33, 33)""")
+conv_transpose3d.__doc__ = _CONVT_DOC.format(n=3, sp="D, H, W", ks="kD, kH, kW",
+                                             sp_out="D_out, H_out, W_out", example="""\
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> nn.conv_transpose3d(np.ones((1, 2, 4, 4, 4)), np.ones((2, 3, 2, 2, 2)),
+    ...                     stride=2).shape
+    (1, 3, 8, 8, 8)""")
+
+
+def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
+                               depthwise_bias=None, pointwise_bias=None, stride=1,
+                               padding=0, dilation=1, *, padding_mode="zeros",
+                               workers=None):
+    """Depthwise convolution followed by a 1x1 (pointwise) convolution.
+
+    Equals ``conv2d(conv2d(x, depthwise_weight, depthwise_bias, stride,
+    padding, dilation, groups=C_in), pointwise_weight, pointwise_bias)``
+    (MobileNet's block without the normalisation and activation), computed
+    band by band: each thread convolves a band of rows of every channel
+    into its own cache-sized tile and applies the pointwise convolution to
+    it, so the depthwise output is never materialised.
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C_in, H, W) or (C_in, H, W); float32 or float64.
+    depthwise_weight : ndarray
+        (C_in * M, 1, kH, kW): M filters per input channel (channel
+        multiplier M).
+    pointwise_weight : ndarray
+        (C_out, C_in * M, 1, 1) (or (C_out, C_in * M)).
+    depthwise_bias, pointwise_bias : ndarray, optional
+        (C_in * M,) and (C_out,).
+    stride, padding, dilation, padding_mode :
+        Of the depthwise convolution, as in :func:`conv2d`.
+    workers : int, optional
+        Number of threads; the result does not depend on it.
+
+    Returns
+    -------
+    out : ndarray
+        (N, C_out, H_out, W_out).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.ones((1, 3, 8, 8), np.float32)
+    >>> dw = np.ones((3, 1, 3, 3), np.float32)
+    >>> pw = np.ones((16, 3, 1, 1), np.float32)
+    >>> y = nn.depthwise_separable_conv2d(x, dw, pw, padding=1)
+    >>> y.shape, float(y[0, 0, 4, 4]), float(y[0, 0, 0, 0])
+    ((1, 16, 8, 8), 27.0, 12.0)
+    """
+    x, batched = _check_input(input, 2)
+    N, C = x.shape[:2]
+    wd = _check_weight(depthwise_weight, 2, x, "depthwise_weight")
+    if wd.shape[1] != 1 or wd.shape[0] % C:
+        raise ValueError(f"depthwise_weight must have shape (C_in * M, 1, kH, kW) with "
+                         f"C_in={C}, got shape {wd.shape}")
+    mult = wd.shape[0] // C
+    wp = V.nn_array(pointwise_weight, "pointwise_weight", like=x)
+    if wp.ndim == 4 and wp.shape[2:] == (1, 1):
+        wp = wp.reshape(wp.shape[:2])
+    if wp.ndim != 2 or wp.shape[1] != C * mult:
+        raise ValueError(f"pointwise_weight must have shape (C_out, {C * mult}, 1, 1), "
+                         f"got shape {np.shape(pointwise_weight)}")
+    cout = wp.shape[0]
+    bd = _check_bias(depthwise_bias, C * mult, x, "depthwise_bias")
+    bp = _check_bias(pointwise_bias, cout, x, "pointwise_bias")
+    kernel = list(wd.shape[2:])
+    stride = V.int_sequence(stride, 2, "stride", minimum=1)
+    dilation = V.int_sequence(dilation, 2, "dilation", minimum=1)
+    pads = V.nn_padding(padding, kernel, dilation, stride)
+    code, torch_name = V.nn_padding_mode(padding_mode)
+    spatial = list(x.shape[2:])
+    if torch_name in ("reflect", "circular"):
+        _check_torch_pad_limits(torch_name, spatial, pads)
+    osp = _output_lengths(spatial, kernel, stride, pads, dilation)
+    out = np.empty((N, cout) + tuple(osp), dtype=x.dtype)
+    if out.size == 0:
+        return out if batched else out[0]
+    x5 = _as5d(np.ascontiguousarray(x), 2)
+    offs = [np.zeros(1, np.intp)] + [np.arange(k) * d - pl
+                                     for k, d, (pl, _) in zip(kernel, dilation, pads)]
+    no = [1] + osp
+    step = [1] + stride
+    item = x.itemsize
+    # band: the (C M x band) depthwise tile of each thread stays in cache
+    bh = _band(no[1], N)
+    bh = max(1, min(bh, _SEP_BUDGET // max(1, C * mult * no[2] * item)))
+    nthreads = _core.threads_for(workers, N * (cout + mult * kernel[0] * kernel[1])
+                                 * C * osp[0] * osp[1])
+    _engine().separable(x5, _pack_direct(np.ascontiguousarray(wd).reshape(C, mult, -1)), bd,
+                        _pack_direct(np.ascontiguousarray(wp)[None]), bp, _as5d(out, 2), mult,
+                        no, step, offs, [0, code, code], bh, nthreads)
+    return out if batched else out[0]
+
+
+def channel_shuffle(input, groups):
+    """Interleave the channels of ``groups`` groups (ShuffleNet).
+
+    ``out[:, k] = input[:, (k % groups) * (C // groups) + k // groups]``:
+    torch's ``view(N, g, C/g, *).transpose(1, 2)``.
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C, *) with C divisible by ``groups`` (any dtype).
+    groups : int
+
+    Returns
+    -------
+    out : ndarray
+        A new C-contiguous array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> nn.channel_shuffle(np.arange(6).reshape(1, 6, 1), 2)[0, :, 0]
+    array([0, 3, 1, 4, 2, 5])
+    """
+    x = np.asarray(input)
+    if x.ndim < 3:
+        raise ValueError(f"input must have shape (N, C, *) with at least 3 dimensions, "
+                         f"got shape {x.shape}")
+    g = V.as_int(groups, "groups")
+    if g < 1:
+        raise ValueError(f"groups must be >= 1, got {groups!r}")
+    N, C = x.shape[:2]
+    if C % g:
+        raise ValueError(f"groups={g} does not divide the {C} channels of input")
+    y = x.reshape((N, g, C // g) + x.shape[2:]).swapaxes(1, 2)
+    return np.ascontiguousarray(y).reshape(x.shape)
+
+
+def _fold_geometry(kernel_size, dilation, padding, stride):
+    k = V.int_sequence(kernel_size, 2, "kernel_size", minimum=1)
+    d = V.int_sequence(dilation, 2, "dilation", minimum=1)
+    s = V.int_sequence(stride, 2, "stride", minimum=1)
+    p = [lo for lo, _ in V.nn_padding(padding, k, d, s, strings=False)]
+    return k, d, p, s
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1, *, workers=None):
+    """Extract sliding blocks (im2col), as torch.nn.functional.unfold.
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C, H, W) or (C, H, W); float32 or float64.
+    kernel_size, dilation, padding, stride : int or pair of int
+        Zero padding on both sides.
+
+    Returns
+    -------
+    cols : ndarray
+        (N, C * kH * kW, L), rows ordered (c, i, j) with c slowest, columns
+        the L block positions in row-major order; so that
+        ``conv2d(x, w) == (w.reshape(C_out, -1) @ unfold(x, k)).reshape(...)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.arange(9.).reshape(1, 1, 3, 3)
+    >>> nn.unfold(x, 2)
+    array([[[0., 1., 3., 4.],
+            [1., 2., 4., 5.],
+            [3., 4., 6., 7.],
+            [4., 5., 7., 8.]]])
+    """
+    x, batched = _check_input(input, 2)
+    k, d, p, s = _fold_geometry(kernel_size, dilation, padding, stride)
+    N, C = x.shape[:2]
+    osp = _output_lengths(x.shape[2:], k, s, [(q, q) for q in p], d)
+    L = osp[0] * osp[1]
+    cols = np.empty((N, C * k[0] * k[1], L), dtype=x.dtype)
+    if cols.size:
+        offs = [np.zeros(1, np.intp)] + [np.arange(kk) * dd - pp for kk, dd, pp in zip(k, d, p)]
+        nthreads = _core.threads_for(workers, cols.size)
+        _engine().unfold(_as5d(np.ascontiguousarray(x), 2), cols, [1] + osp, [1] + s, offs,
+                         [0, 0, 0], nthreads)
+    return cols if batched else cols[0]
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1, *, workers=None):
+    """Sum sliding blocks back into an image (col2im), as torch.nn.functional.fold.
+
+    The adjoint of :func:`unfold`: overlapping entries are added, entries in
+    the padding are dropped; ``fold(unfold(x)) == x * fold(unfold(ones))``.
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C * kH * kW, L) or (C * kH * kW, L), L the number of blocks.
+    output_size : int or pair of int
+        (H, W) of the image.
+    kernel_size, dilation, padding, stride : int or pair of int
+        As in :func:`unfold`.
+
+    Returns
+    -------
+    out : ndarray
+        (N, C, H, W).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> nn.fold(np.ones((1, 4, 4)), (3, 3), 2)[0, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    c = V.nn_array(input, "input")
+    if c.ndim == 2:
+        c, batched = c[None], False
+    elif c.ndim == 3:
+        batched = True
+    else:
+        raise ValueError(f"input must have shape (N, C * kH * kW, L) or (C * kH * kW, L), "
+                         f"got shape {c.shape}")
+    k, d, p, s = _fold_geometry(kernel_size, dilation, padding, stride)
+    size = V.int_sequence(output_size, 2, "output_size", minimum=1)
+    kk = k[0] * k[1]
+    if c.shape[1] % kk:
+        raise ValueError(f"input.shape[1]={c.shape[1]} must be divisible by the kernel "
+                         f"size {k[0]} x {k[1]} = {kk}")
+    osp = _output_lengths(size, k, s, [(q, q) for q in p], d, what="output_size")
+    if c.shape[2] != osp[0] * osp[1]:
+        raise ValueError(f"input has {c.shape[2]} blocks (input.shape[-1]) but output_size="
+                         f"{tuple(size)} with kernel_size={tuple(k)}, dilation={tuple(d)}, "
+                         f"padding={tuple(p)}, stride={tuple(s)} gives {osp[0]} x {osp[1]} = "
+                         f"{osp[0] * osp[1]}")
+    N, C = c.shape[0], c.shape[1] // kk
+    out = np.empty((N, C) + tuple(size), dtype=c.dtype)
+    if out.size:
+        offs = [np.zeros(1, np.intp)] + [np.arange(a) * b - q for a, b, q in zip(k, d, p)]
+        nthreads = _core.threads_for(workers, c.size)
+        _engine().fold(np.ascontiguousarray(c), _as5d(out, 2), [1] + osp, [1] + s, offs,
+                       nthreads)
+    return out if batched else out[0]
+
+
+def relu(x):
+    """Rectified linear unit ``max(x, 0)`` (NaN propagates, as torch.relu).
+
+    Parameters
+    ----------
+    x : ndarray
+        float32 or float64.
+
+    Returns
+    -------
+    out : ndarray
+        A new array of the same dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> nn.relu(np.array([-1.5, 0.0, 2.0]))
+    array([0., 0., 2.])
+    """
+    a = V.nn_array(x, "x")
+    return np.maximum(a, a.dtype.type(0))
+
+
+def fuse_conv_bn(weight, bias, running_mean, running_var, gamma, beta, eps=1e-5):
+    """Fold an inference-time batch normalisation into the preceding convolution.
+
+    ``bn(conv(x, w, b)) == conv(x, w', b')`` with
+    ``scale = gamma / sqrt(running_var + eps)``,
+    ``w' = w * scale[:, None, ...]`` and ``b' = (b - running_mean) * scale + beta``.
+
+    Parameters
+    ----------
+    weight : ndarray
+        (C_out, C_in / groups, *k), float32 or float64.
+    bias : ndarray or None
+        (C_out,) (None: no bias, i.e. zeros).
+    running_mean, running_var : ndarray
+        (C_out,) batch-norm statistics; ``running_var + eps`` must be > 0.
+    gamma, beta : ndarray or None
+        (C_out,) affine parameters (None: 1 and 0, as ``affine=False``).
+    eps : float, optional
+
+    Returns
+    -------
+    weight, bias : ndarray
+        The fused weight and bias, in the weight's dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> w, b = nn.fuse_conv_bn(np.ones((2, 1, 1, 1)), None, np.array([1., 2.]),
+    ...                        np.array([4., 1.]), np.array([2., 1.]), np.array([0., 5.]),
+    ...                        eps=0.0)
+    >>> w[:, 0, 0, 0], b
+    (array([1., 1.]), array([-1.,  3.]))
+    """
+    w = V.nn_array(weight, "weight")
+    if w.ndim < 2:
+        raise ValueError(f"weight must have shape (C_out, C_in / groups, *k), got {w.shape}")
+    cout = w.shape[0]
+
+    def vec(v, name, default):
+        if v is None:
+            return np.full(cout, default, dtype=w.dtype)
+        a = V.nn_array(v, name, like=w)
+        if a.shape != (cout,):
+            raise ValueError(f"{name} must have shape ({cout},), got shape {a.shape}")
+        return a
+
+    b = vec(bias, "bias", 0)
+    mean = vec(running_mean, "running_mean", 0)
+    var = vec(running_var, "running_var", 1)
+    g = vec(gamma, "gamma", 1)
+    be = vec(beta, "beta", 0)
+    eps = V.float_sequence(eps, 1, "eps")[0]
+    denom = var + w.dtype.type(eps)
+    if not np.all(denom > 0):
+        raise ValueError(f"running_var + eps must be positive, got {denom!r}")
+    scale = g / np.sqrt(denom)
+    wf = w * scale.reshape((cout,) + (1,) * (w.ndim - 1))
+    bf = (b - mean) * scale + be
+    return wf.astype(w.dtype, copy=False), bf.astype(w.dtype, copy=False)
+
+
+# ---------------------------------------------------------------- backward
+def _grad_setup(nsp, shape_name, shape, grad_output, ref, stride, padding, dilation):
+    gout, batched = _check_input(grad_output, nsp, "grad_output")
+    if ref is not None:
+        gout = V.nn_array(gout, "grad_output", like=ref)
+    shape = tuple(V.int_sequence(shape, len(shape) if np.ndim(shape) else 1, shape_name,
+                                 minimum=0))
+    if len(shape) != nsp + 2:
+        raise ValueError(f"{shape_name} must be the full shape (N, C, {_spatial_names(nsp)}) "
+                         f"(or (C_out, C_in / groups, {'k, ' * nsp}) for a weight), got "
+                         f"{shape}")
+    stride = V.int_sequence(stride, nsp, "stride", minimum=1)
+    dilation = V.int_sequence(dilation, nsp, "dilation", minimum=1)
+    return gout, batched, shape, stride, dilation
+
+
+def _check_grad_shape(gout, n, cout, osp):
+    expect = (n, cout) + tuple(osp)
+    if gout.shape != expect:
+        raise ValueError(f"grad_output has shape {gout.shape}, but the convolution's output "
+                         f"has shape {expect}")
+
+
+def _conv_input(nsp, input_size, weight, grad_output, stride, padding, dilation, groups,
+                workers):
+    gout, batched, size, stride, dilation = _grad_setup(
+        nsp, "input_size", input_size if np.ndim(input_size) else [input_size],
+        grad_output, None, stride, padding, dilation)
+    w = _check_weight(weight, nsp, gout)
+    N, C = size[:2]
+    cout = w.shape[0]
+    groups = V.nn_groups(groups, C, cout)
+    if w.shape[1] * groups != C:
+        raise ValueError(f"weight has shape {w.shape}: expected {C // groups} input channels "
+                         f"per group (C_in={C} / groups={groups})")
+    kernel = list(w.shape[2:])
+    pads = V.nn_padding(padding, kernel, dilation, stride)
+    osp = _output_lengths(size[2:], kernel, stride, pads, dilation, "input_size")
+    _check_grad_shape(gout, N, cout, osp)
+    out = np.empty(size, dtype=gout.dtype)
+    if out.size:
+        _transpose_impl(_as5d(np.ascontiguousarray(gout), nsp),
+                        _as5d(np.ascontiguousarray(w), nsp), None, _as5d(out, nsp),
+                        _pad3(stride, 1), _pad3([p for p, _ in pads], 0),
+                        _pad3(dilation, 1), groups, workers)
+    return out
+
+
+def _conv_weight(nsp, input, weight_size, grad_output, stride, padding, dilation, groups,
+                 padding_mode, workers):
+    x, batched = _check_input(input, nsp)
+    gout, gb, wsize, stride, dilation = _grad_setup(
+        nsp, "weight_size", weight_size, grad_output, x, stride, padding, dilation)
+    if gb != batched:
+        raise ValueError(f"input (shape {x.shape if batched else x.shape[1:]}) and "
+                         f"grad_output (shape {gout.shape if gb else gout.shape[1:]}) must "
+                         "both be batched or both unbatched")
+    N, C = x.shape[:2]
+    cout, cin_g = wsize[:2]
+    kernel = list(wsize[2:])
+    if any(k < 1 for k in kernel):
+        raise ValueError(f"weight_size has an empty kernel: {wsize}")
+    groups = V.nn_groups(groups, C, cout)
+    if cin_g * groups != C:
+        raise ValueError(f"weight_size={wsize}: expected {C // groups} input channels per "
+                         f"group (C_in={C} / groups={groups}) in weight_size[1]")
+    pads = V.nn_padding(padding, kernel, dilation, stride)
+    code, torch_name = V.nn_padding_mode(padding_mode)
+    spatial = list(x.shape[2:])
+    if torch_name in ("reflect", "circular"):
+        _check_torch_pad_limits(torch_name, spatial, pads)
+    osp = _output_lengths(spatial, kernel, stride, pads, dilation)
+    _check_grad_shape(gout, N, cout, osp)
+    dw = np.empty(wsize, dtype=x.dtype)
+    if dw.size == 0:
+        return dw
+    x5 = _as5d(np.ascontiguousarray(x), nsp)
+    g5 = _as5d(np.ascontiguousarray(gout), nsp)
+    offs = [np.zeros(1, np.intp)] * (3 - nsp) + [
+        np.arange(k) * d - pl for k, d, (pl, _) in zip(kernel, dilation, pads)]
+    no = _pad3(osp, 1)
+    K = cin_g * int(np.prod(kernel))
+    P = int(np.prod(osp))
+    T, Kc = _tiles(K, P, N * groups, x.itemsize)
+    nunits = N * groups * -(-P // T)
+    R = max(1, min(8, nunits, _WGRAD_PARTS_BUDGET // max(1, cout * K * x.itemsize)))
+    nthreads = _core.threads_for(workers, N * cout * P * K)
+    with _blas_single_thread():
+        _engine().weight_grad(x5, g5, dw.reshape(groups, cout // groups, K), groups, no,
+                              _pad3(stride, 1), offs, _pad3([code] * nsp, 0), T, Kc, R,
+                              nthreads)
+    return dw
+
+
+_INPUT_DOC = """Input gradient of :func:`conv{n}d` (torch.nn.grad.conv{n}d_input).
+
+    The same operation as :func:`conv_transpose{n}d` with the output size
+    fixed to ``input_size`` (one shared implementation).
+
+    Parameters
+    ----------
+    input_size : tuple of int
+        Shape of the convolution's input, (N, C_in, {sp}).
+    weight : ndarray
+        (C_out, C_in / groups, {ks}), float32 or float64.
+    grad_output : ndarray
+        (N, C_out, {sp_out}): the gradient with respect to the output.
+    stride, padding, dilation, groups :
+        Of the forward convolution (zero padding; padding also accepts
+        'valid', 'same' and 'full').
+    workers : int, optional
+
+    Returns
+    -------
+    grad_input : ndarray
+        (N, C_in, {sp}).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> w = np.ones((1, 1, {ones}))
+    >>> g = np.ones((1, 1, {gshape}))
+    >>> nn.conv{n}d_input((1, 1, {ishape}), w, g).reshape(-1)
+    {iresult}
+    """
+
+_WEIGHT_DOC = """Weight gradient of :func:`conv{n}d` (torch.nn.grad.conv{n}d_weight).
+
+    ``grad_weight[o, c, k] = sum_{{n, i}} grad_output[n, o, i] * x~[n, c', i s + k d - p]``,
+    computed with BLAS GEMMs on the same im2col tiles as the forward pass;
+    partial sums are formed over a fixed split of the batch, so the result
+    does not depend on the number of threads.
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C_in, {sp}), float32 or float64.
+    weight_size : tuple of int
+        (C_out, C_in / groups, {ks}).
+    grad_output : ndarray
+        (N, C_out, {sp_out}).
+    stride, padding, dilation, groups :
+        Of the forward convolution.
+    padding_mode : str, optional
+        Of the forward convolution (as in :func:`conv{n}d`; torch.nn.grad
+        only has zeros).
+    workers : int, optional
+
+    Returns
+    -------
+    grad_weight : ndarray
+        Of shape ``weight_size``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.arange(4.).reshape(1, 1, {xshape})
+    >>> nn.conv{n}d_weight(x, (1, 1, {ones}), np.ones((1, 1, {gshape2}))).reshape(-1)
+    {wresult}
+    """
+
+
+def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
+                 groups=1, *, workers=None):
+    return _conv_input(1, input_size, weight, grad_output, stride, padding, dilation,
+                       groups, workers)
+
+
+def conv2d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
+                 groups=1, *, workers=None):
+    return _conv_input(2, input_size, weight, grad_output, stride, padding, dilation,
+                       groups, workers)
+
+
+def conv3d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
+                 groups=1, *, workers=None):
+    return _conv_input(3, input_size, weight, grad_output, stride, padding, dilation,
+                       groups, workers)
+
+
+def conv1d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
+                  groups=1, *, padding_mode="zeros", workers=None):
+    return _conv_weight(1, input, weight_size, grad_output, stride, padding, dilation,
+                        groups, padding_mode, workers)
+
+
+def conv2d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
+                  groups=1, *, padding_mode="zeros", workers=None):
+    return _conv_weight(2, input, weight_size, grad_output, stride, padding, dilation,
+                        groups, padding_mode, workers)
+
+
+def conv3d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
+                  groups=1, *, padding_mode="zeros", workers=None):
+    return _conv_weight(3, input, weight_size, grad_output, stride, padding, dilation,
+                        groups, padding_mode, workers)
+
+
+for _n, _sp, _ks, _spo, _ones, _g, _i, _ir, _x, _g2, _wr in (
+        (1, "L", "k", "L_out", "2", "3", "4", "array([1., 2., 2., 1.])", "4", "3",
+         "array([3., 6.])"),
+        (2, "H, W", "kH, kW", "H_out, W_out", "2, 2", "1, 1", "2, 2",
+         "array([1., 1., 1., 1.])", "2, 2", "1, 1", "array([0., 1., 2., 3.])"),
+        (3, "D, H, W", "kD, kH, kW", "D_out, H_out, W_out", "1, 1, 1", "2, 2, 2", "2, 2, 2",
+         "array([1., 1., 1., 1., 1., 1., 1., 1.])", "1, 2, 2", "1, 2, 2",
+         "array([6.])")):
+    _fmt = dict(n=_n, sp=_sp, ks=_ks, sp_out=_spo, ones=_ones, gshape=_g, ishape=_i,
+                iresult=_ir, xshape=_x, gshape2=_g2, wresult=_wr)
+    globals()[f"conv{_n}d_input"].__doc__ = _INPUT_DOC.format(**_fmt)
+    globals()[f"conv{_n}d_weight"].__doc__ = _WEIGHT_DOC.format(**_fmt)
+del _n, _sp, _ks, _spo, _ones, _g, _i, _ir, _x, _g2, _wr, _fmt
+
+
+def conv_bias_grad(grad_output):
+    """Gradient of a convolution with respect to its bias: the sum of
+    ``grad_output`` (N, C_out, *spatial) over every axis but the channels.
+
+    Accumulated in float64 and returned in the input's dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> nn.conv_bias_grad(np.ones((2, 3, 4, 4), np.float32))
+    array([32., 32., 32.], dtype=float32)
+    """
+    g = V.nn_array(grad_output, "grad_output")
+    if g.ndim < 2:
+        raise ValueError(f"grad_output must have shape (N, C_out, *spatial), got {g.shape}")
+    axes = (0,) + tuple(range(2, g.ndim))
+    return g.sum(axis=axes, dtype=np.float64).astype(g.dtype)
+
+
+# ---------------------------------------------------------------- arithmetic
+ConvCost = collections.namedtuple("ConvCost", ["macs", "flops"])
+ConvCost.__doc__ = """Cost of a convolution: multiply-adds and floating-point operations
+(``flops = 2 * macs`` plus one addition per output for the bias)."""
+
+
+def _shape_tuple(shape, name):
+    if np.ndim(shape) == 0:
+        shape = [shape]
+    return V.int_sequence(shape, len(shape), name, minimum=0)
+
+
+def conv_output_shape(input_shape, kernel_size, stride=1, padding=0, dilation=1, *,
+                      ceil_mode=False):
+    """Spatial output shape of a convolution (or pooling) layer.
+
+    ``floor((n + p_left + p_right - d (k - 1) - 1) / s) + 1`` per axis: the
+    one formula the layers and pooling share (``ceil_mode`` rounds up but
+    drops a last window starting in the right padding, as torch's pooling).
+
+    Parameters
+    ----------
+    input_shape : int or tuple of int
+        Spatial shape (H, W, ...), without batch or channel axes.
+    kernel_size, stride, dilation : int or tuple of int
+    padding : int, tuple of int, 'valid', 'same' or 'full'
+
+    Returns
+    -------
+    shape : tuple of int
+
+    Raises
+    ------
+    ValueError
+        When the output would be empty (the dilated kernel does not fit).
+
+    Examples
+    --------
+    >>> from pyfilter import nn
+    >>> nn.conv_output_shape((32, 32), 5, padding=2)     # ten 5x5 filters, pad 2
+    (32, 32)
+    >>> nn.conv_output_shape((32, 32), 5)                # 32x32x3, six 5x5 filters
+    (28, 28)
+    >>> nn.conv_output_shape((224, 224), 3, stride=2, padding=1)
+    (112, 112)
+    """
+    spatial = _shape_tuple(input_shape, "input_shape")
+    n = len(spatial)
+    k = V.int_sequence(kernel_size, n, "kernel_size", minimum=1)
+    s = V.int_sequence(stride, n, "stride", minimum=1)
+    d = V.int_sequence(dilation, n, "dilation", minimum=1)
+    pads = V.nn_padding(padding, k, d, s)
+    if ceil_mode:
+        out = [conv_output_length(a, b, c, pp, e, ceil_mode=True)
+               for a, b, c, pp, e in zip(spatial, k, s, pads, d)]
+        if any(L <= 0 for L in out):
+            raise ValueError(f"output shape {tuple(out)} would be empty")
+        return tuple(out)
+    return tuple(_output_lengths(spatial, k, s, pads, d))
+
+
+def conv_transpose_output_shape(input_shape, kernel_size, stride=1, padding=0,
+                                output_padding=0, dilation=1):
+    """Spatial output shape of a transposed convolution.
+
+    ``(n - 1) s - 2 p + d (k - 1) + output_padding + 1`` per axis (torch's
+    rule; ``output_padding < max(stride, dilation)``).
+
+    Examples
+    --------
+    >>> from pyfilter import nn
+    >>> nn.conv_transpose_output_shape((16, 16), 4, stride=2, padding=1)
+    (32, 32)
+    """
+    spatial = _shape_tuple(input_shape, "input_shape")
+    n = len(spatial)
+    k = V.int_sequence(kernel_size, n, "kernel_size", minimum=1)
+    s = V.int_sequence(stride, n, "stride", minimum=1)
+    d = V.int_sequence(dilation, n, "dilation", minimum=1)
+    p = [lo for lo, _ in V.nn_padding(padding, k, d, s, strings=False)]
+    op = V.int_sequence(output_padding, n, "output_padding", minimum=0)
+    for a, b, c in zip(op, s, d):
+        if a >= max(b, c):
+            raise ValueError(f"output_padding must be smaller than either stride or dilation; "
+                             f"got output_padding={tuple(op)}, stride={tuple(s)}, "
+                             f"dilation={tuple(d)}")
+    out = tuple(conv_transpose_output_length(*a) for a in zip(spatial, k, s, p, d, op))
+    if any(L <= 0 for L in out):
+        raise ValueError(f"output shape {out} would be empty; reduce the padding")
+    return out
+
+
+def conv_params(in_channels, out_channels, kernel_size, groups=1, bias=True, *, ndim=2):
+    """Number of learnable parameters of a convolution layer.
+
+    ``out_channels * (in_channels / groups) * prod(kernel_size)`` plus
+    ``out_channels`` for the bias.  An int ``kernel_size`` means a square
+    (cubic...) kernel of ``ndim`` dimensions (default 2).
+
+    Examples
+    --------
+    >>> from pyfilter import nn
+    >>> nn.conv_params(3, 10, 5)       # ten 5x5 filters on a 3-channel input
+    760
+    >>> nn.conv_params(1, 6, (5, 5))   # LeNet-5's C1 (single-channel input)
+    156
+    >>> nn.conv_params(32, 32, 3, groups=32, bias=False)   # depthwise 3x3
+    288
+    """
+    cin = V.as_int(in_channels, "in_channels")
+    cout = V.as_int(out_channels, "out_channels")
+    ndim = V.as_int(ndim, "ndim")
+    if np.ndim(kernel_size) == 0:
+        k = V.int_sequence(kernel_size, ndim, "kernel_size", minimum=1)
+    else:
+        k = V.int_sequence(kernel_size, len(kernel_size), "kernel_size", minimum=1)
+    g = V.nn_groups(groups, cin, cout)
+    return cout * (cin // g) * math.prod(k) + (cout if bias else 0)
+
+
+def conv_flops(input_shape, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+               groups=1, bias=True):
+    """Multiply-adds and floating-point operations of a convolution layer.
+
+    ``macs = N * out_channels * prod(output spatial) * (C_in / groups) * prod(k)``;
+    ``flops = 2 * macs`` plus one addition per output value with a bias.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        (C_in, *spatial), or (N, C_in, *spatial) when ``kernel_size`` is a
+        tuple with one entry per spatial axis (an int kernel_size means
+        ``input_shape`` has no batch axis).
+    out_channels : int
+    kernel_size, stride, padding, dilation, groups :
+        As in :func:`pyfilter.nn.conv2d`.
+    bias : bool, optional
+
+    Returns
+    -------
+    ConvCost
+        Named tuple ``(macs, flops)``.
+
+    Examples
+    --------
+    >>> from pyfilter import nn
+    >>> nn.conv_flops((3, 32, 32), 10, 5, padding=2)
+    ConvCost(macs=768000, flops=1546240)
+    """
+    shape = _shape_tuple(input_shape, "input_shape")
+    if np.ndim(kernel_size) == 0:
+        nsp = len(shape) - 1
+    else:
+        nsp = len(kernel_size)
+    if nsp < 1 or len(shape) not in (nsp + 1, nsp + 2):
+        raise ValueError(f"input_shape {tuple(shape)} does not match a {nsp}-D kernel "
+                         f"{kernel_size!r}: expected (C_in, *spatial) or (N, C_in, *spatial)")
+    batch = shape[0] if len(shape) == nsp + 2 else 1
+    cin = shape[-nsp - 1]
+    spatial = shape[-nsp:]
+    cout = V.as_int(out_channels, "out_channels")
+    k = V.int_sequence(kernel_size, nsp, "kernel_size", minimum=1)
+    g = V.nn_groups(groups, cin, cout)
+    osp = conv_output_shape(spatial, k, stride, padding, dilation)
+    outputs = batch * cout * math.prod(osp)
+    macs = outputs * (cin // g) * math.prod(k)
+    return ConvCost(macs, 2 * macs + (outputs if bias else 0))
+
+
+def receptive_field(layers):
+    """Receptive field of a stack of convolution / pooling layers.
+
+    ``RF = 1 + sum_l d_l (k_l - 1) prod_{j < l} s_j``; for a stride-1 stack
+    of L layers of kernel K: ``1 + L (K - 1)``.
+
+    Parameters
+    ----------
+    layers : sequence
+        One entry per layer, first layer first: ``k``, ``(k,)``, ``(k, s)``
+        or ``(k, s, d)`` (stride and dilation default to 1).  Each of k, s, d
+        may be a tuple (one value per axis); the result then is a tuple.
+
+    Returns
+    -------
+    int or tuple of int
+
+    Examples
+    --------
+    >>> from pyfilter import nn
+    >>> nn.receptive_field([3, 3, 3])              # three 3x3 convolutions
+    7
+    >>> nn.receptive_field([(7, 2), (3, 2), (3, 1), (3, 1)])
+    27
+    >>> nn.receptive_field([(3, 1, 1), (3, 1, 2), (3, 1, 4)])   # dilated stack
+    15
+    """
+    try:
+        items = list(layers)
+    except TypeError:
+        raise TypeError(f"layers must be a sequence of (kernel, stride, dilation) entries, "
+                        f"got {layers!r}") from None
+    parsed = []
+    n = None
+    for i, layer in enumerate(items):
+        parts = list(layer) if isinstance(layer, (tuple, list)) else [layer]
+        if not 1 <= len(parts) <= 3:
+            raise ValueError(f"layers[{i}] must be k, (k,), (k, s) or (k, s, d), got {layer!r}")
+        parts += [1] * (3 - len(parts))
+        for v in parts:
+            if np.ndim(v) == 1:
+                if n is not None and len(v) != n:
+                    raise ValueError(f"layers[{i}] has {len(v)} axes, others have {n}")
+                n = len(v)
+        parsed.append(parts)
+    nax = n or 1
+    rf = [1] * nax
+    jump = [1] * nax
+    for i, (k, s, d) in enumerate(parsed):
+        k = V.int_sequence(k, nax, f"layers[{i}] kernel", minimum=1)
+        s = V.int_sequence(s, nax, f"layers[{i}] stride", minimum=1)
+        d = V.int_sequence(d, nax, f"layers[{i}] dilation", minimum=1)
+        for a in range(nax):
+            rf[a] += d[a] * (k[a] - 1) * jump[a]
+            jump[a] *= s[a]
+    return tuple(rf) if n is not None else rf[0]
