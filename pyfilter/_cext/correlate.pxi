@@ -70,6 +70,7 @@ cdef extern from "_stream.h":
 
 cdef enum:
     OUT_CONVERT = 0   # convert/copy the accumulator into the output
+    OUT_DIRECT = 1    # accumulate in the output itself (same type, short lines)
     OUT_STREAM = 2    # stream the accumulator into the output (same type)
 
 
@@ -115,7 +116,7 @@ cdef struct Plan:
     Py_ssize_t nslots, slot_len, chunk
     int nbands
     bint direct_in                # interior taps read the input directly
-    int out_mode                  # OUT_CONVERT / OUT_STREAM
+    int out_mode                  # OUT_CONVERT / OUT_DIRECT / OUT_STREAM
     int cast_rule                 # CAST_ND / CAST_LINE (scipy's two casts)
 
 
@@ -335,7 +336,8 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
     # pending store's in the low 12 bits waits for it.  numpy rows often all
     # start at the same page offset, so the accumulator, the slot buffers and
     # the input rows are put at page offsets about 1 KiB apart.
-    cdef Py_ssize_t res = ((<size_t>pl.inp) + 1024) & 4032
+    cdef Py_ssize_t res = ((<size_t>(pl.out if pl.out_mode == OUT_DIRECT else pl.inp))
+                           + 1024) & 4032
     cdef char* slots_raw = <char*>malloc(pl.nslots * slot_len * sizeof(ctype) + 8192)
     cdef char* acc_raw = <char*>malloc(pl.chunk * inner * sizeof(ctype) + 8192)
     cdef ctype* slots = <ctype*>(_page_align(slots_raw) + res)
@@ -454,7 +456,10 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
                     nn = rb * inner - c0
                     if nn > step:
                         nn = step
-                    _apply_taps(pl, accbuf, tp, w, c0, nn)
+                    if pl.out_mode == OUT_DIRECT:
+                        _apply_taps(pl, (<ctype*>dst) + c0, tp, w, c0, nn)
+                    else:
+                        _apply_taps(pl, accbuf, tp, w, c0, nn)
                     if pl.out_mode == OUT_STREAM:
                         pf_stream_bytes(dst + c0 * sizeof(ctype), <const char*>accbuf,
                                         nn * sizeof(ctype))
@@ -718,11 +723,22 @@ def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dil
         pl.nslots = nslots
         pl.slot_len = slot_len
         pl.chunk = chunk
+        # Long lines of the compute type read their interior straight from
+        # the input and accumulate in a scratch buffer placed away from the
+        # input rows' page offset (4K aliasing), then copy or stream it out.
+        # Short lines go through the slot ring and, for a same-type output,
+        # accumulate in the output itself (less per-line work).
         pl.direct_in = (in_tc == ctype_code_of(weights.dtype.num) and S[lax] == 1
-                        and inner == 1 and inp.strides[lax] == itemsize)
+                        and inner == 1 and inp.strides[lax] == itemsize
+                        and NI[lax] - (K[lax] - 1) * D[lax] >= 512)
         if (out_tc == ctype_code_of(weights.dtype.num)
                 and out.strides[lax] == itemsize * inner and pl.c_ostr == itemsize):
-            pl.out_mode = OUT_STREAM if out.nbytes >= _STREAM_MIN_BYTES else OUT_CONVERT
+            if not pl.direct_in:
+                pl.out_mode = OUT_DIRECT
+            elif out.nbytes >= _STREAM_MIN_BYTES:
+                pl.out_mode = OUT_STREAM
+            else:
+                pl.out_mode = OUT_CONVERT
         else:
             pl.out_mode = OUT_CONVERT
         pl.cast_rule = cast_rule
