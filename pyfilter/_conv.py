@@ -304,12 +304,7 @@ def _conv_transpose(nsp, input, weight, bias, stride, padding, output_padding, g
     stride = V.int_sequence(stride, nsp, "stride", minimum=1)
     dilation = V.int_sequence(dilation, nsp, "dilation", minimum=1)
     pads = [p for p, _ in V.nn_padding(padding, kernel, dilation, stride, strings=False)]
-    opad = V.int_sequence(output_padding, nsp, "output_padding", minimum=0)
-    for op, s, d in zip(opad, stride, dilation):
-        if op >= max(s, d):
-            raise ValueError(f"output_padding must be smaller than either stride or dilation; "
-                             f"got output_padding={tuple(opad)} with stride={tuple(stride)} "
-                             f"and dilation={tuple(dilation)}")
+    opad = V.nn_output_padding(output_padding, stride, dilation)
     spatial = list(x.shape[2:])
     osp = [conv_transpose_output_length(n, k, s, p, d, op)
            for n, k, s, p, d, op in zip(spatial, kernel, stride, pads, dilation, opad)]
@@ -1156,12 +1151,7 @@ def conv_transpose_output_shape(input_shape, kernel_size, stride=1, padding=0,
     s = V.int_sequence(stride, n, "stride", minimum=1)
     d = V.int_sequence(dilation, n, "dilation", minimum=1)
     p = [lo for lo, _ in V.nn_padding(padding, k, d, s, strings=False)]
-    op = V.int_sequence(output_padding, n, "output_padding", minimum=0)
-    for a, b, c in zip(op, s, d):
-        if a >= max(b, c):
-            raise ValueError(f"output_padding must be smaller than either stride or dilation; "
-                             f"got output_padding={tuple(op)}, stride={tuple(s)}, "
-                             f"dilation={tuple(d)}")
+    op = V.nn_output_padding(output_padding, s, d)
     out = tuple(conv_transpose_output_length(*a) for a in zip(spatial, k, s, p, d, op))
     if any(L <= 0 for L in out):
         raise ValueError(f"output shape {out} would be empty; reduce the padding")

@@ -55,14 +55,10 @@ def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
     complex_out = input.dtype.kind == "c" or weights.dtype.kind == "c"
     if output is None and result_dtype is not None:
         output = result_dtype
-    result, target = V.get_output(output, input, out_shape, complex_out)
-    cdt = compute_dtype(input.dtype, target.dtype, weights.dtype)
-    cval = V.check_cval(cval, cdt.kind == "c")
+    result, target, cval = V.prepare_output(output, input, out_shape, complex_out, cval)
     if target.size == 0:
         return result
-    if input.size == 0:
-        raise ValueError(f"input has shape {input.shape}: cannot produce a non-empty "
-                         f"output of shape {tuple(out_shape)} from an empty input")
+    cdt = compute_dtype(input.dtype, target.dtype, weights.dtype)
     keep = None
     if skip_small:
         keep = np.abs(weights) > DBL_EPSILON

@@ -574,13 +574,9 @@ def _correlate_separable(input, w, output, modes, cval, base, stride, dilation,
         raise ValueError(f"method='separable' needs a separable (rank-1) kernel; the "
                          f"kernel of shape {w.shape} is not (see pyfilter.kernels.separate)")
     complex_out = input.dtype.kind == "c"
-    result, target = V.get_output(output, input, out_shape, complex_out)
-    cval = V.check_cval(cval, complex_out)
+    result, target, cval = V.prepare_output(output, input, out_shape, complex_out, cval)
     if target.size == 0:
         return result
-    if input.size == 0:
-        raise ValueError(f"input has shape {input.shape}: cannot produce a non-empty "
-                         f"output of shape {tuple(out_shape)} from an empty input")
     dtype = work_dtype(input.dtype, target.dtype)
     # axes that are not filtered but strided/shifted get an identity pass
     paxes = list(faxes)
@@ -638,13 +634,9 @@ def _correlate_fft(input, w, output, modes, cval, base, stride, dilation,
     spectrum is folded so the inverse transform has the output's size)."""
     import scipy.fft as sfft
     complex_case = input.dtype.kind == "c" or w.dtype.kind == "c"
-    result, target = V.get_output(output, input, out_shape, complex_case)
-    cval = V.check_cval(cval, complex_case)
+    result, target, cval = V.prepare_output(output, input, out_shape, complex_case, cval)
     if target.size == 0:
         return result
-    if input.size == 0:
-        raise ValueError(f"input has shape {input.shape}: cannot produce a non-empty "
-                         f"output of shape {tuple(out_shape)} from an empty input")
     nd = input.ndim
     nworkers = _workers.resolve(workers)
     single = (real_dtype(input.dtype) == np.float32

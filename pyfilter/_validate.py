@@ -178,16 +178,21 @@ def int_sequence(value, n, name, minimum=None):
     return vals
 
 
-def float_sequence(value, n, name):
+def per_axis(value, n, name, what="a number"):
+    """A scalar repeated n times, or a sequence of exactly n entries."""
     if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be a number or a sequence of numbers, got {value!r}")
+        raise TypeError(f"{name} must be {what} or a sequence of them, got {value!r}")
     if np.ndim(value) == 0:
-        vals = [value] * n
-    else:
-        vals = list(np.asarray(value, dtype=object).ravel())
-        if len(vals) != n:
-            raise ValueError(f"{name} must be a number or have one entry per "
-                             f"filtered axis ({n}), got {value!r}")
+        return [value] * n
+    vals = list(np.asarray(value, dtype=object).ravel())
+    if len(vals) != n:
+        raise ValueError(f"{name} must be {what} or have one entry per "
+                         f"filtered axis ({n}), got {value!r}")
+    return vals
+
+
+def float_sequence(value, n, name):
+    vals = per_axis(value, n, name)
     out = []
     for v in vals:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
@@ -293,6 +298,20 @@ def get_output(output, input, shape, complex_output=False, name="output"):
     return arr, arr
 
 
+def prepare_output(output, input, shape, complex_output, cval, complex_cval=None):
+    """:func:`get_output` and :func:`check_cval` together, rejecting a
+    non-empty result from an empty input.  Returns (result, target, cval);
+    the caller returns ``result`` at once when ``target.size == 0``."""
+    result, target = get_output(output, input, shape, complex_output)
+    if complex_cval is None:
+        complex_cval = complex_output
+    cval = check_cval(cval, complex_cval or target.dtype.kind == "c")
+    if target.size and input.size == 0:
+        raise ValueError(f"input has shape {input.shape}: cannot produce a non-empty "
+                         f"output of shape {tuple(shape)} from an empty input")
+    return result, target, cval
+
+
 def finish_output(result, target):
     if result is not target:
         np.copyto(result, target, casting="unsafe")
@@ -331,15 +350,7 @@ def check_radius(radius, n, name="radius"):
     """None, or a non-negative integer (or one per axis)."""
     if radius is None:
         return [None] * n
-    if isinstance(radius, (str, bytes)):
-        raise TypeError(f"{name} must be None or a non-negative integer, got {radius!r}")
-    if np.ndim(radius) == 0:
-        vals = [radius] * n
-    else:
-        vals = list(np.asarray(radius, dtype=object).ravel())
-        if len(vals) != n:
-            raise ValueError(f"{name} must be an integer or have one entry per "
-                             f"filtered axis ({n}), got {radius!r}")
+    vals = per_axis(radius, n, name, "None or a non-negative integer")
     out = []
     for v in vals:
         if v is None:
@@ -496,6 +507,17 @@ def nn_padding(padding, kernel, dilation, stride, name="padding", strings=True):
         if v < 0:
             raise ValueError(f"{name} must be non-negative, got {padding!r}")
     return [(v, v) for v in vals]
+
+
+def nn_output_padding(output_padding, stride, dilation, name="output_padding"):
+    """torch's rule: 0 <= output_padding < max(stride, dilation) per axis."""
+    op = int_sequence(output_padding, len(stride), name, minimum=0)
+    for a, s, d in zip(op, stride, dilation):
+        if a >= max(s, d):
+            raise ValueError(f"{name} must be smaller than either stride or dilation; "
+                             f"got {name}={tuple(op)} with stride={tuple(stride)} "
+                             f"and dilation={tuple(dilation)}")
+    return op
 
 
 def nn_groups(groups, c_in, c_out, name="groups"):
