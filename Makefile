@@ -13,6 +13,7 @@ $(VENV)/.ready: pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 	$(PIP) install "setuptools>=77" wheel "Cython>=3.0" "numpy>=2.0" "scipy>=1.11"
+	$(PY) setup.py -q build_ext --inplace --parallel 2
 	$(PIP) install --no-build-isolation -e ".[test,bench]"
 	touch $@
 

@@ -30,6 +30,10 @@ from Cython import __version__ as cython_version
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+try:
+    from setuptools.modified import newer_group
+except ImportError:  # setuptools < 69
+    from distutils.dep_util import newer_group
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CEXT = os.path.join("pyfilter", "_cext")
@@ -175,6 +179,21 @@ int main(void) {
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return flags, "ok"
+
+    def build_extension(self, ext):
+        # A build into another directory (pip's editable or wheel build)
+        # reuses an up-to-date in-place build of the same mode instead of
+        # compiling everything a second time.
+        if not self.inplace and not self.force:
+            rel = self.get_ext_filename(ext.name)
+            here = os.path.join(HERE, rel)
+            deps = list(ext.sources) + list(ext.depends or [])
+            if os.path.exists(here) and not newer_group(deps, here):
+                target = self.get_ext_fullpath(ext.name)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                shutil.copy2(here, target)
+                return
+        super().build_extension(ext)
 
     def build_extensions(self):
         omp_flags, omp_status = self._check_openmp()

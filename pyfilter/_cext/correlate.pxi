@@ -406,7 +406,10 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
                     else:
                         ioff = ioff + j * pl.o_istr[a]
                 vr[nout] = t
-                src = NULL if outside else pl.inp + ioff
+                if outside:
+                    src = NULL
+                else:
+                    src = pl.inp + ioff
                 rowsrc[r] = src if ihi > ilo else NULL
                 hit = True
                 for a in range(nout + 1):
