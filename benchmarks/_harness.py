@@ -33,24 +33,6 @@ class Case:
     check: Optional[Callable[[], None]] = None
 
 
-def timeit(fn, repeat=7, warmup=1, budget=20.0):
-    """Median and min seconds of ``fn()`` over ``repeat`` runs."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    t_start = time.perf_counter()
-    for i in range(repeat):
-        gc.disable()
-        t0 = time.perf_counter()
-        fn()
-        t1 = time.perf_counter()
-        gc.enable()
-        times.append(t1 - t0)
-        if t1 - t_start > budget and i >= 2:
-            break
-    return statistics.median(times), min(times)
-
-
 def machine_info():
     import numpy
     import scipy
@@ -173,7 +155,7 @@ def format_row(row):
             continue
         mark = ""
         if "target" in e:
-            mark = (" ok" if e["met"] else " MISSED") + f" (target {e['target']:g}x)"
+            mark = (" ok" if e["met"] else " MISSED") + f" (target {e['target']:.3g}x)"
         parts.append(f"| {peer} {e['ms']:.2f} ms = {e['ratio']:.2f}x{mark}")
     return " ".join(parts)
 
@@ -192,7 +174,7 @@ def markdown_table(results):
             else:
                 tgt = ""
                 if "target" in e:
-                    tgt = f">= {e['target']:g}x: {'met' if e['met'] else 'MISSED'}"
+                    tgt = f">= {e['target']:.3g}x: {'met' if e['met'] else 'MISSED'}"
                 lines.append(f"| {name} | {pf} | {peer} | {e['ms']:.2f} | {e['ratio']:.2f}x | {tgt} |")
             first = False
     return "\n".join(lines)
