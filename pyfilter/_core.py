@@ -39,8 +39,7 @@ CAST_ND, CAST_LINE = 0, 1
 
 
 def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
-                 out_shape, workers, skip_small=True, result_dtype=None,
-                 cast_rule=CAST_ND):
+                 out_shape, workers, skip_small=True, cast_rule=CAST_ND):
     """Correlate ``input`` (validated ndarray) with ``weights`` (float64 or
     complex128, ndim == input.ndim) on the engine.
 
@@ -48,13 +47,10 @@ def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
     that are not filtered have a kernel of length 1, stride 1, base 0).
     ``skip_small``: drop taps with |w| <= DBL_EPSILON (and NaN weights), as
     scipy.ndimage.correlate does (correlate1d keeps every tap).
-    ``result_dtype``: dtype used when ``output`` is None (default: scipy's).
     ``cast_rule``: CAST_ND (scipy's correlate/convolve) or CAST_LINE (its
     1-D filters) for NaN and out-of-range values stored into integers.
     """
     complex_out = input.dtype.kind == "c" or weights.dtype.kind == "c"
-    if output is None and result_dtype is not None:
-        output = result_dtype
     result, target, cval = V.prepare_output(output, input, out_shape, complex_out, cval)
     if target.size == 0:
         return result
