@@ -31,7 +31,7 @@ def threads_for(workers, work):
     n = _workers.resolve(workers)
     if work < PARALLEL_MIN_WORK:
         return 1
-    return n
+    return _workers.engine_threads(n)
 
 
 # scipy's two integer casting rules (pyfilter/_cext/_convert.pxi)

@@ -4,10 +4,16 @@
   :func:`set_workers` value of this Python thread, or else
   ``min(omp_get_max_threads(), usable CPUs)``; so ``OMP_NUM_THREADS`` and
   ``threadpoolctl.threadpool_limits`` are honoured.
-* A positive integer asks for that many threads.
+* A positive integer asks for that many threads, capped at the number
+  of usable CPUs (more threads than cores only add contention; a huge
+  count would exhaust the OpenMP runtime).
 * A negative integer counts back from the number of usable CPUs
   (``-1``: all of them, ``-2``: all but one, ...).
 * ``0``, or anything that is not an integer, is an error.
+
+A process made by ``fork()`` after this process started an OpenMP team
+runs every call on one thread: GNU libgomp's pool does not survive a fork,
+and the child's first parallel region would hang.
 """
 import contextlib
 import operator
@@ -33,8 +39,33 @@ def _cpu_count():
 
 
 _NCPU = None
+# True once this process has asked the engines for more than one thread
+# (an OpenMP team may exist); a child forked after that runs serially.
+_TEAM_STARTED = False
+_SERIAL_ONLY = False
+
+
+def _after_fork_in_child():
+    global _NCPU, _SERIAL_ONLY
+    _NCPU = None
+    if _TEAM_STARTED:
+        _SERIAL_ONLY = True
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=lambda: globals().__setitem__("_NCPU", None))
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def engine_threads(n):
+    """The thread count an engine call may use, given the resolved ``n``:
+    1 in a child forked after OpenMP ran; records that a team may start."""
+    global _TEAM_STARTED
+    if n <= 1:
+        return 1
+    if _SERIAL_ONLY:
+        return 1
+    _TEAM_STARTED = True
+    return n
 
 
 def _check(workers, name="workers"):
@@ -54,7 +85,7 @@ def _check(workers, name="workers"):
             raise ValueError(f"{name} value out of range; got {w}, must not be "
                              f"less than {-ncpu} (minus the number of usable CPUs)")
         w = ncpu + 1 + w
-    return w
+    return min(w, ncpu)
 
 
 def _default():

@@ -42,8 +42,14 @@ cimport numpy as cnp
 import numpy as np
 
 from pyfilter._cext._boundary cimport map_index
+from cpython.pyport cimport PY_SSIZE_T_MIN
 
 cnp.import_array()
+
+# "No input row here" (the row lies outside the array in 'constant' mode).
+# Row byte offsets are negative for arrays with negative strides, so the
+# sentinel is the one value no offset can take.
+cdef Py_ssize_t NO_ROW = PY_SSIZE_T_MIN
 
 ctypedef fused rtype:
     int8_t
@@ -377,7 +383,7 @@ cdef void _row_into(const SPlan* pl, rtype* dst, const rtype* other,
                     rtype cval, int op) noexcept nogil:
     """dst[i] = op(row[i], other[i]) (row[i] if other is NULL), i < nv.
 
-    row[i] is the input row at byte offset ``off`` (-1: a row of cval) at
+    row[i] is the input row at byte offset ``off`` (NO_ROW: a row of cval) at
     virtual x = vx0 + i; positions li <= i < li + ni are inside the array
     (actual x = ilo + i - li), the others are mapped through hmap[i].
     """
@@ -385,7 +391,7 @@ cdef void _row_into(const SPlan* pl, rtype* dst, const rtype* other,
     cdef const rtype* p
     cdef const char* src
     cdef rtype v
-    if off < 0:
+    if off == NO_ROW:
         if other == NULL:
             _vfill(dst, cval, nv)
         else:
@@ -435,7 +441,7 @@ cdef inline rtype _halo_col(const SPlan* pl, const Py_ssize_t* roff, Py_ssize_t 
     cdef Py_ssize_t r
     cdef rtype acc, v
     for r in range(nw):
-        if roff[r] < 0 or j < 0:
+        if roff[r] == NO_ROW or j < 0:
             v = cval
         else:
             v = _load1(pl.inp + roff[r] + j * pl.x_istr, pl.in_tc, <rtype*>NULL)
@@ -502,23 +508,23 @@ cdef void _xreduce(const SPlan* pl, const rtype* C, rtype* R, rtype* D,
 cdef inline Py_ssize_t _row_off(const SPlan* pl, const Py_ssize_t* o,
                                 const Py_ssize_t* k) noexcept nogil:
     """Byte offset of the input row for outer index o and window index k,
-    or -1 when the row lies outside the array in 'constant' mode."""
+    or NO_ROW when the row lies outside the array in 'constant' mode."""
     cdef Py_ssize_t a, j, off = 0
     for a in range(pl.nout):
         j = pl.o_map[pl.o_mapoff[a] + o[a] * pl.o_s[a] + k[a] * pl.o_d[a]]
         if j < 0:
-            return -1
+            return NO_ROW
         off += j * pl.o_istr[a]
     return off
 
 
 cdef bint _row_clean(const SPlan* pl, Py_ssize_t off, Py_ssize_t* cache_off,
                      char* cache_ok, int* pos, rtype cval) noexcept nogil:
-    """Whether input row ``off`` (-1: the cval row) holds no NaN; rows are
+    """Whether input row ``off`` (NO_ROW: the cval row) holds no NaN; rows are
     scanned whole once and remembered in a 16-entry round-robin cache."""
     cdef int i
     cdef bint ok
-    if off < 0:
+    if off == NO_ROW:
         return cval == cval
     for i in range(16):
         if cache_off[i] == off:
@@ -601,7 +607,7 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     else:
         _vfill(crow, cval, nvmax)
         for i in range(16):
-            cache_off[i] = -2
+            cache_off[i] = NO_ROW
             cache_ok[i] = 0
         prevline = -1
         for u in range(u0, u1):
@@ -735,7 +741,7 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
                             cnt = 4
                         for r in range(cnt):
                             off = roff[g + r]
-                            if off < 0:
+                            if off == NO_ROW:
                                 ptr[r] = crow
                             elif pl.direct_in:
                                 ptr[r] = (<const rtype*>(pl.inp + off)) + ilo
@@ -1052,7 +1058,7 @@ cdef void _load_haloed(const FPlan* pl, rtype* buf, Py_ssize_t off, Py_ssize_t v
     cdef Py_ssize_t i, j, ilo, ihi, li, ni, lev, w
     cdef const char* src
     cdef const Py_ssize_t* hmap = pl.x_map + (vx0 - pl.bx)
-    if off < 0:
+    if off == NO_ROW:
         _vfill(buf, cval, nv)
     else:
         src = pl.inp + off
@@ -1141,7 +1147,7 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
                     for a in range(nout):
                         j = pl.o_map[pl.o_mapoff[a] + vr[a]]
                         if j < 0:
-                            off = -1
+                            off = NO_ROW
                             break
                         off = off + j * pl.o_istr[a]
                     _load_haloed(pl, slots + slot * slot_len, off, vx0, nv, cval)
