@@ -37,7 +37,7 @@ def machine_info():
     import numpy
     import scipy
     import pyfilter
-    from pyfilter._config import config
+    from pyfilter._common.config import config
     info = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "python": sys.version.split()[0],

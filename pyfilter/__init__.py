@@ -19,10 +19,10 @@ Thread control: every compute function takes ``workers=None``;
 """
 __version__ = "0.1.0"
 
-from ._workers import get_workers, set_workers  # noqa: E402
+from ._common.workers import get_workers, set_workers  # noqa: E402
 from . import ndimage, filters, nn  # noqa: E402
 from . import kernels  # noqa: E402
-from ._config import show_config  # noqa: E402
+from ._common.config import show_config  # noqa: E402
 
 __all__ = ["ndimage", "filters", "nn", "kernels", "set_workers", "get_workers", "show_config",
            "__version__"]

@@ -28,17 +28,13 @@ import numbers
 
 import numpy as np
 
-from . import _validate as V
+from ._common import validate as V
+from ._ops import kernel as _kernel
 
 __all__ = ["sobel", "scharr", "prewitt", "farid", "deriv_kernels", "gaussian1d",
            "laplacian", "box", "separate", "dilate"]
 
-# Farid & Simoncelli (2004) 5-tap interpolator and derivative, in
-# correlation orientation (the derivative is x[i+k] - x[i-k] weighted).
-FARID_SMOOTH = np.array([0.0376593171958126, 0.249153396177344, 0.426374573253687,
-                         0.249153396177344, 0.0376593171958126])
-FARID_EDGE = np.array([-0.109603762960254, -0.276690988455557, 0.0,
-                       0.276690988455557, 0.109603762960254])
+FARID_SMOOTH, FARID_EDGE = _kernel.FARID_SMOOTH, _kernel.FARID_EDGE
 
 
 def _binomial(n):
@@ -246,14 +242,13 @@ def gaussian1d(sigma, order=0, truncate=4.0, radius=None):
     >>> kernels.gaussian1d(1.0, truncate=1.0)
     array([0.27406862, 0.45186276, 0.27406862])
     """
-    from ._separable import gaussian_kernel1d, gaussian_radius
     s = V.check_sigma(sigma, 1)[0]
     if s <= 0:
         raise ValueError(f"sigma must be > 0 for a Gaussian kernel, got {sigma!r}")
     order = V.check_orders(order, 1)[0]
     t = V.check_truncate(truncate)
     r = V.check_radius(radius, 1)[0]
-    return gaussian_kernel1d(s, order, gaussian_radius(s, t, r))
+    return _kernel.gaussian_kernel1d(s, order, _kernel.gaussian_radius(s, t, r))
 
 
 def laplacian(ndim=2, ksize=1):
@@ -336,53 +331,7 @@ def separate(kernel, rtol=1e-6):
     if isinstance(rtol, (bool, np.bool_)) or not isinstance(rtol, numbers.Real) or not rtol >= 0:
         raise ValueError(f"rtol must be a number >= 0, got {rtol!r}")
     k = k.astype(np.complex128 if k.dtype.kind == "c" else np.float64)
-    if not np.all(np.isfinite(k)):
-        return None
-    if k.ndim == 1:
-        return (k.copy(),)
-    factors = _separate(k, float(rtol))
-    if factors is None:
-        return None
-    # final check of the whole reconstruction
-    rec = factors[0]
-    for f in factors[1:]:
-        rec = np.multiply.outer(rec, f)
-    scale = np.abs(k).max()
-    if scale == 0:
-        return tuple(factors)
-    err = np.abs(rec - k).max()
-    if err > max(rtol, 1e-14) * scale * k.ndim:
-        return None
-    return tuple(factors)
-
-
-def _separate(k, rtol):
-    n0 = k.shape[0]
-    m = k.reshape(n0, -1)
-    if m.shape[0] == 1 or m.shape[1] == 1:
-        s = None
-    else:
-        s = np.linalg.svd(m, compute_uv=False)
-        if s[0] == 0:
-            pass
-        elif s[1] > rtol * s[0]:
-            return None
-    # pivot factors: u = column through the largest entry, v = its row / pivot
-    flat = np.argmax(np.abs(m))
-    i0, j0 = divmod(int(flat), m.shape[1])
-    piv = m[i0, j0]
-    if piv == 0:
-        u = np.zeros(n0, dtype=k.dtype)
-        rest = np.ones(k.shape[1:], dtype=k.dtype)
-    else:
-        u = m[:, j0].copy()
-        rest = (m[i0, :] / piv).reshape(k.shape[1:])
-    if rest.ndim == 1:
-        return [u, rest]
-    sub = _separate(rest, rtol)
-    if sub is None:
-        return None
-    return [u] + sub
+    return _kernel.separate(k, float(rtol))
 
 
 def dilate(kernel, dilation):

@@ -6,7 +6,7 @@ import pytest
 import scipy.ndimage as ndi
 
 import pyfilter
-from pyfilter import _conv
+from pyfilter._ops import channel as _conv
 from pyfilter import nn
 from pyfilter import ndimage as pnd
 
@@ -31,7 +31,7 @@ def force_path(monkeypatch):
             if p == _conv.PATH_1X1 and not is_1x1:
                 return _conv.PATH_GEMM
             return p
-        monkeypatch.setattr(_conv, "_choose_path", choose)
+        monkeypatch.setattr(_conv, "choose_path", choose)
     return force
 
 
@@ -332,7 +332,7 @@ def test_workers_argument_validated(rng):
 
 def test_blas_pools_restored_after_calls(rng):
     from threadpoolctl import threadpool_info
-    from pyfilter import _blas
+    from pyfilter._common import blas as _blas
 
     def sizes():
         return [(i["filepath"], i["num_threads"]) for i in threadpool_info()

@@ -4,7 +4,7 @@ differences."""
 import numpy as np
 import pytest
 
-from pyfilter import _conv
+from pyfilter._ops import channel as _conv
 from pyfilter import nn
 
 import _conv_ref as ref
@@ -22,7 +22,7 @@ def force_path(monkeypatch):
         if name is None:
             return
         p = PATHS[name]
-        monkeypatch.setattr(_conv, "_choose_path", lambda *a, **k: p)
+        monkeypatch.setattr(_conv, "choose_path", lambda *a, **k: p)
     return force
 
 

@@ -10,7 +10,7 @@ import scipy.ndimage as ndi
 
 from pyfilter import ndimage as pnd
 from pyfilter._cext import available_variants, engine, selected_variant
-from pyfilter import _validate as V
+from pyfilter._common import validate as V
 
 from conftest import random_array
 

@@ -10,7 +10,8 @@ import pytest
 import scipy.ndimage as ndi
 
 import pyfilter
-from pyfilter import _workers, filters, nn
+from pyfilter._common import workers as _workers
+from pyfilter import filters, nn
 from pyfilter import ndimage as pnd
 
 

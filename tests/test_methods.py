@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import scipy.ndimage as ndi
 
-from pyfilter import _separable, filters
+from pyfilter._ops import method as _separable
+from pyfilter import filters
 from pyfilter import ndimage as pnd
 
 from conftest import MODES
@@ -111,13 +112,14 @@ def test_integer_outputs(rng):
 class _Spy:
     def __init__(self, monkeypatch):
         self.calls = []
-        for name in ("_correlate_separable", "_correlate_fft"):
-            orig = getattr(_separable, name)
+        for mod, attr, name in ((_separable, "_correlate_separable", "_correlate_separable"),
+                                (_separable._fft, "correlate_fft", "_correlate_fft")):
+            orig = getattr(mod, attr)
 
             def wrapper(*a, _orig=orig, _name=name, **kw):
                 self.calls.append(_name)
                 return _orig(*a, **kw)
-            monkeypatch.setattr(_separable, name, wrapper)
+            monkeypatch.setattr(mod, attr, wrapper)
 
 
 def test_auto_choices(rng, monkeypatch):

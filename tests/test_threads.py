@@ -10,7 +10,9 @@ import pytest
 import scipy.ndimage as ndi
 
 import pyfilter
-from pyfilter import _core, _workers, filters
+from pyfilter._common import workers as _workers
+from pyfilter._common import workers as _core
+from pyfilter import filters
 from pyfilter import ndimage as pnd
 
 NCPU = _workers._cpu_count()

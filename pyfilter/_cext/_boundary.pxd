@@ -1,21 +1,9 @@
 # Boundary handling for every engine: the one place where an index outside
 # [0, n) is mapped back into the array (scipy.ndimage's extension rules).
-#
-# Mode codes (the Python side names them in pyfilter/_validate.py):
-#   MODE_CONSTANT  'constant', 'grid-constant'  k k | a b c d | k k
-#   MODE_NEAREST   'nearest'                    a a | a b c d | d d
-#   MODE_REFLECT   'reflect', 'grid-mirror'     b a | a b c d | d c
-#   MODE_MIRROR    'mirror'                     c b | a b c d | c b
-#   MODE_WRAP      'wrap', 'grid-wrap'          c d | a b c d | a b
-# The extension is periodic, so it repeats when the kernel is longer than
-# the array.
-
-cdef enum:
-    MODE_CONSTANT = 0
-    MODE_NEAREST = 1
-    MODE_REFLECT = 2
-    MODE_MIRROR = 3
-    MODE_WRAP = 4
+# The mode codes are in _codes.pxd.  The extension is periodic, so it
+# repeats when the kernel is longer than the array.
+from pyfilter._cext._codes cimport (MODE_CONSTANT, MODE_NEAREST, MODE_REFLECT,
+                                     MODE_MIRROR, MODE_WRAP)
 
 
 cdef inline Py_ssize_t _pmod(Py_ssize_t a, Py_ssize_t p) noexcept nogil:

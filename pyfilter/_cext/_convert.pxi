@@ -1,4 +1,4 @@
-# Element conversion shared by the engines (textually included).
+# Element conversion shared by the engines (included by _common.pxi).
 #
 # Loading converts an input element to the compute type; storing converts a
 # computed value to the output element type with scipy.ndimage's rules,
@@ -19,28 +19,13 @@
 #   2**64 (sign and magnitude), other values give 0.
 # bool (both rules): the uint8 result, then != 0 (scipy stores the raw
 # byte; we keep its truth value and a valid bool).
-# Type codes are shared with pyfilter/_validate.py (TYPECODES).
+# Type codes and cast rules: _codes.pxd.
 
 from libc.stdint cimport (int8_t, uint8_t, int16_t, uint16_t, int32_t,
                           uint32_t, int64_t, uint64_t, INT32_MIN, INT64_MIN)
 
 ctypedef float complex cfloat_t
 ctypedef double complex cdouble_t
-
-cdef enum:
-    TC_BOOL = 0
-    TC_INT8 = 1
-    TC_UINT8 = 2
-    TC_INT16 = 3
-    TC_UINT16 = 4
-    TC_INT32 = 5
-    TC_UINT32 = 6
-    TC_INT64 = 7
-    TC_UINT64 = 8
-    TC_FLOAT32 = 9
-    TC_FLOAT64 = 10
-    TC_COMPLEX64 = 11
-    TC_COMPLEX128 = 12
 
 # Compute (accumulation) types.
 ctypedef fused ctype:
@@ -62,11 +47,6 @@ ctypedef fused etype:
     double
     cfloat_t
     cdouble_t
-
-
-cdef enum:
-    CAST_ND = 0
-    CAST_LINE = 1
 
 
 cdef inline int32_t _d2i32(double x, int rule) noexcept nogil:

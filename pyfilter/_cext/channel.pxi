@@ -59,17 +59,10 @@
 # produced by exactly one unit, so results are bitwise identical for any
 # number of threads.
 
-cimport cython
+include "_common.pxi"
+
 from cython.parallel cimport prange, parallel
-from libc.stdlib cimport malloc, calloc, free
-from libc.string cimport memset, memcpy
-cimport numpy as cnp
-import numpy as np
 from scipy.linalg.cython_blas cimport sgemm, dgemm
-
-from pyfilter._cext._boundary cimport map_index
-
-cnp.import_array()
 
 # Register-blocked direct-convolution micro-kernel (the direct path's inner
 # loop).  For one output row: OB output channels x XV vectors along x are
@@ -81,6 +74,8 @@ cnp.import_array()
 # not depend on the blocking or the thread count.
 cdef extern from *:
     """
+    /* the micro-kernel wants its multiply-adds contracted to FMA */
+    #pragma GCC optimize ("fp-contract=fast")
     #include <stddef.h>
     typedef float pf_v8f __attribute__((vector_size(32)));
     typedef double pf_v4d __attribute__((vector_size(32)));
@@ -178,10 +173,6 @@ ctypedef fused real:
     float
     double
 
-# Path codes (shared with pyfilter/_conv.py).
-PATH_GEMM = 0
-PATH_DIRECT = 1
-PATH_1X1 = 2
 
 
 
@@ -459,7 +450,7 @@ cdef int _gemm_units(const Geo* g, const real* x, const real* wm, const real* bi
         outg = out + (n * g.Cout + gi * Cg) * g.plane_out
         if K == 0:
             memset(ct, 0, Cg * Tc * sizeof(real))
-        elif path == 2:
+        elif path == PATH_1X1:
             _gemm(c'T', c'T', <int>Cg, <int>Tc, <int>K, <real>1, wg, <int>K,
                   xg + p0, <int>g.plane_in, <real>0, ct, <int>Cg)
         else:
@@ -743,7 +734,7 @@ cdef int _jobs_range(const Job* jobs, int njobs, const real* x, const real* bias
         lo = u0 - base if u0 > base else 0
         hi = u1 - base if u1 < base + jb.nunits else jb.nunits
         if hi > lo:
-            if jb.path == 1:
+            if jb.path == PATH_DIRECT:
                 failures += _direct_units(&jb.g, x, <const real*>jb.wm, bias, out, lo, hi,
                                           jb.bh, lines, tp) != 0
             else:
@@ -937,7 +928,7 @@ cdef object _setup(Geo* g, tuple xshape, tuple oshape, Py_ssize_t groups, Py_ssi
     for a in range(3):
         g.vmin[a] = g.omin[a]
         vmax = (g.no[a] - 1) * g.st[a] + g.omin[a] + g.span[a] - 1 if g.no[a] else g.omin[a]
-        maps.append(_map_table(g.vmin[a], max(vmax, g.vmin[a]), g.ni[a], g.mode[a]))
+        maps.append(map_table(g.vmin[a], max(vmax, g.vmin[a]), g.ni[a], g.mode[a]))
     lo2 = np.zeros(max(1, g.nt[2]), dtype=np.intp)
     hi2 = np.zeros(max(1, g.nt[2]), dtype=np.intp)
     xoff2 = np.zeros(max(1, g.nt[2]), dtype=np.intp)
@@ -957,16 +948,6 @@ cdef object _setup(Geo* g, tuple xshape, tuple oshape, Py_ssize_t groups, Py_ssi
     g.hi2 = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>hi2)
     g.xoff2 = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>xoff2)
     return arrs + maps + [lo2, hi2, xoff2]
-
-
-def _map_table(Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t n, int mode):
-    """map_index over virtual indices vlo..vhi."""
-    cdef Py_ssize_t v
-    tab = np.empty(vhi - vlo + 1, dtype=np.intp)
-    cdef Py_ssize_t[::1] t = tab
-    for v in range(vlo, vhi + 1):
-        t[v - vlo] = map_index(v, n, mode)
-    return tab
 
 
 cdef inline void* _ptr(object a):
@@ -997,7 +978,7 @@ def forward(x, jobs, bias, out, Py_ssize_t groups, int nthreads):
             p = &jb[j]
             keep.append(_setup(&p.g, x.shape, out.shape, groups, out.shape[1], no, step,
                                offs, modes, ostep, obase))
-            if path == 1 and max(p.g.nt[0], p.g.nt[1]) > DEF_MAXKD:
+            if path == PATH_DIRECT and max(p.g.nt[0], p.g.nt[1]) > DEF_MAXKD:
                 raise ValueError(f"the direct path supports at most {DEF_MAXKD} taps along "
                                  "depth and height")
             keep.append(wm)
@@ -1008,7 +989,7 @@ def forward(x, jobs, bias, out, Py_ssize_t groups, int nthreads):
             p.bh = bh
             if p.g.P == 0 or p.g.N == 0 or p.g.Cout == 0:
                 p.nunits = 0
-            elif path == 1:
+            elif path == PATH_DIRECT:
                 p.nunits = p.g.N * p.g.G * p.g.no[0] * ((p.g.no[1] + bh - 1) // bh)
                 sz.lines = max(sz.lines, p.g.Cin_g * p.g.nt[0] * p.g.span[1]
                                * (p.g.lw + PF_XPAD) + 1)

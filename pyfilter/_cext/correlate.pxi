@@ -22,44 +22,20 @@
 # No padded copy of the input is made; peak extra memory is
 # O(threads x ring lines x line length).
 
-include "_convert.pxi"
+include "_common.pxi"
 
-cimport cython
-from cython.parallel cimport prange, parallel
-from libc.stdlib cimport malloc, free
-from libc.string cimport memset, memcpy
-cimport numpy as cnp
-import numpy as np
+from cython.parallel cimport prange
 
-from pyfilter._cext._omp cimport omp_get_thread_num
-from pyfilter._cext._boundary cimport map_index
-
-cnp.import_array()
 
 _CHUNK_BYTES = 4096   # accumulator chunk: stays in L1
 # Outputs at least this large are written with streaming stores.
 _STREAM_MIN_BYTES = 16 << 20
 
-cdef extern from *:
-    """
-    /* No implicit FMA contraction: float64 adds the products in scipy's
-       order with scipy's rounding (so integer outputs, computed in float64,
-       truncate exactly as scipy's do).  float32 uses explicit FMA where the
-       CPU variant has it. */
-    #pragma GCC optimize ("fp-contract=off")
-    #if defined(__FMA__)
-    #define PF_CFMAF(a, b, c) __builtin_fmaf((a), (b), (c))
-    #else
-    #define PF_CFMAF(a, b, c) ((a) * (b) + (c))
-    #endif
-    """
-    float PF_CFMAF(float a, float b, float c) noexcept nogil
-
 
 cdef inline ctype _madd(ctype acc, ctype w, ctype x) noexcept nogil:
     """acc + w * x: fused for float32, multiply-then-add otherwise."""
     if ctype is float:
-        return PF_CFMAF(w, x, acc)
+        return PF_FMAF(w, x, acc)
     else:
         return acc + w * x
 
@@ -531,13 +507,6 @@ cdef Py_ssize_t _plan_groups(Py_ssize_t ntaps, Py_ssize_t* gk, Py_ssize_t* gs) n
     return g
 
 
-cdef void _fill_map(Py_ssize_t* tab, Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t n,
-                    int mode) noexcept nogil:
-    cdef Py_ssize_t v
-    for v in range(vlo, vhi + 1):
-        tab[v - vlo] = map_index(v, n, mode)
-
-
 def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dilation,
               base, modes, cval, int in_tc, int out_tc, int nthreads, keep=None,
               Py_ssize_t inner_axis=0, int cast_rule=CAST_ND):
@@ -643,11 +612,11 @@ def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dil
             (<Py_ssize_t*>pl.o_b)[a] = B[a]
             (<Py_ssize_t*>pl.o_mapoff)[a] = pos - (pl.o_map - mem)
             vhi = (NO[a] - 1) * S[a] + B[a] + (K[a] - 1) * D[a]
-            _fill_map(mem + pos, B[a], vhi, NI[a], M[a])
+            fill_map(mem + pos, B[a], vhi, NI[a], M[a])
             pos += vhi - B[a] + 1
             nlines *= NO[a]
         pl.x_map = mem + pos
-        _fill_map(mem + pos, B[lax], B[lax] + line_len - 1, NI[lax], M[lax])
+        fill_map(mem + pos, B[lax], B[lax] + line_len - 1, NI[lax], M[lax])
         pos += line_len
         # rows actually used (some may have every tap skipped)
         row_of = mem + pos; pos += nrows_full

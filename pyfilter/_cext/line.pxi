@@ -41,31 +41,13 @@
 # Results do not depend on the number of threads (each output value is
 # computed by the same arithmetic whatever band it falls in).
 
-include "_convert.pxi"
+include "_common.pxi"
 
-cimport cython
 from cython.parallel cimport prange
-from libc.stdlib cimport malloc, free
-from libc.string cimport memcpy
 from libc.math cimport atan2, atan2f
-cimport numpy as cnp
-import numpy as np
-
-from pyfilter._cext._boundary cimport map_index
-
-cnp.import_array()
 
 cdef extern from *:
     """
-    /* No implicit FMA contraction in this engine: double precision must
-       round like scipy.ndimage (multiply, then add).  float32 uses
-       explicit FMA where the CPU variant has it. */
-    #pragma GCC optimize ("fp-contract=off")
-    #if defined(__FMA__)
-    #define PF_FMAF(a, b, c) __builtin_fmaf((a), (b), (c))
-    #else
-    #define PF_FMAF(a, b, c) ((a) * (b) + (c))
-    #endif
     /* Square roots of runs (correctly rounded, as sqrt()); explicit SIMD
        because errno handling keeps the compiler from vectorising sqrt. */
     #if defined(__SSE2__)
@@ -98,23 +80,12 @@ cdef extern from *:
             a[i] = sqrt(a[i]);
     }
     """
-    float PF_FMAF(float a, float b, float c) noexcept nogil
     void pf_sqrt_f(float* a, Py_ssize_t n) noexcept nogil
     void pf_sqrt_d(double* a, Py_ssize_t n) noexcept nogil
 
 ctypedef fused ftype:
     float
     double
-
-cdef enum:
-    K_SINGLE = 0
-    K_SYM = 1
-    K_ANTI = 2
-
-cdef enum:
-    COMB_SINGLE = 0
-    COMB_SUM = 1
-    COMB_HYPOT = 2
 
 DEF CHUNK = 1024        # accumulator chunk (elements): stays in L1
 DEF MAXDIM = 32
@@ -919,17 +890,8 @@ cdef int _run(const Stage* st, int nthreads, ftype dummy) noexcept nogil:
     return failures
 
 
-def _map_table(Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t n, int mode):
-    cdef Py_ssize_t v
-    tab = np.empty(max(vhi - vlo + 1, 1), dtype=np.intp)
-    cdef Py_ssize_t[::1] tv = tab
-    for v in range(vlo, vhi + 1):
-        tv[v - vlo] = map_index(v, n, mode)
-    return tab
-
-
 _KINDS = {"single": K_SINGLE, "sym": K_SYM, "anti": K_ANTI}
-_COMBINE = {None: COMB_SINGLE, "single": COMB_SINGLE, "sum": COMB_SUM,
+_COMBINE = {None: COMB_TERM, "single": COMB_TERM, "sum": COMB_SUM,
             "hypot": COMB_HYPOT}
 
 
@@ -1054,7 +1016,7 @@ def run_stage(src, dst, int src_tc, int dst_tc, passes, *, ca, xgeom, cgeom,
             st.xspan = xhi - xlo + 1
             st.xvlo = xb + xlo
             vhi = (nx_dst - 1) * xs + xb + xhi
-            xmap = _map_table(st.xvlo, vhi, nx_src, xmode)
+            xmap = map_table(st.xvlo, vhi, nx_src, xmode)
         else:
             st.xb, st.xs, st.xlo, st.xspan, st.xvlo = 0, 1, 0, 1, 0
             xmap = np.zeros(1, dtype=np.intp)
@@ -1068,7 +1030,7 @@ def run_stage(src, dst, int src_tc, int dst_tc, passes, *, ca, xgeom, cgeom,
             st.cspan = chi - clo + 1
             st.cvlo = cb + clo
             vhi = (dst.shape[st.ca] - 1) * cs + cb + chi
-            cmap = _map_table(st.cvlo, vhi, src.shape[st.ca], cmode)
+            cmap = map_table(st.cvlo, vhi, src.shape[st.ca], cmode)
             used = np.zeros(st.cspan, dtype=np.int8)
             for i in cpass_ids:
                 p = passes[i]

@@ -32,19 +32,10 @@
 # (one per thread) and max/min are exact, so results do not depend on the
 # thread count.
 
-include "_convert.pxi"
+include "_common.pxi"
 
-cimport cython
 from cython.parallel cimport prange
-from libc.stdlib cimport malloc, free
-from libc.string cimport memcpy
-cimport numpy as cnp
-import numpy as np
-
-from pyfilter._cext._boundary cimport map_index
 from cpython.pyport cimport PY_SSIZE_T_MIN
-
-cnp.import_array()
 
 # "No input row here" (the row lies outside the array in 'constant' mode).
 # Row byte offsets are negative for arrays with negative strides, so the
@@ -66,13 +57,6 @@ ctypedef fused rtype:
 ctypedef fused ftype:
     float
     double
-
-cdef enum:
-    OP_MAX = 0        # NaN-propagating max
-    OP_MIN = 1        # NaN-propagating min
-    OP_SUM = 2
-    OP_MAXF = 3       # plain max / min: only for data known to hold no NaN
-    OP_MINF = 4
 
 cdef enum:
     X_IDENT = 0       # no reduction along x (C is the result)
@@ -807,16 +791,6 @@ cdef int _srun(const SPlan* pl, rtype cval, int nthreads) noexcept nogil:
     return failures
 
 
-def _map_table(Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t n, int mode):
-    """map_index(v, n, mode) for vlo <= v <= vhi (at least one entry)."""
-    cdef Py_ssize_t v
-    tab = np.empty(max(vhi - vlo + 1, 1), dtype=np.intp)
-    cdef Py_ssize_t[::1] t = tab
-    for v in range(vlo, vhi + 1):
-        t[v - vlo] = map_index(v, n, mode)
-    return tab
-
-
 def _intp(values):
     return np.ascontiguousarray(np.array(list(values) + [0], dtype=np.intp))
 
@@ -859,7 +833,7 @@ def box(inp, out, int op, L, stride, dilation, base, modes, cval,
     maps, offs, pos = [], [], 0
     for a in range(nout):
         vhi = base[a] + (out.shape[a] - 1) * stride[a] + (L[a] - 1) * dilation[a]
-        tab = _map_table(base[a], vhi, inp.shape[a], modes[a])
+        tab = map_table(base[a], vhi, inp.shape[a], modes[a])
         maps.append(tab)
         offs.append(pos)
         pos += tab.shape[0]
@@ -868,7 +842,7 @@ def box(inp, out, int op, L, stride, dilation, base, modes, cval,
     lax = ndim - 1
     nx_out = out.shape[lax]
     sx, dx, Lx, bx = stride[lax], dilation[lax], L[lax], base[lax]
-    x_map = _map_table(bx, bx + (nx_out - 1) * sx + (Lx - 1) * dx, inp.shape[lax], modes[lax])
+    x_map = map_table(bx, bx + (nx_out - 1) * sx + (Lx - 1) * dx, inp.shape[lax], modes[lax])
     if mean and div_const == 0:
         dts = [np.ascontiguousarray(divisors[a], dtype=np.float64) for a in range(ndim)]
         o_div = np.ascontiguousarray(np.concatenate(dts[:nout]) if nout else np.ones(1))
@@ -1248,7 +1222,7 @@ def footprint(inp, out, int op, fp, base, modes, cval, int in_tc, int out_tc,
     o_istr = _intp(inp.strides[a] for a in range(nout))
     maps, offs, pos = [], [], 0
     for a in range(nout):
-        tab = _map_table(base[a], base[a] + out.shape[a] - 1 + kshape[a] - 1,
+        tab = map_table(base[a], base[a] + out.shape[a] - 1 + kshape[a] - 1,
                          inp.shape[a], modes[a])
         maps.append(tab)
         offs.append(pos)
@@ -1257,7 +1231,7 @@ def footprint(inp, out, int op, fp, base, modes, cval, int in_tc, int out_tc,
     o_mapoff = _intp(offs)
     nx_out = out.shape[lax]
     bx = base[lax]
-    x_map = _map_table(bx, bx + nx_out - 1 + Lx - 1, inp.shape[lax], modes[lax])
+    x_map = map_table(bx, bx + nx_out - 1 + Lx - 1, inp.shape[lax], modes[lax])
     nlines = int(np.prod(out.shape[:nout])) if nout else 1
     ntiles = 1
     if nthreads > 1 and nlines < 4 * nthreads and nx_out >= 4096:

@@ -7,9 +7,11 @@ plus keyword-only ``workers``.  Re-exported by :mod:`pyfilter.ndimage`.
 """
 import numpy as np
 
-from . import _separable as S
-from . import _validate as V
-from ._docs import docfiller
+from .._common import dtypes as D
+from .._common import validate as V
+from .._common.docs import docfiller
+from .._ops import kernel as _kernel
+from .._ops import line as S
 
 __all__ = ["sobel", "prewitt", "laplace", "uniform_filter", "uniform_filter1d",
            "gaussian_filter", "gaussian_filter1d", "gaussian_laplace",
@@ -32,8 +34,8 @@ def _cascade_into(input, target, specs, cval, workers):
         return target
     if input.size == 0:
         raise ValueError(f"input has shape {input.shape}: nothing to filter")
-    dtype = S.work_dtype(input.dtype, target.dtype)
-    quant = S._quantized(target.dtype)
+    dtype = D.work_dtype(input.dtype, target.dtype)
+    quant = D.quantized(target.dtype)
 
     def fn(src, dst, cv):
         passes = []
@@ -100,7 +102,7 @@ def _components_2d(input, target, comps_specs, cval, combine, workers, post_div=
         px = S.make_pass(nd - 1, wx, mx, cval, src.shape[-1], origin=ox, div=dx)
         pc = S.make_pass(cap, wc, mc, cval, src.shape[cap], origin=oc, div=dc)
         comps.append((px, pc))
-    dtype = S.work_dtype(input.dtype, target.dtype)
+    dtype = D.work_dtype(input.dtype, target.dtype)
     S.run_components(src, dst, comps, combine=combine, dtype=dtype,
                      post_div=post_div, workers=workers)
     return True
@@ -279,7 +281,7 @@ def _components_2d_sum(input, target, comps, cval, workers):
         px = S.make_pass(nd - 1, wx, mx, cval, src.shape[-1], origin=ox, div=dx)
         pc = S.make_pass(cap, wc, mc, cval, src.shape[cap], origin=oc, div=dc)
         out.append((px, pc))
-    dtype = S.work_dtype(input.dtype, target.dtype)
+    dtype = D.work_dtype(input.dtype, target.dtype)
     S.run_components(src, dst, out, combine="sum", dtype=dtype, workers=workers)
     return True
 
@@ -415,9 +417,9 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
 
 # ---------------------------------------------------------------- gaussian
 def _gauss_weights(sigma, order, truncate, radius):
-    r = S.gaussian_radius(sigma, truncate, radius)
+    r = _kernel.gaussian_radius(sigma, truncate, radius)
     # correlate with the reversed convolution kernel, as scipy does
-    return S.gaussian_kernel1d(sigma, order, r)[::-1].copy()
+    return _kernel.gaussian_kernel1d(sigma, order, r)[::-1].copy()
 
 
 def _gauss_specs(ndim, axes, sigmas, orders, modes, truncate, radii):

@@ -1,24 +1,11 @@
-"""scikit-image style filters, plus correlation with CNN-course extras.
-
-Functions here take ``image`` first and keyword-only options.  Every
-function accepts ``channel_axis``: that axis is not filtered (each channel
-gets the same kernel).
-"""
+"""scikit-image style correlation with output shape, stride and dilation."""
 import numpy as np
 
-from . import _core
-from . import _reduce
-from . import _validate as V
-from ._docs import docfiller
-from ._shapes import conv_output_length
-from . import _separable
-from . import _sk_separable
-from ._sk_separable import (  # noqa: F401  (issue 3: edges, smoothing, gradients)
-    sobel, sobel_h, sobel_v, scharr, scharr_h, scharr_v, prewitt, prewitt_h,
-    prewitt_v, farid, farid_h, farid_v, gaussian, difference_of_gaussians, laplace,
-    gradient, gradient_magnitude_orientation)
+from .._common import validate as V
+from .._common.shapes import conv_output_length
+from .._ops import method as _method
 
-__all__ = ["correlate", "convolve", "block_reduce"] + _sk_separable.__all__
+__all__ = ["correlate", "convolve"]
 
 _SHAPES = ("same", "valid", "full")
 
@@ -97,7 +84,7 @@ def _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
         full_base[a], full_stride[a], full_dil[a] = bases[i], stride[i], dilation[i]
         out_shape[a] = lengths[i]
     w = kernel.reshape(kshape)
-    return _separable.correlate_method(method, image, w, output, [code] * ndim, cval,
+    return _method.correlate_method(method, image, w, output, [code] * ndim, cval,
                                        full_base, full_stride, full_dil, out_shape,
                                        workers)
 
@@ -198,123 +185,3 @@ convolve.__doc__ = _FILTER_DOC.format(
     formula="The kernel is flipped along every axis; with shape='same' the "
             "placement follows scipy.ndimage.convolve (even dilated lengths shift "
             "by one).")
-
-
-# ---------------------------------------------------------------- block_reduce
-_FAST_FUNCS = {np.max: "max", np.amax: "max", np.min: "min", np.amin: "min",
-               np.mean: "mean", np.sum: "sum"}
-
-
-def _fast_kind(func, dtype, func_kwargs, nblock):
-    """Which engine path serves ``func`` on ``dtype`` exactly, or None."""
-    try:
-        kind = _FAST_FUNCS.get(func)
-    except TypeError:  # unhashable callable
-        return None
-    if kind is None or func_kwargs:
-        return None
-    if dtype.kind not in "biuf" or dtype == np.float16 or not dtype.isnative:
-        return None
-    if kind in ("sum", "mean") and dtype.kind in "iu":
-        # sums are accumulated in float64: exact while |sum| < 2**53
-        if dtype.itemsize > 4 or (dtype.itemsize == 4 and nblock > 2 ** 21):
-            return None
-    return kind
-
-
-def block_reduce(image, block_size=2, func=np.sum, cval=0, func_kwargs=None, *,
-                 workers=None):
-    """Downsample by applying ``func`` to non-overlapping blocks
-    (skimage.measure.block_reduce).
-
-    The image is padded at the end of every axis with ``cval`` to a
-    multiple of the block size (as ``np.pad(mode='constant')`` casts it),
-    then ``func(blocks, axis=<block axes>, **func_kwargs)`` reduces each
-    block.  ``np.max``, ``np.min``, ``np.mean`` and ``np.sum`` (without
-    ``func_kwargs``) run on the window-reduction engine, with numpy's
-    result dtypes; any other callable is applied to a block view of the
-    padded image, exactly as scikit-image does.
-
-    Parameters
-    ----------
-    image : array_like
-        N-dimensional input image.
-    block_size : int or sequence of int, optional
-        Block length per axis (>= 1); an int applies to every axis.
-    func : callable, optional
-        Reduction taking an ``axis`` argument.  Default ``np.sum``.
-    cval : scalar, optional
-        Padding value where the image is not a multiple of the block size.
-    func_kwargs : dict, optional
-        Extra keyword arguments for ``func`` (e.g. ``{'dtype': np.float32}``);
-        any given send the call to the generic path.
-    workers : int, optional
-        Number of threads for the engine paths (scipy.fft semantics).
-
-    Returns
-    -------
-    image : ndarray
-        Of shape ``ceil(image.shape / block_size)``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from pyfilter import filters
-    >>> image = np.arange(3 * 3 * 4).reshape(3, 3, 4)
-    >>> filters.block_reduce(image, block_size=(3, 3, 1), func=np.mean)
-    array([[[16., 17., 18., 19.]]])
-    >>> filters.block_reduce(image, block_size=(1, 3, 4), func=np.max)
-    array([[[11]],
-    <BLANKLINE>
-           [[23]],
-    <BLANKLINE>
-           [[35]]])
-    >>> filters.block_reduce(np.arange(5.0), 2, func=np.median)
-    array([0.5, 2.5, 2. ])
-    """
-    V.check_callable(func, "func")
-    arr = np.asarray(image)
-    ndim = arr.ndim
-    if np.ndim(block_size) == 0:
-        blocks = V.int_sequence(block_size, ndim, "block_size")
-    else:
-        blocks = list(block_size)
-        if len(blocks) != ndim:
-            raise ValueError(f"block_size must be an int or have one entry per axis of "
-                             f"image ({ndim}), got {block_size!r}")
-        blocks = V.int_sequence(blocks, ndim, "block_size")
-    for b in blocks:
-        if b < 1:
-            raise ValueError(f"block_size entries must be >= 1, got {block_size!r} "
-                             "(use skimage.transform.resize to upsample)")
-    if func_kwargs is None:
-        func_kwargs = {}
-    pad = [(-n) % b for n, b in zip(arr.shape, blocks)]
-    kind = _fast_kind(func, arr.dtype, func_kwargs, int(np.prod(blocks)))
-    if kind is None or ndim == 0:
-        if any(pad):
-            arr = np.pad(arr, [(0, p) for p in pad], mode="constant", constant_values=cval)
-        shape = tuple(n // b for n, b in zip(arr.shape, blocks)) + tuple(blocks)
-        strides = tuple(st * b for st, b in zip(arr.strides, blocks)) + arr.strides
-        view = np.lib.stride_tricks.as_strided(arr, shape, strides, writeable=False)
-        return func(view, axis=tuple(range(ndim, 2 * ndim)), **func_kwargs)
-    # the padding value as np.pad stores it in the image's dtype
-    fill = np.pad(np.zeros(1, arr.dtype), (0, 1), constant_values=cval)[1] if any(pad) else 0
-    out_shape = tuple(-(-n // b) for n, b in zip(arr.shape, blocks))
-    modes = [V.MODE_CONSTANT] * ndim
-    ones = [1] * ndim
-    zeros = [0] * ndim
-    if kind in ("max", "min"):
-        out = np.empty(out_shape, dtype=arr.dtype)
-        op = _reduce.OP_MAX if kind == "max" else _reduce.OP_MIN
-        cdt = np.dtype(np.uint8) if arr.dtype == np.bool_ else arr.dtype
-        cv = int(fill) if arr.dtype.kind in "biu" else float(fill)
-        _reduce.box(arr, out, op, blocks, blocks, ones, zeros, modes, cv, workers, cdt)
-        return out
-    res_dtype = (np.sum if kind == "sum" else np.mean)(np.zeros(1, arr.dtype)).dtype
-    out = np.empty(out_shape, dtype=res_dtype)
-    cdt = np.dtype(np.float32) if (arr.dtype == np.float32 and res_dtype == np.float32) \
-        else np.dtype(np.float64)
-    _reduce.box(arr, out, _reduce.OP_SUM, blocks, blocks, ones, zeros, modes, float(fill),
-                workers, cdt, mean=(kind == "mean"), div_const=float(np.prod(blocks)))
-    return out

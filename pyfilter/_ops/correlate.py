@@ -1,41 +1,15 @@
-"""Shared glue between the public namespaces and the N-D correlation engine.
-
-Everything here composes engines; no arithmetic on array data happens in
-Python.
-"""
+"""The N-D correlation op (engine ``pyfilter/_cext/correlate.pxi``)."""
 import numpy as np
 
-from . import _validate as V
-from . import _workers
-from ._cext import engine
+from .._common import codes as C
+from .._common import dtypes as D
+from .._common import validate as V
+from .._common import workers as W
+from .._cext import engine
 
 DBL_EPSILON = np.finfo(np.float64).eps
 
-# Below this many multiply-adds a call runs on one thread (starting a team
-# costs more than it saves).
-PARALLEL_MIN_WORK = 1 << 17
-
-
-def compute_dtype(in_dtype, out_dtype, weights_dtype):
-    """Accumulation type: float32 only for float32 -> float32, complex if
-    anything is complex, float64 otherwise (scipy computes in float64)."""
-    if (np.dtype(in_dtype).kind == "c" or np.dtype(out_dtype).kind == "c"
-            or np.dtype(weights_dtype).kind == "c"):
-        return np.dtype(np.complex128)
-    if np.dtype(in_dtype) == np.float32 and np.dtype(out_dtype) == np.float32:
-        return np.dtype(np.float32)
-    return np.dtype(np.float64)
-
-
-def threads_for(workers, work):
-    n = _workers.resolve(workers)
-    if work < PARALLEL_MIN_WORK:
-        return 1
-    return _workers.engine_threads(n)
-
-
-# scipy's two integer casting rules (pyfilter/_cext/_convert.pxi)
-CAST_ND, CAST_LINE = 0, 1
+CAST_ND, CAST_LINE = C.CAST_ND, C.CAST_LINE
 
 
 def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
@@ -54,13 +28,13 @@ def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
     result, target, cval = V.prepare_output(output, input, out_shape, complex_out, cval)
     if target.size == 0:
         return result
-    cdt = compute_dtype(input.dtype, target.dtype, weights.dtype)
+    cdt = D.compute_dtype(input.dtype, target.dtype, weights.dtype)
     keep = None
     if skip_small:
         keep = np.abs(weights) > DBL_EPSILON
     w = np.ascontiguousarray(weights, dtype=cdt)
     ntaps = int(keep.sum()) if keep is not None else w.size
-    nthreads = threads_for(workers, target.size * max(ntaps, 1))
+    nthreads = W.threads_for(workers, target.size * max(ntaps, 1))
     ndim = input.ndim
     inner = 0
     if (ndim >= 2 and w.shape[-1] == 1 and stride[-1] == 1 and dilation[-1] == 1
@@ -69,6 +43,6 @@ def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
         inner = 1
     engine("correlate").correlate(
         input, target, w, list(stride), list(dilation), list(base), list(modes),
-        cval, V.typecode(input.dtype), V.typecode(target.dtype), nthreads,
+        cval, C.typecode(input.dtype), C.typecode(target.dtype), nthreads,
         keep, inner, cast_rule)
     return V.finish_output(result, target)

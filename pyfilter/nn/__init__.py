@@ -13,7 +13,7 @@ takes ``workers=None``.
 """
 from ._conv import *  # noqa: F401,F403
 from ._conv import __all__ as _conv_all
-from ._pooling import *  # noqa: F401,F403
-from ._pooling import __all__ as _pooling_all
+from ._pool import *  # noqa: F401,F403
+from ._pool import __all__ as _pooling_all
 
 __all__ = list(_conv_all) + list(_pooling_all)

@@ -17,11 +17,10 @@ import math
 
 import numpy as np
 
-from . import _core
-from ._blas import single_thread as _blas_single_thread
-from . import _validate as V
-from ._cext import engine
-from ._shapes import conv_output_length, conv_transpose_output_length
+from .._common import validate as V
+from .._common.shapes import conv_output_length, conv_transpose_output_length
+from .._ops import channel as CH
+from . import _args as A
 
 __all__ = [
     "conv1d", "conv2d", "conv3d",
@@ -34,33 +33,9 @@ __all__ = [
     "conv_flops", "receptive_field", "ConvCost",
 ]
 
-PATH_GEMM, PATH_DIRECT, PATH_1X1 = 0, 1, 2
-
-# Tiles and scratch budgets (bytes, per thread).
-_GEMM_T = 512
-_GEMM_KC = 512
-_SEP_BUDGET = 256 << 10
-_WGRAD_PARTS_BUDGET = 64 << 20
-_MIN_UNITS = 8          # split small problems into at least this many units
-_MAX_KD = 64            # direct path: largest kernel extent along depth / height
-
-
-def _engine():
-    return engine("channel")
-
-
 # ---------------------------------------------------------------- geometry
-def _as5d(x, nsp):
-    """(N, C, *spatial) -> (N, C, D, H, W) view with unit leading axes."""
-    return x.reshape(x.shape[:2] + (1,) * (3 - nsp) + x.shape[2:])
-
-
-def _pad3(vals, fill):
-    return [fill] * (3 - len(vals)) + list(vals)
-
-
 def _check_input(input, nsp, name="input"):
-    x = V.nn_array(input, name)
+    x = A.nn_array(input, name)
     if x.ndim == nsp + 1:
         return x[None], False
     if x.ndim == nsp + 2:
@@ -75,7 +50,7 @@ def _spatial_names(nsp):
 
 
 def _check_weight(weight, nsp, x, name="weight"):
-    w = V.nn_array(weight, name, like=x)
+    w = A.nn_array(weight, name, like=x)
     if w.ndim != nsp + 2:
         raise ValueError(f"{name} must have {nsp + 2} dimensions (C_out, C_in / groups, "
                          f"{'k, ' * nsp}) for a {nsp}-D convolution, got shape {w.shape}")
@@ -87,7 +62,7 @@ def _check_weight(weight, nsp, x, name="weight"):
 def _check_bias(bias, c_out, x, name="bias"):
     if bias is None:
         return None
-    b = V.nn_array(bias, name, like=x)
+    b = A.nn_array(bias, name, like=x)
     if b.shape != (c_out,):
         raise ValueError(f"{name} must have shape ({c_out},) (one value per output "
                          f"channel), got shape {b.shape}")
@@ -120,115 +95,13 @@ def _check_torch_pad_limits(torch_name, spatial, pads, name="padding"):
                              f"input size; got padding {p} for an axis of size {n}")
 
 
-def _tiles(K, P, units_outer, itemsize):
-    """GEMM tile: (T positions, Kc rows per im2col chunk), from the shape only
-    (never the thread count, so results do not depend on it).  T = 512 and
-    Kc = 512 (a 1 MiB float32 tile) measured best for the large-channel
-    layers this path serves (512 -> 512 3x3 on 56^2: 79 GFLOP/s against
-    55-70 for other sizes)."""
-    T = _GEMM_T
-    per = math.ceil(_MIN_UNITS / max(1, units_outer))
-    if per > 1:
-        T = min(T, max(32, math.ceil(P / per)))
-    T = max(16, (T + 15) // 16 * 16) if T < P else max(1, P)
-    return int(T), int(max(1, min(K, _GEMM_KC)))
-
-
-def _pack_direct(wm):
-    """(G, Cout_g, K) weights -> the direct kernel's layout: per group,
-    blocks of OB output channels, each block K x ob (tap-major)."""
-    ob = _engine().OB
-    G, cg, K = wm.shape
-    blocks = [wm[:, o:o + ob, :].transpose(0, 2, 1).reshape(G, -1) for o in range(0, cg, ob)]
-    if not blocks:
-        return np.ascontiguousarray(wm)
-    return np.ascontiguousarray(np.concatenate(blocks, axis=1))
-
-
-def _band(no1, units_outer):
-    """Direct path: output rows per unit (whole planes, split only so that
-    small problems give the threads enough units; from the shape only)."""
-    per = math.ceil(_MIN_UNITS / max(1, units_outer))
-    return int(max(1, math.ceil(no1 / per))) if per > 1 else int(max(1, no1))
-
-
-def _choose_path(cin_g, cout_g, taps, is_1x1, nt=(1, 1, 1), no2=1, line_bytes=0):
-    """Engine path, by measurement on a 2-core AVX2 machine (float32,
-    GFLOP/s of one thread, direct vs GEMM): the register-blocked direct
-    kernel wins for small and medium channel counts (64 -> 64 3x3 on 128^2:
-    82 vs 65; 16 -> 16: 73 vs 34; 8 -> 16 3x3x3: 68 vs 35; 64 -> 128 1x1:
-    59 vs 35); the im2col GEMM wins once the input lines one output row
-    reads leave the L2 cache (512 -> 512 3x3 on 56^2: 71 vs 48) or rows are
-    much shorter than the kernel's 16-wide blocks with many channels
-    (2048 -> 512 1x1 on 7^2: 39 vs 22)."""
-    if max(nt[0], nt[1]) > _MAX_KD:
-        return PATH_1X1 if is_1x1 else PATH_GEMM
-    K = cin_g * taps
-    fill = no2 / (math.ceil(no2 / 16) * 16)
-    if K >= 256 and cout_g >= 32 and (line_bytes > (480 << 10) or fill < 0.75):
-        return PATH_1X1 if is_1x1 else PATH_GEMM
-    if is_1x1 and cin_g >= 512 and cout_g >= 64:
-        return PATH_1X1
-    return PATH_DIRECT
-
-
-def _make_job(x5, wm, out5, groups, no, step, offs, modes, ostep, obase, path=None):
-    """One job of the channel engine (see channel.pxi): its path, tiles and
-    packed weights.  Returns (job tuple, multiply-adds, uses BLAS)."""
-    N, C = x5.shape[:2]
-    cout = out5.shape[1]
-    cin_g, cout_g = C // groups, cout // groups
-    taps = len(offs[0]) * len(offs[1]) * len(offs[2])
-    K = cin_g * taps
-    P = no[0] * no[1] * no[2]
-    is_1x1 = (taps == 1 and all(len(o) == 1 and o[0] == 0 for o in offs)
-              and list(step) == [1, 1, 1] and list(no) == list(x5.shape[2:])
-              and list(no) == list(out5.shape[2:]) and list(ostep) == [1, 1, 1])
-    item = x5.itemsize
-    span = [max(o) - min(o) + 1 if len(o) else 1 for o in offs]
-    vw = (no[2] - 1) * step[2] + span[2]
-    line_bytes = cin_g * max(1, len(offs[0])) * span[1] * (vw + 32) * item
-    if path is None:
-        path = _choose_path(cin_g, cout_g, taps, is_1x1, [len(o) for o in offs], no[2],
-                            line_bytes)
-    T = Kc = bh = 1
-    if path == PATH_DIRECT:
-        bh = _band(no[1], N * groups * no[0])
-        wm = _pack_direct(wm)
-    else:
-        T, Kc = _tiles(K, P, N * groups, item)
-    job = (wm, list(no), list(step), offs, list(modes), list(ostep), list(obase), path, T,
-           Kc, bh)
-    return job, N * cout * P * max(K, 1), path != PATH_DIRECT
-
-
-def _run_jobs(x5, jobs, bias, out5, groups, workers):
-    """Run jobs made by _make_job in one engine call (one parallel region)."""
-    if not jobs or out5.size == 0:
-        return
-    nthreads = _core.threads_for(workers, sum(j[1] for j in jobs))
-    tuples = [j[0] for j in jobs]
-    if any(j[2] for j in jobs):
-        with _blas_single_thread():
-            _engine().forward(x5, tuples, bias, out5, groups, nthreads)
-    else:
-        _engine().forward(x5, tuples, bias, out5, groups, nthreads)
-
-
-def _run_job(x5, wm, bias, out5, groups, no, step, offs, modes, ostep, obase, workers):
-    if 0 in no or x5.shape[0] == 0 or out5.shape[1] == 0:
-        return
-    _run_jobs(x5, [_make_job(x5, wm, out5, groups, no, step, offs, modes, ostep, obase)],
-              bias, out5, groups, workers)
-
-
 def _conv_forward(nsp, input, weight, bias, stride, padding, dilation, groups,
                   padding_mode, workers):
     x, batched = _check_input(input, nsp)
     w = _check_weight(weight, nsp, x)
     N, C = x.shape[:2]
     cout = w.shape[0]
-    groups = V.nn_groups(groups, C, cout)
+    groups = A.nn_groups(groups, C, cout)
     if w.shape[1] * groups != C:
         raise ValueError(f"weight has shape {w.shape}: expected {C // groups} input channels "
                          f"per group (C_in={C} / groups={groups}) in weight.shape[1], got "
@@ -237,51 +110,15 @@ def _conv_forward(nsp, input, weight, bias, stride, padding, dilation, groups,
     kernel = list(w.shape[2:])
     stride = V.int_sequence(stride, nsp, "stride", minimum=1)
     dilation = V.int_sequence(dilation, nsp, "dilation", minimum=1)
-    pads = V.nn_padding(padding, kernel, dilation, stride)
-    code, torch_name = V.nn_padding_mode(padding_mode)
+    pads = A.nn_padding(padding, kernel, dilation, stride)
+    code, torch_name = A.nn_padding_mode(padding_mode)
     spatial = list(x.shape[2:])
     if torch_name in ("reflect", "circular"):
         _check_torch_pad_limits(torch_name, spatial, pads)
     osp = _output_lengths(spatial, kernel, stride, pads, dilation)
     out = np.empty((N, cout) + tuple(osp), dtype=x.dtype)
-    if out.size:
-        x5 = _as5d(np.ascontiguousarray(x), nsp)
-        offs = [np.arange(k) * d - pl for k, d, (pl, _) in zip(kernel, dilation, pads)]
-        offs = [np.zeros(1, np.intp)] * (3 - nsp) + offs
-        wm = np.ascontiguousarray(w).reshape(groups, cout // groups, -1)
-        _run_job(x5, wm, b, _as5d(out, nsp), groups, _pad3(osp, 1), _pad3(stride, 1),
-                 offs, _pad3([code] * nsp, 0), [1, 1, 1], [0, 0, 0], workers)
+    CH.conv(x, w, b, out, stride, pads, dilation, groups, code, workers)
     return out if batched else out[0]
-
-
-def _transpose_impl(g5, w5, bias, out5, stride, pads_lo, dilation, groups, workers):
-    """Transposed convolution (== the input gradient of a convolution), as a
-    gather: one job per output phase r (per axis, outputs y = r + s i), each
-    an ordinary stride-1 convolution of the input with the taps k for which
-    (r + p - k d) is a multiple of s, at input offsets (r + p - k d) / s."""
-    cin = g5.shape[1]
-    cout_g = w5.shape[1]
-    cin_g = cin // groups
-    kernel = w5.shape[2:]
-    osp = out5.shape[2:]
-    wg = w5.reshape((groups, cin_g, cout_g) + tuple(kernel))
-    jobs = []
-    for phase in itertools.product(*[range(s) for s in stride]):
-        no, offs, ks = [], [], []
-        for r, s, p, d, k, L in zip(phase, stride, pads_lo, dilation, kernel, osp):
-            no.append(len(range(r, L, s)))
-            kk = [t for t in range(k) if (r + p - t * d) % s == 0]
-            ks.append(kk)
-            offs.append(np.array([(r + p - t * d) // s for t in kk], dtype=np.intp))
-        if 0 in no:
-            continue
-        sub = wg[:, :, :, ks[0]][:, :, :, :, ks[1]][:, :, :, :, :, ks[2]]
-        wm = np.ascontiguousarray(sub.transpose(0, 2, 1, 3, 4, 5)).reshape(
-            groups, cout_g, -1)
-        jobs.append(_make_job(g5, wm, out5, groups, no, [1, 1, 1], offs, [0, 0, 0],
-                              list(stride), list(phase)))
-    if g5.shape[0] and out5.shape[1]:
-        _run_jobs(g5, jobs, bias, out5, groups, workers)
 
 
 def _conv_transpose(nsp, input, weight, bias, stride, padding, output_padding, groups,
@@ -303,8 +140,8 @@ def _conv_transpose(nsp, input, weight, bias, stride, padding, output_padding, g
     kernel = list(w.shape[2:])
     stride = V.int_sequence(stride, nsp, "stride", minimum=1)
     dilation = V.int_sequence(dilation, nsp, "dilation", minimum=1)
-    pads = [p for p, _ in V.nn_padding(padding, kernel, dilation, stride, strings=False)]
-    opad = V.nn_output_padding(output_padding, stride, dilation)
+    pads = [p for p, _ in A.nn_padding(padding, kernel, dilation, stride, strings=False)]
+    opad = A.nn_output_padding(output_padding, stride, dilation)
     spatial = list(x.shape[2:])
     osp = [conv_transpose_output_length(n, k, s, p, d, op)
            for n, k, s, p, d, op in zip(spatial, kernel, stride, pads, dilation, opad)]
@@ -314,10 +151,7 @@ def _conv_transpose(nsp, input, weight, bias, stride, padding, output_padding, g
                          f"{tuple(stride)}, padding {tuple(pads)}, dilation {tuple(dilation)}): "
                          "it must be positive; reduce the padding")
     out = np.empty((N, cout) + tuple(osp), dtype=x.dtype)
-    if out.size:
-        _transpose_impl(_as5d(np.ascontiguousarray(x), nsp),
-                        _as5d(np.ascontiguousarray(w), nsp), b, _as5d(out, nsp),
-                        _pad3(stride, 1), _pad3(pads, 0), _pad3(dilation, 1), groups, workers)
+    CH.conv_transpose(x, w, b, out, stride, pads, dilation, groups, workers)
     return out if batched else out[0]
 
 
@@ -565,7 +399,7 @@ def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
         raise ValueError(f"depthwise_weight must have shape (C_in * M, 1, kH, kW) with "
                          f"C_in={C}, got shape {wd.shape}")
     mult = wd.shape[0] // C
-    wp = V.nn_array(pointwise_weight, "pointwise_weight", like=x)
+    wp = A.nn_array(pointwise_weight, "pointwise_weight", like=x)
     if wp.ndim == 4 and wp.shape[2:] == (1, 1):
         wp = wp.reshape(wp.shape[:2])
     if wp.ndim != 2 or wp.shape[1] != C * mult:
@@ -577,29 +411,15 @@ def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
     kernel = list(wd.shape[2:])
     stride = V.int_sequence(stride, 2, "stride", minimum=1)
     dilation = V.int_sequence(dilation, 2, "dilation", minimum=1)
-    pads = V.nn_padding(padding, kernel, dilation, stride)
-    code, torch_name = V.nn_padding_mode(padding_mode)
+    pads = A.nn_padding(padding, kernel, dilation, stride)
+    code, torch_name = A.nn_padding_mode(padding_mode)
     spatial = list(x.shape[2:])
     if torch_name in ("reflect", "circular"):
         _check_torch_pad_limits(torch_name, spatial, pads)
     osp = _output_lengths(spatial, kernel, stride, pads, dilation)
     out = np.empty((N, cout) + tuple(osp), dtype=x.dtype)
-    if out.size == 0:
-        return out if batched else out[0]
-    x5 = _as5d(np.ascontiguousarray(x), 2)
-    offs = [np.zeros(1, np.intp)] + [np.arange(k) * d - pl
-                                     for k, d, (pl, _) in zip(kernel, dilation, pads)]
-    no = [1] + osp
-    step = [1] + stride
-    item = x.itemsize
-    # band: the (C M x band) depthwise tile of each thread stays in cache
-    bh = _band(no[1], N)
-    bh = max(1, min(bh, _SEP_BUDGET // max(1, C * mult * no[2] * item)))
-    nthreads = _core.threads_for(workers, N * (cout + mult * kernel[0] * kernel[1])
-                                 * C * osp[0] * osp[1])
-    _engine().separable(x5, _pack_direct(np.ascontiguousarray(wd).reshape(C, mult, -1)), bd,
-                        _pack_direct(np.ascontiguousarray(wp)[None]), bp, _as5d(out, 2), mult,
-                        no, step, offs, [0, code, code], bh, nthreads)
+    CH.depthwise_separable(x, wd, wp, bd, bp, out, mult, stride, pads, dilation, code,
+                           workers)
     return out if batched else out[0]
 
 
@@ -645,7 +465,7 @@ def _fold_geometry(kernel_size, dilation, padding, stride):
     k = V.int_sequence(kernel_size, 2, "kernel_size", minimum=1)
     d = V.int_sequence(dilation, 2, "dilation", minimum=1)
     s = V.int_sequence(stride, 2, "stride", minimum=1)
-    p = [lo for lo, _ in V.nn_padding(padding, k, d, s, strings=False)]
+    p = [lo for lo, _ in A.nn_padding(padding, k, d, s, strings=False)]
     return k, d, p, s
 
 
@@ -683,11 +503,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1, *, workers=None)
     osp = _output_lengths(x.shape[2:], k, s, [(q, q) for q in p], d)
     L = osp[0] * osp[1]
     cols = np.empty((N, C * k[0] * k[1], L), dtype=x.dtype)
-    if cols.size:
-        offs = [np.zeros(1, np.intp)] + [np.arange(kk) * dd - pp for kk, dd, pp in zip(k, d, p)]
-        nthreads = _core.threads_for(workers, cols.size)
-        _engine().unfold(_as5d(np.ascontiguousarray(x), 2), cols, [1] + osp, [1] + s, offs,
-                         [0, 0, 0], nthreads)
+    CH.unfold(x, cols, osp, k, d, p, s, workers)
     return cols if batched else cols[0]
 
 
@@ -720,7 +536,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1, *, wo
            [2., 4., 2.],
            [1., 2., 1.]])
     """
-    c = V.nn_array(input, "input")
+    c = A.nn_array(input, "input")
     if c.ndim == 2:
         c, batched = c[None], False
     elif c.ndim == 3:
@@ -742,11 +558,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1, *, wo
                          f"{osp[0] * osp[1]}")
     N, C = c.shape[0], c.shape[1] // kk
     out = np.empty((N, C) + tuple(size), dtype=c.dtype)
-    if out.size:
-        offs = [np.zeros(1, np.intp)] + [np.arange(a) * b - q for a, b, q in zip(k, d, p)]
-        nthreads = _core.threads_for(workers, c.size)
-        _engine().fold(np.ascontiguousarray(c), _as5d(out, 2), [1] + osp, [1] + s, offs,
-                       nthreads)
+    CH.fold(c, out, osp, k, d, p, s, workers)
     return out if batched else out[0]
 
 
@@ -770,7 +582,7 @@ def relu(x):
     >>> nn.relu(np.array([-1.5, 0.0, 2.0]))
     array([0., 0., 2.])
     """
-    a = V.nn_array(x, "x")
+    a = A.nn_array(x, "x")
     return np.maximum(a, a.dtype.type(0))
 
 
@@ -808,7 +620,7 @@ def fuse_conv_bn(weight, bias, running_mean, running_var, gamma, beta, eps=1e-5)
     >>> w[:, 0, 0, 0], b
     (array([1., 1.]), array([-1.,  3.]))
     """
-    w = V.nn_array(weight, "weight")
+    w = A.nn_array(weight, "weight")
     if w.ndim < 2:
         raise ValueError(f"weight must have shape (C_out, C_in / groups, *k), got {w.shape}")
     cout = w.shape[0]
@@ -816,7 +628,7 @@ def fuse_conv_bn(weight, bias, running_mean, running_var, gamma, beta, eps=1e-5)
     def vec(v, name, default):
         if v is None:
             return np.full(cout, default, dtype=w.dtype)
-        a = V.nn_array(v, name, like=w)
+        a = A.nn_array(v, name, like=w)
         if a.shape != (cout,):
             raise ValueError(f"{name} must have shape ({cout},), got shape {a.shape}")
         return a
@@ -840,7 +652,7 @@ def fuse_conv_bn(weight, bias, running_mean, running_var, gamma, beta, eps=1e-5)
 def _grad_setup(nsp, shape_name, shape, grad_output, ref, stride, padding, dilation):
     gout, batched = _check_input(grad_output, nsp, "grad_output")
     if ref is not None:
-        gout = V.nn_array(gout, "grad_output", like=ref)
+        gout = A.nn_array(gout, "grad_output", like=ref)
     shape = tuple(V.int_sequence(shape, len(shape) if np.ndim(shape) else 1, shape_name,
                                  minimum=0))
     if len(shape) != nsp + 2:
@@ -867,20 +679,17 @@ def _conv_input(nsp, input_size, weight, grad_output, stride, padding, dilation,
     w = _check_weight(weight, nsp, gout)
     N, C = size[:2]
     cout = w.shape[0]
-    groups = V.nn_groups(groups, C, cout)
+    groups = A.nn_groups(groups, C, cout)
     if w.shape[1] * groups != C:
         raise ValueError(f"weight has shape {w.shape}: expected {C // groups} input channels "
                          f"per group (C_in={C} / groups={groups})")
     kernel = list(w.shape[2:])
-    pads = V.nn_padding(padding, kernel, dilation, stride)
+    pads = A.nn_padding(padding, kernel, dilation, stride)
     osp = _output_lengths(size[2:], kernel, stride, pads, dilation, "input_size")
     _check_grad_shape(gout, N, cout, osp)
     out = np.empty(size, dtype=gout.dtype)
-    if out.size:
-        _transpose_impl(_as5d(np.ascontiguousarray(gout), nsp),
-                        _as5d(np.ascontiguousarray(w), nsp), None, _as5d(out, nsp),
-                        _pad3(stride, 1), _pad3([p for p, _ in pads], 0),
-                        _pad3(dilation, 1), groups, workers)
+    CH.conv_transpose(gout, w, None, out, stride, [p for p, _ in pads], dilation, groups,
+                      workers)
     return out
 
 
@@ -898,35 +707,19 @@ def _conv_weight(nsp, input, weight_size, grad_output, stride, padding, dilation
     kernel = list(wsize[2:])
     if any(k < 1 for k in kernel):
         raise ValueError(f"weight_size has an empty kernel: {wsize}")
-    groups = V.nn_groups(groups, C, cout)
+    groups = A.nn_groups(groups, C, cout)
     if cin_g * groups != C:
         raise ValueError(f"weight_size={wsize}: expected {C // groups} input channels per "
                          f"group (C_in={C} / groups={groups}) in weight_size[1]")
-    pads = V.nn_padding(padding, kernel, dilation, stride)
-    code, torch_name = V.nn_padding_mode(padding_mode)
+    pads = A.nn_padding(padding, kernel, dilation, stride)
+    code, torch_name = A.nn_padding_mode(padding_mode)
     spatial = list(x.shape[2:])
     if torch_name in ("reflect", "circular"):
         _check_torch_pad_limits(torch_name, spatial, pads)
     osp = _output_lengths(spatial, kernel, stride, pads, dilation)
     _check_grad_shape(gout, N, cout, osp)
     dw = np.empty(wsize, dtype=x.dtype)
-    if dw.size == 0:
-        return dw
-    x5 = _as5d(np.ascontiguousarray(x), nsp)
-    g5 = _as5d(np.ascontiguousarray(gout), nsp)
-    offs = [np.zeros(1, np.intp)] * (3 - nsp) + [
-        np.arange(k) * d - pl for k, d, (pl, _) in zip(kernel, dilation, pads)]
-    no = _pad3(osp, 1)
-    K = cin_g * int(np.prod(kernel))
-    P = int(np.prod(osp))
-    T, Kc = _tiles(K, P, N * groups, x.itemsize)
-    nunits = N * groups * -(-P // T)
-    R = max(1, min(8, nunits, _WGRAD_PARTS_BUDGET // max(1, cout * K * x.itemsize)))
-    nthreads = _core.threads_for(workers, N * cout * P * K)
-    with _blas_single_thread():
-        _engine().weight_grad(x5, g5, dw.reshape(groups, cout // groups, K), groups, no,
-                              _pad3(stride, 1), offs, _pad3([code] * nsp, 0), T, Kc, R,
-                              nthreads)
+    CH.weight_grad(x, gout, dw, stride, pads, dilation, groups, code, workers)
     return dw
 
 
@@ -1064,7 +857,7 @@ def conv_bias_grad(grad_output):
     >>> nn.conv_bias_grad(np.ones((2, 3, 4, 4), np.float32))
     array([32., 32., 32.], dtype=float32)
     """
-    g = V.nn_array(grad_output, "grad_output")
+    g = A.nn_array(grad_output, "grad_output")
     if g.ndim < 2:
         raise ValueError(f"grad_output must have shape (N, C_out, *spatial), got {g.shape}")
     axes = (0,) + tuple(range(2, g.ndim))
@@ -1122,7 +915,7 @@ def conv_output_shape(input_shape, kernel_size, stride=1, padding=0, dilation=1,
     k = V.int_sequence(kernel_size, n, "kernel_size", minimum=1)
     s = V.int_sequence(stride, n, "stride", minimum=1)
     d = V.int_sequence(dilation, n, "dilation", minimum=1)
-    pads = V.nn_padding(padding, k, d, s)
+    pads = A.nn_padding(padding, k, d, s)
     if ceil_mode:
         out = [conv_output_length(a, b, c, pp, e, ceil_mode=True)
                for a, b, c, pp, e in zip(spatial, k, s, pads, d)]
@@ -1150,8 +943,8 @@ def conv_transpose_output_shape(input_shape, kernel_size, stride=1, padding=0,
     k = V.int_sequence(kernel_size, n, "kernel_size", minimum=1)
     s = V.int_sequence(stride, n, "stride", minimum=1)
     d = V.int_sequence(dilation, n, "dilation", minimum=1)
-    p = [lo for lo, _ in V.nn_padding(padding, k, d, s, strings=False)]
-    op = V.nn_output_padding(output_padding, s, d)
+    p = [lo for lo, _ in A.nn_padding(padding, k, d, s, strings=False)]
+    op = A.nn_output_padding(output_padding, s, d)
     out = tuple(conv_transpose_output_length(*a) for a in zip(spatial, k, s, p, d, op))
     if any(L <= 0 for L in out):
         raise ValueError(f"output shape {out} would be empty; reduce the padding")
@@ -1182,7 +975,7 @@ def conv_params(in_channels, out_channels, kernel_size, groups=1, bias=True, *, 
         k = V.int_sequence(kernel_size, ndim, "kernel_size", minimum=1)
     else:
         k = V.int_sequence(kernel_size, len(kernel_size), "kernel_size", minimum=1)
-    g = V.nn_groups(groups, cin, cout)
+    g = A.nn_groups(groups, cin, cout)
     return cout * (cin // g) * math.prod(k) + (cout if bias else 0)
 
 
@@ -1228,7 +1021,7 @@ def conv_flops(input_shape, out_channels, kernel_size, stride=1, padding=0, dila
     spatial = shape[-nsp:]
     cout = V.as_int(out_channels, "out_channels")
     k = V.int_sequence(kernel_size, nsp, "kernel_size", minimum=1)
-    g = V.nn_groups(groups, cin, cout)
+    g = A.nn_groups(groups, cin, cout)
     osp = conv_output_shape(spatial, k, stride, padding, dilation)
     outputs = batch * cout * math.prod(osp)
     macs = outputs * (cin // g) * math.prod(k)

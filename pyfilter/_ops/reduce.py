@@ -1,5 +1,4 @@
-"""Glue between the public namespaces and the window-reduction engine
-(``pyfilter/_cext/reduce.pxi``).
+"""The window-reduction op (engine ``pyfilter/_cext/reduce.pxi``).
 
 Callers pass validated arrays; everything here plans engine calls (compute
 dtype, axis order, temporaries) and composes them.  No arithmetic on array
@@ -7,11 +6,12 @@ data happens in Python.
 """
 import numpy as np
 
-from . import _validate as V
-from ._cext import engine
-from ._core import threads_for
+from .._common import codes as C
+from .._common import validate as V
+from .._common.workers import threads_for
+from .._cext import engine
 
-OP_MAX, OP_MIN, OP_SUM = 0, 1, 2
+OP_MAX, OP_MIN, OP_SUM = C.OP_MAX, C.OP_MIN, C.OP_SUM
 
 # Above this product of outer window lengths a separable reduction splits
 # into one engine pass per axis instead of combining every row of the box.

@@ -20,7 +20,7 @@ import operator
 import os
 import threading
 
-from ._cext import _runtime
+from .._cext import _runtime
 
 __all__ = ["set_workers", "get_workers"]
 
@@ -100,6 +100,20 @@ def resolve(workers):
     if workers is None:
         return _default()
     return _check(workers)
+
+
+# Below this many multiply-adds (or element operations) a call runs on one
+# thread: starting a team costs more than it saves.
+PARALLEL_MIN_WORK = 1 << 17
+
+
+def threads_for(workers, work):
+    """Threads for an engine call of ``work`` element operations with the
+    caller's ``workers`` argument."""
+    n = resolve(workers)
+    if work < PARALLEL_MIN_WORK:
+        return 1
+    return engine_threads(n)
 
 
 def get_workers():

@@ -10,9 +10,10 @@ scatter kernels.
 
 import numpy as np
 
-from . import _reduce as R
-from . import _validate as V
-from ._shapes import conv_output_length
+from .._common import validate as V
+from .._common.shapes import conv_output_length
+from .._ops import reduce as R
+from . import _args as A
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d",
            "avg_pool1d", "avg_pool2d", "avg_pool3d",
@@ -71,7 +72,7 @@ def pool_output_shape(input_shape, kernel_size, stride=None, padding=0, dilation
     if nd < 1 or len(shape) < nd + 1:
         raise ValueError(f"input_shape {tuple(shape)} has no spatial axes for "
                          f"kernel_size={kernel_size!r}")
-    k, s, p, d = V.pool_args(nd, kernel_size, stride, padding, dilation)
+    k, s, p, d = A.pool_args(nd, kernel_size, stride, padding, dilation)
     out = _out_lengths(shape[-nd:], k, s, p, d, ceil_mode, "input_shape")
     return tuple(shape[:-nd]) + tuple(out)
 
@@ -126,8 +127,8 @@ def _avg_divisors(spatial, k, s, p, m, count_include_pad):
 # ---------------------------------------------------------------- max / avg pooling
 def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode,
               return_indices, workers):
-    x, batched = V.check_pool_input(input, nd)
-    k, s, p, d = V.pool_args(nd, kernel_size, stride, padding, dilation)
+    x, batched = A.check_pool_input(input, nd)
+    k, s, p, d = A.pool_args(nd, kernel_size, stride, padding, dilation)
     x5 = _batched(x, batched)
     spatial = x5.shape[2:]
     m = _out_lengths(spatial, k, s, p, d, ceil_mode)
@@ -159,8 +160,8 @@ def _argmax(x5, out, idx, nd, k, s, p, d, m, workers):
 
 def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override, workers):
-    x, batched = V.check_pool_input(input, nd, floats_only=True)
-    k, s, p, d = V.pool_args(nd, kernel_size, stride, padding)
+    x, batched = A.check_pool_input(input, nd, floats_only=True)
+    k, s, p, d = A.pool_args(nd, kernel_size, stride, padding)
     div = _divisor(divisor_override)
     x5 = _batched(x, batched)
     spatial = x5.shape[2:]
@@ -373,7 +374,7 @@ def _adaptive_size(output_size, spatial):
 
 
 def _adaptive(input, output_size, op, return_indices, workers):
-    x, batched = V.check_pool_input(input, 2, floats_only=(op == R.OP_SUM))
+    x, batched = A.check_pool_input(input, 2, floats_only=(op == R.OP_SUM))
     x5 = _batched(x, batched)
     m = _adaptive_size(output_size, x5.shape[2:])
     out = np.empty(x5.shape[:2] + tuple(m), dtype=x.dtype)
@@ -531,8 +532,8 @@ def global_max_pool(input, keepdims=False, *, workers=None):
 
 # ---------------------------------------------------------------- unpooling
 def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size, workers):
-    x, batched = V.check_pool_input(input, nd)
-    k, s, p, _ = V.pool_args(nd, kernel_size, stride, padding)
+    x, batched = A.check_pool_input(input, nd)
+    k, s, p, _ = A.pool_args(nd, kernel_size, stride, padding)
     idx = V.check_array(indices, "indices", min_ndim=0)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"indices must be an integer array, got dtype {idx.dtype}")
@@ -656,8 +657,8 @@ def _check_grad(grad_output, shape):
 
 def _max_pool_backward(nd, grad_output, input, kernel_size, stride, padding, dilation,
                        ceil_mode, workers):
-    x, batched = V.check_pool_input(input, nd)
-    k, s, p, d = V.pool_args(nd, kernel_size, stride, padding, dilation)
+    x, batched = A.check_pool_input(input, nd)
+    k, s, p, d = A.pool_args(nd, kernel_size, stride, padding, dilation)
     x5 = _batched(x, batched)
     m = _out_lengths(x5.shape[2:], k, s, p, d, ceil_mode)
     g = _check_grad(grad_output, (x5.shape[:2] if batched else x5.shape[1:2]) + tuple(m))
@@ -683,7 +684,7 @@ def _avg_pool_backward(nd, grad_output, input_shape, kernel_size, stride, paddin
     shape5 = shape if batched else [1] + shape
     if any(v == 0 for v in shape5[1:]):
         raise ValueError(f"input_shape {tuple(shape)}: only the batch axis may be empty")
-    k, s, p, d = V.pool_args(nd, kernel_size, stride, padding)
+    k, s, p, d = A.pool_args(nd, kernel_size, stride, padding)
     div = _divisor(divisor_override)
     spatial = shape5[2:]
     m = _out_lengths(spatial, k, s, p, d, ceil_mode, "input_shape")

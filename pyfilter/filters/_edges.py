@@ -13,14 +13,15 @@ spatial (we never guess a channel axis).
 """
 import numpy as np
 
-from . import _core
-from . import _separable as S
-from . import _validate as V
-from . import kernels as K
+from .._common import dtypes as D
+from .._common import validate as V
+from .._ops import correlate as _core
+from .._ops import kernel as K
+from .._ops import line as S
 
 __all__ = ["sobel", "sobel_h", "sobel_v", "scharr", "scharr_h", "scharr_v",
            "prewitt", "prewitt_h", "prewitt_v", "farid", "farid_h", "farid_v",
-           "gaussian", "difference_of_gaussians", "laplace", "gradient",
+           "laplace", "gradient",
            "gradient_magnitude_orientation"]
 
 # (edge, smooth) in correlation orientation (skimage convolves with the
@@ -35,24 +36,6 @@ _OPS = {
 
 
 # ---------------------------------------------------------------- helpers
-def img_as_float(image, name="image"):
-    """``image`` as float: float32/float64 kept (float16 -> float32);
-    unsigned integers scaled by 1/max, signed by 1/max and clipped at -1,
-    bool as 0/1 (scikit-image's img_as_float)."""
-    image = V.check_array(image, name, allow_float16=True)
-    if image.dtype.kind == "c":
-        raise TypeError(f"{name} must be real, got dtype {image.dtype}")
-    if image.dtype.kind == "f":
-        return image
-    if image.dtype == np.bool_:
-        return image.astype(np.float64)
-    imax = np.iinfo(image.dtype).max
-    out = np.multiply(image, 1.0 / imax, dtype=np.float64)
-    if image.dtype.kind == "i":
-        np.maximum(out, -1.0, out=out)
-    return out
-
-
 def _spatial(ndim, channel_axis):
     if channel_axis is None:
         return list(range(ndim)), None
@@ -120,7 +103,7 @@ def _component_passes(img, a, spatial, edge, smooth, mode, cval, x):
 
 def _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op,
            magnitude_div=True, want_angle=False):
-    img = img_as_float(image)
+    img = D.img_as_float(image)
     spatial, c = _spatial(img.ndim, channel_axis)
     axes = _edge_axes(axis, spatial, c, img.ndim)
     m = _check_mask(mask, img, spatial)
@@ -130,7 +113,7 @@ def _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op,
     result, target = _float_output(output, img)
     if target.size == 0:
         return V.finish_output(result, target)
-    dtype = S.work_dtype(img.dtype, target.dtype)
+    dtype = D.work_dtype(img.dtype, target.dtype)
     x = S._choose_x(img, target)
     if x not in spatial and len(spatial) > 0:
         x = max(spatial, key=lambda b: (-abs(img.strides[b]), b))
@@ -332,7 +315,7 @@ def gradient(image, *, method="sobel", mode="reflect", cval=0.0, channel_axis=No
     """
     if not isinstance(method, str) or method not in _OPS:
         raise ValueError(f"method must be one of {tuple(_OPS)}, got {method!r}")
-    img = img_as_float(image)
+    img = D.img_as_float(image)
     spatial, c = _spatial(img.ndim, channel_axis)
     return tuple(_edges(img, None, a, mode, cval, c, None, workers, method)
                  for a in spatial)
@@ -373,7 +356,7 @@ def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cva
     """
     if not isinstance(method, str) or method not in _OPS:
         raise ValueError(f"method must be one of {tuple(_OPS)}, got {method!r}")
-    img = img_as_float(image)
+    img = D.img_as_float(image)
     spatial, c = _spatial(img.ndim, channel_axis)
     if len(spatial) != 2:
         raise ValueError(f"gradient_magnitude_orientation needs a 2-D image (spatial "
@@ -388,144 +371,10 @@ def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cva
     x = S._choose_x(img, mag)
     if x not in spatial:
         x = max(spatial, key=lambda b: (-abs(img.strides[b]), b))
-    dtype = S.work_dtype(img.dtype, img.dtype)
+    dtype = D.work_dtype(img.dtype, img.dtype)
     _magnitude_2d(img, mag, spatial, spatial, edge, smooth, code, cval, x, dtype,
                   float(np.sqrt(2.0)), ang, workers)
     return mag, ang
-
-
-# ---------------------------------------------------------------- smoothing
-def _convert(image, preserve_range):
-    image = V.check_array(image, "image", allow_float16=True)
-    if image.dtype.kind == "c":
-        raise TypeError(f"image must be real, got dtype {image.dtype}")
-    if image.dtype.kind == "f":
-        return image
-    if preserve_range:
-        return image.astype(np.float64)
-    return img_as_float(image)
-
-
-def _sigmas(sigma, ndim, spatial, channel_axis, name="sigma"):
-    """Per-axis sigma with 0 on the channel axis."""
-    if np.ndim(sigma) == 0:
-        vals = V.check_sigma(sigma, len(spatial), name)
-    else:
-        seq = list(np.asarray(sigma, dtype=object).ravel())
-        if len(seq) == len(spatial):
-            vals = V.check_sigma(seq, len(spatial), name)
-        elif len(seq) == ndim and channel_axis is not None:
-            full = V.check_sigma(seq, ndim, name)
-            if full[channel_axis] != 0:
-                raise ValueError(f"{name} has a non-zero entry {full[channel_axis]} for "
-                                 f"the channel axis {channel_axis}; channels are not smoothed")
-            vals = [full[a] for a in spatial]
-        else:
-            raise ValueError(f"{name} must be a number or have one entry per spatial "
-                             f"axis ({len(spatial)}), got {sigma!r}")
-    full = [0.0] * ndim
-    for a, s in zip(spatial, vals):
-        full[a] = s
-    return full
-
-
-def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
-             truncate=4.0, channel_axis=None, output=None, workers=None):
-    """Gaussian smoothing (scikit-image's ``skimage.filters.gaussian``).
-
-    The image is converted to float (float16 -> float32, other non-float
-    dtypes by ``img_as_float``, or keeping their values with
-    ``preserve_range``) and filtered with
-    :func:`pyfilter.ndimage.gaussian_filter` along the spatial axes.
-
-    Parameters
-    ----------
-    image : array_like
-    sigma : scalar or sequence of scalars, optional
-        Standard deviation per spatial axis (>= 0).  Default 1.
-    mode : str, optional
-        Boundary mode.  Default 'nearest'.
-    cval : float, optional
-    preserve_range : bool, optional
-        Keep the values of integer images (as float64) instead of scaling
-        them to [0, 1] / [-1, 1].
-    truncate : float, optional
-        Radius in standard deviations.  Default 4.0.
-    channel_axis : int, optional
-        Axis of channels, each smoothed independently.
-    output : ndarray or dtype, optional
-        Float output array or dtype.
-    workers : int, optional
-
-    Returns
-    -------
-    result : ndarray of float
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from pyfilter import filters
-    >>> img = np.zeros((5, 5, 3), dtype=np.uint8); img[2, 2] = 255
-    >>> out = filters.gaussian(img, sigma=1, channel_axis=-1)
-    >>> out.dtype, round(float(out[2, 2, 0]), 4)
-    (dtype('float64'), 0.1592)
-    """
-    from ._ndi_separable import gaussian_filter
-    img = _convert(image, preserve_range)
-    spatial, c = _spatial(img.ndim, channel_axis)
-    full = _sigmas(sigma, img.ndim, spatial, c)
-    if output is not None:
-        dt = output.dtype if isinstance(output, np.ndarray) else np.dtype(output)
-        if dt.kind != "f":
-            raise ValueError(f"output must have a float dtype, got {dt}")
-    return gaussian_filter(img, full, output=output, mode=mode, cval=cval,
-                           truncate=truncate, workers=workers)
-
-
-def difference_of_gaussians(image, low_sigma, high_sigma=None, *, mode="nearest",
-                            cval=0, channel_axis=None, truncate=4.0, workers=None):
-    """Band-pass filter: Gaussian(low_sigma) - Gaussian(high_sigma)
-    (scikit-image's ``skimage.filters.difference_of_gaussians``).
-
-    Parameters
-    ----------
-    image : array_like
-    low_sigma : scalar or sequence of scalars
-        Per spatial axis.
-    high_sigma : scalar or sequence of scalars, optional
-        Default ``1.6 * low_sigma``; must be >= low_sigma on every axis.
-    mode, cval, channel_axis, truncate, workers
-        As :func:`gaussian`.
-
-    Returns
-    -------
-    result : ndarray of float
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from pyfilter import filters
-    >>> x = np.zeros((9, 9)); x[4, 4] = 1
-    >>> float(filters.difference_of_gaussians(x, 1)[4, 4]) > 0
-    True
-    """
-    img = _convert(image, False)
-    spatial, c = _spatial(img.ndim, channel_axis)
-    low = _sigmas(low_sigma, img.ndim, spatial, c, "low_sigma")
-    if high_sigma is None:
-        high = [1.6 * s for s in low]
-    else:
-        high = _sigmas(high_sigma, img.ndim, spatial, c, "high_sigma")
-    if any(h < l for h, l in zip(high, low)):
-        raise ValueError(f"high_sigma must be >= low_sigma on every axis, got "
-                         f"low_sigma={low_sigma!r}, high_sigma={high_sigma!r}")
-    from ._ndi_separable import gaussian_filter
-    im1 = gaussian_filter(img, low, mode=mode, cval=cval, truncate=truncate,
-                          workers=workers)
-    im2 = gaussian_filter(img, high, mode=mode, cval=cval, truncate=truncate,
-                          workers=workers)
-    im1 -= im2
-    return im1
 
 
 def laplace(image, ksize=3, mask=None, *, mode="reflect", cval=0.0, channel_axis=None,
@@ -563,7 +412,7 @@ def laplace(image, ksize=3, mask=None, *, mode="reflect", cval=0.0, channel_axis
     """
     if V.as_int(ksize, "ksize") != 3:
         raise ValueError(f"ksize must be 3 (the 3^n Laplace operator), got {ksize!r}")
-    img = img_as_float(image)
+    img = D.img_as_float(image)
     spatial, c = _spatial(img.ndim, channel_axis)
     m = _check_mask(mask, img, spatial)
     code = V.mode_code(mode)

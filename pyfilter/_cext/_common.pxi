@@ -1,0 +1,84 @@
+# Plumbing shared by every engine (textually included first by each engine
+# .pxi): the codes, the dtype conversions, the floating-point contract,
+# boundary index tables and the split of work into bands.
+
+cimport cython
+cimport numpy as cnp
+import numpy as np
+from libc.stdlib cimport malloc, calloc, free
+from libc.string cimport memset, memcpy
+
+from pyfilter._cext._codes cimport *
+from pyfilter._cext._boundary cimport map_index
+
+cnp.import_array()
+
+include "_convert.pxi"
+
+# ---------------------------------------------------------------- floating point
+# No implicit FMA contraction: float64 sums are formed multiply-then-add in
+# scipy's order, so they round exactly as scipy.ndimage's (and integer
+# outputs, computed in float64, truncate as scipy's do).  float32 uses
+# explicit FMA where the CPU variant has it (PF_FMAF).  An engine that
+# wants contraction (the CNN micro-kernel) turns it back on for its own
+# C block.
+cdef extern from *:
+    """
+    #pragma GCC optimize ("fp-contract=off")
+    #if defined(__FMA__)
+    #define PF_FMAF(a, b, c) __builtin_fmaf((a), (b), (c))
+    #else
+    #define PF_FMAF(a, b, c) ((a) * (b) + (c))
+    #endif
+    """
+    float PF_FMAF(float a, float b, float c) noexcept nogil
+
+
+# ---------------------------------------------------------------- boundary tables
+cdef void fill_map(Py_ssize_t* tab, Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t n,
+                   int mode) noexcept nogil:
+    """tab[v - vlo] = map_index(v, n, mode) for vlo <= v <= vhi."""
+    cdef Py_ssize_t v
+    for v in range(vlo, vhi + 1):
+        tab[v - vlo] = map_index(v, n, mode)
+
+
+cdef object map_table(Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t n, int mode):
+    """map_index over the virtual indices vlo..vhi as an intp array (at
+    least one entry): the actual index each reads, -1 for the constant."""
+    tab = np.empty(vhi - vlo + 1 if vhi >= vlo else 1, dtype=np.intp)
+    cdef Py_ssize_t[::1] t = tab
+    if vhi >= vlo:
+        fill_map(&t[0], vlo, vhi, n, mode)
+    else:
+        t[0] = -1
+    return tab
+
+
+# ---------------------------------------------------------------- work split
+# Work is a sequence of units (output lines, tiles of lines, planes...)
+# cut into contiguous bands.  Several bands per thread, taken dynamically,
+# so that a thread that loses its core to another process does not hold
+# the others back; every output value is computed by the same arithmetic
+# whichever band it falls in, so results do not depend on the threads.
+cdef enum:
+    BANDS_PER_THREAD = 4
+
+
+cdef inline int bands_for(int nthreads, Py_ssize_t nunits) noexcept nogil:
+    """Number of bands for ``nunits`` units on ``nthreads`` threads."""
+    cdef Py_ssize_t nb = 1
+    if nthreads > 1:
+        nb = BANDS_PER_THREAD * nthreads
+    if nb > nunits:
+        nb = nunits
+    if nb < 1:
+        nb = 1
+    return <int>nb
+
+
+cdef inline void band_units(Py_ssize_t nunits, int band, int nbands, Py_ssize_t* u0,
+                            Py_ssize_t* u1) noexcept nogil:
+    """The units [u0, u1) of band ``band`` of ``nbands``."""
+    u0[0] = nunits * band // nbands
+    u1[0] = nunits * (band + 1) // nbands

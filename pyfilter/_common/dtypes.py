@@ -1,0 +1,64 @@
+"""The dtype policy, in one place: the engines' working precision, the
+result dtypes of each dialect, scikit-image's float conversion."""
+import numpy as np
+
+from .validate import check_array
+
+_SMALL_INTS = {np.dtype(t) for t in (np.bool_, np.int8, np.uint8, np.int16, np.uint16)}
+
+
+def real_dtype(dt):
+    dt = np.dtype(dt)
+    if dt.kind == "c":
+        return np.dtype(np.float32) if dt == np.complex64 else np.dtype(np.float64)
+    return dt
+
+
+def work_dtype(in_dtype, out_dtype):
+    """Working precision: float32 for a float32 result from float32 (or
+    small-integer) data, float64 otherwise (scipy computes in float64)."""
+    i = real_dtype(in_dtype)
+    o = real_dtype(out_dtype)
+    if o == np.float32 and (i == np.float32 or i in _SMALL_INTS):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def quantized(out_dtype):
+    return np.dtype(out_dtype).kind in "biu"
+
+
+def scratch_dtype(out_dtype):
+    """Intermediates stored through the output type (bool: scipy keeps the
+    raw wrapped byte, so the intermediate is uint8)."""
+    dt = np.dtype(out_dtype)
+    return np.dtype(np.uint8) if dt == np.bool_ else dt
+
+
+def compute_dtype(in_dtype, out_dtype, weights_dtype):
+    """Accumulation type: float32 only for float32 -> float32, complex if
+    anything is complex, float64 otherwise (scipy computes in float64)."""
+    if (np.dtype(in_dtype).kind == "c" or np.dtype(out_dtype).kind == "c"
+            or np.dtype(weights_dtype).kind == "c"):
+        return np.dtype(np.complex128)
+    if np.dtype(in_dtype) == np.float32 and np.dtype(out_dtype) == np.float32:
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def img_as_float(image, name="image"):
+    """``image`` as float: float32/float64 kept (float16 -> float32);
+    unsigned integers scaled by 1/max, signed by 1/max and clipped at -1,
+    bool as 0/1 (scikit-image's img_as_float)."""
+    image = check_array(image, name, allow_float16=True)
+    if image.dtype.kind == "c":
+        raise TypeError(f"{name} must be real, got dtype {image.dtype}")
+    if image.dtype.kind == "f":
+        return image
+    if image.dtype == np.bool_:
+        return image.astype(np.float64)
+    imax = np.iinfo(image.dtype).max
+    out = np.multiply(image, 1.0 / imax, dtype=np.float64)
+    if image.dtype.kind == "i":
+        np.maximum(out, -1.0, out=out)
+    return out

@@ -1,0 +1,18 @@
+"""scikit-image style filters, plus correlation with CNN-course extras.
+
+Functions here take ``image`` first and keyword-only options.  Every
+function accepts ``channel_axis``: that axis is not filtered (each channel
+gets the same kernel).
+"""
+from ._correlate import correlate, convolve
+from ._blocks import block_reduce
+from ._edges import (sobel, sobel_h, sobel_v, scharr, scharr_h, scharr_v, prewitt,
+                     prewitt_h, prewitt_v, farid, farid_h, farid_v, laplace, gradient,
+                     gradient_magnitude_orientation)
+from ._smooth import gaussian, difference_of_gaussians
+
+__all__ = ["correlate", "convolve", "block_reduce",
+           "sobel", "sobel_h", "sobel_v", "scharr", "scharr_h", "scharr_v",
+           "prewitt", "prewitt_h", "prewitt_v", "farid", "farid_h", "farid_v",
+           "gaussian", "difference_of_gaussians", "laplace", "gradient",
+           "gradient_magnitude_orientation"]

@@ -1,0 +1,20 @@
+"""Drop-in replacements for scipy.ndimage filters.
+
+Same signatures and results as scipy.ndimage, plus a keyword-only
+``workers=None`` thread count.  Differences: float32 inputs are computed
+in float32 (scipy promotes to float64), and results are computed in
+parallel.
+"""
+from ._correlate import correlate, convolve, correlate1d, convolve1d
+from ._minmax import maximum_filter, minimum_filter, maximum_filter1d, minimum_filter1d
+from ._separable import (sobel, prewitt, laplace, uniform_filter, uniform_filter1d,
+                         gaussian_filter, gaussian_filter1d, gaussian_laplace,
+                         gaussian_gradient_magnitude, generic_gradient_magnitude,
+                         generic_laplace)
+
+__all__ = ["correlate", "convolve", "correlate1d", "convolve1d",
+           "maximum_filter", "minimum_filter", "maximum_filter1d", "minimum_filter1d",
+           "sobel", "prewitt", "laplace", "uniform_filter", "uniform_filter1d",
+           "gaussian_filter", "gaussian_filter1d", "gaussian_laplace",
+           "gaussian_gradient_magnitude", "generic_gradient_magnitude",
+           "generic_laplace"]

@@ -1,0 +1,248 @@
+"""scipy.ndimage drop-ins: maximum_filter, minimum_filter and their 1-D forms."""
+import warnings
+
+import numpy as np
+
+from .._common import validate as V
+from .._common.docs import docfiller
+from .._ops import reduce as _reduce
+
+__all__ = ["maximum_filter", "minimum_filter", "maximum_filter1d", "minimum_filter1d"]
+
+
+# ---------------------------------------------------------------- max / min
+def _min_or_max_filter(input, size, footprint, output, mode, cval, origin,
+                       axes, workers, op):
+    if size is not None and footprint is not None:
+        warnings.warn("ignoring size because footprint is set", UserWarning,
+                      stacklevel=3)
+    input = V.check_array(input, "input", min_ndim=0)
+    if input.dtype.kind == "c":
+        raise TypeError(f"input has dtype {input.dtype}: complex input is not "
+                        "supported by maximum_filter/minimum_filter (as in scipy)")
+    axes = V.normalize_axes(axes, input.ndim)
+    n = len(axes)
+    fp = None
+    if footprint is not None:
+        fp = V.check_footprint(footprint, n, "footprint")
+        if fp.all():
+            size, fp = fp.shape, None
+    elif size is None:
+        raise TypeError("either size or footprint must be given")
+    cval = V.check_cval(cval, False)
+    origins = V.int_sequence(origin, n, "origin")
+    result, target = V.get_output(output, input, input.shape)
+    if fp is None:
+        sizes = V.int_sequence(size, n, "size", minimum=1)
+        codes = V.mode_codes(mode, n, "mode")
+        V.check_origins([o for o, s in zip(origins, sizes) if s > 1],
+                        [s for s in sizes if s > 1])
+        full = [1] * input.ndim
+        bases = [0] * input.ndim
+        modes = [V.MODE_REFLECT] * input.ndim
+        for a, s, o, c in zip(axes, sizes, origins, codes):
+            full[a], bases[a], modes[a] = s, -(s // 2 + o), c
+        if target.size:
+            _reduce.separable_minmax(input, target, full, bases, modes, cval, op,
+                                     workers)
+    else:
+        code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
+        # scipy's placement: the footprint's dimensions go to the filtered
+        # axes in increasing order; origins follow the order of ``axes``.
+        shape = [1] * input.ndim
+        for a, k in zip(sorted(axes), fp.shape):
+            shape[a] = k
+        fp = fp.reshape(shape)
+        full_origin = [0] * input.ndim
+        for a, o in zip(axes, origins):
+            full_origin[a] = o
+        V.check_origins(full_origin, fp.shape)
+        bases = [-(k // 2 + o) for k, o in zip(fp.shape, full_origin)]
+        if input.ndim == 0:
+            np.copyto(target, input, casting="unsafe")
+        elif target.size:
+            _reduce.footprint_minmax(input, target, fp, bases, code, cval, op,
+                                     workers)
+    return V.finish_output(result, target)
+
+
+_MINMAX_DOC = """Multidimensional {what} filter (scipy.ndimage.{name}).
+
+    ``out[i] = {what}`` of the input over the window (a box of ``size``, or
+    the True entries of ``footprint``) placed at ``i``, the input extended
+    by ``mode``.  For a window of length ``L`` along an axis, output ``i``
+    covers ``x~[i - (L // 2 + origin) .. i - (L // 2 + origin) + L - 1]``.
+
+    Boxes are separable: along the other axes whole rows are combined
+    with the van Herk / Gil-Werman running {what} (cost independent of the
+    window length), along the contiguous axis by a doubling scheme
+    (about log2(L) vector passes); footprints are split into runs along
+    the last axis.
+
+    Parameters
+    ----------
+    %(input)s
+    size : int or sequence of int, optional
+        Window length per filtered axis (>= 1).  Ignored, with a
+        UserWarning, when ``footprint`` is given.
+    footprint : array_like of bool, optional
+        The window shape, one dimension per filtered axis.  It must contain
+        a True entry; an all-True footprint is the box of its shape.
+    output : ndarray or dtype, optional
+        Output array or dtype (default: the input's dtype, with scipy's
+        casting rules).  When it differs from the input's dtype, the first
+        filtered axis is reduced and cast before the others, as scipy does.
+    %(mode_multiple)s
+        A sequence of modes is only accepted for boxes (as in scipy).
+    %(cval)s
+    %(origin_multiple)s
+    axes : tuple of int or None, optional
+        The axes to filter (default: all).  ``size``, ``origin`` and a mode
+        sequence follow the order of ``axes``; a footprint's dimensions
+        apply to the filtered axes in increasing order (scipy's rules).
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+        The filtered array, of the shape of ``input``.
+
+    Notes
+    -----
+    Integer inputs are reduced exactly in their own type (scipy goes
+    through float64, which rounds int64 values beyond 2**53).  NaN
+    propagates: a window that contains NaN gives NaN.  scipy's result for
+    such windows depends on where the NaN sits in the window (a by-product
+    of its algorithms), so pyfilter deliberately differs there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> x = np.array([[0, 1, 2, 3], [4, 9, 6, 7], [8, 5, 10, 11]])
+    >>> ndimage.{name}(x, size=3)
+    {ex1}
+    >>> ndimage.{name}(x, footprint=[[0, 1, 0], [1, 1, 1], [0, 1, 0]],
+    ...                mode="constant", cval={cval})
+    {ex2}
+    """
+
+
+def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect",
+                   cval=0.0, origin=0, *, axes=None, workers=None):
+    return _min_or_max_filter(input, size, footprint, output, mode, cval, origin,
+                              axes, workers, _reduce.OP_MAX)
+
+
+def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect",
+                   cval=0.0, origin=0, *, axes=None, workers=None):
+    return _min_or_max_filter(input, size, footprint, output, mode, cval, origin,
+                              axes, workers, _reduce.OP_MIN)
+
+
+maximum_filter.__doc__ = _MINMAX_DOC.format(
+    what="maximum", name="maximum_filter", cval=0,
+    ex1="""array([[ 9,  9,  9,  7],
+           [ 9, 10, 11, 11],
+           [ 9, 10, 11, 11]])""",
+    ex2="""array([[ 4,  9,  6,  7],
+           [ 9,  9, 10, 11],
+           [ 8, 10, 11, 11]])""")
+minimum_filter.__doc__ = _MINMAX_DOC.format(
+    what="minimum", name="minimum_filter", cval=99,
+    ex1="""array([[0, 0, 1, 2],
+           [0, 0, 1, 2],
+           [4, 4, 5, 6]])""",
+    ex2="""array([[0, 0, 1, 2],
+           [0, 1, 2, 3],
+           [4, 5, 5, 7]])""")
+maximum_filter = docfiller(maximum_filter)
+minimum_filter = docfiller(minimum_filter)
+
+
+def _min_or_max_filter1d(input, size, axis, output, mode, cval, origin, workers, op):
+    input = V.check_array(input, "input")
+    if input.dtype.kind == "c":
+        raise TypeError(f"input has dtype {input.dtype}: complex input is not "
+                        "supported by maximum_filter1d/minimum_filter1d (as in scipy)")
+    axis = V.normalize_axis(axis, input.ndim)
+    size = V.as_int(size, "size")
+    if size < 1:
+        raise ValueError(f"size must be >= 1, got {size}")
+    origin = V.as_int(origin, "origin")
+    V.check_origins([origin], [size])
+    code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
+    cval = V.check_cval(cval, False)
+    result, target = V.get_output(output, input, input.shape)
+    sizes = [1] * input.ndim
+    bases = [0] * input.ndim
+    modes = [code] * input.ndim
+    sizes[axis], bases[axis] = size, -(size // 2 + origin)
+    if target.size:
+        _reduce.separable_minmax(input, target, sizes, bases, modes, cval, op, workers)
+    return V.finish_output(result, target)
+
+
+_MINMAX1D_DOC = """One-dimensional {what} filter along ``axis`` (scipy.ndimage.{name}).
+
+    ``out[i] = {what}(x~[i - (size // 2 + origin) .. i - (size // 2 + origin) + size - 1])``
+    along ``axis``: ``size=4`` covers ``x[i-2 .. i+1]``.  Along a
+    non-contiguous axis the running {what} (van Herk / Gil-Werman) costs
+    O(1) per element whatever ``size`` is; along the contiguous axis about
+    log2(size) vector passes.
+
+    Parameters
+    ----------
+    %(input)s
+    size : int
+        Window length (>= 1).
+    axis : int, optional
+        The axis of ``input`` to filter along.  Default -1.
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+
+    Notes
+    -----
+    NaN propagates (a window containing NaN gives NaN), unlike scipy whose
+    result depends on the position of the NaN in the window.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> ndimage.{name}(np.array([2, 8, 0, 4, 1, 9, 9, 0]), size=3)
+    {ex1}
+    >>> ndimage.{name}(np.array([2, 8, 0, 4, 1, 9, 9, 0]), size=4)
+    {ex2}
+    """
+
+
+def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0,
+                     origin=0, *, workers=None):
+    return _min_or_max_filter1d(input, size, axis, output, mode, cval, origin,
+                                workers, _reduce.OP_MAX)
+
+
+def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0,
+                     origin=0, *, workers=None):
+    return _min_or_max_filter1d(input, size, axis, output, mode, cval, origin,
+                                workers, _reduce.OP_MIN)
+
+
+maximum_filter1d.__doc__ = _MINMAX1D_DOC.format(
+    what="maximum", name="maximum_filter1d",
+    ex1="array([8, 8, 8, 4, 9, 9, 9, 9])",
+    ex2="array([8, 8, 8, 8, 9, 9, 9, 9])")
+minimum_filter1d.__doc__ = _MINMAX1D_DOC.format(
+    what="minimum", name="minimum_filter1d",
+    ex1="array([2, 0, 0, 0, 1, 1, 0, 0])",
+    ex2="array([2, 0, 0, 0, 0, 1, 0, 0])")
+maximum_filter1d = docfiller(maximum_filter1d)
+minimum_filter1d = docfiller(minimum_filter1d)
