@@ -7,7 +7,7 @@ import scipy.ndimage as ndi
 
 from pyfilter import ndimage as pnd
 
-from conftest import ALL_DTYPES, MODES, assert_close_to_peer, random_array
+from tests.helpers import ALL_DTYPES, MODES, assert_close_to_peer, random_array
 
 SHAPES = {1: (23,), 2: (11, 14), 3: (6, 7, 9)}
 KSHAPES = {  # (odd, even) kernels per ndim

@@ -6,8 +6,8 @@ import scipy.ndimage as ndi
 from pyfilter import filters
 from pyfilter import ndimage as pnd
 
-from conftest import MODES
-from test_filters_correlate import reference
+from tests.helpers import MODES
+from tests.helpers import correlate_reference as reference
 
 DTYPES = [np.float64, np.float32, np.int16, np.uint8, np.int64]
 

@@ -10,7 +10,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from pyfilter import nn
 
-from conftest import requires_torch, torch
+from tests.helpers import requires_torch, torch
 
 if torch is not None:
     import torch.nn.functional as F

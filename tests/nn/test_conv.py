@@ -10,7 +10,7 @@ from pyfilter._ops import channel as _conv
 from pyfilter import nn
 from pyfilter import ndimage as pnd
 
-import _conv_ref as ref
+from tests.nn import conv_ref as ref
 
 CONV = {1: nn.conv1d, 2: nn.conv2d, 3: nn.conv3d}
 TORCH_MODES = ["zeros", "reflect", "replicate", "circular"]

@@ -12,7 +12,7 @@ from pyfilter import ndimage as pnd
 from pyfilter._cext import available_variants, engine, selected_variant
 from pyfilter._common import validate as V
 
-from conftest import random_array
+from tests.helpers import random_array
 
 
 def _run(mod, x, w, mode="reflect"):
@@ -73,7 +73,7 @@ def test_direct_interior_reads_every_edge_case(rng):
     # the reference is np.pad (scipy's N-D correlate misreads memory for
     # 'reflect' kernels many times longer than the array: see
     # test_correlate_scipy.test_scipy_nd_reflect_long_kernel_bug)
-    from test_filters_correlate import reference
+    from tests.helpers import correlate_reference as reference
     for width in (1, 2, 63, 64, 65, 66, 200):
         for kw in (1, 3, 8, 70):
             x = rng.standard_normal((5, width)).astype(np.float32)

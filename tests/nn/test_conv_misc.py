@@ -6,7 +6,7 @@ import pytest
 
 from pyfilter import nn
 
-import _conv_ref as ref
+from tests.nn import conv_ref as ref
 
 
 # ------------------------------------------------------------ unfold / fold

@@ -10,36 +10,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from pyfilter import filters
 
-from conftest import NP_PAD, assert_close_to_peer, random_array
-
-
-def reference(x, k, shape="same", stride=1, dilation=1, mode="reflect", cval=0.0,
-              origin=0, convolve=False):
-    """Naive numpy correlation/convolution with the dilated kernel."""
-    nd = k.ndim
-    stride = (stride,) * nd if np.isscalar(stride) else tuple(stride)
-    dilation = (dilation,) * nd if np.isscalar(dilation) else tuple(dilation)
-    origin = (origin,) * nd if np.isscalar(origin) else tuple(origin)
-    if convolve:
-        k = k[(slice(None, None, -1),) * nd]
-    kd = np.zeros([d * (n - 1) + 1 for n, d in zip(k.shape, dilation)], dtype=k.dtype)
-    kd[tuple(slice(None, None, d) for d in dilation)] = k
-    pads = []
-    for Ld, o in zip(kd.shape, origin):
-        if shape == "valid":
-            pads.append((0, 0))
-        elif shape == "full":
-            pads.append((Ld - 1, Ld - 1))
-        else:
-            if convolve:  # scipy.ndimage.convolve's placement
-                o = -o - (1 - (Ld & 1))
-            left = Ld // 2 + o
-            pads.append((left, Ld - 1 - left))
-    kw = {"constant_values": cval} if NP_PAD[mode] == "constant" else {}
-    xp = np.pad(x, pads, mode=NP_PAD[mode], **kw)
-    win = sliding_window_view(xp, kd.shape)
-    r = np.tensordot(win, kd, axes=nd)
-    return r[tuple(slice(None, None, s) for s in stride)]
+from tests.helpers import NP_PAD, assert_close_to_peer, correlate_reference as reference, random_array
 
 
 @pytest.mark.parametrize("shape", ["same", "valid", "full"])

@@ -7,7 +7,7 @@ import scipy.ndimage as ndi
 from pyfilter import filters, kernels
 from pyfilter import ndimage as pnd
 
-from conftest import cv2, requires_cv2
+from tests.helpers import cv2, requires_cv2
 
 
 @requires_cv2

@@ -11,7 +11,7 @@ import pytest
 from pyfilter import filters, kernels
 from pyfilter import ndimage as pnd
 
-from conftest import CV_BORDER, cv2, requires_cv2
+from tests.helpers import CV_BORDER, cv2, requires_cv2
 
 pytestmark = requires_cv2
 

@@ -11,7 +11,7 @@ import scipy.ndimage as ndi
 
 from pyfilter import ndimage as pnd
 
-from conftest import ALL_DTYPES, MODES, random_array
+from tests.helpers import ALL_DTYPES, MODES, random_array
 
 SHAPES = [(23,), (11, 17), (5, 7, 9)]
 REAL_DTYPES = [d for d in ALL_DTYPES if np.dtype(d).kind != "c"]

@@ -7,7 +7,7 @@ import pytest
 from pyfilter._ops import channel as _conv
 from pyfilter import nn
 
-import _conv_ref as ref
+from tests.nn import conv_ref as ref
 
 CONV = {1: nn.conv1d, 2: nn.conv2d, 3: nn.conv3d}
 CONVT = {1: nn.conv_transpose1d, 2: nn.conv_transpose2d, 3: nn.conv_transpose3d}

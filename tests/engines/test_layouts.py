@@ -6,7 +6,7 @@ import scipy.ndimage as ndi
 from pyfilter import filters
 from pyfilter import ndimage as pnd
 
-from conftest import assert_close_to_peer
+from tests.helpers import assert_close_to_peer
 
 
 def _variants(x):

@@ -10,7 +10,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from pyfilter import ndimage as pnd
 
-from conftest import CV_BORDER, MODES, NP_PAD, cv2, random_array, requires_cv2
+from tests.helpers import CV_BORDER, MODES, NP_PAD, cv2, random_array, requires_cv2
 
 REAL_DTYPES = [np.bool_, np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32,
                np.int64, np.uint64, np.float32, np.float64]

@@ -8,7 +8,7 @@ from pyfilter._ops import method as _separable
 from pyfilter import filters
 from pyfilter import ndimage as pnd
 
-from conftest import MODES
+from tests.helpers import MODES
 
 
 def _rank1(rng, shape, zero_prob=0.25):

@@ -13,7 +13,7 @@ skf = pytest.importorskip("skimage.filters")
 
 from pyfilter import filters  # noqa: E402
 
-from conftest import MODES, random_array  # noqa: E402
+from tests.helpers import MODES, random_array  # noqa: E402
 
 EDGES = ["sobel", "scharr", "prewitt", "farid"]
 DTYPES = [np.uint8, np.float32, np.float64, np.int16, np.uint16, np.bool_, np.float16]

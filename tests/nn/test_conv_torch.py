@@ -5,7 +5,7 @@ import pytest
 
 from pyfilter import nn
 
-from conftest import requires_torch
+from tests.helpers import requires_torch
 
 pytestmark = requires_torch
 

@@ -1,0 +1,1 @@
+"""pyfilter's test suite."""

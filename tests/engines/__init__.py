@@ -1,0 +1,1 @@
+"""Tests across the engines: SIMD variants, threads, memory layouts, bad input, hardening."""
