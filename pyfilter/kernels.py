@@ -29,6 +29,7 @@ import numbers
 import numpy as np
 
 from ._common import validate as V
+from ._common.errors import ArgumentError
 from ._ops import kernel as _kernel
 
 __all__ = ["sobel", "scharr", "prewitt", "farid", "deriv_kernels", "gaussian1d",
@@ -68,7 +69,7 @@ def _outer_nd(ndim, axis, edge, smooth):
 def _check_ndim_axis(ndim, axis):
     ndim = V.as_int(ndim, "ndim")
     if ndim < 1:
-        raise ValueError(f"ndim must be >= 1, got {ndim}")
+        raise ArgumentError(f"ndim must be >= 1, got {ndim}")
     axis = V.normalize_axis(axis, ndim)
     return ndim, axis
 
@@ -106,7 +107,7 @@ def sobel(ndim=2, axis=-1, size=3):
     ndim, axis = _check_ndim_axis(ndim, axis)
     size = V.as_int(size, "size")
     if size not in (3, 5, 7):
-        raise ValueError(f"size must be 3, 5 or 7 (OpenCV's Sobel apertures), got {size}")
+        raise ArgumentError(f"size must be 3, 5 or 7 (OpenCV's Sobel apertures), got {size}")
     return _outer_nd(ndim, axis, _sobel_1d(size, 1), _sobel_1d(size, 0))
 
 
@@ -124,7 +125,7 @@ def scharr(ndim=2, axis=-1, size=3):
     """
     ndim, axis = _check_ndim_axis(ndim, axis)
     if V.as_int(size, "size") != 3:
-        raise ValueError(f"size must be 3 for the Scharr kernel, got {size}")
+        raise ArgumentError(f"size must be 3 for the Scharr kernel, got {size}")
     return _outer_nd(ndim, axis, [-1.0, 0.0, 1.0], [3.0, 10.0, 3.0])
 
 
@@ -142,7 +143,7 @@ def prewitt(ndim=2, axis=-1, size=3):
     """
     ndim, axis = _check_ndim_axis(ndim, axis)
     if V.as_int(size, "size") != 3:
-        raise ValueError(f"size must be 3 for the Prewitt kernel, got {size}")
+        raise ArgumentError(f"size must be 3 for the Prewitt kernel, got {size}")
     return _outer_nd(ndim, axis, [-1.0, 0.0, 1.0], [1.0, 1.0, 1.0])
 
 
@@ -159,7 +160,7 @@ def farid(ndim=2, axis=-1, size=5):
     """
     ndim, axis = _check_ndim_axis(ndim, axis)
     if V.as_int(size, "size") != 5:
-        raise ValueError(f"size must be 5 for the Farid kernel, got {size}")
+        raise ArgumentError(f"size must be 5 for the Farid kernel, got {size}")
     return _outer_nd(ndim, axis, FARID_EDGE, FARID_SMOOTH)
 
 
@@ -196,14 +197,14 @@ def deriv_kernels(dx, dy, ksize, normalize=False):
     dy = V.as_int(dy, "dy")
     ksize = V.as_int(ksize, "ksize")
     if ksize not in (1, 3, 5, 7, -1):
-        raise ValueError(f"ksize must be one of 1, 3, 5, 7 or -1 (Scharr), got {ksize}")
+        raise ArgumentError(f"ksize must be one of 1, 3, 5, 7 or -1 (Scharr), got {ksize}")
     if dx < 0 or dy < 0 or dx + dy == 0:
-        raise ValueError(f"derivative orders must be >= 0 with dx + dy > 0 (as OpenCV), "
-                         f"got dx={dx}, dy={dy}")
+        raise ArgumentError(f"derivative orders must be >= 0 with dx + dy > 0 (as OpenCV), "
+                            f"got dx={dx}, dy={dy}")
     if ksize == -1:
         if not (dx + dy == 1):
-            raise ValueError(f"the Scharr kernels (ksize=-1) need dx + dy == 1, got "
-                             f"dx={dx}, dy={dy}")
+            raise ArgumentError(f"the Scharr kernels (ksize=-1) need dx + dy == 1, got "
+                                f"dx={dx}, dy={dy}")
         out = []
         for order in (dx, dy):
             if order == 1:
@@ -218,8 +219,8 @@ def deriv_kernels(dx, dy, ksize, normalize=False):
         if k == 1 and order > 0:
             k = 3
         if order >= k:
-            raise ValueError(f"{name}={order} is too large for ksize={ksize}: the order "
-                             f"must be < {k}")
+            raise ArgumentError(f"{name}={order} is too large for ksize={ksize}: the order "
+                                f"must be < {k}")
         kern = _sobel_1d(k, order)
         if normalize:
             kern = kern / float(1 << (k - order - 1))
@@ -244,7 +245,7 @@ def gaussian1d(sigma, order=0, truncate=4.0, radius=None):
     """
     s = V.check_sigma(sigma, 1)[0]
     if s <= 0:
-        raise ValueError(f"sigma must be > 0 for a Gaussian kernel, got {sigma!r}")
+        raise ArgumentError(f"sigma must be > 0 for a Gaussian kernel, got {sigma!r}")
     order = V.check_orders(order, 1)[0]
     t = V.check_truncate(truncate)
     r = V.check_radius(radius, 1)[0]
@@ -269,10 +270,10 @@ def laplacian(ndim=2, ksize=1):
     """
     ndim = V.as_int(ndim, "ndim")
     if ndim < 1:
-        raise ValueError(f"ndim must be >= 1, got {ndim}")
+        raise ArgumentError(f"ndim must be >= 1, got {ndim}")
     ksize = V.as_int(ksize, "ksize")
     if ksize not in (1, 3):
-        raise ValueError(f"ksize must be 1 or 3 (OpenCV's Laplacian apertures), got {ksize}")
+        raise ArgumentError(f"ksize must be 1 or 3 (OpenCV's Laplacian apertures), got {ksize}")
     smooth = [0.0, 1.0, 0.0] if ksize == 1 else [1.0, 2.0, 1.0]
     k = np.zeros([3] * ndim)
     for a in range(ndim):
@@ -297,7 +298,7 @@ def box(size, normalize=True):
     else:
         shape = [V.as_int(s, "size") for s in size]
     if not shape or any(s < 1 for s in shape):
-        raise ValueError(f"size must contain integers >= 1, got {size!r}")
+        raise ArgumentError(f"size must contain integers >= 1, got {size!r}")
     k = np.ones(shape)
     if normalize:
         k /= k.size
@@ -327,9 +328,9 @@ def separate(kernel, rtol=1e-6):
     if k.dtype.kind not in "biufc":
         raise TypeError(f"kernel must be numeric, got dtype {k.dtype}")
     if k.ndim == 0 or k.size == 0:
-        raise ValueError(f"kernel must be a non-empty array with ndim >= 1, got shape {k.shape}")
+        raise ArgumentError(f"kernel must be a non-empty array with ndim >= 1, got shape {k.shape}")
     if isinstance(rtol, (bool, np.bool_)) or not isinstance(rtol, numbers.Real) or not rtol >= 0:
-        raise ValueError(f"rtol must be a number >= 0, got {rtol!r}")
+        raise ArgumentError(f"rtol must be a number >= 0, got {rtol!r}")
     k = k.astype(np.complex128 if k.dtype.kind == "c" else np.float64)
     return _kernel.separate(k, float(rtol))
 
@@ -347,7 +348,7 @@ def dilate(kernel, dilation):
     """
     k = np.asarray(kernel)
     if k.ndim == 0:
-        raise ValueError("kernel must have at least one dimension")
+        raise ArgumentError("kernel must have at least one dimension")
     d = V.int_sequence(dilation, k.ndim, "dilation", minimum=1)
     shape = [(n - 1) * di + 1 if n > 0 else 0 for n, di in zip(k.shape, d)]
     out = np.zeros(shape, dtype=k.dtype)

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .errors import ArgumentError, ArgumentTypeError, AxisError, ComplexCvalError
 from .codes import (CV_BORDERS, MODE_CONSTANT, MODE_MIRROR, MODE_NEAREST,  # noqa: F401
                     MODE_REFLECT, MODE_WRAP, MODES, TORCH_PADDING_MODES, TYPECODES,
                     typecode)
@@ -18,12 +19,12 @@ from .codes import (CV_BORDERS, MODE_CONSTANT, MODE_MIRROR, MODE_NEAREST,  # noq
 def mode_code(mode, name="mode"):
     """Code of one scipy mode name."""
     if not isinstance(mode, str):
-        raise TypeError(f"{name} must be a string naming a boundary mode, got {mode!r}")
+        raise ArgumentTypeError(f"{name} must be a string naming a boundary mode, got {mode!r}")
     try:
         return MODES[mode]
     except KeyError:
-        raise ValueError(f"{name}={mode!r} is not a boundary mode; expected one of "
-                         f"{sorted(MODES)}") from None
+        raise ArgumentError(f"{name}={mode!r} is not a boundary mode; expected one of "
+                            f"{sorted(MODES)}") from None
 
 
 def mode_codes(mode, n, name="mode", allow_sequence=True):
@@ -31,16 +32,16 @@ def mode_codes(mode, n, name="mode", allow_sequence=True):
     if isinstance(mode, str):
         return [mode_code(mode, name)] * n
     if not isinstance(mode, (list, tuple, np.ndarray)):
-        raise TypeError(f"{name} must be a string naming a boundary mode, got {mode!r}")
+        raise ArgumentTypeError(f"{name} must be a string naming a boundary mode, got {mode!r}")
     if not allow_sequence:
-        raise ValueError(f"{name} must be a single mode name for this function "
-                         f"(a sequence of modes is not supported), got {mode!r}")
+        raise ArgumentError(f"{name} must be a single mode name for this function "
+                            f"(a sequence of modes is not supported), got {mode!r}")
     try:
         modes = list(mode)
     except TypeError:
-        raise TypeError(f"{name} must be a mode name or a sequence of them, got {mode!r}") from None
+        raise ArgumentTypeError(f"{name} must be a mode name or a sequence of them, got {mode!r}") from None
     if len(modes) != n:
-        raise ValueError(f"{name} must have one entry per filtered axis ({n}), got {mode!r}")
+        raise ArgumentError(f"{name} must have one entry per filtered axis ({n}), got {mode!r}")
     return [mode_code(m, name) for m in modes]
 
 
@@ -69,24 +70,25 @@ def check_array(x, name="input", min_ndim=1, allow_float16=False):
             arr = np.asarray(x)
         except Exception as exc:
             raise TypeError(f"{name} must be array-like, got {type(x).__name__}: {exc}") from None
-    if arr.dtype == np.float16 and allow_float16:
+    if allow_float16 and arr.dtype.kind == "f" and arr.dtype.itemsize == 2:
         arr = arr.astype(np.float32)
     if not _supported(arr.dtype) or arr.dtype.kind not in "biufc":
-        raise TypeError(f"{name} has dtype {arr.dtype}, which is not supported; use "
-                        "bool, int8..uint64, float32, float64, complex64 or complex128")
+        raise ArgumentTypeError(f"{name} has dtype {arr.dtype}, which is not supported; use "
+                                "bool, int8..uint64, float32, float64, complex64 or complex128")
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
     if arr.ndim < min_ndim:
-        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), "
-                         f"got an array of shape {arr.shape}")
+        raise ArgumentError(f"{name} must have at least {min_ndim} dimension(s), "
+                            f"got an array of shape {arr.shape}")
     return arr
 
 
 def check_weights(weights, name="weights"):
-    """Kernel as a native float64 or complex128 array (non-empty)."""
-    w = check_array(weights, name, min_ndim=0)
+    """Kernel as a native float64 or complex128 array (non-empty); float16
+    kernels are accepted, as scipy accepts them."""
+    w = check_array(weights, name, min_ndim=0, allow_float16=True)
     if w.size == 0:
-        raise ValueError(f"{name} is empty (shape {w.shape}); no filter weights given")
+        raise ArgumentError(f"{name} is empty (shape {w.shape}); no filter weights given")
     if w.dtype.kind == "c":
         return w.astype(np.complex128, copy=False)
     return w.astype(np.float64, copy=False)
@@ -100,16 +102,16 @@ def check_footprint(footprint, n, name="footprint"):
     except Exception as exc:
         raise TypeError(f"{name} must be array-like, got {type(footprint).__name__}: {exc}") from None
     if fp.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a boolean (or numeric) array, got dtype {fp.dtype}")
+        raise ArgumentTypeError(f"{name} must be a boolean (or numeric) array, got dtype {fp.dtype}")
     fp = fp.astype(bool)
     if fp.ndim != n:
-        raise ValueError(f"{name} has {fp.ndim} dimension(s) (shape {fp.shape}), but it "
-                         f"must have one per filtered axis ({n})")
+        raise ArgumentError(f"{name} has {fp.ndim} dimension(s) (shape {fp.shape}), but it "
+                            f"must have one per filtered axis ({n})")
     if fp.size == 0:
-        raise ValueError(f"{name} is empty (shape {fp.shape})")
+        raise ArgumentError(f"{name} is empty (shape {fp.shape})")
     if not fp.any():
-        raise ValueError(f"{name} has no True entry (an all-False footprint selects "
-                         "nothing); shape {fp.shape}".replace("{fp.shape}", str(fp.shape)))
+        raise ArgumentError(f"{name} has no True entry (an all-False footprint selects "
+                            "nothing); shape {fp.shape}".replace("{fp.shape}", str(fp.shape)))
     return fp
 
 
@@ -135,12 +137,12 @@ def int_sequence(value, n, name, minimum=None):
     else:
         vals = [as_int(v, name) for v in np.asarray(value, dtype=object).ravel()]
         if len(vals) != n:
-            raise ValueError(f"{name} must be an integer or have one entry per "
-                             f"filtered axis ({n}), got {value!r}")
+            raise ArgumentError(f"{name} must be an integer or have one entry per "
+                                f"filtered axis ({n}), got {value!r}")
     if minimum is not None:
         for v in vals:
             if v < minimum:
-                raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+                raise ArgumentError(f"{name} must be >= {minimum}, got {value!r}")
     return vals
 
 
@@ -152,8 +154,8 @@ def per_axis(value, n, name, what="a number"):
         return [value] * n
     vals = list(np.asarray(value, dtype=object).ravel())
     if len(vals) != n:
-        raise ValueError(f"{name} must be {what} or have one entry per "
-                         f"filtered axis ({n}), got {value!r}")
+        raise ArgumentError(f"{name} must be {what} or have one entry per "
+                            f"filtered axis ({n}), got {value!r}")
     return vals
 
 
@@ -177,18 +179,18 @@ def normalize_axes(axes, ndim, name="axes"):
     for a in axes:
         a = as_int(a, name)
         if not -ndim <= a < ndim:
-            raise ValueError(f"{name} entry {a} is out of range for an input with "
-                             f"{ndim} dimension(s)")
+            raise AxisError(f"{name} entry {a} is out of range for an input with "
+                            f"{ndim} dimension(s)")
         out.append(a % ndim)
     if len(set(out)) != len(out):
-        raise ValueError(f"{name} must be unique, got {tuple(axes)!r}")
+        raise ArgumentError(f"{name} must be unique, got {tuple(axes)!r}")
     return out
 
 
 def normalize_axis(axis, ndim, name="axis"):
     a = as_int(axis, name)
     if not -ndim <= a < ndim:
-        raise ValueError(f"{name}={axis!r} is out of range for an input with {ndim} dimension(s)")
+        raise AxisError(f"{name}={axis!r} is out of range for an input with {ndim} dimension(s)")
     return a % ndim
 
 
@@ -196,19 +198,23 @@ def check_origins(origins, lengths, name="origin"):
     """scipy's origin rule: -(L // 2) <= origin <= (L - 1) // 2 per axis."""
     for o, L in zip(origins, lengths):
         if not -(L // 2) <= o <= (L - 1) // 2:
-            raise ValueError(f"{name}={o} is invalid for a kernel of length {L}; it must "
-                             f"satisfy -(L // 2) <= origin <= (L - 1) // 2, i.e. "
-                             f"{-(L // 2)} .. {(L - 1) // 2}")
+            raise ArgumentError(f"{name}={o} is invalid for a kernel of length {L}; it must "
+                                f"satisfy -(L // 2) <= origin <= (L - 1) // 2, i.e. "
+                                f"{-(L // 2)} .. {(L - 1) // 2}")
 
 
 def check_cval(cval, complex_ok, name="cval"):
+    """``cval`` as a float, or a complex when ``complex_ok`` (a complex
+    input: scipy rejects a complex cval for a real input, even where the
+    mode does not use it)."""
     if type(cval) is float or type(cval) is int:  # fast path
         return float(cval)
     if isinstance(cval, (bool, np.bool_)):
         return float(cval)
     if isinstance(cval, numbers.Complex) and not isinstance(cval, numbers.Real):
         if not complex_ok:
-            raise TypeError(f"{name} must be a real number for a real computation, got {cval!r}")
+            raise ComplexCvalError(f"{name} must be a real number for a real input, got "
+                                   f"{cval!r} (a complex cval needs a complex input)")
         return complex(cval)
     if not isinstance(cval, numbers.Real):
         try:
@@ -228,12 +234,12 @@ def output_dtype(output, input_dtype, complex_output=False, name="output"):
     try:
         dt = np.dtype(output)
     except TypeError:
-        raise TypeError(f"{name} must be None, a dtype or an ndarray, got {output!r}") from None
+        raise ArgumentTypeError(f"{name} must be None, a dtype or an ndarray, got {output!r}") from None
     if complex_output and dt.kind != "c":
         warnings.warn("promoting specified output dtype to complex", UserWarning, stacklevel=4)
         dt = np.promote_types(dt, np.complex64)
     if not _supported(dt):
-        raise TypeError(f"{name} dtype {dt} is not supported")
+        raise ArgumentTypeError(f"{name} dtype {dt} is not supported")
     return dt.newbyteorder("=")
 
 
@@ -248,14 +254,14 @@ def get_output(output, input, shape, complex_output=False, name="output"):
     shape = tuple(shape)
     if isinstance(output, np.ndarray):
         if output.shape != shape:
-            raise ValueError(f"{name} has shape {output.shape}, but the result has shape {shape}")
+            raise ArgumentError(f"{name} has shape {output.shape}, but the result has shape {shape}")
         if complex_output and output.dtype.kind != "c":
-            raise TypeError(f"{name} has dtype {output.dtype}, but the result is complex; "
-                            "pass a complex output")
+            raise ArgumentTypeError(f"{name} has dtype {output.dtype}, but the result is complex; "
+                                    "pass a complex output")
         if not _supported(output.dtype):
-            raise TypeError(f"{name} has dtype {output.dtype}, which is not supported")
+            raise ArgumentTypeError(f"{name} has dtype {output.dtype}, which is not supported")
         if not output.flags.writeable:
-            raise ValueError(f"{name} is read-only")
+            raise ArgumentError(f"{name} is read-only")
         if (not output.dtype.isnative) or np.may_share_memory(output, input):
             return output, np.empty(shape, dtype=output.dtype.newbyteorder("="))
         return output, output
@@ -270,11 +276,11 @@ def prepare_output(output, input, shape, complex_output, cval, complex_cval=None
     the caller returns ``result`` at once when ``target.size == 0``."""
     result, target = get_output(output, input, shape, complex_output)
     if complex_cval is None:
-        complex_cval = complex_output
-    cval = check_cval(cval, complex_cval or target.dtype.kind == "c")
+        complex_cval = input.dtype.kind == "c"
+    cval = check_cval(cval, complex_cval)
     if target.size and input.size == 0:
-        raise ValueError(f"input has shape {input.shape}: cannot produce a non-empty "
-                         f"output of shape {tuple(shape)} from an empty input")
+        raise ArgumentError(f"input has shape {input.shape}: cannot produce a non-empty "
+                            f"output of shape {tuple(shape)} from an empty input")
     return result, target, cval
 
 
@@ -290,7 +296,7 @@ def check_sigma(sigma, n, name="sigma"):
     vals = float_sequence(sigma, n, name)
     for v in vals:
         if not np.isfinite(v) or v < 0:
-            raise ValueError(f"{name} must be finite and >= 0, got {sigma!r}")
+            raise ArgumentError(f"{name} must be finite and >= 0, got {sigma!r}")
     return vals
 
 
@@ -299,7 +305,7 @@ def check_truncate(truncate, name="truncate"):
         raise TypeError(f"{name} must be a real number, got {truncate!r}")
     t = float(truncate)
     if not np.isfinite(t) or t < 0:
-        raise ValueError(f"{name} must be finite and >= 0, got {truncate!r}")
+        raise ArgumentError(f"{name} must be finite and >= 0, got {truncate!r}")
     return t
 
 
@@ -308,7 +314,7 @@ def check_orders(order, n, name="order", maximum=3):
     vals = int_sequence(order, n, name)
     for v in vals:
         if not 0 <= v <= maximum:
-            raise ValueError(f"{name} must be in 0..{maximum}, got {order!r}")
+            raise ArgumentError(f"{name} must be in 0..{maximum}, got {order!r}")
     return vals
 
 
@@ -324,7 +330,7 @@ def check_radius(radius, n, name="radius"):
             continue
         v = as_int(v, name)
         if v < 0:
-            raise ValueError(f"{name} must be >= 0, got {radius!r}")
+            raise ArgumentError(f"{name} must be >= 0, got {radius!r}")
         out.append(v)
     return out
 
@@ -334,7 +340,7 @@ METHODS = ("auto", "direct", "separable", "fft")
 
 def check_method(method, name="method"):
     if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"{name} must be one of {METHODS}, got {method!r}")
+        raise ArgumentError(f"{name} must be one of {METHODS}, got {method!r}")
     return method
 
 
@@ -344,8 +350,8 @@ def check_mask(mask, shape, name="mask"):
         return None
     m = np.asarray(mask)
     if m.shape != tuple(shape):
-        raise ValueError(f"{name} has shape {m.shape}, but it must have the image's "
-                         f"(spatial) shape {tuple(shape)}")
+        raise ArgumentError(f"{name} has shape {m.shape}, but it must have the image's "
+                            f"(spatial) shape {tuple(shape)}")
     if m.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be a boolean or numeric array, got dtype {m.dtype}")
     return m.astype(bool, copy=False)

@@ -26,6 +26,7 @@ import numpy as np
 from .._common import codes as C
 from .._common import dtypes as D
 from .._common import workers as W
+from .._common.errors import ArgumentError
 from .._cext import engine
 from .kernel import DBL_EPSILON, taps
 
@@ -262,7 +263,7 @@ def run_components(src, dst, comps, *, combine, dtype, post_div=None, dst2=None,
     if (len({px.stride for px, pc in comps}) != 1
             or len({pc.stride for px, pc in comps}) != 1
             or any(pc.axis != ca for px, pc in comps)):
-        raise ValueError("components must share their axes and strides")
+        raise ArgumentError("components must share their axes and strides")
     passes, pre, keys = [], [], {}
     cv_plane = []
     ecomps = []

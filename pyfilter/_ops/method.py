@@ -5,6 +5,7 @@ import numpy as np
 
 from .._common import dtypes as D
 from .._common import validate as V
+from .._common.errors import ArgumentError
 from . import correlate as _core
 from . import fft as _fft
 from . import line as L
@@ -93,8 +94,8 @@ def _auto_choice(input, w, output, faxes, out_shape, complex_case, skip_small):
 def _correlate_separable(input, w, output, modes, cval, base, stride, dilation,
                          out_shape, workers, skip_small):
     if w.dtype.kind == "c":
-        raise ValueError("method='separable' supports real kernels only; got a "
-                         "complex kernel (use method='direct' or 'fft')")
+        raise ArgumentError("method='separable' supports real kernels only; got a "
+                            "complex kernel (use method='direct' or 'fft')")
     nd = input.ndim
     faxes = [a for a in range(nd) if w.shape[a] > 1]
     if len(faxes) == 0:
@@ -102,8 +103,8 @@ def _correlate_separable(input, w, output, modes, cval, base, stride, dilation,
     wf = w.reshape([w.shape[a] for a in faxes])
     factors = rank1_factors(wf, EXPLICIT_RTOL) if len(faxes) > 1 else [wf.reshape(-1)]
     if factors is None:
-        raise ValueError(f"method='separable' needs a separable (rank-1) kernel; the "
-                         f"kernel of shape {w.shape} is not (see pyfilter.kernels.separate)")
+        raise ArgumentError(f"method='separable' needs a separable (rank-1) kernel; the "
+                            f"kernel of shape {w.shape} is not (see pyfilter.kernels.separate)")
     complex_out = input.dtype.kind == "c"
     result, target, cval = V.prepare_output(output, input, out_shape, complex_out, cval)
     if target.size == 0:

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._common import validate as V
+from .._common.errors import ArgumentError
 from .._ops import reduce as _reduce
 
 __all__ = ["block_reduce"]
@@ -86,13 +87,13 @@ def block_reduce(image, block_size=2, func=np.sum, cval=0, func_kwargs=None, *,
     else:
         blocks = list(block_size)
         if len(blocks) != ndim:
-            raise ValueError(f"block_size must be an int or have one entry per axis of "
-                             f"image ({ndim}), got {block_size!r}")
+            raise ArgumentError(f"block_size must be an int or have one entry per axis of "
+                                f"image ({ndim}), got {block_size!r}")
         blocks = V.int_sequence(blocks, ndim, "block_size")
     for b in blocks:
         if b < 1:
-            raise ValueError(f"block_size entries must be >= 1, got {block_size!r} "
-                             "(use skimage.transform.resize to upsample)")
+            raise ArgumentError(f"block_size entries must be >= 1, got {block_size!r} "
+                                "(use skimage.transform.resize to upsample)")
     if func_kwargs is None:
         func_kwargs = {}
     pad = [(-n) % b for n, b in zip(arr.shape, blocks)]

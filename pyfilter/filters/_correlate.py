@@ -3,6 +3,7 @@ import numpy as np
 
 from .._common import validate as V
 from .._common.shapes import conv_output_length
+from .._common.errors import ArgumentError
 from .._ops import method as _method
 
 __all__ = ["correlate", "convolve"]
@@ -31,7 +32,7 @@ def _geometry(image_shape, kshape, faxes, shape, stride, dilation, origin,
             pad = (Ld // 2 + o, Ld - 1 - (Ld // 2 + o))
         elif shape == "valid":
             if n < Ld:
-                raise ValueError(
+                raise ArgumentError(
                     f"shape='valid' needs the (dilated) kernel to fit inside the image: "
                     f"kernel length {Ld} > image length {n} along axis {a}")
             b = 0
@@ -56,19 +57,19 @@ def _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
     else:
         faxes = list(range(ndim))
     if kernel.ndim != len(faxes):
-        raise ValueError(
+        raise ArgumentError(
             f"kernel has {kernel.ndim} dimension(s) (shape {kernel.shape}), but the image "
             f"has {len(faxes)} spatial dimension(s) (image shape {image.shape}, "
             f"channel_axis={channel_axis})")
     if not isinstance(shape, str) or shape not in _SHAPES:
-        raise ValueError(f"shape must be one of {_SHAPES}, got {shape!r}")
+        raise ArgumentError(f"shape must be one of {_SHAPES}, got {shape!r}")
     nf = len(faxes)
     stride = V.int_sequence(stride, nf, "stride", minimum=1)
     dilation = V.int_sequence(dilation, nf, "dilation", minimum=1)
     origin = V.int_sequence(origin, nf, "origin")
     if shape != "same" and any(origin):
-        raise ValueError(f"origin is only meaningful with shape='same'; got origin={origin!r} "
-                         f"with shape={shape!r}")
+        raise ArgumentError(f"origin is only meaningful with shape='same'; got origin={origin!r} "
+                            f"with shape={shape!r}")
     code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
     if convolution:
         kernel = kernel[(slice(None, None, -1),) * kernel.ndim]

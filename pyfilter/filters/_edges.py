@@ -15,6 +15,7 @@ import numpy as np
 
 from .._common import dtypes as D
 from .._common import validate as V
+from .._common.errors import ArgumentError
 from .._ops import correlate as _core
 from .._ops import kernel as K
 from .._ops import line as S
@@ -48,7 +49,7 @@ def _float_output(output, image, shape=None, name="output"):
     if output is not None:
         dt = output.dtype if isinstance(output, np.ndarray) else np.dtype(output)
         if dt.kind != "f":
-            raise ValueError(f"{name} must have a float dtype, got {dt}")
+            raise ArgumentError(f"{name} must have a float dtype, got {dt}")
     return V.get_output(output, image, shape)
 
 
@@ -60,10 +61,10 @@ def _edge_axes(axis, spatial, channel_axis, ndim):
     else:
         axes = [V.normalize_axis(a, ndim, "axis") for a in axis]
         if len(set(axes)) != len(axes):
-            raise ValueError(f"axis must not repeat an axis, got {axis!r}")
+            raise ArgumentError(f"axis must not repeat an axis, got {axis!r}")
     for a in axes:
         if a == channel_axis:
-            raise ValueError(f"axis={axis!r} names the channel axis {channel_axis}")
+            raise ArgumentError(f"axis={axis!r} names the channel axis {channel_axis}")
     return axes
 
 
@@ -249,8 +250,8 @@ def _make_hv(op, axis, hv):
         img = V.check_array(image, "image", allow_float16=True)
         spatial, _ = _spatial(img.ndim, channel_axis)
         if len(spatial) != 2:
-            raise ValueError(f"{op}_{hv} needs a 2-D image (spatial shape), got an "
-                             f"image of shape {img.shape} with channel_axis={channel_axis}")
+            raise ArgumentError(f"{op}_{hv} needs a 2-D image (spatial shape), got an "
+                                f"image of shape {img.shape} with channel_axis={channel_axis}")
         return _edges(img, mask, spatial[axis], "reflect", 0.0, channel_axis, None,
                       workers, op)
     f.__name__ = f.__qualname__ = f"{op}_{hv}"
@@ -314,7 +315,7 @@ def gradient(image, *, method="sobel", mode="reflect", cval=0.0, channel_axis=No
     (3.0, 1.0)
     """
     if not isinstance(method, str) or method not in _OPS:
-        raise ValueError(f"method must be one of {tuple(_OPS)}, got {method!r}")
+        raise ArgumentError(f"method must be one of {tuple(_OPS)}, got {method!r}")
     img = D.img_as_float(image)
     spatial, c = _spatial(img.ndim, channel_axis)
     return tuple(_edges(img, None, a, mode, cval, c, None, workers, method)
@@ -355,12 +356,12 @@ def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cva
     (1.1071, 1.5811)
     """
     if not isinstance(method, str) or method not in _OPS:
-        raise ValueError(f"method must be one of {tuple(_OPS)}, got {method!r}")
+        raise ArgumentError(f"method must be one of {tuple(_OPS)}, got {method!r}")
     img = D.img_as_float(image)
     spatial, c = _spatial(img.ndim, channel_axis)
     if len(spatial) != 2:
-        raise ValueError(f"gradient_magnitude_orientation needs a 2-D image (spatial "
-                         f"shape), got shape {img.shape} with channel_axis={channel_axis}")
+        raise ArgumentError(f"gradient_magnitude_orientation needs a 2-D image (spatial "
+                            f"shape), got shape {img.shape} with channel_axis={channel_axis}")
     code = V.mode_code(mode)
     cval = V.check_cval(cval, False)
     edge, smooth = _OPS[method]
@@ -411,7 +412,7 @@ def laplace(image, ksize=3, mask=None, *, mode="reflect", cval=0.0, channel_axis
     array([-1.,  4., -1.])
     """
     if V.as_int(ksize, "ksize") != 3:
-        raise ValueError(f"ksize must be 3 (the 3^n Laplace operator), got {ksize!r}")
+        raise ArgumentError(f"ksize must be 3 (the 3^n Laplace operator), got {ksize!r}")
     img = D.img_as_float(image)
     spatial, c = _spatial(img.ndim, channel_axis)
     m = _check_mask(mask, img, spatial)

@@ -3,6 +3,7 @@ import numpy as np
 
 from .._common import dtypes as D
 from .._common import validate as V
+from .._common.errors import ArgumentError, ArgumentTypeError
 from ..ndimage._separable import gaussian_filter
 from ._edges import _spatial
 
@@ -31,12 +32,12 @@ def _sigmas(sigma, ndim, spatial, channel_axis, name="sigma"):
         elif len(seq) == ndim and channel_axis is not None:
             full = V.check_sigma(seq, ndim, name)
             if full[channel_axis] != 0:
-                raise ValueError(f"{name} has a non-zero entry {full[channel_axis]} for "
-                                 f"the channel axis {channel_axis}; channels are not smoothed")
+                raise ArgumentError(f"{name} has a non-zero entry {full[channel_axis]} for "
+                                    f"the channel axis {channel_axis}; channels are not smoothed")
             vals = [full[a] for a in spatial]
         else:
-            raise ValueError(f"{name} must be a number or have one entry per spatial "
-                             f"axis ({len(spatial)}), got {sigma!r}")
+            raise ArgumentError(f"{name} must be a number or have one entry per spatial "
+                                f"axis ({len(spatial)}), got {sigma!r}")
     full = [0.0] * ndim
     for a, s in zip(spatial, vals):
         full[a] = s
@@ -44,7 +45,7 @@ def _sigmas(sigma, ndim, spatial, channel_axis, name="sigma"):
 
 
 def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
-             truncate=4.0, channel_axis=None, output=None, workers=None):
+             truncate=4.0, channel_axis=None, out=None, output=None, workers=None):
     """Gaussian smoothing (scikit-image's ``skimage.filters.gaussian``).
 
     The image is converted to float (float16 -> float32, other non-float
@@ -67,8 +68,11 @@ def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
         Radius in standard deviations.  Default 4.0.
     channel_axis : int, optional
         Axis of channels, each smoothed independently.
+    out : ndarray, optional
+        A float array (of the image's shape) to store the result in, as
+        scikit-image's ``out``; it is returned.
     output : ndarray or dtype, optional
-        Float output array or dtype.
+        A float output array or dtype (an alternative to ``out``).
     workers : int, optional
 
     Returns
@@ -87,10 +91,19 @@ def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
     img = _convert(image, preserve_range)
     spatial, c = _spatial(img.ndim, channel_axis)
     full = _sigmas(sigma, img.ndim, spatial, c)
+    if out is not None:
+        if output is not None:
+            raise ArgumentError("give either out or output, not both (got out and "
+                                f"output={output!r})")
+        if not isinstance(out, np.ndarray):
+            raise ArgumentTypeError(f"out must be a numpy array, got {type(out).__name__}")
+        output, name = out, "out"
+    else:
+        name = "output"
     if output is not None:
         dt = output.dtype if isinstance(output, np.ndarray) else np.dtype(output)
         if dt.kind != "f":
-            raise ValueError(f"output must have a float dtype, got {dt}")
+            raise ArgumentError(f"dtype of {name} must be float; got {dt}")
     return gaussian_filter(img, full, output=output, mode=mode, cval=cval,
                            truncate=truncate, workers=workers)
 
@@ -130,8 +143,8 @@ def difference_of_gaussians(image, low_sigma, high_sigma=None, *, mode="nearest"
     else:
         high = _sigmas(high_sigma, img.ndim, spatial, c, "high_sigma")
     if any(h < l for h, l in zip(high, low)):
-        raise ValueError(f"high_sigma must be >= low_sigma on every axis, got "
-                         f"low_sigma={low_sigma!r}, high_sigma={high_sigma!r}")
+        raise ArgumentError(f"high_sigma must be >= low_sigma on every axis, got "
+                            f"low_sigma={low_sigma!r}, high_sigma={high_sigma!r}")
     im1 = gaussian_filter(img, low, mode=mode, cval=cval, truncate=truncate,
                           workers=workers)
     im2 = gaussian_filter(img, high, mode=mode, cval=cval, truncate=truncate,

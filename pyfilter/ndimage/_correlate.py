@@ -3,6 +3,7 @@ import numpy as np
 
 from .._common import validate as V
 from .._common.docs import docfiller
+from .._common.errors import ArgumentError
 from .._ops import correlate as _core
 from .._ops import method as _method
 from . import _separable as _ndi_separable
@@ -39,8 +40,8 @@ def _correlate_or_convolve(input, weights, output, mode, cval, origin, axes,
     weights = V.check_weights(weights, "weights")
     axes = V.normalize_axes(axes, input.ndim)
     if weights.ndim != len(axes):
-        raise ValueError(f"weights has {weights.ndim} dimension(s) (shape {weights.shape}), "
-                         f"but it must have one per filtered axis ({len(axes)})")
+        raise ArgumentError(f"weights has {weights.ndim} dimension(s) (shape {weights.shape}), "
+                            f"but it must have one per filtered axis ({len(axes)})")
     origins = V.int_sequence(origin, len(axes), "origin")
     code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
     if weights.dtype.kind == "c" and not convolution:
@@ -159,7 +160,7 @@ def _correlate1d(input, weights, axis, output, mode, cval, origin, workers,
     input = V.check_array(input, "input")
     weights = V.check_weights(weights, "weights")
     if weights.ndim != 1:
-        raise ValueError(f"weights must be one-dimensional, got shape {weights.shape}")
+        raise ArgumentError(f"weights must be one-dimensional, got shape {weights.shape}")
     axis = V.normalize_axis(axis, input.ndim)
     origin = V.as_int(origin, "origin")
     code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]

@@ -5,6 +5,7 @@ import numpy as np
 
 from .._common import validate as V
 from .._common.docs import docfiller
+from .._common.errors import ArgumentError, ArgumentTypeError
 from .._ops import reduce as _reduce
 
 __all__ = ["maximum_filter", "minimum_filter", "maximum_filter1d", "minimum_filter1d"]
@@ -28,7 +29,8 @@ def _min_or_max_filter(input, size, footprint, output, mode, cval, origin,
         if fp.all():
             size, fp = fp.shape, None
     elif size is None:
-        raise TypeError("either size or footprint must be given")
+        raise ArgumentTypeError("either size or footprint must be given (got size=None, "
+                                "footprint=None)")
     cval = V.check_cval(cval, False)
     origins = V.int_sequence(origin, n, "origin")
     result, target = V.get_output(output, input, input.shape)
@@ -168,7 +170,7 @@ def _min_or_max_filter1d(input, size, axis, output, mode, cval, origin, workers,
     axis = V.normalize_axis(axis, input.ndim)
     size = V.as_int(size, "size")
     if size < 1:
-        raise ValueError(f"size must be >= 1, got {size}")
+        raise ArgumentError(f"size must be >= 1, got {size}")
     origin = V.as_int(origin, "origin")
     V.check_origins([origin], [size])
     code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]

@@ -10,6 +10,7 @@ import numpy as np
 from .._common import dtypes as D
 from .._common import validate as V
 from .._common.docs import docfiller
+from .._common.errors import ArgumentError
 from .._ops import kernel as _kernel
 from .._ops import line as S
 
@@ -33,7 +34,7 @@ def _cascade_into(input, target, specs, cval, workers):
         np.copyto(target, input, casting="unsafe")
         return target
     if input.size == 0:
-        raise ValueError(f"input has shape {input.shape}: nothing to filter")
+        raise ArgumentError(f"input has shape {input.shape}: nothing to filter")
     dtype = D.work_dtype(input.dtype, target.dtype)
     quant = D.quantized(target.dtype)
 
@@ -307,7 +308,7 @@ def _integral(size):
         if isinstance(v, (float, np.floating)) and float(v).is_integer():
             return int(v)
         if isinstance(v, (float, np.floating)):
-            raise ValueError(f"size must contain integers, got {size!r}")
+            raise ArgumentError(f"size must contain integers, got {size!r}")
         return v
     if isinstance(size, (str, bytes)):
         return size
@@ -700,12 +701,12 @@ def _call_derivative(func, name, input, axis, out, mode, cval, extra_arguments,
     r = func(input, axis, out, mode, cval, *extra_arguments, **extra_keywords)
     if isinstance(out, np.ndarray):
         if r is not None and np.shape(r) != tuple(shape):
-            raise ValueError(f"{name} returned an array of shape {np.shape(r)}, but "
-                             f"the input has shape {tuple(shape)}")
+            raise ArgumentError(f"{name} returned an array of shape {np.shape(r)}, but "
+                                f"the input has shape {tuple(shape)}")
         return out
     if r is None or np.shape(r) != tuple(shape):
-        raise ValueError(f"{name} must return an array of the input's shape "
-                         f"{tuple(shape)}, got {None if r is None else np.shape(r)}")
+        raise ArgumentError(f"{name} must return an array of the input's shape "
+                            f"{tuple(shape)}, got {None if r is None else np.shape(r)}")
     return np.asarray(r)
 
 

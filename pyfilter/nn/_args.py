@@ -3,6 +3,7 @@ dtypes, padding forms and modes, groups, pooling windows."""
 import numpy as np
 
 from .._common.codes import MODES, TORCH_PADDING_MODES
+from .._common.errors import ArgumentError, ArgumentTypeError
 from .._common.validate import as_int, check_array, int_sequence
 
 # ---------------------------------------------------------------- pooling
@@ -12,17 +13,17 @@ def check_pool_input(x, nd, name="input", floats_only=False):
     ``floats_only``).  Returns the array and whether it was batched."""
     arr = check_array(x, name, min_ndim=0)
     if arr.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{name} must have shape (N, C, *spatial) or (C, *spatial) with "
-                         f"{nd} spatial axis/axes, i.e. {nd + 1} or {nd + 2} dimensions; "
-                         f"got an array of shape {arr.shape}")
+        raise ArgumentError(f"{name} must have shape (N, C, *spatial) or (C, *spatial) with "
+                            f"{nd} spatial axis/axes, i.e. {nd + 1} or {nd + 2} dimensions; "
+                            f"got an array of shape {arr.shape}")
     kinds = "f" if floats_only else "fiu"
     if arr.dtype.kind not in kinds or arr.dtype == np.float16:
         allowed = "float32 or float64" if floats_only else "float32, float64 or an integer dtype"
-        raise TypeError(f"{name} has dtype {arr.dtype}; this operation needs {allowed}")
+        raise ArgumentTypeError(f"{name} has dtype {arr.dtype}; this operation needs {allowed}")
     batched = arr.ndim == nd + 2
     dims = arr.shape[1:] if batched else arr.shape
     if any(s == 0 for s in dims):
-        raise ValueError(f"{name} has shape {arr.shape}: only the batch axis may be empty")
+        raise ArgumentError(f"{name} has shape {arr.shape}: only the batch axis may be empty")
     return arr, batched
 
 
@@ -36,9 +37,9 @@ def pool_args(nd, kernel_size, stride, padding, dilation=1):
     d = int_sequence(dilation, nd, "dilation", minimum=1)
     for pi, ki in zip(p, k):
         if pi > ki // 2:
-            raise ValueError(f"padding must be at most half the kernel size (padding <= "
-                             f"kernel_size // 2); got padding={padding!r} with "
-                             f"kernel_size={kernel_size!r}")
+            raise ArgumentError(f"padding must be at most half the kernel size (padding <= "
+                                f"kernel_size // 2); got padding={padding!r} with "
+                                f"kernel_size={kernel_size!r}")
     return k, s, p, d
 
 
@@ -69,12 +70,12 @@ def nn_array(x, name, like=None):
             raise TypeError(f"{name} must be a float32 or float64 array, got "
                             f"{type(x).__name__}: {exc}") from None
     if arr.dtype.newbyteorder("=") not in NN_DTYPES:
-        raise TypeError(f"{name} has dtype {arr.dtype}; pyfilter.nn supports float32 and "
-                        f"float64 only (convert with .astype(np.float32))")
+        raise ArgumentTypeError(f"{name} has dtype {arr.dtype}; pyfilter.nn supports float32 and "
+                                f"float64 only (convert with .astype(np.float32))")
     if like is not None and arr.dtype.newbyteorder("=") != like.dtype:
-        raise TypeError(f"{name} has dtype {arr.dtype} but input has dtype {like.dtype}; "
-                        "pass arrays of one dtype (float32 or float64), e.g. "
-                        f"{name}.astype(np.{like.dtype.name})")
+        raise ArgumentTypeError(f"{name} has dtype {arr.dtype} but input has dtype {like.dtype}; "
+                                "pass arrays of one dtype (float32 or float64), e.g. "
+                                f"{name}.astype(np.{like.dtype.name})")
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
     return arr
@@ -83,9 +84,9 @@ def nn_array(x, name, like=None):
 def nn_padding_mode(padding_mode, name="padding_mode"):
     """(mode code, torch name or None) of a pyfilter.nn padding_mode."""
     if not isinstance(padding_mode, str) or padding_mode not in NN_PADDING_MODES:
-        raise ValueError(f"{name}={padding_mode!r} is not supported; expected one of "
-                         f"{sorted(NN_PADDING_MODES)} (torch's 'zeros', 'reflect', "
-                         "'replicate', 'circular', or a scipy.ndimage mode name)")
+        raise ArgumentError(f"{name}={padding_mode!r} is not supported; expected one of "
+                            f"{sorted(NN_PADDING_MODES)} (torch's 'zeros', 'reflect', "
+                            "'replicate', 'circular', or a scipy.ndimage mode name)")
     torch_name = padding_mode if padding_mode in TORCH_PADDING_MODES else None
     return MODES[NN_PADDING_MODES[padding_mode]], torch_name
 
@@ -100,13 +101,13 @@ def nn_padding(padding, kernel, dilation, stride, name="padding", strings=True):
     n = len(kernel)
     if isinstance(padding, str):
         if not strings:
-            raise ValueError(f"{name}={padding!r}: only integer padding is supported here")
+            raise ArgumentError(f"{name}={padding!r}: only integer padding is supported here")
         if padding == "valid":
             return [(0, 0)] * n
         if padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError(f"{name}='same' is not supported for strided convolutions "
-                                 f"(stride={tuple(stride)}); use an integer padding")
+                raise ArgumentError(f"{name}='same' is not supported for strided convolutions "
+                                    f"(stride={tuple(stride)}); use an integer padding")
             out = []
             for k, d in zip(kernel, dilation):
                 total = d * (k - 1)
@@ -114,12 +115,12 @@ def nn_padding(padding, kernel, dilation, stride, name="padding", strings=True):
             return out
         if padding == "full":
             return [(d * (k - 1), d * (k - 1)) for k, d in zip(kernel, dilation)]
-        raise ValueError(f"{name}={padding!r} is not a padding; expected an int, a tuple "
-                         "of ints, 'valid', 'same' or 'full'")
+        raise ArgumentError(f"{name}={padding!r} is not a padding; expected an int, a tuple "
+                            "of ints, 'valid', 'same' or 'full'")
     vals = int_sequence(padding, n, name)
     for v in vals:
         if v < 0:
-            raise ValueError(f"{name} must be non-negative, got {padding!r}")
+            raise ArgumentError(f"{name} must be non-negative, got {padding!r}")
     return [(v, v) for v in vals]
 
 
@@ -128,18 +129,18 @@ def nn_output_padding(output_padding, stride, dilation, name="output_padding"):
     op = int_sequence(output_padding, len(stride), name, minimum=0)
     for a, s, d in zip(op, stride, dilation):
         if a >= max(s, d):
-            raise ValueError(f"{name} must be smaller than either stride or dilation; "
-                             f"got {name}={tuple(op)} with stride={tuple(stride)} "
-                             f"and dilation={tuple(dilation)}")
+            raise ArgumentError(f"{name} must be smaller than either stride or dilation; "
+                                f"got {name}={tuple(op)} with stride={tuple(stride)} "
+                                f"and dilation={tuple(dilation)}")
     return op
 
 
 def nn_groups(groups, c_in, c_out, name="groups"):
     g = as_int(groups, name)
     if g < 1:
-        raise ValueError(f"{name} must be >= 1, got {groups!r}")
+        raise ArgumentError(f"{name} must be >= 1, got {groups!r}")
     if c_in % g:
-        raise ValueError(f"{name}={g} does not divide the {c_in} input channels")
+        raise ArgumentError(f"{name}={g} does not divide the {c_in} input channels")
     if c_out % g:
-        raise ValueError(f"{name}={g} does not divide the {c_out} output channels")
+        raise ArgumentError(f"{name}={g} does not divide the {c_out} output channels")
     return g

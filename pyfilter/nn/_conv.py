@@ -19,6 +19,7 @@ import numpy as np
 
 from .._common import validate as V
 from .._common.shapes import conv_output_length, conv_transpose_output_length
+from .._common.errors import ArgumentError
 from .._ops import channel as CH
 from . import _args as A
 
@@ -40,9 +41,9 @@ def _check_input(input, nsp, name="input"):
         return x[None], False
     if x.ndim == nsp + 2:
         return x, True
-    raise ValueError(f"{name} must have shape (N, C, {_spatial_names(nsp)}) or unbatched "
-                     f"(C, {_spatial_names(nsp)}) for a {nsp}-D convolution, got an array "
-                     f"of shape {x.shape}")
+    raise ArgumentError(f"{name} must have shape (N, C, {_spatial_names(nsp)}) or unbatched "
+                        f"(C, {_spatial_names(nsp)}) for a {nsp}-D convolution, got an array "
+                        f"of shape {x.shape}")
 
 
 def _spatial_names(nsp):
@@ -52,10 +53,10 @@ def _spatial_names(nsp):
 def _check_weight(weight, nsp, x, name="weight"):
     w = A.nn_array(weight, name, like=x)
     if w.ndim != nsp + 2:
-        raise ValueError(f"{name} must have {nsp + 2} dimensions (C_out, C_in / groups, "
-                         f"{'k, ' * nsp}) for a {nsp}-D convolution, got shape {w.shape}")
+        raise ArgumentError(f"{name} must have {nsp + 2} dimensions (C_out, C_in / groups, "
+                            f"{'k, ' * nsp}) for a {nsp}-D convolution, got shape {w.shape}")
     if any(k < 1 for k in w.shape[2:]):
-        raise ValueError(f"{name} has an empty kernel (shape {w.shape})")
+        raise ArgumentError(f"{name} has an empty kernel (shape {w.shape})")
     return w
 
 
@@ -64,8 +65,8 @@ def _check_bias(bias, c_out, x, name="bias"):
         return None
     b = A.nn_array(bias, name, like=x)
     if b.shape != (c_out,):
-        raise ValueError(f"{name} must have shape ({c_out},) (one value per output "
-                         f"channel), got shape {b.shape}")
+        raise ArgumentError(f"{name} must have shape ({c_out},) (one value per output "
+                            f"channel), got shape {b.shape}")
     return np.ascontiguousarray(b)
 
 
@@ -74,7 +75,7 @@ def _output_lengths(spatial, kernel, stride, pads, dilation, what="input"):
     for n, k, s, (pl, pr), d in zip(spatial, kernel, stride, pads, dilation):
         L = conv_output_length(n, k, s, (pl, pr), d)
         if L <= 0:
-            raise ValueError(
+            raise ArgumentError(
                 f"{what} spatial size {tuple(spatial)} (padded by {tuple(pads)}) is too small "
                 f"for the kernel {tuple(kernel)} with dilation {tuple(dilation)}: the dilated "
                 f"kernel spans {d * (k - 1) + 1} > {n + pl + pr} along one axis, so the output "
@@ -88,11 +89,11 @@ def _check_torch_pad_limits(torch_name, spatial, pads, name="padding"):
     for n, (pl, pr) in zip(spatial, pads):
         p = max(pl, pr)
         if torch_name == "reflect" and p >= n:
-            raise ValueError(f"{name}: padding_mode='reflect' needs padding smaller than the "
-                             f"input size; got padding {p} for an axis of size {n}")
+            raise ArgumentError(f"{name}: padding_mode='reflect' needs padding smaller than the "
+                                f"input size; got padding {p} for an axis of size {n}")
         if torch_name == "circular" and p > n:
-            raise ValueError(f"{name}: padding_mode='circular' needs padding at most the "
-                             f"input size; got padding {p} for an axis of size {n}")
+            raise ArgumentError(f"{name}: padding_mode='circular' needs padding at most the "
+                                f"input size; got padding {p} for an axis of size {n}")
 
 
 def _conv_forward(nsp, input, weight, bias, stride, padding, dilation, groups,
@@ -103,9 +104,9 @@ def _conv_forward(nsp, input, weight, bias, stride, padding, dilation, groups,
     cout = w.shape[0]
     groups = A.nn_groups(groups, C, cout)
     if w.shape[1] * groups != C:
-        raise ValueError(f"weight has shape {w.shape}: expected {C // groups} input channels "
-                         f"per group (C_in={C} / groups={groups}) in weight.shape[1], got "
-                         f"{w.shape[1]}")
+        raise ArgumentError(f"weight has shape {w.shape}: expected {C // groups} input channels "
+                            f"per group (C_in={C} / groups={groups}) in weight.shape[1], got "
+                            f"{w.shape[1]}")
     b = _check_bias(bias, cout, x)
     kernel = list(w.shape[2:])
     stride = V.int_sequence(stride, nsp, "stride", minimum=1)
@@ -128,13 +129,13 @@ def _conv_transpose(nsp, input, weight, bias, stride, padding, output_padding, g
     N, C = x.shape[:2]
     groups = V.as_int(groups, "groups")
     if groups < 1:
-        raise ValueError(f"groups must be >= 1, got {groups!r}")
+        raise ArgumentError(f"groups must be >= 1, got {groups!r}")
     if w.shape[0] != C:
-        raise ValueError(f"weight has shape {w.shape}: a transposed convolution's weight is "
-                         f"(C_in, C_out / groups, {'k, ' * nsp}) and C_in must equal the "
-                         f"input's {C} channels")
+        raise ArgumentError(f"weight has shape {w.shape}: a transposed convolution's weight is "
+                            f"(C_in, C_out / groups, {'k, ' * nsp}) and C_in must equal the "
+                            f"input's {C} channels")
     if C % groups:
-        raise ValueError(f"groups={groups} does not divide the {C} input channels")
+        raise ArgumentError(f"groups={groups} does not divide the {C} input channels")
     cout = w.shape[1] * groups
     b = _check_bias(bias, cout, x)
     kernel = list(w.shape[2:])
@@ -146,10 +147,10 @@ def _conv_transpose(nsp, input, weight, bias, stride, padding, output_padding, g
     osp = [conv_transpose_output_length(n, k, s, p, d, op)
            for n, k, s, p, d, op in zip(spatial, kernel, stride, pads, dilation, opad)]
     if any(L <= 0 for L in osp):
-        raise ValueError(f"the transposed convolution's output size would be {tuple(osp)} "
-                         f"(input {tuple(spatial)}, kernel {tuple(kernel)}, stride "
-                         f"{tuple(stride)}, padding {tuple(pads)}, dilation {tuple(dilation)}): "
-                         "it must be positive; reduce the padding")
+        raise ArgumentError(f"the transposed convolution's output size would be {tuple(osp)} "
+                            f"(input {tuple(spatial)}, kernel {tuple(kernel)}, stride "
+                            f"{tuple(stride)}, padding {tuple(pads)}, dilation {tuple(dilation)}): "
+                            "it must be positive; reduce the padding")
     out = np.empty((N, cout) + tuple(osp), dtype=x.dtype)
     CH.conv_transpose(x, w, b, out, stride, pads, dilation, groups, workers)
     return out if batched else out[0]
@@ -396,15 +397,15 @@ def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
     N, C = x.shape[:2]
     wd = _check_weight(depthwise_weight, 2, x, "depthwise_weight")
     if wd.shape[1] != 1 or wd.shape[0] % C:
-        raise ValueError(f"depthwise_weight must have shape (C_in * M, 1, kH, kW) with "
-                         f"C_in={C}, got shape {wd.shape}")
+        raise ArgumentError(f"depthwise_weight must have shape (C_in * M, 1, kH, kW) with "
+                            f"C_in={C}, got shape {wd.shape}")
     mult = wd.shape[0] // C
     wp = A.nn_array(pointwise_weight, "pointwise_weight", like=x)
     if wp.ndim == 4 and wp.shape[2:] == (1, 1):
         wp = wp.reshape(wp.shape[:2])
     if wp.ndim != 2 or wp.shape[1] != C * mult:
-        raise ValueError(f"pointwise_weight must have shape (C_out, {C * mult}, 1, 1), "
-                         f"got shape {np.shape(pointwise_weight)}")
+        raise ArgumentError(f"pointwise_weight must have shape (C_out, {C * mult}, 1, 1), "
+                            f"got shape {np.shape(pointwise_weight)}")
     cout = wp.shape[0]
     bd = _check_bias(depthwise_bias, C * mult, x, "depthwise_bias")
     bp = _check_bias(pointwise_bias, cout, x, "pointwise_bias")
@@ -449,14 +450,14 @@ def channel_shuffle(input, groups):
     """
     x = np.asarray(input)
     if x.ndim < 3:
-        raise ValueError(f"input must have shape (N, C, *) with at least 3 dimensions, "
-                         f"got shape {x.shape}")
+        raise ArgumentError(f"input must have shape (N, C, *) with at least 3 dimensions, "
+                            f"got shape {x.shape}")
     g = V.as_int(groups, "groups")
     if g < 1:
-        raise ValueError(f"groups must be >= 1, got {groups!r}")
+        raise ArgumentError(f"groups must be >= 1, got {groups!r}")
     N, C = x.shape[:2]
     if C % g:
-        raise ValueError(f"groups={g} does not divide the {C} channels of input")
+        raise ArgumentError(f"groups={g} does not divide the {C} channels of input")
     y = x.reshape((N, g, C // g) + x.shape[2:]).swapaxes(1, 2)
     return np.ascontiguousarray(y).reshape(x.shape)
 
@@ -542,20 +543,20 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1, *, wo
     elif c.ndim == 3:
         batched = True
     else:
-        raise ValueError(f"input must have shape (N, C * kH * kW, L) or (C * kH * kW, L), "
-                         f"got shape {c.shape}")
+        raise ArgumentError(f"input must have shape (N, C * kH * kW, L) or (C * kH * kW, L), "
+                            f"got shape {c.shape}")
     k, d, p, s = _fold_geometry(kernel_size, dilation, padding, stride)
     size = V.int_sequence(output_size, 2, "output_size", minimum=1)
     kk = k[0] * k[1]
     if c.shape[1] % kk:
-        raise ValueError(f"input.shape[1]={c.shape[1]} must be divisible by the kernel "
-                         f"size {k[0]} x {k[1]} = {kk}")
+        raise ArgumentError(f"input.shape[1]={c.shape[1]} must be divisible by the kernel "
+                            f"size {k[0]} x {k[1]} = {kk}")
     osp = _output_lengths(size, k, s, [(q, q) for q in p], d, what="output_size")
     if c.shape[2] != osp[0] * osp[1]:
-        raise ValueError(f"input has {c.shape[2]} blocks (input.shape[-1]) but output_size="
-                         f"{tuple(size)} with kernel_size={tuple(k)}, dilation={tuple(d)}, "
-                         f"padding={tuple(p)}, stride={tuple(s)} gives {osp[0]} x {osp[1]} = "
-                         f"{osp[0] * osp[1]}")
+        raise ArgumentError(f"input has {c.shape[2]} blocks (input.shape[-1]) but output_size="
+                            f"{tuple(size)} with kernel_size={tuple(k)}, dilation={tuple(d)}, "
+                            f"padding={tuple(p)}, stride={tuple(s)} gives {osp[0]} x {osp[1]} = "
+                            f"{osp[0] * osp[1]}")
     N, C = c.shape[0], c.shape[1] // kk
     out = np.empty((N, C) + tuple(size), dtype=c.dtype)
     CH.fold(c, out, osp, k, d, p, s, workers)
@@ -622,7 +623,7 @@ def fuse_conv_bn(weight, bias, running_mean, running_var, gamma, beta, eps=1e-5)
     """
     w = A.nn_array(weight, "weight")
     if w.ndim < 2:
-        raise ValueError(f"weight must have shape (C_out, C_in / groups, *k), got {w.shape}")
+        raise ArgumentError(f"weight must have shape (C_out, C_in / groups, *k), got {w.shape}")
     cout = w.shape[0]
 
     def vec(v, name, default):
@@ -630,7 +631,7 @@ def fuse_conv_bn(weight, bias, running_mean, running_var, gamma, beta, eps=1e-5)
             return np.full(cout, default, dtype=w.dtype)
         a = A.nn_array(v, name, like=w)
         if a.shape != (cout,):
-            raise ValueError(f"{name} must have shape ({cout},), got shape {a.shape}")
+            raise ArgumentError(f"{name} must have shape ({cout},), got shape {a.shape}")
         return a
 
     b = vec(bias, "bias", 0)
@@ -641,7 +642,7 @@ def fuse_conv_bn(weight, bias, running_mean, running_var, gamma, beta, eps=1e-5)
     eps = V.float_sequence(eps, 1, "eps")[0]
     denom = var + w.dtype.type(eps)
     if not np.all(denom > 0):
-        raise ValueError(f"running_var + eps must be positive, got {denom!r}")
+        raise ArgumentError(f"running_var + eps must be positive, got {denom!r}")
     scale = g / np.sqrt(denom)
     wf = w * scale.reshape((cout,) + (1,) * (w.ndim - 1))
     bf = (b - mean) * scale + be
@@ -656,9 +657,9 @@ def _grad_setup(nsp, shape_name, shape, grad_output, ref, stride, padding, dilat
     shape = tuple(V.int_sequence(shape, len(shape) if np.ndim(shape) else 1, shape_name,
                                  minimum=0))
     if len(shape) != nsp + 2:
-        raise ValueError(f"{shape_name} must be the full shape (N, C, {_spatial_names(nsp)}) "
-                         f"(or (C_out, C_in / groups, {'k, ' * nsp}) for a weight), got "
-                         f"{shape}")
+        raise ArgumentError(f"{shape_name} must be the full shape (N, C, {_spatial_names(nsp)}) "
+                            f"(or (C_out, C_in / groups, {'k, ' * nsp}) for a weight), got "
+                            f"{shape}")
     stride = V.int_sequence(stride, nsp, "stride", minimum=1)
     dilation = V.int_sequence(dilation, nsp, "dilation", minimum=1)
     return gout, batched, shape, stride, dilation
@@ -667,8 +668,8 @@ def _grad_setup(nsp, shape_name, shape, grad_output, ref, stride, padding, dilat
 def _check_grad_shape(gout, n, cout, osp):
     expect = (n, cout) + tuple(osp)
     if gout.shape != expect:
-        raise ValueError(f"grad_output has shape {gout.shape}, but the convolution's output "
-                         f"has shape {expect}")
+        raise ArgumentError(f"grad_output has shape {gout.shape}, but the convolution's output "
+                            f"has shape {expect}")
 
 
 def _conv_input(nsp, input_size, weight, grad_output, stride, padding, dilation, groups,
@@ -681,8 +682,8 @@ def _conv_input(nsp, input_size, weight, grad_output, stride, padding, dilation,
     cout = w.shape[0]
     groups = A.nn_groups(groups, C, cout)
     if w.shape[1] * groups != C:
-        raise ValueError(f"weight has shape {w.shape}: expected {C // groups} input channels "
-                         f"per group (C_in={C} / groups={groups})")
+        raise ArgumentError(f"weight has shape {w.shape}: expected {C // groups} input channels "
+                            f"per group (C_in={C} / groups={groups})")
     kernel = list(w.shape[2:])
     pads = A.nn_padding(padding, kernel, dilation, stride)
     osp = _output_lengths(size[2:], kernel, stride, pads, dilation, "input_size")
@@ -699,18 +700,18 @@ def _conv_weight(nsp, input, weight_size, grad_output, stride, padding, dilation
     gout, gb, wsize, stride, dilation = _grad_setup(
         nsp, "weight_size", weight_size, grad_output, x, stride, padding, dilation)
     if gb != batched:
-        raise ValueError(f"input (shape {x.shape if batched else x.shape[1:]}) and "
-                         f"grad_output (shape {gout.shape if gb else gout.shape[1:]}) must "
-                         "both be batched or both unbatched")
+        raise ArgumentError(f"input (shape {x.shape if batched else x.shape[1:]}) and "
+                            f"grad_output (shape {gout.shape if gb else gout.shape[1:]}) must "
+                            "both be batched or both unbatched")
     N, C = x.shape[:2]
     cout, cin_g = wsize[:2]
     kernel = list(wsize[2:])
     if any(k < 1 for k in kernel):
-        raise ValueError(f"weight_size has an empty kernel: {wsize}")
+        raise ArgumentError(f"weight_size has an empty kernel: {wsize}")
     groups = A.nn_groups(groups, C, cout)
     if cin_g * groups != C:
-        raise ValueError(f"weight_size={wsize}: expected {C // groups} input channels per "
-                         f"group (C_in={C} / groups={groups}) in weight_size[1]")
+        raise ArgumentError(f"weight_size={wsize}: expected {C // groups} input channels per "
+                            f"group (C_in={C} / groups={groups}) in weight_size[1]")
     pads = A.nn_padding(padding, kernel, dilation, stride)
     code, torch_name = A.nn_padding_mode(padding_mode)
     spatial = list(x.shape[2:])
@@ -859,7 +860,7 @@ def conv_bias_grad(grad_output):
     """
     g = A.nn_array(grad_output, "grad_output")
     if g.ndim < 2:
-        raise ValueError(f"grad_output must have shape (N, C_out, *spatial), got {g.shape}")
+        raise ArgumentError(f"grad_output must have shape (N, C_out, *spatial), got {g.shape}")
     axes = (0,) + tuple(range(2, g.ndim))
     return g.sum(axis=axes, dtype=np.float64).astype(g.dtype)
 
@@ -920,7 +921,7 @@ def conv_output_shape(input_shape, kernel_size, stride=1, padding=0, dilation=1,
         out = [conv_output_length(a, b, c, pp, e, ceil_mode=True)
                for a, b, c, pp, e in zip(spatial, k, s, pads, d)]
         if any(L <= 0 for L in out):
-            raise ValueError(f"output shape {tuple(out)} would be empty")
+            raise ArgumentError(f"output shape {tuple(out)} would be empty")
         return tuple(out)
     return tuple(_output_lengths(spatial, k, s, pads, d))
 
@@ -947,7 +948,7 @@ def conv_transpose_output_shape(input_shape, kernel_size, stride=1, padding=0,
     op = A.nn_output_padding(output_padding, s, d)
     out = tuple(conv_transpose_output_length(*a) for a in zip(spatial, k, s, p, d, op))
     if any(L <= 0 for L in out):
-        raise ValueError(f"output shape {out} would be empty; reduce the padding")
+        raise ArgumentError(f"output shape {out} would be empty; reduce the padding")
     return out
 
 
@@ -1014,8 +1015,8 @@ def conv_flops(input_shape, out_channels, kernel_size, stride=1, padding=0, dila
     else:
         nsp = len(kernel_size)
     if nsp < 1 or len(shape) not in (nsp + 1, nsp + 2):
-        raise ValueError(f"input_shape {tuple(shape)} does not match a {nsp}-D kernel "
-                         f"{kernel_size!r}: expected (C_in, *spatial) or (N, C_in, *spatial)")
+        raise ArgumentError(f"input_shape {tuple(shape)} does not match a {nsp}-D kernel "
+                            f"{kernel_size!r}: expected (C_in, *spatial) or (N, C_in, *spatial)")
     batch = shape[0] if len(shape) == nsp + 2 else 1
     cin = shape[-nsp - 1]
     spatial = shape[-nsp:]
@@ -1065,12 +1066,12 @@ def receptive_field(layers):
     for i, layer in enumerate(items):
         parts = list(layer) if isinstance(layer, (tuple, list)) else [layer]
         if not 1 <= len(parts) <= 3:
-            raise ValueError(f"layers[{i}] must be k, (k,), (k, s) or (k, s, d), got {layer!r}")
+            raise ArgumentError(f"layers[{i}] must be k, (k,), (k, s) or (k, s, d), got {layer!r}")
         parts += [1] * (3 - len(parts))
         for v in parts:
             if np.ndim(v) == 1:
                 if n is not None and len(v) != n:
-                    raise ValueError(f"layers[{i}] has {len(v)} axes, others have {n}")
+                    raise ArgumentError(f"layers[{i}] has {len(v)} axes, others have {n}")
                 n = len(v)
         parsed.append(parts)
     nax = n or 1

@@ -12,6 +12,7 @@ import numpy as np
 
 from .._common import validate as V
 from .._common.shapes import conv_output_length
+from .._common.errors import ArgumentError
 from .._ops import reduce as R
 from . import _args as A
 
@@ -30,7 +31,7 @@ def _out_lengths(spatial, k, s, p, d, ceil_mode, name="input"):
     out = [conv_output_length(n, ki, si, (pi, pi), di, bool(ceil_mode))
            for n, ki, si, pi, di in zip(spatial, k, s, p, d)]
     if any(o < 1 for o in out):
-        raise ValueError(
+        raise ArgumentError(
             f"{name} spatial shape {tuple(spatial)} is too small for kernel_size={tuple(k)}, "
             f"stride={tuple(s)}, padding={tuple(p)}, dilation={tuple(d)}: the output "
             f"shape would be {tuple(out)}")
@@ -70,8 +71,8 @@ def pool_output_shape(input_shape, kernel_size, stride=None, padding=0, dilation
     shape = [V.as_int(v, "input_shape") for v in input_shape]
     nd = len(kernel_size) if np.ndim(kernel_size) else len(shape) - 2
     if nd < 1 or len(shape) < nd + 1:
-        raise ValueError(f"input_shape {tuple(shape)} has no spatial axes for "
-                         f"kernel_size={kernel_size!r}")
+        raise ArgumentError(f"input_shape {tuple(shape)} has no spatial axes for "
+                            f"kernel_size={kernel_size!r}")
     k, s, p, d = A.pool_args(nd, kernel_size, stride, padding, dilation)
     out = _out_lengths(shape[-nd:], k, s, p, d, ceil_mode, "input_shape")
     return tuple(shape[:-nd]) + tuple(out)
@@ -180,7 +181,7 @@ def _divisor(divisor_override):
         return 0.0
     v = V.as_int(divisor_override, "divisor_override")
     if v == 0:
-        raise ValueError("divisor_override must not be 0")
+        raise ArgumentError("divisor_override must not be 0")
     return float(v)
 
 
@@ -359,8 +360,8 @@ def _adaptive_size(output_size, spatial):
     else:
         sizes = list(output_size)
         if len(sizes) != len(spatial):
-            raise ValueError(f"output_size must be an int or have {len(spatial)} entries, "
-                             f"got {output_size!r}")
+            raise ArgumentError(f"output_size must be an int or have {len(spatial)} entries, "
+                                f"got {output_size!r}")
     out = []
     for v, n in zip(sizes, spatial):
         if v is None:
@@ -368,7 +369,7 @@ def _adaptive_size(output_size, spatial):
             continue
         v = V.as_int(v, "output_size")
         if v < 0:
-            raise ValueError(f"output_size entries must be >= 0 (or None), got {output_size!r}")
+            raise ArgumentError(f"output_size entries must be >= 0 (or None), got {output_size!r}")
         out.append(v)
     return out
 
@@ -453,15 +454,15 @@ def adaptive_max_pool2d(input, output_size, return_indices=False, *, workers=Non
 def _global(input, op, keepdims, workers):
     x = V.check_array(input, "input")
     if x.ndim < 3:
-        raise ValueError(f"input must have shape (N, C, *spatial) with at least one "
-                         f"spatial axis; got an array of shape {x.shape}")
+        raise ArgumentError(f"input must have shape (N, C, *spatial) with at least one "
+                            f"spatial axis; got an array of shape {x.shape}")
     kinds = "f" if op == R.OP_SUM else "fiu"
     if x.dtype.kind not in kinds:
         raise TypeError(f"input has dtype {x.dtype}; this operation needs "
                         f"{'float32 or float64' if op == R.OP_SUM else 'a float or integer dtype'}")
     spatial = list(x.shape[2:])
     if any(n == 0 for n in spatial):
-        raise ValueError(f"input has shape {x.shape}: the spatial axes must not be empty")
+        raise ArgumentError(f"input has shape {x.shape}: the spatial axes must not be empty")
     nd = x.ndim
     out = np.empty(x.shape[:2] + (1,) * (nd - 2), dtype=x.dtype)
     if op == R.OP_SUM:
@@ -538,8 +539,8 @@ def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size, w
     if idx.dtype.kind not in "iu":
         raise TypeError(f"indices must be an integer array, got dtype {idx.dtype}")
     if idx.shape != x.shape:
-        raise ValueError(f"indices has shape {idx.shape}, but it must have the shape of "
-                         f"the pooled input {x.shape}")
+        raise ArgumentError(f"indices has shape {idx.shape}, but it must have the shape of "
+                            f"the pooled input {x.shape}")
     x5 = _batched(x, batched)
     spatial = x5.shape[2:]
     default = [(n - 1) * si - 2 * pi + ki for n, si, pi, ki in zip(spatial, s, p, k)]
@@ -551,18 +552,18 @@ def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size, w
         if len(size) == nd + 2:
             size = size[2:]
         if len(size) != nd:
-            raise ValueError(f"output_size must have {nd} or {nd + 2} entries, "
-                             f"got {output_size!r}")
+            raise ArgumentError(f"output_size must have {nd} or {nd + 2} entries, "
+                                f"got {output_size!r}")
         for sz, df, si in zip(size, default, s):
             if not df - si < sz < df + si:
-                raise ValueError(
+                raise ArgumentError(
                     f"output_size={output_size!r} cannot be produced by unpooling "
                     f"{tuple(spatial)} with kernel_size={tuple(k)}, stride={tuple(s)}, "
                     f"padding={tuple(p)}: each entry must lie strictly between "
                     f"{tuple(d - si for d, si in zip(default, s))} and "
                     f"{tuple(d + si for d, si in zip(default, s))}")
     if any(sz < 1 for sz in size):
-        raise ValueError(f"the unpooled spatial shape {tuple(size)} is empty")
+        raise ArgumentError(f"the unpooled spatial shape {tuple(size)} is empty")
     P = x5.shape[0] * x5.shape[1]
     nin = int(np.prod(spatial))
     nout = int(np.prod(size))
@@ -571,8 +572,8 @@ def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size, w
     i2 = np.ascontiguousarray(_batched(idx, batched).reshape(P, nin), dtype=np.int64)
     bad = R.scatter(x2, i2, out, False, workers)
     if bad is not None:
-        raise ValueError(f"indices contains {bad[1]} (plane {bad[0]}), which is outside "
-                         f"the unpooled plane of {tuple(size)} = {nout} elements")
+        raise ArgumentError(f"indices contains {bad[1]} (plane {bad[0]}), which is outside "
+                            f"the unpooled plane of {tuple(size)} = {nout} elements")
     return _unbatch(out.reshape(x5.shape[:2] + tuple(size)), batched)
 
 
@@ -650,8 +651,8 @@ def _check_grad(grad_output, shape):
     if g.dtype.kind != "f":
         raise TypeError(f"grad_output must be float32 or float64, got dtype {g.dtype}")
     if g.shape != tuple(shape):
-        raise ValueError(f"grad_output has shape {g.shape}, but the pooled output has "
-                         f"shape {tuple(shape)}")
+        raise ArgumentError(f"grad_output has shape {g.shape}, but the pooled output has "
+                            f"shape {tuple(shape)}")
     return g
 
 
@@ -678,12 +679,12 @@ def _avg_pool_backward(nd, grad_output, input_shape, kernel_size, stride, paddin
                        ceil_mode, count_include_pad, divisor_override, workers):
     shape = [V.as_int(v, "input_shape") for v in input_shape]
     if len(shape) not in (nd + 1, nd + 2) or any(v < 0 for v in shape):
-        raise ValueError(f"input_shape must be (N, C, *spatial) or (C, *spatial) with {nd} "
-                         f"spatial axis/axes, got {tuple(input_shape)!r}")
+        raise ArgumentError(f"input_shape must be (N, C, *spatial) or (C, *spatial) with {nd} "
+                            f"spatial axis/axes, got {tuple(input_shape)!r}")
     batched = len(shape) == nd + 2
     shape5 = shape if batched else [1] + shape
     if any(v == 0 for v in shape5[1:]):
-        raise ValueError(f"input_shape {tuple(shape)}: only the batch axis may be empty")
+        raise ArgumentError(f"input_shape {tuple(shape)}: only the batch axis may be empty")
     k, s, p, d = A.pool_args(nd, kernel_size, stride, padding)
     div = _divisor(divisor_override)
     spatial = shape5[2:]

@@ -59,12 +59,27 @@ def test_nd_errors(func):
 def test_unsupported_dtypes(bad):
     with pytest.raises(TypeError, match=r"input has dtype .* which is not supported"):
         pnd.correlate(bad, [1.0])
-    with pytest.raises(TypeError, match=r"weights has dtype .* which is not supported"):
-        pnd.correlate(np.ones(2), bad)
+    if bad.dtype != np.float16:  # scipy accepts float16 weights (and so do we)
+        with pytest.raises(TypeError, match=r"weights has dtype .* which is not supported"):
+            pnd.correlate(np.ones(2), bad)
     with pytest.raises(TypeError, match=r"image has dtype .* which is not supported"):
         filters.correlate(bad, [1.0])
     with pytest.raises(TypeError, match=r"output dtype .* is not supported"):
         pnd.correlate(np.ones(2), [1.0], output=bad.dtype)
+
+
+def test_float16_weights_accepted_as_scipy():
+    import scipy.ndimage as ndi
+    x = np.arange(30.0).reshape(5, 6)
+    for w in (np.array([[1, 2, 1], [0, 1, 0]], np.float16),
+              np.array([[1, 2, 1], [0, 1, 0]], ">f2")):
+        np.testing.assert_array_equal(pnd.correlate(x, w), ndi.correlate(x, w))
+        np.testing.assert_array_equal(pnd.convolve(x, w), ndi.convolve(x, w))
+    w1 = np.array([1, -2, 1], np.float16)
+    np.testing.assert_array_equal(pnd.correlate1d(x, w1), ndi.correlate1d(x, w1))
+    fp = np.array([[1, 0, 1]], np.float16)
+    np.testing.assert_array_equal(pnd.maximum_filter(x, footprint=fp),
+                                  ndi.maximum_filter(x, footprint=fp))
 
 
 def test_0d_input():

@@ -231,3 +231,19 @@ def test_modes_all_names(rng):
         sk_mode = {"grid-constant": "constant", "grid-mirror": "reflect",
                    "grid-wrap": "wrap"}.get(mode, mode)
         assert_close(r, skf.sobel(x, mode=sk_mode))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8])
+@pytest.mark.parametrize("out_dtype", [np.float32, np.float64])
+def test_gaussian_out_as_skimage(rng, dtype, out_dtype):
+    x = (rng.random((23, 31, 3)) * 200).astype(dtype)
+    ours = np.full(x.shape, np.nan, out_dtype)
+    ref = np.full(x.shape, np.nan, out_dtype)
+    r = filters.gaussian(x, 1.5, channel_axis=-1, out=ours)
+    r_sk = skf.gaussian(x, 1.5, channel_axis=-1, out=ref)
+    assert r is ours and r_sk is ref
+    np.testing.assert_allclose(ours, ref, rtol=2e-6, atol=2e-6)
+    with pytest.raises(ValueError, match="out must be float"):
+        filters.gaussian(x, 1, out=np.empty(x.shape, np.uint8))
+    with pytest.raises(ValueError, match="out or output"):
+        filters.gaussian(x, 1, out=ours, output=np.float64)

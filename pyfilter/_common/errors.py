@@ -1,0 +1,40 @@
+"""pyfilter's error classes.
+
+Every error names the parameter and the value received.  Where a peer
+raises a different class for the same mistake, ours derives from both, so
+that code written against either library catches it:
+
+* :class:`ArgumentError` is a ValueError and a RuntimeError (scipy.ndimage
+  raises RuntimeError for wrong sequence lengths, kernel ranks, mode names
+  and output shapes; torch raises RuntimeError for bad shapes);
+* :class:`ArgumentTypeError` is a TypeError and a RuntimeError (scipy
+  raises RuntimeError for unsupported dtypes and non-string modes);
+* :class:`AxisError` is numpy's AxisError (a ValueError and an IndexError)
+  and a RuntimeError.
+"""
+import numpy as np
+
+try:
+    _NpAxisError = np.exceptions.AxisError
+except AttributeError:  # numpy < 1.25
+    _NpAxisError = np.AxisError
+
+
+class ArgumentError(ValueError, RuntimeError):
+    """A bad argument value."""
+
+
+class ArgumentTypeError(TypeError, RuntimeError):
+    """An argument of an unsupported type or dtype."""
+
+
+class AxisError(_NpAxisError, RuntimeError):
+    """An axis out of range for the array."""
+
+    def __init__(self, message):
+        super().__init__(message)
+
+
+class ComplexCvalError(ArgumentTypeError, ValueError):
+    """A complex ``cval`` for a real input (scipy raises TypeError, or
+    ValueError when the weights are complex)."""
