@@ -55,6 +55,31 @@ cdef object map_table(Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t n, int mode):
     return tab
 
 
+cdef object map_table_block(Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t n, int mode,
+                            Py_ssize_t block):
+    """As :func:`map_table` along an axis that interleaves ``block``
+    unfiltered channels (an image's (x, channel) axes merged into one of
+    length ``n``, a multiple of ``block``): virtual v = x * block + c reads
+    the channel c of the mapped x."""
+    cdef Py_ssize_t v, q, r, j
+    if block <= 1:
+        return map_table(vlo, vhi, n, mode)
+    tab = np.empty(vhi - vlo + 1 if vhi >= vlo else 1, dtype=np.intp)
+    cdef Py_ssize_t[::1] t = tab
+    if vhi < vlo:
+        t[0] = -1
+        return tab
+    for v in range(vlo, vhi + 1):
+        q = v // block
+        r = v - q * block
+        if r < 0:
+            r += block
+            q -= 1
+        j = map_index(q, n // block, mode)
+        t[v - vlo] = -1 if j < 0 else j * block + r
+    return tab
+
+
 # ---------------------------------------------------------------- work split
 # Work is a sequence of units (output lines, tiles of lines, planes...)
 # cut into contiguous bands.  Several bands per thread, taken dynamically,

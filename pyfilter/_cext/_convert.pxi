@@ -166,11 +166,51 @@ cdef inline void load_run(ctype* buf, Py_ssize_t bstep, const char* src,
         _load_run(buf, bstep, src, sstep, n, <cdouble_t*>NULL)
 
 
+cdef inline int32_t _i32_line(ctype v) noexcept nogil:
+    """CAST_LINE to int32 without branches (the loops over it vectorise):
+    in range truncates toward zero, anything else (NaN included) is
+    INT32_MIN."""
+    cdef bint ok
+    cdef double xd
+    cdef float xf
+    if ctype is float:
+        xf = v
+        ok = (xf >= <float>-2147483648.0) & (xf < <float>2147483648.0)
+        return <int32_t>(xf if ok else <float>0) if ok else INT32_MIN
+    else:
+        xd = <double>v
+        ok = (xd > -2147483649.0) & (xd < 2147483648.0)
+        return <int32_t>(xd if ok else 0.0) if ok else INT32_MIN
+
+
+cdef inline int32_t _i32_nd(ctype v) noexcept nogil:
+    """CAST_ND to int32: as CAST_LINE, but NaN gives 0."""
+    cdef double xd = <double>v
+    cdef int32_t r = _i32_line(v)
+    return 0 if xd != xd else r
+
+
 cdef inline void _store_run(char* dst, Py_ssize_t dstep, const ctype* buf,
                             Py_ssize_t n, bint is_bool, int rule, etype* kind) noexcept nogil:
     cdef Py_ssize_t m
     cdef etype* p = <etype*>dst
-    if dstep == <Py_ssize_t>sizeof(etype):
+    if ctype is not cdouble_t and (etype is int8_t or etype is uint8_t or etype is int16_t
+                                   or etype is uint16_t or etype is int32_t):
+        # the common integer outputs: branch-free, vectorised when contiguous
+        if dstep == <Py_ssize_t>sizeof(etype):
+            if etype is uint8_t and is_bool:
+                for m in range(n):
+                    p[m] = <uint8_t>(<uint8_t>_i32_line(buf[m]) != 0)
+            elif rule == CAST_LINE:
+                for m in range(n):
+                    p[m] = <etype>_i32_line(buf[m])
+            else:
+                for m in range(n):
+                    p[m] = <etype>_i32_nd(buf[m])
+        else:
+            for m in range(n):
+                _from_c(<etype*>(dst + m * dstep), buf[m], is_bool, rule)
+    elif dstep == <Py_ssize_t>sizeof(etype):
         for m in range(n):
             _from_c(p + m, buf[m], is_bool, rule)
     else:

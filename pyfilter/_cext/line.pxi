@@ -87,8 +87,11 @@ ctypedef fused ftype:
     float
     double
 
-DEF CHUNK = 1024        # accumulator chunk (elements): stays in L1
-DEF MAXDIM = 32
+cdef enum:
+    CHUNK = 1024          # accumulator chunk (elements): stays in L1
+    MAXDIM = 64           # numpy's largest number of dimensions
+    MAXOUT = 8            # outputs of one stage
+    MAXARG = 8            # components one output combines
 
 
 cdef struct LPass:
@@ -103,28 +106,39 @@ cdef struct LPass:
     bint do_div
 
 
+cdef struct Output:
+    char* ptr                 # the output array (per call)
+    int tc
+    bint direct               # written in place (compute type, unit stride)
+    int comb                  # COMB_* of the components in ``args``
+    int nargs
+    int args[MAXARG]
+    int which                 # COMB_EIG2: 0 the larger eigenvalue, 1 the smaller
+    bint div_on
+    double div                # divide the combined value by this
+    Py_ssize_t strides[MAXDIM]
+
+
 cdef struct Stage:
     int ndim
     const char* src
     int src_tc
-    const Py_ssize_t* sshape
-    const Py_ssize_t* sstr
-    char* dst
-    int dst_tc
-    const Py_ssize_t* dshape
-    const Py_ssize_t* dstr
-    char* dst2
-    const Py_ssize_t* d2str
+    Py_ssize_t sshape[MAXDIM]
+    Py_ssize_t sstr[MAXDIM]
+    Py_ssize_t dshape[MAXDIM]
+    int nouts
+    Output outs[MAXOUT]
     int ca                    # column axis, -1 for none
     int nother
-    const Py_ssize_t* other   # outer axes other than ca, outermost first
+    int other[MAXDIM]         # outer axes other than ca, outermost first
     Py_ssize_t ncol_out
     Py_ssize_t nlines, ntiles, tile_w, nbands
     # column geometry: output row o reads virtual rows o*cs + cb + off
     Py_ssize_t cb, cs, clo, cspan, cvlo
     const Py_ssize_t* cmap    # virtual row (from cvlo) -> source row / -1
     const char* cused         # cspan flags: offset (from clo) used by a tap
-    # x geometry: output o reads virtual x = o*xs + xb + off
+    # x geometry: output o reads virtual x = o*xs + xb + off (along an x
+    # axis that may interleave ``xblock`` unfiltered channels)
     bint has_x
     Py_ssize_t xb, xs, xlo, xspan, nx_src, nx_dst, xvlo
     const Py_ssize_t* xmap    # virtual x (from xvlo) -> source x / -1
@@ -136,10 +150,6 @@ cdef struct Stage:
     const int* comp_pre       # per component: index into pre, or -1 (raw rows)
     const int* comp_col       # per component: column pass id or -1
     const int* comp_post      # per component: x pass id after the column pass, or -1
-    int combine
-    bint post_div_on
-    double post_div
-    bint angle
     # boundary values: source along x, ring planes along the column axis,
     # column-pass results along x
     double cv_src_x
@@ -151,7 +161,7 @@ cdef struct Stage:
     int q_tc
     Py_ssize_t q_size
     bint direct_src
-    bint direct_dst
+    bint comp_in_place        # one output of one component: computed in place
     Py_ssize_t slot_len, nvmax, maxterms
 
 
@@ -547,7 +557,6 @@ cdef struct Work:
     void* pbuf
     void* accs
     void* res
-    void* res2
     char* qbuf
     void** p1
     void** p2
@@ -567,14 +576,13 @@ cdef int _alloc(const Stage* st, Work* wk, Py_ssize_t isz) noexcept nogil:
     wk.pbuf = malloc((nv + 2 * st.xs + 8) * isz)
     wk.accs = malloc((st.ncomp * sl + 1) * isz)
     wk.res = malloc((sl + 1) * isz)
-    wk.res2 = malloc((sl + 1) * isz)
     wk.qbuf = <char*>malloc((sl + 1) * 16)
     wk.p1 = <void**>malloc((st.maxterms + 1) * sizeof(void*))
     wk.p2 = <void**>malloc((st.maxterms + 1) * sizeof(void*))
     wk.rowp = <void**>malloc((np1 * (st.cspan + 1) + 1) * sizeof(void*))
     wk.sv = malloc((2 * st.maxterms + 4) * isz)
     if (wk.ring == NULL or wk.tags == NULL or wk.cvrows == NULL or wk.xbuf == NULL
-            or wk.pbuf == NULL or wk.accs == NULL or wk.res == NULL or wk.res2 == NULL
+            or wk.pbuf == NULL or wk.accs == NULL or wk.res == NULL
             or wk.qbuf == NULL or wk.p1 == NULL or wk.p2 == NULL or wk.rowp == NULL
             or wk.sv == NULL):
         return -1
@@ -589,7 +597,6 @@ cdef void _free(Work* wk) noexcept nogil:
     free(wk.pbuf)
     free(wk.accs)
     free(wk.res)
-    free(wk.res2)
     free(wk.qbuf)
     free(wk.p1)
     free(wk.p2)
@@ -669,8 +676,7 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
     cdef Py_ssize_t np1 = st.npre + 1, sl = st.slot_len, nd = st.ndim
     cdef Py_ssize_t u, t, l, rem, a, ax, oc, key, x0, x1, nxo, v0, nv, ra, rb
     cdef Py_ssize_t k, v, slot, jr, c, r, plen, q, j, i, vbase
-    cdef Py_ssize_t so, do, do2
-    cdef Py_ssize_t xstr_s = st.sstr[nd - 1], xstr_d = st.dstr[nd - 1]
+    cdef Py_ssize_t so, o
     cdef Py_ssize_t n_other_lines
     cdef ftype* ring = <ftype*>wk.ring
     cdef ftype* cvrows = <ftype*>wk.cvrows
@@ -678,8 +684,11 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
     cdef ftype* pbuf = <ftype*>wk.pbuf
     cdef ftype* accs = <ftype*>wk.accs
     cdef ftype* res
-    cdef ftype* res2 = <ftype*>wk.res2
     cdef ftype* acc
+    cdef ftype* orow_c
+    cdef char* orow
+    cdef const Output* O
+    cdef Py_ssize_t doff[MAXOUT]
     cdef const ftype* planes
     cdef const ftype** rowp = <const ftype**>wk.rowp
     cdef const ftype** p1 = <const ftype**>wk.p1
@@ -687,9 +696,7 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
     cdef const ftype* pc
     cdef const LPass* P
     cdef const char* srow
-    cdef char* drow
-    cdef bint want_raw = False, have_post = False, direct
-    cdef ftype e, pdiv = <ftype>st.post_div
+    cdef bint want_raw = False, have_post = False
     for c in range(st.ncomp):
         if st.comp_pre[c] < 0:
             want_raw = True
@@ -717,21 +724,18 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
         rem = l // st.ncol_out
         key = t * n_other_lines + rem
         so = 0
-        do = 0
-        do2 = 0
+        for o in range(st.nouts):
+            doff[o] = x0 * st.outs[o].strides[nd - 1]
         for a in range(st.nother - 1, -1, -1):
             ax = st.other[a]
             i = rem % st.dshape[ax]
             rem = rem // st.dshape[ax]
             so += i * st.sstr[ax]
-            do += i * st.dstr[ax]
-            if st.angle:
-                do2 += i * st.d2str[ax]
+            for o in range(st.nouts):
+                doff[o] += i * st.outs[o].strides[ax]
         if st.ca >= 0:
-            do += oc * st.dstr[st.ca]
-            if st.angle:
-                do2 += oc * st.d2str[st.ca]
-        drow = st.dst + do + x0 * xstr_d
+            for o in range(st.nouts):
+                doff[o] += oc * st.outs[o].strides[st.ca]
         # virtual x range read by the x passes of this tile
         v0 = x0 * st.xs + st.xb + st.xlo
         nv = (nxo - 1) * st.xs + st.xspan if st.has_x else 0
@@ -745,15 +749,19 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
         else:
             ra = x0
             rb = x1
-        direct = st.direct_dst and not st.angle
-        res = <ftype*>drow if direct else <ftype*>wk.res
+        # a single component of a single output is computed in place (into
+        # the output row itself when it has the compute type)
+        if st.comp_in_place and st.outs[0].direct:
+            res = <ftype*>(st.outs[0].ptr + doff[0])
+        else:
+            res = <ftype*>wk.res
         if st.ca < 0:
             # X stage: one loaded row, each component's x pass
             srow = st.src + so
             _load_x(st, xbuf, srow, v0, nv, <ftype>st.cv_src_x)
             planes = _planes(st, xbuf, pbuf, nv, &plen)
             for c in range(st.ncomp):
-                acc = res if st.ncomp == 1 else accs + c * sl
+                acc = res if st.comp_in_place else accs + c * sl
                 _xpass(st, &st.passes[st.pre[st.comp_pre[c]]], planes, plen, acc, nxo,
                        p1, p2)
         else:
@@ -795,7 +803,7 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
                 if P.has_center:
                     pc = rowp[r * st.cspan + P.coff - st.clo]
                 if st.comp_post[c] < 0:
-                    acc = res if st.ncomp == 1 else accs + c * sl
+                    acc = res if st.comp_in_place else accs + c * sl
                     _apply(acc, rb - ra, P, pc, p1, p2)
                 else:
                     # CX: column pass into the tmp line, extend along x, x pass
@@ -820,62 +828,102 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
                                 _quantize(xbuf + q, 1, st, wk.qbuf)
                         q += 1
                     planes = _planes(st, xbuf, pbuf, nv, &plen)
-                    acc = res if st.ncomp == 1 else accs + c * sl
+                    acc = res if st.comp_in_place else accs + c * sl
                     _xpass(st, &st.passes[st.comp_post[c]], planes, plen, acc, nxo,
                            p1, p2)
-        # combine the components
-        if st.ncomp > 1:
-            if st.combine == COMB_SUM:
-                acc = accs + sl
-                for i in range(nxo):
-                    res[i] = accs[i] + acc[i]
-                for c in range(2, st.ncomp):
-                    acc = accs + c * sl
-                    for i in range(nxo):
-                        res[i] = res[i] + acc[i]
+        # combine the components into each output
+        for o in range(st.nouts):
+            O = &st.outs[o]
+            orow = O.ptr + doff[o]
+            if st.comp_in_place:
+                orow_c = res
+                if O.div_on:
+                    _divide(res, nxo, O.div)
             else:
-                if st.angle:
-                    acc = accs + sl
-                    for i in range(nxo):
-                        if ftype is float:
-                            res2[i] = atan2f(accs[i], acc[i])
-                        else:
-                            res2[i] = atan2(accs[i], acc[i])
-                acc = accs + sl
-                if st.ncomp == 2:
-                    for i in range(nxo):
-                        res[i] = accs[i] * accs[i] + acc[i] * acc[i]
-                else:
-                    for i in range(nxo):
-                        res[i] = accs[i] * accs[i]
-                    for c in range(1, st.ncomp):
-                        acc = accs + c * sl
-                        for i in range(nxo):
-                            e = acc[i]
-                            res[i] = res[i] + e * e
-                if ftype is float:
-                    pf_sqrt_f(res, nxo)
-                else:
-                    pf_sqrt_d(res, nxo)
-        elif st.combine == COMB_HYPOT:
-            # a single component's magnitude
-            for i in range(nxo):
-                e = res[i]
-                res[i] = e * e
-            if ftype is float:
-                pf_sqrt_f(res, nxo)
-            else:
-                pf_sqrt_d(res, nxo)
-        if st.post_div_on:
-            for i in range(nxo):
-                res[i] = res[i] / pdiv
-        if not direct:
-            store_run(drow, xstr_d, res, nxo, st.dst_tc, CAST_LINE)
-        if st.angle:
-            store_run(st.dst2 + do2 + x0 * st.d2str[nd - 1], st.d2str[nd - 1], res2,
-                      nxo, st.dst_tc, CAST_LINE)
+                orow_c = <ftype*>orow if O.direct else <ftype*>wk.res
+                _combine(orow_c, accs, sl, O, nxo)
+            if not O.direct:
+                store_run(orow, O.strides[nd - 1], orow_c, nxo, O.tc, CAST_LINE)
     _free(&wk)
     return 0
+
+
+cdef inline void _divide(ftype* a, Py_ssize_t n, double div) noexcept nogil:
+    cdef ftype d = <ftype>div
+    cdef Py_ssize_t i
+    for i in range(n):
+        a[i] = a[i] / d
+
+
+cdef void _combine(ftype* out, const ftype* rows, Py_ssize_t sl, const Output* O,
+                   Py_ssize_t n) noexcept nogil:
+    """out[i] = O's combination of the component rows ``rows + args[k] * sl``
+    (sums and squares in argument order; the same arithmetic wherever it
+    runs), then divided by O.div."""
+    cdef const ftype* a0 = rows + O.args[0] * sl
+    cdef const ftype* a1 = rows + O.args[1 if O.nargs > 1 else 0] * sl
+    cdef const ftype* a2 = rows + O.args[2 if O.nargs > 2 else 0] * sl
+    cdef const ftype* ac
+    cdef Py_ssize_t i
+    cdef int c, comb = O.comb
+    cdef ftype e, m, h
+    if comb == COMB_TERM or (comb == COMB_SUM and O.nargs == 1):
+        if out != a0:
+            memcpy(out, a0, n * sizeof(ftype))
+    elif comb == COMB_SUM:
+        for i in range(n):
+            out[i] = a0[i] + a1[i]
+        for c in range(2, O.nargs):
+            ac = rows + O.args[c] * sl
+            for i in range(n):
+                out[i] = out[i] + ac[i]
+    elif comb == COMB_HYPOT:
+        if O.nargs == 1:
+            for i in range(n):
+                e = a0[i]
+                out[i] = e * e
+        elif O.nargs == 2:
+            for i in range(n):
+                out[i] = a0[i] * a0[i] + a1[i] * a1[i]
+        else:
+            for i in range(n):
+                out[i] = a0[i] * a0[i]
+            for c in range(1, O.nargs):
+                ac = rows + O.args[c] * sl
+                for i in range(n):
+                    e = ac[i]
+                    out[i] = out[i] + e * e
+        if ftype is float:
+            pf_sqrt_f(out, n)
+        else:
+            pf_sqrt_d(out, n)
+    elif comb == COMB_ATAN2:
+        for i in range(n):
+            if ftype is float:
+                out[i] = atan2f(a0[i], a1[i])
+            else:
+                out[i] = atan2(a0[i], a1[i])
+    elif comb == COMB_PROD:
+        for i in range(n):
+            out[i] = a0[i] * a1[i]
+    elif comb == COMB_EIG2:
+        # eigenvalues of [[a, b], [b, c]]: (a + c) / 2 +- sqrt(4 b^2 + (a - c)^2) / 2
+        for i in range(n):
+            e = a0[i] - a2[i]
+            h = a1[i]
+            out[i] = <ftype>4 * (h * h) + e * e
+        if ftype is float:
+            pf_sqrt_f(out, n)
+        else:
+            pf_sqrt_d(out, n)
+        if O.which == 0:
+            for i in range(n):
+                out[i] = (a0[i] + a2[i]) / 2 + out[i] / 2
+        else:
+            for i in range(n):
+                out[i] = (a0[i] + a2[i]) / 2 - out[i] / 2
+    if O.div_on:
+        _divide(out, n, O.div)
 
 
 cdef int _run(const Stage* st, int nthreads, ftype dummy) noexcept nogil:
@@ -890,229 +938,290 @@ cdef int _run(const Stage* st, int nthreads, ftype dummy) noexcept nogil:
     return failures
 
 
-_KINDS = {"single": K_SINGLE, "sym": K_SYM, "anti": K_ANTI}
-_COMBINE = {None: COMB_TERM, "single": COMB_TERM, "sum": COMB_SUM,
-            "hypot": COMB_HYPOT}
+# ---------------------------------------------------------------- plans
+cdef struct XGeom:
+    Py_ssize_t base           # virtual x of output 0's offset 0 (in x elements)
+    Py_ssize_t stride
+    int mode
+    Py_ssize_t block          # channels interleaved along x (1: none)
 
 
-def run_stage(src, dst, int src_tc, int dst_tc, passes, *, ca, xgeom, cgeom,
-              pre, comps, combine=None, post_div=None, dst2=None,
-              cv_src_x=0.0, cv_plane=None, cv_tmp_x=0.0,
-              q_pre=False, q_col=False, q_tc=-1, q_size=0,
-              dtype=np.float64, int nthreads=1, tile_w=0):
-    """Run one stage (validated arguments only; see pyfilter._separable).
+cdef struct CGeom:
+    int axis                  # the column axis, -1 for none
+    Py_ssize_t base
+    Py_ssize_t stride
+    int mode
 
-    ``src``/``dst`` (and ``dst2``): arrays of one ndim, any strides, native
-    byte order, real type codes ``src_tc``/``dst_tc``; the last axis is x.
-    ``passes``: list of dicts with keys ``kind`` ('single', 'sym', 'anti'),
-    ``off1``, ``off2`` (term offsets), ``w`` (term weights), ``center``
-    (None or (offset, weight)), ``div`` (None or a divisor).
-    ``ca``: the column axis or None; ``xgeom``: None or (base, stride,
-    mode); ``cgeom``: None or (base, stride, mode).  Output index ``o``
-    reads virtual index ``o * stride + base + offset``.
-    ``pre``: pass ids of x passes applied to source rows (before the
-    column pass); ``comps``: per component (pre index or -1, column pass
-    id or -1, x pass id after the column pass or -1).
-    ``dtype``: the compute type, float32 or float64.
+
+cdef struct Quant:
+    bint pre                  # round the x-passed rows through the output type
+    bint col                  # round the column-pass results through it
+    int tc
+    Py_ssize_t size
+
+
+cdef struct Cvals:
+    double src_x              # source values outside x
+    double tmp_x              # column-pass results outside x (CX stages)
+
+
+cdef class StagePlan:
+    """One stage of the line engine, planned once for its shapes (see the
+    module comment): the passes, the x and column geometry with their
+    boundary tables, the components and the outputs with their combine
+    programs.  ``run`` may be called from several Python threads at once.
+
+    Parameters (arrays are C-contiguous)
+    ----------
+    src_shape, dst_shape : intp[::1]
+        Shapes of the source and of every output (one ndim; x is the last axis).
+    src_tc : int
+        Element type code of the source.
+    single : bool
+        Compute in float32 (else float64).
+    ptab : intp[:, ::1]
+        One row per pass: kind (K_*), nterms, start (into ``off1``/``off2``/
+        ``wts``), has_center, centre offset.
+    pdiv : float64[::1]
+        Divisor of each pass (1: none).
+    off1, off2 : intp[::1]
+        Term offsets of every pass, concatenated.
+    wts : float64[::1]
+        Each pass's ``nterms`` weights then its centre weight, concatenated.
+    xgeom, cgeom : XGeom, CGeom
+        Output ``o`` reads virtual ``o * stride + base + offset``.
+    pre : int32[::1]
+        Ids of the x passes applied to source rows before the column pass.
+    comps : int32[:, ::1]
+        One row per component: pre index (-1: raw rows), column pass id
+        (-1: none), x pass id after the column pass (-1: none).
+    oprog : intp[:, ::1]
+        One row per output: type code, COMB_* code, number of arguments,
+        ``which``, then MAXARG component ids.
+    odiv : float64[::1]
+        Divisor of each output (1: none).
+    cv_plane : float64[::1]
+        Boundary value of each ring plane (npre + 1 entries).
+    cvals, quant : Cvals, Quant
     """
     cdef Stage st
-    cdef int nd = src.ndim, i, a
-    cdef Py_ssize_t vhi
-    dtype = np.dtype(dtype)
-    if nd > MAXDIM:
-        raise ValueError(f"at most {MAXDIM} dimensions are supported")
-    keep = []
-    # ---- passes
-    npass = len(passes)
-    cdef LPass* lp = <LPass*>malloc((npass + 1) * sizeof(LPass))
-    if lp == NULL:
-        raise MemoryError()
-    try:
+    cdef LPass* lp
+    cdef object keep
+    cdef Py_ssize_t itemsize
+
+    def __cinit__(self):
+        self.lp = NULL
+
+    def __dealloc__(self):
+        free(self.lp)
+
+    def __init__(self, const Py_ssize_t[::1] src_shape, const Py_ssize_t[::1] dst_shape,
+                 int src_tc, bint single, const Py_ssize_t[:, ::1] ptab,
+                 const double[::1] pdiv, const Py_ssize_t[::1] off1,
+                 const Py_ssize_t[::1] off2, const double[::1] wts, XGeom xgeom,
+                 CGeom cgeom, const int[::1] pre, const int[:, ::1] comps,
+                 const Py_ssize_t[:, ::1] oprog, const double[::1] odiv,
+                 const double[::1] cv_plane, Cvals cvals, Quant quant):
+        cdef Stage* st = &self.st
+        cdef int nd = src_shape.shape[0], i, a, k, o
+        cdef Py_ssize_t npass = ptab.shape[0], vhi, xlo = 0, xhi = 0, clo = 0, chi = 0
+        cdef Py_ssize_t start, nt, t, off, nxd, nlines
+        cdef bint xset = False, cset = False, is_x, is_c
+        if nd < 1 or nd > MAXDIM or dst_shape.shape[0] != nd:
+            raise ValueError(f"StagePlan: bad ndim {nd}")
+        if oprog.shape[0] < 1 or oprog.shape[0] > MAXOUT:
+            raise ValueError(f"StagePlan: 1..{MAXOUT} outputs, got {oprog.shape[0]}")
+        dtype = np.dtype(np.float32 if single else np.float64)
+        self.itemsize = dtype.itemsize
+        wc = np.ascontiguousarray(wts, dtype=dtype)
+        o1 = np.ascontiguousarray(off1, dtype=np.intp)
+        o2 = np.ascontiguousarray(off2, dtype=np.intp)
+        if o1.shape[0] == 0:
+            o1 = o2 = np.zeros(1, np.intp)
+        pre_a = np.ascontiguousarray(np.append(np.asarray(pre), 0), dtype=np.intc)
+        comps_a = np.ascontiguousarray(comps, dtype=np.intc)
+        cpre = np.ascontiguousarray(np.append(comps_a[:, 0], 0), dtype=np.intc)
+        ccol = np.ascontiguousarray(np.append(comps_a[:, 1], 0), dtype=np.intc)
+        cpost = np.ascontiguousarray(np.append(comps_a[:, 2], 0), dtype=np.intc)
+        cvp = np.ascontiguousarray(cv_plane, dtype=np.float64)
+        self.lp = <LPass*>malloc((npass + 1) * sizeof(LPass))
+        if self.lp == NULL:
+            raise MemoryError()
+        pre_np = np.asarray(pre)
+        off1_np = np.asarray(off1)
+        off2_np = np.asarray(off2)
+        xpass = {int(v) for v in pre_np} | {int(c[2]) for c in comps_a if c[2] >= 0}
+        cpass = {int(c[1]) for c in comps_a if c[1] >= 0}
         maxterms = 1
-        xlo = xhi = clo = chi = None
-        xpass_ids = set(pre) | {c[2] for c in comps if c[2] >= 0}
-        cpass_ids = {c[1] for c in comps if c[1] >= 0}
-        for i, p in enumerate(passes):
-            kind = _KINDS[p["kind"]]
-            off1 = np.ascontiguousarray(p["off1"], dtype=np.intp).reshape(-1)
-            off2 = np.ascontiguousarray(p["off2"] if kind != K_SINGLE else p["off1"],
-                                        dtype=np.intp).reshape(-1)
-            w = list(np.asarray(p["w"], dtype=np.float64).reshape(-1))
-            center = p.get("center")
-            offs = list(off1) + (list(off2) if kind != K_SINGLE else [])
-            if center is not None:
-                w.append(center[1])
-                offs.append(center[0])
-            else:
-                w.append(0.0)
+        for i in range(npass):
+            start = ptab[i, 2]
+            nt = ptab[i, 1]
+            self.lp[i].kind = <int>ptab[i, 0]
+            self.lp[i].nterms = nt
+            self.lp[i].off1 = (<const Py_ssize_t*>cnp.PyArray_DATA(o1)) + start
+            self.lp[i].off2 = (<const Py_ssize_t*>cnp.PyArray_DATA(o2)) + start
+            self.lp[i].w = (<const char*>cnp.PyArray_DATA(wc)) + (start + i) * self.itemsize
+            self.lp[i].has_center = ptab[i, 3] != 0
+            self.lp[i].coff = ptab[i, 4]
+            self.lp[i].div = pdiv[i]
+            self.lp[i].do_div = pdiv[i] != 1
+            maxterms = max(maxterms, nt + 1)
+            # the offsets this pass reads
+            offs = [int(v) for v in off1_np[start:start + nt]]
+            if ptab[i, 0] != K_SINGLE:
+                offs += [int(v) for v in off2_np[start:start + nt]]
+            if ptab[i, 3]:
+                offs.append(ptab[i, 4])
             if not offs:
                 offs = [0]
-            warr = np.ascontiguousarray(w, dtype=dtype)
-            keep.extend([off1, off2, warr])
-            if off1.shape[0] == 0:
-                off1 = np.zeros(1, dtype=np.intp)
-                off2 = off1
-                keep.extend([off1])
-            lp[i].kind = kind
-            lp[i].nterms = len(w) - 1
-            lp[i].off1 = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>off1)
-            lp[i].off2 = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>off2)
-            lp[i].w = <const void*>cnp.PyArray_DATA(<cnp.ndarray>warr)
-            lp[i].has_center = center is not None
-            lp[i].coff = center[0] if center is not None else 0
-            div = p.get("div")
-            lp[i].do_div = div is not None and div != 1
-            lp[i].div = div if div is not None else 1.0
-            maxterms = max(maxterms, lp[i].nterms + 1)
-            if i in xpass_ids:
-                xlo = min(offs) if xlo is None else min(xlo, min(offs))
-                xhi = max(offs) if xhi is None else max(xhi, max(offs))
-            if i in cpass_ids:
-                clo = min(offs) if clo is None else min(clo, min(offs))
-                chi = max(offs) if chi is None else max(chi, max(offs))
-        # ---- geometry
+            if i in xpass:
+                xlo = min(offs) if not xset else min(xlo, min(offs))
+                xhi = max(offs) if not xset else max(xhi, max(offs))
+                xset = True
+            if i in cpass:
+                clo = min(offs) if not cset else min(clo, min(offs))
+                chi = max(offs) if not cset else max(chi, max(offs))
+                cset = True
         st.ndim = nd
-        st.src = <const char*>cnp.PyArray_DATA(<cnp.ndarray>src)
         st.src_tc = src_tc
-        sshape = np.array(src.shape, dtype=np.intp)
-        sstr = np.array(src.strides, dtype=np.intp)
-        dshape = np.array(dst.shape, dtype=np.intp)
-        dstr = np.array(dst.strides, dtype=np.intp)
-        keep.extend([sshape, sstr, dshape, dstr])
-        st.sshape = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>sshape)
-        st.sstr = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>sstr)
-        st.dst = <char*>cnp.PyArray_DATA(<cnp.ndarray>dst)
-        st.dst_tc = dst_tc
-        st.dshape = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>dshape)
-        st.dstr = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>dstr)
-        st.angle = dst2 is not None
-        if dst2 is not None:
-            d2str = np.array(dst2.strides, dtype=np.intp)
-            keep.append(d2str)
-            st.dst2 = <char*>cnp.PyArray_DATA(<cnp.ndarray>dst2)
-            st.d2str = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>d2str)
-        else:
-            st.dst2 = NULL
-            st.d2str = st.dstr
-        st.ca = -1 if ca is None else ca
-        other = np.array([a for a in range(nd - 1) if a != st.ca] + [0], dtype=np.intp)
-        keep.append(other)
-        st.nother = nd - 1 - (1 if st.ca >= 0 else 0)
-        st.other = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>other)
-        st.ncol_out = dst.shape[st.ca] if st.ca >= 0 else 1
+        for a in range(nd):
+            st.sshape[a] = src_shape[a]
+            st.dshape[a] = dst_shape[a]
+        st.nouts = <int>oprog.shape[0]
+        for o in range(st.nouts):
+            st.outs[o].tc = <int>oprog[o, 0]
+            st.outs[o].comb = <int>oprog[o, 1]
+            st.outs[o].nargs = <int>oprog[o, 2]
+            st.outs[o].which = <int>oprog[o, 3]
+            for k in range(MAXARG):
+                st.outs[o].args[k] = <int>oprog[o, 4 + k] if 4 + k < oprog.shape[1] else 0
+            st.outs[o].div = odiv[o]
+            st.outs[o].div_on = odiv[o] != 1
+        st.ca = cgeom.axis
+        k = 0
+        for a in range(nd - 1):
+            if a != st.ca:
+                st.other[k] = a
+                k += 1
+        st.nother = k
+        st.ncol_out = dst_shape[st.ca] if st.ca >= 0 else 1
         nlines = 1
         for a in range(nd - 1):
-            nlines *= dst.shape[a]
-        nx_dst = dst.shape[nd - 1]
-        nx_src = src.shape[nd - 1]
-        st.nx_dst = nx_dst
-        st.nx_src = nx_src
-        # x
-        st.has_x = xgeom is not None
-        if xgeom is not None:
-            xb, xs, xmode = xgeom
-            st.xb, st.xs = xb, xs
+            nlines *= dst_shape[a]
+        st.nlines = nlines
+        nxd = dst_shape[nd - 1]
+        st.nx_dst = nxd
+        st.nx_src = src_shape[nd - 1]
+        st.has_x = xset
+        if xset:
+            st.xb = xgeom.base
+            st.xs = xgeom.stride
             st.xlo = xlo
             st.xspan = xhi - xlo + 1
-            st.xvlo = xb + xlo
-            vhi = (nx_dst - 1) * xs + xb + xhi
-            xmap = map_table(st.xvlo, vhi, nx_src, xmode)
+            st.xvlo = xgeom.base + xlo
+            vhi = (nxd - 1) * xgeom.stride + xgeom.base + xhi
+            xmap = map_table_block(st.xvlo, vhi, src_shape[nd - 1], xgeom.mode, xgeom.block)
         else:
             st.xb, st.xs, st.xlo, st.xspan, st.xvlo = 0, 1, 0, 1, 0
             xmap = np.zeros(1, dtype=np.intp)
-        keep.append(xmap)
-        st.xmap = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>xmap)
-        # column
+        st.xmap = <const Py_ssize_t*>cnp.PyArray_DATA(xmap)
         if st.ca >= 0:
-            cb, cs, cmode = cgeom
-            st.cb, st.cs = cb, cs
+            st.cb = cgeom.base
+            st.cs = cgeom.stride
             st.clo = clo
             st.cspan = chi - clo + 1
-            st.cvlo = cb + clo
-            vhi = (dst.shape[st.ca] - 1) * cs + cb + chi
-            cmap = map_table(st.cvlo, vhi, src.shape[st.ca], cmode)
+            st.cvlo = cgeom.base + clo
+            vhi = (dst_shape[st.ca] - 1) * cgeom.stride + cgeom.base + chi
+            cmap = map_table(st.cvlo, vhi, src_shape[st.ca], cgeom.mode)
             used = np.zeros(st.cspan, dtype=np.int8)
-            for i in cpass_ids:
-                p = passes[i]
-                for o in np.asarray(p["off1"], dtype=np.intp).reshape(-1):
-                    used[o - clo] = 1
-                if p["kind"] != "single":
-                    for o in np.asarray(p["off2"], dtype=np.intp).reshape(-1):
-                        used[o - clo] = 1
-                if p.get("center") is not None:
-                    used[p["center"][0] - clo] = 1
+            for i in cpass:
+                start = ptab[i, 2]
+                for t in range(ptab[i, 1]):
+                    used[off1[start + t] - clo] = 1
+                    if ptab[i, 0] != K_SINGLE:
+                        used[off2[start + t] - clo] = 1
+                if ptab[i, 3]:
+                    used[ptab[i, 4] - clo] = 1
         else:
             st.cb, st.cs, st.clo, st.cspan, st.cvlo = 0, 1, 0, 1, 0
             cmap = np.zeros(1, dtype=np.intp)
             used = np.zeros(1, dtype=np.int8)
-        keep.extend([cmap, used])
-        st.cmap = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>cmap)
-        st.cused = <const char*>cnp.PyArray_DATA(<cnp.ndarray>used)
-        # passes and components
-        st.passes = lp
-        pre_a = np.array(list(pre) + [0], dtype=np.intc)
-        cpre = np.array([c[0] for c in comps] + [0], dtype=np.intc)
-        ccol = np.array([c[1] for c in comps] + [0], dtype=np.intc)
-        cpost = np.array([c[2] for c in comps] + [0], dtype=np.intc)
-        keep.extend([pre_a, cpre, ccol, cpost])
-        st.npre = len(pre)
-        st.pre = <const int*>cnp.PyArray_DATA(<cnp.ndarray>pre_a)
-        st.ncomp = len(comps)
-        st.comp_pre = <const int*>cnp.PyArray_DATA(<cnp.ndarray>cpre)
-        st.comp_col = <const int*>cnp.PyArray_DATA(<cnp.ndarray>ccol)
-        st.comp_post = <const int*>cnp.PyArray_DATA(<cnp.ndarray>cpost)
-        st.combine = _COMBINE[combine]
-        st.post_div_on = post_div is not None
-        st.post_div = post_div if post_div is not None else 1.0
-        st.cv_src_x = cv_src_x
-        if cv_plane is None:
-            cv_plane = [0.0] * (len(pre) + 1)
-        cvp = np.ascontiguousarray(cv_plane, dtype=np.float64)
-        keep.append(cvp)
-        st.cv_plane = <const double*>cnp.PyArray_DATA(<cnp.ndarray>cvp)
-        st.cv_tmp_x = cv_tmp_x
-        st.q_pre = q_pre
-        st.q_col = q_col
-        st.q_tc = q_tc
-        st.q_size = q_size
-        ctc = 9 if dtype == np.float32 else 10
-        st.direct_src = (src_tc == ctc and src.strides[nd - 1] == dtype.itemsize)
-        st.direct_dst = (dst_tc == ctc and dst.strides[nd - 1] == dtype.itemsize)
+        st.cmap = <const Py_ssize_t*>cnp.PyArray_DATA(cmap)
+        st.cused = <const char*>cnp.PyArray_DATA(used)
+        st.passes = self.lp
+        st.npre = <int>pre.shape[0]
+        st.pre = <const int*>cnp.PyArray_DATA(pre_a)
+        st.ncomp = <int>comps_a.shape[0]
+        st.comp_pre = <const int*>cnp.PyArray_DATA(cpre)
+        st.comp_col = <const int*>cnp.PyArray_DATA(ccol)
+        st.comp_post = <const int*>cnp.PyArray_DATA(cpost)
+        st.cv_src_x = cvals.src_x
+        st.cv_plane = <const double*>cnp.PyArray_DATA(cvp)
+        st.cv_tmp_x = cvals.tmp_x
+        st.q_pre = quant.pre
+        st.q_col = quant.col
+        st.q_tc = quant.tc
+        st.q_size = quant.size
+        st.comp_in_place = (st.nouts == 1 and st.ncomp == 1
+                            and st.outs[0].comb in (COMB_TERM, COMB_SUM))
+        st.maxterms = maxterms
+        self.keep = (wc, o1, o2, pre_a, comps_a, cpre, ccol, cpost, cvp, xmap, cmap, used)
+
+    def run(self, cnp.ndarray src, tuple outs, int nthreads, Py_ssize_t tile_w=0):
+        """Run the stage on ``src`` into the arrays ``outs`` (the planned
+        shapes and dtypes, any strides, native byte order)."""
+        cdef Stage st = self.st
+        cdef int nd = st.ndim, a, o, status = 0
+        cdef cnp.ndarray arr
+        cdef Py_ssize_t tw, ntiles, nb, ring_bytes, isz = self.itemsize
+        cdef int ctc = TC_FLOAT32 if isz == 4 else TC_FLOAT64
+        if len(outs) != st.nouts or src.ndim != nd:
+            raise ValueError("StagePlan.run: wrong number of outputs or dimensions")
+        st.src = <const char*>cnp.PyArray_DATA(src)
+        for a in range(nd):
+            if src.shape[a] != st.sshape[a]:
+                raise ValueError("StagePlan.run: the source does not have the planned shape")
+            st.sstr[a] = src.strides[a]
+        st.direct_src = st.src_tc == ctc and st.sstr[nd - 1] == isz
+        for o in range(st.nouts):
+            arr = <cnp.ndarray>outs[o]
+            if arr.ndim != nd:
+                raise ValueError("StagePlan.run: an output has the wrong ndim")
+            for a in range(nd):
+                if arr.shape[a] != st.dshape[a]:
+                    raise ValueError("StagePlan.run: an output does not have the planned shape")
+                st.outs[o].strides[a] = arr.strides[a]
+            st.outs[o].ptr = <char*>cnp.PyArray_DATA(arr)
+            st.outs[o].direct = st.outs[o].tc == ctc and arr.strides[nd - 1] == isz
         # work split: x tiles when there are few lines, or when the rows a
         # column pass reads together would not fit in about 256 KiB of L2
         ntiles = 1
-        tw = nx_dst
+        tw = st.nx_dst
         if tile_w > 0:
             tw = tile_w
         else:
-            if nthreads > 1 and nlines < 4 * nthreads and nx_dst >= 2048:
-                ntiles = min(4 * nthreads, nx_dst // 1024)
-                tw = (nx_dst + ntiles - 1) // ntiles
+            if nthreads > 1 and st.nlines < 4 * nthreads and st.nx_dst >= 2048:
+                ntiles = min(4 * nthreads, st.nx_dst // 1024)
+                tw = (st.nx_dst + ntiles - 1) // ntiles
             if st.ca >= 0:
-                ring_bytes = st.cspan * (len(pre) + 1) * tw * dtype.itemsize
+                ring_bytes = st.cspan * (st.npre + 1) * tw * isz
                 if ring_bytes > (256 << 10):
-                    tw = max(512, ((256 << 10) // (st.cspan * (len(pre) + 1) * dtype.itemsize)) // 64 * 64)
-        tw = max(1, min(tw, nx_dst))
-        ntiles = (nx_dst + tw - 1) // tw
+                    tw = max(512, ((256 << 10) // (st.cspan * (st.npre + 1) * isz)) // 64 * 64)
+        tw = max(1, min(tw, st.nx_dst))
+        ntiles = (st.nx_dst + tw - 1) // tw
         st.tile_w = tw
         st.ntiles = ntiles
-        st.nlines = nlines
-        # a few bands per thread, taken dynamically: a thread slowed down by
-        # another process does not hold the others up (each output value is
-        # computed the same way whichever thread takes its band)
-        nb = nthreads if nthreads <= 1 else 4 * nthreads
-        if st.ca >= 0:
+        nb = bands_for(nthreads, st.nlines * ntiles)
+        if st.ca >= 0 and nb > nthreads:
             # each band primes its own ring: keep bands long against the kernel
-            nb = min(nb, max(nthreads, (nlines * ntiles) // max(1, 8 * st.cspan)))
-        st.nbands = max(1, min(nb, nlines * ntiles))
+            nb = min(nb, max(nthreads, (st.nlines * ntiles) // max(1, 8 * st.cspan)))
+        st.nbands = <int>max(1, nb)
         st.nvmax = (tw - 1) * st.xs + st.xspan if st.has_x else 1
         # ring slots padded off powers of two (cache-set conflicts between
         # the rows a column pass reads together)
         st.slot_len = (max(tw, st.nvmax) + 15) // 16 * 16 + 16
-        st.maxterms = maxterms
-        status = 0
-        if nlines * nx_dst > 0:
-            if dtype == np.float32:
+        if st.nlines * st.nx_dst > 0:
+            if isz == 4:
                 with nogil:
                     status = _run(&st, nthreads, <float>0)
             else:
@@ -1120,7 +1229,130 @@ def run_stage(src, dst, int src_tc, int dst_tc, passes, *, ca, xgeom, cgeom,
                     status = _run(&st, nthreads, <double>0)
         if status != 0:
             raise MemoryError("pyfilter: out of memory for the line buffers")
-    finally:
-        free(lp)
-        del keep
-    return dst
+
+
+# ---------------------------------------------------------------- elementwise combine
+cdef struct Combo:
+    int nsrc
+    const char* src[MAXARG]
+    int src_tc[MAXARG]
+    Py_ssize_t sstr[MAXARG][MAXDIM]
+    int ndim
+    Py_ssize_t shape[MAXDIM]
+    Py_ssize_t nlines
+    int nouts
+    Output outs[MAXOUT]
+    int nbands
+
+
+cdef int _combo_band(const Combo* cb, int band, ftype dummy) noexcept nogil:
+    cdef Py_ssize_t u0, u1, u, rem, i, n = cb.shape[cb.ndim - 1], sl = n + 16
+    cdef Py_ssize_t soff[MAXARG]
+    cdef Py_ssize_t doff[MAXOUT]
+    cdef int a, k, o, nd = cb.ndim
+    cdef ftype* rows
+    cdef ftype* res
+    cdef const Output* O
+    band_units(cb.nlines, band, cb.nbands, &u0, &u1)
+    if u1 <= u0:
+        return 0
+    rows = <ftype*>malloc((cb.nsrc * sl + 1) * sizeof(ftype))
+    res = <ftype*>malloc((sl + 1) * sizeof(ftype))
+    if rows == NULL or res == NULL:
+        free(rows)
+        free(res)
+        return -1
+    for u in range(u0, u1):
+        rem = u
+        for k in range(cb.nsrc):
+            soff[k] = 0
+        for o in range(cb.nouts):
+            doff[o] = 0
+        for a in range(nd - 2, -1, -1):
+            i = rem % cb.shape[a]
+            rem = rem // cb.shape[a]
+            for k in range(cb.nsrc):
+                soff[k] += i * cb.sstr[k][a]
+            for o in range(cb.nouts):
+                doff[o] += i * cb.outs[o].strides[a]
+        for k in range(cb.nsrc):
+            load_run(rows + k * sl, 1, cb.src[k] + soff[k], cb.sstr[k][nd - 1], n,
+                     cb.src_tc[k])
+        for o in range(cb.nouts):
+            O = &cb.outs[o]
+            _combine(res, rows, sl, O, n)
+            store_run(O.ptr + doff[o], O.strides[nd - 1], res, n, O.tc, CAST_LINE)
+    free(rows)
+    free(res)
+    return 0
+
+
+cdef int _combo_run(const Combo* cb, int nthreads, ftype dummy) noexcept nogil:
+    cdef int band, failures = 0
+    if nthreads <= 1 or cb.nbands <= 1:
+        for band in range(cb.nbands):
+            failures += _combo_band(cb, band, dummy) != 0
+        return failures
+    for band in prange(cb.nbands, schedule='dynamic', chunksize=1, num_threads=nthreads):
+        failures += _combo_band(cb, band, dummy) != 0
+    return failures
+
+
+def combine(tuple srcs, const int[::1] src_tcs, tuple outs, const Py_ssize_t[:, ::1] oprog,
+            const double[::1] odiv, bint single, int nthreads):
+    """Elementwise combination of real arrays of one shape: ``outs[o]`` =
+    the combination ``oprog[o]`` (as in :class:`StagePlan`: type code,
+    COMB_* code, number of arguments, ``which``, component ids indexing
+    ``srcs``) computed in float32 (``single``) or float64 and stored with
+    the line filters' cast; ``src_tcs``: the sources' type codes."""
+    cdef Combo cb
+    cdef int nd, a, k, o, status = 0
+    cdef cnp.ndarray arr
+    if not 1 <= len(srcs) <= MAXARG or not 1 <= len(outs) <= MAXOUT:
+        raise ValueError("combine: 1..8 sources and 1..8 outputs")
+    arr = <cnp.ndarray>outs[0]
+    nd = arr.ndim
+    if nd < 1 or nd > MAXDIM:
+        raise ValueError("combine: 1..64 dimensions")
+    cb.ndim = nd
+    cb.nlines = 1
+    for a in range(nd):
+        cb.shape[a] = arr.shape[a]
+        if a < nd - 1:
+            cb.nlines *= arr.shape[a]
+    cb.nsrc = <int>len(srcs)
+    for k in range(cb.nsrc):
+        arr = <cnp.ndarray>srcs[k]
+        cb.src[k] = <const char*>cnp.PyArray_DATA(arr)
+        cb.src_tc[k] = src_tcs[k]
+        for a in range(nd):
+            if arr.shape[a] != cb.shape[a]:
+                raise ValueError("combine: shapes differ")
+            cb.sstr[k][a] = arr.strides[a]
+    cb.nouts = <int>len(outs)
+    for o in range(cb.nouts):
+        arr = <cnp.ndarray>outs[o]
+        cb.outs[o].ptr = <char*>cnp.PyArray_DATA(arr)
+        cb.outs[o].tc = <int>oprog[o, 0]
+        cb.outs[o].direct = False
+        cb.outs[o].comb = <int>oprog[o, 1]
+        cb.outs[o].nargs = <int>oprog[o, 2]
+        cb.outs[o].which = <int>oprog[o, 3]
+        for k in range(MAXARG):
+            cb.outs[o].args[k] = <int>oprog[o, 4 + k] if 4 + k < oprog.shape[1] else 0
+        cb.outs[o].div = odiv[o]
+        cb.outs[o].div_on = odiv[o] != 1
+        for a in range(nd):
+            if arr.shape[a] != cb.shape[a]:
+                raise ValueError("combine: shapes differ")
+            cb.outs[o].strides[a] = arr.strides[a]
+    cb.nbands = bands_for(nthreads, cb.nlines)
+    if cb.nlines * cb.shape[nd - 1] > 0:
+        if single:
+            with nogil:
+                status = _combo_run(&cb, nthreads, <float>0)
+        else:
+            with nogil:
+                status = _combo_run(&cb, nthreads, <double>0)
+    if status != 0:
+        raise MemoryError("pyfilter: out of memory for the combine buffers")

@@ -5,9 +5,11 @@ import numpy as np
 
 from .._common import dtypes as D
 from .._common import validate as V
+from .._common import workers as W
 from .._common.errors import ArgumentError
 from . import correlate as _core
 from . import fft as _fft
+from . import bank as B
 from . import line as L
 from .kernel import (AUTO_RTOL, DBL_EPSILON, EXPLICIT_RTOL, rank1_factors,
                      separable_faithful)
@@ -119,19 +121,16 @@ def _correlate_separable(input, w, output, modes, cval, base, stride, dilation,
             paxes.append(a)
             pfac.append(np.ones(1))
     order = sorted(range(len(paxes)), key=lambda i: paxes[i])
-
-    def fn(src, dst, cv):
-        passes = []
-        for i in order:
-            a = paxes[i]
-            passes.append(L.make_pass(a, pfac[i], modes[a], cv, src.shape[a],
-                                    base=base[a], stride=stride[a],
-                                    dilation=dilation[a], n_out=out_shape[a],
-                                    skip_zero=skip_small))
-        L.nd_cvals(passes, cv)
-        L.run_passes(src, dst, passes, dtype=dtype, workers=workers)
-
-    L.split_complex(input, target, cval, fn)
+    passes = []
+    for i in order:
+        a = paxes[i]
+        passes.append(L.make_pass(a, pfac[i], modes[a], 0.0, input.shape[a],
+                                  base=base[a], stride=stride[a], dilation=dilation[a],
+                                  n_out=out_shape[a], skip_zero=skip_small))
+    plan = B.plan(input, (target,), [passes], (B.Out("term", [0]),), cval=cval,
+                  semantics="nd", dtype=dtype)
+    ntaps = sum(max(p.ntaps, 1) for p in passes)
+    plan.run(input, (target,), W.threads_for(workers, target.size * ntaps))
     return V.finish_output(result, target)
 
 

@@ -17,8 +17,10 @@ from .._common import dtypes as D
 from .._common import validate as V
 from .._common.errors import ArgumentError
 from .._ops import correlate as _core
+from .._common import workers as W
+from .._ops import bank as B
 from .._ops import kernel as K
-from .._ops import line as S
+from .._ops import line as L
 
 __all__ = ["sobel", "sobel_h", "sobel_v", "scharr", "scharr_h", "scharr_v",
            "prewitt", "prewitt_h", "prewitt_v", "farid", "farid_h", "farid_v",
@@ -74,9 +76,9 @@ def _erode_mask(mask, work_shape, spatial, channel_axis, workers):
     inside the mask), broadcast over the channel axis."""
     m = mask.astype(np.uint8)
     counts = np.empty(m.shape, dtype=np.float32)
-    passes = [S.make_pass(a, [1.0, 1.0, 1.0], V.MODE_CONSTANT, 0.0, m.shape[a])
+    passes = [L.make_pass(a, [1.0, 1.0, 1.0], V.MODE_CONSTANT, 0.0, m.shape[a])
               for a in range(m.ndim)]
-    S.run_passes(m, counts, passes, dtype=np.dtype(np.float32), workers=workers)
+    _run_bank(m, (counts,), [passes], (B.Out("term", [0]),), 0.0, workers)
     eroded = counts == 3 ** m.ndim
     if channel_axis is not None:
         eroded = np.expand_dims(eroded, channel_axis)
@@ -88,22 +90,37 @@ def _check_mask(mask, image, spatial):
     return V.check_mask(mask, shape)
 
 
-def _component_passes(img, a, spatial, edge, smooth, mode, cval, x):
-    """N-D separable derivative along ``a``: passes ordered x first (for
-    fusion), with the N-D boundary values."""
-    axes = sorted(spatial, key=lambda b: (b != x, b))
-    passes = []
-    for b in axes:
-        if b == a:
-            passes.append(S.make_pass(b, edge, mode, cval, img.shape[b], skip_zero=True))
-        elif smooth is not None:
-            passes.append(S.make_pass(b, smooth, mode, cval, img.shape[b], skip_zero=True))
-    S.nd_cvals(passes, cval)
-    return passes
+def _derivative_terms(img, axes, spatial, edge, smooth, mode):
+    """One term per derivative axis in ``axes``: the derivative along it and
+    the smoothing along the other spatial axes, the contiguous axis first
+    (skipping zero taps, as the N-D kernel does)."""
+    order = sorted(spatial, key=lambda b: (abs(img.strides[b]), -b))
+    terms = []
+    for a in axes:
+        t = []
+        for b in order:
+            if b == a:
+                t.append(L.make_pass(b, edge, mode, 0.0, img.shape[b], skip_zero=True))
+            elif smooth is not None:
+                t.append(L.make_pass(b, smooth, mode, 0.0, img.shape[b], skip_zero=True))
+        terms.append(t)
+    return terms
+
+
+def _run_bank(img, dsts, terms, outputs, cval, workers):
+    """The bank ``terms`` -> ``outputs`` of ``img`` into ``dsts``, with the
+    N-D kernel's boundary semantics (only the image is extended)."""
+    if dsts[0].size == 0:
+        return dsts
+    dtype = D.work_dtype(img.dtype, dsts[0].dtype)
+    plan = B.plan(img, dsts, terms, outputs, cval=cval, semantics="nd", dtype=dtype)
+    ntaps = sum(max(p.ntaps, 1) for t in terms for p in t) or 1
+    plan.run(img, dsts, W.threads_for(workers, dsts[0].size * ntaps))
+    return dsts
 
 
 def _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op,
-           magnitude_div=True, want_angle=False):
+           magnitude_div=True):
     img = D.img_as_float(image)
     spatial, c = _spatial(img.ndim, channel_axis)
     axes = _edge_axes(axis, spatial, c, img.ndim)
@@ -114,64 +131,16 @@ def _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op,
     result, target = _float_output(output, img)
     if target.size == 0:
         return V.finish_output(result, target)
-    dtype = D.work_dtype(img.dtype, target.dtype)
-    x = S._choose_x(img, target)
-    if x not in spatial and len(spatial) > 0:
-        x = max(spatial, key=lambda b: (-abs(img.strides[b]), b))
-    nsp = len(spatial)
-    post = float(np.sqrt(nsp)) if magnitude_div else None
+    terms = _derivative_terms(img, axes, spatial, edge, smooth, code)
     if len(axes) > 1:
-        if nsp == 2 and sorted(axes) == sorted(spatial):
-            _magnitude_2d(img, target, axes, spatial, edge, smooth, code, cval, x,
-                          dtype, post, None, workers)
-        else:
-            acc = target
-            acc[...] = 0
-            tmp = np.empty(target.shape, dtype=target.dtype)
-            for a in axes:
-                S.run_passes(img, tmp, _component_passes(img, a, spatial, edge, smooth,
-                                                         code, cval, x),
-                             dtype=dtype, workers=workers, x=x)
-                np.multiply(tmp, tmp, out=tmp)
-                acc += tmp
-            np.sqrt(acc, out=acc)
-            if post is not None:
-                acc /= np.asarray(post, dtype=acc.dtype)
+        post = float(np.sqrt(len(spatial))) if magnitude_div else None
+        out = B.Out("hypot", range(len(axes)), div=post)
     else:
-        S.run_passes(img, target, _component_passes(img, axes[0], spatial, edge, smooth,
-                                                    code, cval, x),
-                     dtype=dtype, workers=workers, x=x)
+        out = B.Out("term", [0])
+    _run_bank(img, (target,), terms, (out,), cval, workers)
     if m is not None:
         target *= _erode_mask(m, img.shape, spatial, c, workers)
     return V.finish_output(result, target)
-
-
-def _magnitude_2d(img, target, axes, spatial, edge, smooth, code, cval, x, dtype,
-                  post, angle, workers):
-    """Both derivatives and the magnitude (and orientation) in one sweep."""
-    nd = img.ndim
-    ca = spatial[0] if spatial[1] == x else spatial[1]
-    perm = [a for a in range(nd) if a != x] + [x]
-    src = img.transpose(perm)
-    dst = target.transpose(perm)
-    ang = angle.transpose(perm) if angle is not None else None
-    cap = perm.index(ca)
-    comps = []
-    for a in axes:
-        if a == x:
-            wx, wc = edge, smooth
-        else:
-            wx, wc = smooth, edge
-        if wx is None:
-            wx = [1.0]
-        if wc is None:
-            wc = [1.0]
-        px = S.make_pass(nd - 1, wx, code, cval, src.shape[-1], skip_zero=True)
-        pc = S.make_pass(cap, wc, code, cval, src.shape[cap], skip_zero=True)
-        S.nd_cvals([px, pc], cval)
-        comps.append((px, pc))
-    S.run_components(src, dst, comps, combine="hypot", dtype=dtype, post_div=post,
-                     dst2=ang, workers=workers)
 
 
 # ---------------------------------------------------------------- edges
@@ -318,8 +287,15 @@ def gradient(image, *, method="sobel", mode="reflect", cval=0.0, channel_axis=No
         raise ArgumentError(f"method must be one of {tuple(_OPS)}, got {method!r}")
     img = D.img_as_float(image)
     spatial, c = _spatial(img.ndim, channel_axis)
-    return tuple(_edges(img, None, a, mode, cval, c, None, workers, method)
-                 for a in spatial)
+    code = V.mode_code(mode)
+    cval = V.check_cval(cval, False)
+    edge, smooth = _OPS[method]
+    outs = tuple(np.empty(img.shape, dtype=img.dtype) for _ in spatial)
+    if img.size and outs:
+        terms = _derivative_terms(img, spatial, spatial, edge, smooth, code)
+        _run_bank(img, outs, terms, tuple(B.Out("term", [i]) for i in range(len(spatial))),
+                  cval, workers)
+    return outs
 
 
 def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cval=0.0,
@@ -369,12 +345,10 @@ def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cva
     ang = np.empty(img.shape, dtype=img.dtype)
     if img.size == 0:
         return mag, ang
-    x = S._choose_x(img, mag)
-    if x not in spatial:
-        x = max(spatial, key=lambda b: (-abs(img.strides[b]), b))
-    dtype = D.work_dtype(img.dtype, img.dtype)
-    _magnitude_2d(img, mag, spatial, spatial, edge, smooth, code, cval, x, dtype,
-                  float(np.sqrt(2.0)), ang, workers)
+    terms = _derivative_terms(img, spatial, spatial, edge, smooth, code)
+    _run_bank(img, (mag, ang), terms,
+              (B.Out("hypot", [0, 1], div=float(np.sqrt(2.0))), B.Out("atan2", [0, 1])),
+              cval, workers)
     return mag, ang
 
 

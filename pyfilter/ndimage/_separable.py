@@ -11,8 +11,10 @@ from .._common import dtypes as D
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.errors import ArgumentError
+from .._common import workers as W
+from .._ops import bank as B
 from .._ops import kernel as _kernel
-from .._ops import line as S
+from .._ops import line as L
 
 __all__ = ["sobel", "prewitt", "laplace", "uniform_filter", "uniform_filter1d",
            "gaussian_filter", "gaussian_filter1d", "gaussian_laplace",
@@ -23,33 +25,47 @@ SIGMA_SKIP = 1e-15   # scipy skips axes with sigma <= 1e-15
 
 
 # ---------------------------------------------------------------- plumbing
-def _cascade_into(input, target, specs, cval, workers):
-    """Apply 1-D correlations in order with scipy's semantics (each pass
-    extends its own input with ``cval``; integer outputs keep the
-    intermediates in the output type).  ``specs``: list of
-    ``(axis, weights, mode_code, origin, div)``.  Writes ``target``."""
+def _passes(specs, shape, dtype):
+    """Line passes of ``specs`` = [(axis, weights, mode, origin, div)]; in
+    float32 a division is folded into the weights (float32 results are
+    not scipy's bits anyway, and it saves a sweep per pass)."""
+    out = []
+    for a, w, m, o, dv in specs:
+        if dv is not None and dtype == np.float32:
+            w, dv = np.asarray(w, dtype=np.float64) / dv, None
+        out.append(L.make_pass(a, w, m, 0.0, shape[a], origin=o, div=dv))
+    return out
+
+
+def _bank_into(input, target, terms, outputs, cval, workers):
+    """Write ``target`` from the separable filters ``terms`` (each a list
+    of specs applied in order with scipy's semantics: every pass extends
+    its own input with ``cval``; integer outputs keep the intermediates in
+    the output type) combined by the bank outputs ``outputs``."""
     if target.size == 0:
-        return target
-    if not specs:
-        np.copyto(target, input, casting="unsafe")
         return target
     if input.size == 0:
         raise ArgumentError(f"input has shape {input.shape}: nothing to filter")
     dtype = D.work_dtype(input.dtype, target.dtype)
-    quant = D.quantized(target.dtype)
-
-    def fn(src, dst, cv):
-        passes = []
-        for a, w, m, o, dv in specs:
-            if dv is not None and dtype == np.float32:
-                # float32 results are not scipy's bits anyway: fold the
-                # division into the weights (one sweep less per pass)
-                w, dv = np.asarray(w, dtype=np.float64) / dv, None
-            passes.append(S.make_pass(a, w, m, cv, src.shape[a], origin=o, div=dv))
-        S.run_passes(src, dst, passes, dtype=dtype, quantize=quant, workers=workers)
-
-    S.split_complex(input, target, cval, fn)
+    passes = [_passes(t, input.shape, dtype) for t in terms]
+    plan = B.plan(input, (target,), passes, outputs, cval=cval, semantics="cascade",
+                  dtype=dtype, quantize=D.quantized(target.dtype))
+    ntaps = sum(max(p.ntaps, 1) for t in passes for p in t) or 1
+    plan.run(input, (target,), W.threads_for(workers, target.size * ntaps))
     return target
+
+
+_TERM = (B.Out("term", [0]),)
+
+
+def _cascade_into(input, target, specs, cval, workers):
+    """One separable filter (scipy's cascade); no specs: a copy with
+    numpy's cast, as scipy assigns ``output[...] = input``."""
+    if not specs:
+        if target.size:
+            np.copyto(target, input, casting="unsafe")
+        return target
+    return _bank_into(input, target, [specs], _TERM, cval, workers)
 
 
 def _cascade(input, output, specs_fn, cval, workers):
@@ -61,52 +77,6 @@ def _cascade(input, output, specs_fn, cval, workers):
     cval = V.check_cval(cval, input.dtype.kind == "c")
     _cascade_into(input, target, specs, cval, workers)
     return V.finish_output(result, target)
-
-
-def _fusable(modes, cval):
-    """Row-first fusion of several cascades is exact unless a 'constant'
-    mode pads the intermediates with a non-zero value."""
-    return all(m != V.MODE_CONSTANT for m in modes) or cval == 0
-
-
-def _components_2d(input, target, comps_specs, cval, combine, workers, post_div=None):
-    """Run components that each filter the same two axes, fused.
-
-    ``comps_specs``: per component a dict axis -> (weights, mode, origin,
-    div) covering exactly two axes.  Returns False when the fused path does
-    not apply (the caller composes instead)."""
-    axes = sorted(comps_specs[0])
-    if len(axes) != 2 or any(sorted(c) != axes for c in comps_specs):
-        return False
-    if input.dtype.kind == "c" or target.dtype.kind not in "f":
-        return False
-    for a in axes:
-        if len({c[a][1] for c in comps_specs}) != 1:
-            return False
-    if not _fusable([comps_specs[0][a][1] for a in axes], cval):
-        return False
-    if input.size == 0 or target.size == 0:
-        return target.size == 0
-    x = S._choose_x(input, target)
-    if x not in axes:
-        x = max(axes, key=lambda a: (-abs(input.strides[a]), a))
-    ca = axes[0] if axes[1] == x else axes[1]
-    nd = input.ndim
-    perm = [a for a in range(nd) if a != x] + [x]
-    src = input.transpose(perm)
-    dst = target.transpose(perm)
-    cap = perm.index(ca)
-    comps = []
-    for c in comps_specs:
-        wx, mx, ox, dx = c[x]
-        wc, mc, oc, dc = c[ca]
-        px = S.make_pass(nd - 1, wx, mx, cval, src.shape[-1], origin=ox, div=dx)
-        pc = S.make_pass(cap, wc, mc, cval, src.shape[cap], origin=oc, div=dc)
-        comps.append((px, pc))
-    dtype = D.work_dtype(input.dtype, target.dtype)
-    S.run_components(src, dst, comps, combine=combine, dtype=dtype,
-                     post_div=post_div, workers=workers)
-    return True
 
 
 def _modes(mode, n):
@@ -238,66 +208,19 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None,
     d2 = [1.0, -2.0, 1.0]
     result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
     cval = V.check_cval(cval, input.dtype.kind == "c")
-    if len(axes) == 2:
-        comps = []
-        for a, m in zip(axes, modes):
-            other = axes[1] if a == axes[0] else axes[0]
-            # the identity pass never reads outside the array; its mode is
-            # set to the other component's so the modes per axis agree
-            comps.append({a: (d2, m, 0, None),
-                          other: ([1.0], modes[axes.index(other)], 0, None)})
-        if _components_2d_sum(input, target, comps, cval, workers):
-            return V.finish_output(result, target)
     terms = [[(a, d2, m, 0, None)] for a, m in zip(axes, modes)]
-    _sum_of_cascades(input, target, terms, cval, workers)
+    _sum_into(input, target, terms, cval, workers)
     return V.finish_output(result, target)
 
 
-def _components_2d_sum(input, target, comps, cval, workers):
-    # identity passes (weight 1, offset 0) never read the boundary, so the
-    # per-axis modes of the components may differ; use each component's
-    # own mode for its real pass.
-    axes = sorted(comps[0])
-    if len(axes) != 2 or input.dtype.kind == "c" or target.dtype.kind != "f":
-        return False
-    if input.size == 0 or target.size == 0:
-        return target.size == 0
-    x = S._choose_x(input, target)
-    if x not in axes:
-        x = max(axes, key=lambda a: (-abs(input.strides[a]), a))
-    ca = axes[0] if axes[1] == x else axes[1]
-    nd = input.ndim
-    perm = [a for a in range(nd) if a != x] + [x]
-    src = input.transpose(perm)
-    dst = target.transpose(perm)
-    cap = perm.index(ca)
-    mx = [c[x][1] for c in comps if len(c[x][0]) > 1]
-    mc = [c[ca][1] for c in comps if len(c[ca][0]) > 1]
-    mx = mx[0] if mx else V.MODE_CONSTANT
-    mc = mc[0] if mc else V.MODE_CONSTANT
-    out = []
-    for c in comps:
-        wx, _, ox, dx = c[x]
-        wc, _, oc, dc = c[ca]
-        px = S.make_pass(nd - 1, wx, mx, cval, src.shape[-1], origin=ox, div=dx)
-        pc = S.make_pass(cap, wc, mc, cval, src.shape[cap], origin=oc, div=dc)
-        out.append((px, pc))
-    dtype = D.work_dtype(input.dtype, target.dtype)
-    S.run_components(src, dst, out, combine="sum", dtype=dtype, workers=workers)
-    return True
-
-
-def _sum_of_cascades(input, target, terms, cval, workers):
-    """target = term_0; target += term_i (in the output type, as scipy)."""
+def _sum_into(input, target, terms, cval, workers):
+    """target = the sum of the terms (in the output type, as scipy)."""
     if not terms:
-        np.copyto(target, input, casting="unsafe")
+        if target.size:
+            np.copyto(target, input, casting="unsafe")
         return target
-    _cascade_into(input, target, terms[0], cval, workers)
-    for t in terms[1:]:
-        tmp = np.empty(target.shape, dtype=target.dtype)
-        _cascade_into(input, tmp, t, cval, workers)
-        target += tmp
-    return target
+    return _bank_into(input, target, terms, (B.Out("sum", range(len(terms))),), cval,
+                      workers)
 
 
 # ---------------------------------------------------------------- uniform
@@ -603,36 +526,15 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *,
         orders = [2 if b == a else 0 for b in range(input.ndim)]
         terms.append(_gauss_specs(input.ndim, range(input.ndim), full, orders,
                                   [m] * input.ndim, t, rad))
-    if len(terms) > 1 and _fused_terms(input, target, terms, cval, "sum", workers):
-        return V.finish_output(result, target)
-    _sum_of_cascades(input, target, terms, cval, workers)
+    _sum_into(input, target, terms, cval, workers)
     return V.finish_output(result, target)
 
 
-def _fused_terms(input, target, terms, cval, combine, workers, post_div=None):
-    """Fuse cascades that each filter the same two axes."""
-    comps = []
-    for t in terms:
-        if len(t) != 2:
-            return False
-        comps.append({a: (w, m, o, dv) for a, w, m, o, dv in t})
-        if len(comps[-1]) != 2:
-            return False
-    return _components_2d(input, target, comps, cval, combine, workers, post_div)
-
-
-def _gradient_magnitude_of_cascades(input, target, terms, cval, workers):
-    """scipy's generic_gradient_magnitude composition: squares and sums in
-    the output type, then sqrt with unsafe casting."""
-    _cascade_into(input, target, terms[0], cval, workers)
-    np.multiply(target, target, target)
-    for t in terms[1:]:
-        tmp = np.empty(target.shape, dtype=target.dtype)
-        _cascade_into(input, tmp, t, cval, workers)
-        np.multiply(tmp, tmp, tmp)
-        target += tmp
-    np.sqrt(target, target, casting="unsafe")
-    return target
+def _magnitude_into(input, target, terms, cval, workers):
+    """target = sqrt(sum of the squared terms), in the output type (scipy's
+    generic_gradient_magnitude composition)."""
+    return _bank_into(input, target, terms, (B.Out("hypot", range(len(terms))),), cval,
+                      workers)
 
 
 @docfiller
@@ -688,10 +590,7 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
         orders = [1 if b == a else 0 for b in range(input.ndim)]
         terms.append(_gauss_specs(input.ndim, range(input.ndim), sig, orders,
                                   [m] * input.ndim, t, rad))
-    if len(terms) > 1 and _fused_terms(input, target, terms, cval, "hypot", workers):
-        return V.finish_output(result, target)
-    if target.size:
-        _gradient_magnitude_of_cascades(input, target, terms, cval, workers)
+    _magnitude_into(input, target, terms, cval, workers)
     return V.finish_output(result, target)
 
 
@@ -772,16 +671,16 @@ def generic_gradient_magnitude(input, derivative, output=None, mode="reflect",
         np.copyto(target, input, casting="unsafe")
         return V.finish_output(result, target)
     known = _known(derivative, ("sobel", "prewitt"))
-    if (known and not extra_arguments and not extra_keywords and input.ndim == 2
-            and len(axs) == 2):
-        c = V.check_cval(cval, input.dtype.kind == "c")
+    if known and not extra_arguments and not extra_keywords and input.dtype.kind != "c":
+        # the derivative is scipy's (or our) sobel / prewitt: the bank
+        c = V.check_cval(cval, False)
         smooth = [1.0, 2.0, 1.0] if known == "sobel" else [1.0, 1.0, 1.0]
         terms = []
         for a, m in zip(axs, modes):
-            o = 1 - a
-            terms.append([(a, [-1.0, 0.0, 1.0], m, 0, None), (o, smooth, m, 0, None)])
-        if _fused_terms(input, target, terms, c, "hypot", workers):
-            return V.finish_output(result, target)
+            terms.append([(a, [-1.0, 0.0, 1.0], m, 0, None)]
+                         + [(o, smooth, m, 0, None) for o in range(input.ndim) if o != a])
+        _magnitude_into(input, target, terms, c, workers)
+        return V.finish_output(result, target)
     mode_names = [mode] * len(axs) if isinstance(mode, str) else list(mode)
     _call_derivative(derivative, "derivative", input, axs[0], target, mode_names[0],
                      cval, extra_arguments, extra_keywords, input.shape)
