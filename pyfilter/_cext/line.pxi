@@ -550,6 +550,7 @@ cdef inline void _xpass(const Stage* st, const LPass* P, const ftype* planes,
 
 # ---------------------------------------------------------------- per thread
 cdef struct Work:
+    void* block               # the one allocation the buffers below are carved from
     void* ring
     Py_ssize_t* tags          # cspan x 2: (key, virtual row)
     void* cvrows
@@ -565,43 +566,41 @@ cdef struct Work:
 
 
 cdef int _alloc(const Stage* st, Work* wk, Py_ssize_t isz) noexcept nogil:
+    """The band's scratch, in one allocation (64-byte aligned pieces)."""
     cdef Py_ssize_t np1 = st.npre + 1, sl = st.slot_len, nv = st.nvmax
     # no ring when the column pass reads the source rows in place
     cdef Py_ssize_t nring = st.cspan if (st.ca >= 0 and not
                                          (st.direct_src and st.npre == 0)) else 0
-    wk.ring = malloc((nring * np1 * sl + 1) * isz)
-    wk.tags = <Py_ssize_t*>malloc((2 * nring + 2) * sizeof(Py_ssize_t))
-    wk.cvrows = malloc((np1 * sl + 1) * isz)
-    wk.xbuf = malloc((nv + 2 * st.xs + 8) * isz)
-    wk.pbuf = malloc((nv + 2 * st.xs + 8) * isz)
-    wk.accs = malloc((st.ncomp * sl + 1) * isz)
-    wk.res = malloc((sl + 1) * isz)
-    wk.qbuf = <char*>malloc((sl + 1) * 16)
-    wk.p1 = <void**>malloc((st.maxterms + 1) * sizeof(void*))
-    wk.p2 = <void**>malloc((st.maxterms + 1) * sizeof(void*))
-    wk.rowp = <void**>malloc((np1 * (st.cspan + 1) + 1) * sizeof(void*))
-    wk.sv = malloc((2 * st.maxterms + 4) * isz)
-    if (wk.ring == NULL or wk.tags == NULL or wk.cvrows == NULL or wk.xbuf == NULL
-            or wk.pbuf == NULL or wk.accs == NULL or wk.res == NULL
-            or wk.qbuf == NULL or wk.p1 == NULL or wk.p2 == NULL or wk.rowp == NULL
-            or wk.sv == NULL):
+    cdef Py_ssize_t sizes[12]
+    cdef void** slots[12]
+    cdef Py_ssize_t total = 64, i
+    cdef char* p
+    sizes[0] = (nring * np1 * sl + 1) * isz; slots[0] = &wk.ring
+    sizes[1] = (2 * nring + 2) * sizeof(Py_ssize_t); slots[1] = <void**>&wk.tags
+    sizes[2] = (np1 * sl + 1) * isz; slots[2] = &wk.cvrows
+    sizes[3] = (nv + 2 * st.xs + 8) * isz; slots[3] = &wk.xbuf
+    sizes[4] = (nv + 2 * st.xs + 8) * isz; slots[4] = &wk.pbuf
+    sizes[5] = (st.ncomp * sl + 1) * isz; slots[5] = &wk.accs
+    sizes[6] = (sl + 1) * isz; slots[6] = &wk.res
+    sizes[7] = (sl + 1) * 16; slots[7] = <void**>&wk.qbuf
+    sizes[8] = (st.maxterms + 1) * sizeof(void*); slots[8] = <void**>&wk.p1
+    sizes[9] = (st.maxterms + 1) * sizeof(void*); slots[9] = <void**>&wk.p2
+    sizes[10] = (np1 * (st.cspan + 1) + 1) * sizeof(void*); slots[10] = <void**>&wk.rowp
+    sizes[11] = (2 * st.maxterms + 4) * isz; slots[11] = &wk.sv
+    for i in range(12):
+        total += (sizes[i] + 63) // 64 * 64
+    wk.block = malloc(total)
+    if wk.block == NULL:
         return -1
+    p = <char*>(((<size_t>wk.block) + 63) & ~(<size_t>63))
+    for i in range(12):
+        slots[i][0] = <void*>p
+        p += (sizes[i] + 63) // 64 * 64
     return 0
 
 
 cdef void _free(Work* wk) noexcept nogil:
-    free(wk.ring)
-    free(wk.tags)
-    free(wk.cvrows)
-    free(wk.xbuf)
-    free(wk.pbuf)
-    free(wk.accs)
-    free(wk.res)
-    free(wk.qbuf)
-    free(wk.p1)
-    free(wk.p2)
-    free(wk.rowp)
-    free(wk.sv)
+    free(wk.block)
 
 
 cdef void _fill_row(const Stage* st, Work* wk, ftype* slot0, const char* srow,
@@ -670,8 +669,8 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
         return 0
     cdef Work wk
     cdef Py_ssize_t isz = sizeof(ftype)
+    wk.block = NULL
     if _alloc(st, &wk, isz) != 0:
-        _free(&wk)
         return -1
     cdef Py_ssize_t np1 = st.npre + 1, sl = st.slot_len, nd = st.ndim
     cdef Py_ssize_t u, t, l, rem, a, ax, oc, key, x0, x1, nxo, v0, nv, ra, rb

@@ -21,6 +21,7 @@ import os
 import threading
 
 from .._cext import _runtime
+from .errors import ArgumentError, ArgumentTypeError
 
 __all__ = ["set_workers", "get_workers"]
 
@@ -70,6 +71,8 @@ def engine_threads(n):
 
 def _check(workers, name="workers"):
     """Validate a workers value and return it as a positive thread count."""
+    if type(workers) is int and 0 < workers:
+        return min(workers, _NCPU or _cpu_count())
     if isinstance(workers, bool):
         raise TypeError(f"{name} must be an integer or None, got {workers!r}")
     try:
@@ -109,11 +112,13 @@ PARALLEL_MIN_WORK = 1 << 17
 
 def threads_for(workers, work):
     """Threads for an engine call of ``work`` element operations with the
-    caller's ``workers`` argument."""
-    n = resolve(workers)
+    caller's ``workers`` argument (validated even when the call is too
+    small to start threads)."""
     if work < PARALLEL_MIN_WORK:
+        if workers is not None and (type(workers) is not int or workers < 1):
+            _check(workers)
         return 1
-    return engine_threads(n)
+    return engine_threads(resolve(workers))
 
 
 def get_workers():

@@ -196,8 +196,12 @@ def channel_block(src, dsts, passes, x):
 
 
 def merge_last(arr):
-    """``arr`` with its last two axes merged (a view; they are contiguous)."""
-    return arr.reshape(arr.shape[:-2] + (arr.shape[-2] * arr.shape[-1],))
+    """``arr`` with its last two (contiguous) axes merged, as a view."""
+    if arr.strides[-1] != arr.itemsize or arr.strides[-2] != arr.shape[-1] * arr.itemsize:
+        raise AssertionError("merge_last: the last two axes are not contiguous")
+    return np.lib.stride_tricks.as_strided(
+        arr, arr.shape[:-2] + (arr.shape[-2] * arr.shape[-1],),
+        arr.strides[:-2] + (arr.itemsize,), writeable=arr.flags.writeable)
 
 
 def _merge_trailing(arr, a):
@@ -384,8 +388,11 @@ def _orient(src, dsts, passes, x):
 
 
 def _engine_view(arr, perm, block):
-    a = arr.transpose(perm)
-    return merge_last(a) if block > 1 else a
+    if block > 1:
+        return merge_last(arr)
+    if perm[-1] == len(perm) - 1:
+        return arr
+    return arr.transpose(perm)
 
 
 def plan_chain(src, dst, passes, *, dtype, quantize=False, x=None):

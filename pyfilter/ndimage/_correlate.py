@@ -174,10 +174,8 @@ def _correlate1d(input, weights, axis, output, mode, cval, origin, workers,
         # the line engine adds the taps in scipy's order (bitwise equal in
         # float64) and stores with scipy's line-filter cast
         specs = [(axis, weights, code, origin, None)]
-        result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
-        cval = V.check_cval(cval, input.dtype.kind == "c")
-        _ndi_separable._cascade_into(input, target, specs, cval, workers)
-        return V.finish_output(result, target)
+        return _ndi_separable._bank_call(input, output, [specs], _ndi_separable._TERM,
+                                         cval)(input, output, workers)
     shape = [1] * input.ndim
     shape[axis] = weights.shape[0]
     w = weights.reshape(shape)

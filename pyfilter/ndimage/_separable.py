@@ -11,10 +11,10 @@ from .._common import dtypes as D
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.errors import ArgumentError
-from .._common import workers as W
 from .._ops import bank as B
 from .._ops import kernel as _kernel
 from .._ops import line as L
+from .._ops import plans as P
 
 __all__ = ["sobel", "prewitt", "laplace", "uniform_filter", "uniform_filter1d",
            "gaussian_filter", "gaussian_filter1d", "gaussian_laplace",
@@ -37,46 +37,56 @@ def _passes(specs, shape, dtype):
     return out
 
 
-def _bank_into(input, target, terms, outputs, cval, workers):
-    """Write ``target`` from the separable filters ``terms`` (each a list
-    of specs applied in order with scipy's semantics: every pass extends
-    its own input with ``cval``; integer outputs keep the intermediates in
-    the output type) combined by the bank outputs ``outputs``."""
-    if target.size == 0:
-        return target
-    if input.size == 0:
-        raise ArgumentError(f"input has shape {input.shape}: nothing to filter")
-    dtype = D.work_dtype(input.dtype, target.dtype)
-    passes = [_passes(t, input.shape, dtype) for t in terms]
-    plan = B.plan(input, (target,), passes, outputs, cval=cval, semantics="cascade",
-                  dtype=dtype, quantize=D.quantized(target.dtype))
-    ntaps = sum(max(p.ntaps, 1) for t in passes for p in t) or 1
-    plan.run(input, (target,), W.threads_for(workers, target.size * ntaps))
-    return target
-
-
 _TERM = (B.Out("term", [0]),)
+_CACHE = P.Cache(128)
 
 
-def _cascade_into(input, target, specs, cval, workers):
-    """One separable filter (scipy's cascade); no specs: a copy with
-    numpy's cast, as scipy assigns ``output[...] = input``."""
-    if not specs:
-        if target.size:
-            np.copyto(target, input, casting="unsafe")
-        return target
-    return _bank_into(input, target, [specs], _TERM, cval, workers)
+def _planned(tag, input, output, args, plan_fn, workers):
+    """Run the call, planned by ``plan_fn(validated input)`` or found in the
+    cache of calls with the same signature."""
+    key = P.call_key(tag, input, output, args)
+    call = _CACHE.get(key)
+    if call is None:
+        input = V.check_array(input, "input")
+        call = _CACHE.put(key, plan_fn(input))
+    return call(input, output, workers)
 
 
-def _cascade(input, output, specs_fn, cval, workers):
-    """Validate ``input``/``output``/``cval``, build the specs, run."""
-    input = V.check_array(input, "input")
-    specs = specs_fn(input)
-    result, target = V.get_output(output, input, input.shape,
-                                  input.dtype.kind == "c")
-    cval = V.check_cval(cval, input.dtype.kind == "c")
-    _cascade_into(input, target, specs, cval, workers)
-    return V.finish_output(result, target)
+def _copy(plan, input, target, nthreads):
+    np.copyto(target, input, casting="unsafe")
+
+
+def _bank_call(x, output, terms, outputs, cval):
+    """The planned call of a bank: ``terms`` (each a list of specs applied
+    in order with scipy's semantics: every pass extends its own input with
+    ``cval``; integer outputs keep the intermediates in the output type)
+    combined by ``outputs``; no terms: a copy with numpy's cast, as scipy
+    assigns ``output[...] = input``."""
+    result, target = V.get_output(output, x, x.shape, x.dtype.kind == "c")
+    cval = V.check_cval(cval, x.dtype.kind == "c")
+    if not any(terms):
+        return P.Call(lambda i, t: None, _copy, target.shape, target.dtype, target.size)
+    if target.size and x.size == 0:
+        raise ArgumentError(f"input has shape {x.shape}: nothing to filter")
+    dtype = D.work_dtype(x.dtype, target.dtype)
+    passes = [_passes(t, x.shape, dtype) for t in terms]
+    quant = D.quantized(target.dtype)
+    ntaps = sum(max(p.ntaps, 1) for t in passes for p in t) or 1
+
+    def build(inp, tgt):
+        return B.plan(inp, (tgt,), passes, outputs, cval=cval, semantics="cascade",
+                      dtype=dtype, quantize=quant)
+
+    def run(plan, inp, tgt, nthreads):
+        plan.run(inp, (tgt,), nthreads)
+
+    return P.Call(build, run, target.shape, target.dtype, target.size * ntaps)
+
+
+def _cascade(tag, input, output, args, specs_fn, cval, workers):
+    """One separable filter: ``specs_fn(validated input)`` gives its specs."""
+    return _planned(tag, input, output, args,
+                    lambda x: _bank_call(x, output, [specs_fn(x)], _TERM, cval), workers)
 
 
 def _modes(mode, n):
@@ -84,14 +94,14 @@ def _modes(mode, n):
 
 
 # ---------------------------------------------------------------- edges
-def _edge(input, axis, output, mode, cval, workers, smooth):
+def _edge(tag, input, axis, output, mode, cval, workers, smooth):
     def specs(x):
         ax = V.normalize_axis(axis, x.ndim)
         modes = _modes(mode, x.ndim)
         out = [(ax, [-1.0, 0.0, 1.0], modes[ax], 0, None)]
         out += [(a, smooth, modes[a], 0, None) for a in range(x.ndim) if a != ax]
         return out
-    return _cascade(input, output, specs, cval, workers)
+    return _cascade(tag, input, output, (axis, mode, cval), specs, cval, workers)
 
 
 @docfiller
@@ -133,7 +143,7 @@ def sobel(input, axis=-1, output=None, mode="reflect", cval=0.0, *, workers=None
     >>> ndimage.sobel(x.astype(np.float32), axis=1)[0]
     array([  0., 400., 400.,   0.], dtype=float32)
     """
-    return _edge(input, axis, output, mode, cval, workers, [1.0, 2.0, 1.0])
+    return _edge("sobel", input, axis, output, mode, cval, workers, [1.0, 2.0, 1.0])
 
 
 @docfiller
@@ -166,7 +176,7 @@ def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0, *, workers=No
     >>> ndimage.prewitt(x, axis=1)[1]
     array([0., 3., 3., 0.])
     """
-    return _edge(input, axis, output, mode, cval, workers, [1.0, 1.0, 1.0])
+    return _edge("prewitt", input, axis, output, mode, cval, workers, [1.0, 1.0, 1.0])
 
 
 @docfiller
@@ -202,25 +212,13 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None,
            [ 1., -4.,  1.],
            [ 0.,  1.,  0.]])
     """
-    input = V.check_array(input, "input")
-    axes = V.normalize_axes(axes, input.ndim)
-    modes = _modes(mode, len(axes))
-    d2 = [1.0, -2.0, 1.0]
-    result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
-    cval = V.check_cval(cval, input.dtype.kind == "c")
-    terms = [[(a, d2, m, 0, None)] for a, m in zip(axes, modes)]
-    _sum_into(input, target, terms, cval, workers)
-    return V.finish_output(result, target)
-
-
-def _sum_into(input, target, terms, cval, workers):
-    """target = the sum of the terms (in the output type, as scipy)."""
-    if not terms:
-        if target.size:
-            np.copyto(target, input, casting="unsafe")
-        return target
-    return _bank_into(input, target, terms, (B.Out("sum", range(len(terms))),), cval,
-                      workers)
+    def plan(x):
+        axs = V.normalize_axes(axes, x.ndim)
+        modes = _modes(mode, len(axs))
+        d2 = [1.0, -2.0, 1.0]
+        terms = [[(a, d2, m, 0, None)] for a, m in zip(axs, modes)]
+        return _bank_call(x, output, terms, (B.Out("sum", range(len(terms))),), cval)
+    return _planned("laplace", input, output, (mode, cval, axes), plan, workers)
 
 
 # ---------------------------------------------------------------- uniform
@@ -285,7 +283,8 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
         V.check_origins([o], [s])
         m = _modes(mode, 1)[0] if isinstance(mode, str) else V.mode_code(mode)
         return [(ax, np.ones(s), m, o, float(s))]
-    return _cascade(input, output, specs, cval, workers)
+    return _cascade("uniform_filter1d", input, output, (size, axis, mode, cval, origin),
+                    specs, cval, workers)
 
 
 @docfiller
@@ -336,7 +335,8 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
         modes = _modes(mode, len(axs))
         return [(a, np.ones(s), m, o, float(s))
                 for a, s, o, m in zip(axs, sizes, origins, modes) if s > 1]
-    return _cascade(input, output, specs, cval, workers)
+    return _cascade("uniform_filter", input, output, (size, mode, cval, origin, axes),
+                    specs, cval, workers)
 
 
 # ---------------------------------------------------------------- gaussian
@@ -406,7 +406,8 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
         r = V.check_radius(radius, 1)[0]
         m = V.mode_code(mode)
         return _gauss_specs(x.ndim, [ax], [s], [o], [m], t, [r])
-    return _cascade(input, output, specs, cval, workers)
+    return _cascade("gaussian_filter1d", input, output,
+                    (sigma, axis, order, mode, cval, truncate, radius), specs, cval, workers)
 
 
 @docfiller
@@ -462,7 +463,8 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
         rad = V.check_radius(radius, n)
         modes = _modes(mode, n)
         return _gauss_specs(x.ndim, axs, sig, ords, modes, t, rad)
-    return _cascade(input, output, specs, cval, workers)
+    return _cascade("gaussian_filter", input, output,
+                    (sigma, order, mode, cval, truncate, radius, axes), specs, cval, workers)
 
 
 def _gauss_kwargs(kwargs):
@@ -510,31 +512,23 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *,
     >>> float(ndimage.gaussian_laplace(x, 1.0)[3, 3]) < 0
     True
     """
-    input = V.check_array(input, "input")
-    axs = V.normalize_axes(axes, input.ndim)
-    sig = V.check_sigma(sigma, len(axs))
-    modes = _modes(mode, len(axs))
-    t, radius = _gauss_kwargs(kwargs)
-    full = [0.0] * input.ndim
-    for a, s in zip(axs, sig):
-        full[a] = s
-    rad = V.check_radius(radius, input.ndim)
-    result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
-    cval = V.check_cval(cval, input.dtype.kind == "c")
-    terms = []
-    for a, m in zip(axs, modes):
-        orders = [2 if b == a else 0 for b in range(input.ndim)]
-        terms.append(_gauss_specs(input.ndim, range(input.ndim), full, orders,
-                                  [m] * input.ndim, t, rad))
-    _sum_into(input, target, terms, cval, workers)
-    return V.finish_output(result, target)
-
-
-def _magnitude_into(input, target, terms, cval, workers):
-    """target = sqrt(sum of the squared terms), in the output type (scipy's
-    generic_gradient_magnitude composition)."""
-    return _bank_into(input, target, terms, (B.Out("hypot", range(len(terms))),), cval,
-                      workers)
+    def plan(x):
+        axs = V.normalize_axes(axes, x.ndim)
+        sig = V.check_sigma(sigma, len(axs))
+        modes = _modes(mode, len(axs))
+        t, radius = _gauss_kwargs(kwargs)
+        full = [0.0] * x.ndim
+        for a, s in zip(axs, sig):
+            full[a] = s
+        rad = V.check_radius(radius, x.ndim)
+        terms = []
+        for a, m in zip(axs, modes):
+            orders = [2 if b == a else 0 for b in range(x.ndim)]
+            terms.append(_gauss_specs(x.ndim, range(x.ndim), full, orders, [m] * x.ndim,
+                                      t, rad))
+        return _bank_call(x, output, terms, (B.Out("sum", range(len(terms))),), cval)
+    return _planned("gaussian_laplace", input, output,
+                    (sigma, mode, cval, axes, tuple(sorted(kwargs.items()))), plan, workers)
 
 
 @docfiller
@@ -574,24 +568,20 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     >>> round(float(ndimage.gaussian_gradient_magnitude(x, 1.0)[4, 4]), 4)
     0.9994
     """
-    input = V.check_array(input, "input")
-    axs = V.normalize_axes(axes, input.ndim)
-    sig = V.check_sigma(sigma, input.ndim)
-    modes = _modes(mode, len(axs))
-    t, radius = _gauss_kwargs(kwargs)
-    rad = V.check_radius(radius, input.ndim)
-    result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
-    cval = V.check_cval(cval, input.dtype.kind == "c")
-    if not axs:
-        np.copyto(target, input, casting="unsafe")
-        return V.finish_output(result, target)
-    terms = []
-    for a, m in zip(axs, modes):
-        orders = [1 if b == a else 0 for b in range(input.ndim)]
-        terms.append(_gauss_specs(input.ndim, range(input.ndim), sig, orders,
-                                  [m] * input.ndim, t, rad))
-    _magnitude_into(input, target, terms, cval, workers)
-    return V.finish_output(result, target)
+    def plan(x):
+        axs = V.normalize_axes(axes, x.ndim)
+        sig = V.check_sigma(sigma, x.ndim)
+        modes = _modes(mode, len(axs))
+        t, radius = _gauss_kwargs(kwargs)
+        rad = V.check_radius(radius, x.ndim)
+        terms = []
+        for a, m in zip(axs, modes):
+            orders = [1 if b == a else 0 for b in range(x.ndim)]
+            terms.append(_gauss_specs(x.ndim, range(x.ndim), sig, orders, [m] * x.ndim,
+                                      t, rad))
+        return _bank_call(x, output, terms, (B.Out("hypot", range(len(terms))),), cval)
+    return _planned("gaussian_gradient_magnitude", input, output,
+                    (sigma, mode, cval, axes, tuple(sorted(kwargs.items()))), plan, workers)
 
 
 # ---------------------------------------------------------------- generic
@@ -666,20 +656,19 @@ def generic_gradient_magnitude(input, derivative, output=None, mode="reflect",
     input = V.check_array(input, "input")
     axs = V.normalize_axes(axes, input.ndim)
     modes = _modes(mode, len(axs))
-    result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
-    if not axs:
-        np.copyto(target, input, casting="unsafe")
-        return V.finish_output(result, target)
     known = _known(derivative, ("sobel", "prewitt"))
     if known and not extra_arguments and not extra_keywords and input.dtype.kind != "c":
-        # the derivative is scipy's (or our) sobel / prewitt: the bank
-        c = V.check_cval(cval, False)
+        # the derivative is scipy's (or our) sobel / prewitt: a bank
         smooth = [1.0, 2.0, 1.0] if known == "sobel" else [1.0, 1.0, 1.0]
         terms = []
         for a, m in zip(axs, modes):
             terms.append([(a, [-1.0, 0.0, 1.0], m, 0, None)]
                          + [(o, smooth, m, 0, None) for o in range(input.ndim) if o != a])
-        _magnitude_into(input, target, terms, c, workers)
+        return _bank_call(input, output, terms, (B.Out("hypot", range(len(terms))),),
+                          cval)(input, output, workers)
+    result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
+    if not axs:
+        np.copyto(target, input, casting="unsafe")
         return V.finish_output(result, target)
     mode_names = [mode] * len(axs) if isinstance(mode, str) else list(mode)
     _call_derivative(derivative, "derivative", input, axs[0], target, mode_names[0],
