@@ -47,7 +47,7 @@ torch: $(VENV)/.ready
 
 clean:
 	rm -rf build pyfilter/_cext/*.c pyfilter/_cext/*.so pyfilter/_cext/_*_base.pyx \
-	    pyfilter/_cext/_*_avx2.pyx pyfilter/_build_config.py demo_out bench_out
+	    pyfilter/_cext/_*_avx2.pyx pyfilter/_cext/_build_config.py pyfilter/_build_config.py demo_out bench_out
 
 distclean: clean
 	rm -rf $(VENV) *.egg-info

@@ -208,9 +208,9 @@ int main(void) {
                                       + (omp_flags or []))
             ext.extra_link_args = list(omp_flags or [])
         super().build_extensions()
-        dirs = [os.path.join(HERE, "pyfilter")]
+        dirs = [os.path.join(HERE, CEXT)]
         if not self.inplace:
-            dirs.append(os.path.join(self.build_lib, "pyfilter"))
+            dirs.append(os.path.join(self.build_lib, CEXT))
         _write_config(omp_flags, omp_status, self.compiler, dirs)
         os.makedirs(os.path.dirname(MODE_STAMP), exist_ok=True)
         with open(MODE_STAMP, "w") as f:

@@ -17,7 +17,7 @@ pyfilter.nn
 Thread control: every compute function takes ``workers=None``;
 :func:`set_workers` sets the default for a block of code.
 """
-__version__ = "0.1.0"
+from ._common.version import VERSION as __version__  # noqa: E402
 
 from ._common.workers import get_workers, set_workers  # noqa: E402
 from . import ndimage, filters, nn  # noqa: E402

@@ -59,7 +59,8 @@ cdef enum:
     COMB_HYPOT = 2        # out = sqrt(t0**2 + t1**2 + ...)
     COMB_ATAN2 = 3        # out = atan2(t0, t1)
     COMB_PROD = 4         # out = t0 * t1
-    COMB_EIG2 = 5         # out, out2 = eigenvalues of [[t0, t1], [t1, t2]], descending
+    COMB_EIG2 = 5         # eigenvalue ``which`` of [[t0, t1], [t1, t2]] (0: the larger)
+    COMB_DIFF = 6         # out = t0 - t1
 
 # Channel-engine (CNN) paths.
 cdef enum:

@@ -905,6 +905,9 @@ cdef void _combine(ftype* out, const ftype* rows, Py_ssize_t sl, const Output* O
     elif comb == COMB_PROD:
         for i in range(n):
             out[i] = a0[i] * a1[i]
+    elif comb == COMB_DIFF:
+        for i in range(n):
+            out[i] = a0[i] - a1[i]
     elif comb == COMB_EIG2:
         # eigenvalues of [[a, b], [b, c]]: (a + c) / 2 +- sqrt(4 b^2 + (a - c)^2) / 2
         for i in range(n):

@@ -8,7 +8,7 @@ from .._cext import _runtime, selected_variant
 
 def _build_config():
     try:
-        from .._build_config import CONFIG
+        from .._cext._build_config import CONFIG
     except ImportError:  # built by a tool that did not run our build_ext
         CONFIG = {}
     return CONFIG
@@ -18,7 +18,7 @@ def config():
     """The configuration :func:`show_config` prints, as a dict."""
     import numpy
     import scipy
-    from .. import __version__
+    from .version import VERSION as __version__
     cfg = _build_config()
     return {
         "pyfilter": __version__,

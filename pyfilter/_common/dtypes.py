@@ -62,3 +62,12 @@ def img_as_float(image, name="image"):
     if image.dtype.kind == "i":
         np.maximum(out, -1.0, out=out)
     return out
+
+
+def float_dtype_of(dtype, preserve_range=False):
+    """The float dtype scikit-image converts ``dtype`` to: float32/float64
+    kept, float16 -> float32 (done on input), anything else float64."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return np.dtype(np.float32) if dtype.itemsize <= 4 else np.dtype(np.float64)
+    return np.dtype(np.float64)

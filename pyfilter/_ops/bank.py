@@ -32,14 +32,16 @@ import numpy as np
 
 from .._common import codes as C
 from . import line as L
+from . import plans as P
 
 COMB = {"term": C.COMB_TERM, "sum": C.COMB_SUM, "hypot": C.COMB_HYPOT,
-        "atan2": C.COMB_ATAN2, "prod": C.COMB_PROD, "eig2": C.COMB_EIG2}
+        "atan2": C.COMB_ATAN2, "prod": C.COMB_PROD, "eig2": C.COMB_EIG2,
+        "diff": C.COMB_DIFF}
 
 
 class Out:
     """One output of a bank: ``comb`` ('term', 'sum', 'hypot', 'atan2',
-    'prod', 'eig2') of the terms ``args``; ``which`` picks an eigenvalue
+    'prod', 'eig2', 'diff') of the terms ``args``; ``which`` picks an eigenvalue
     (0: the larger); the result is divided by ``div`` (None: not)."""
 
     __slots__ = ("comb", "args", "which", "div")
@@ -226,3 +228,32 @@ def plan(src, dsts, terms, outputs, *, cval=0.0, semantics="cascade", dtype,
         halo = [(max(a[0], b[0]), max(a[1], b[1])) for a, b in zip(halo, ch.halo)]
     return BankPlan("general", chains, halo, zero_imag, list(outputs), tmp_dtype,
                     np.dtype(np.float32) if tmp_dtype == np.float32 else np.dtype(np.float64))
+
+
+def _copy(plan, input, target, nthreads):
+    np.copyto(target, input, casting="unsafe")
+
+
+def call(x, target, terms, outputs, *, cval, semantics, dtype, quantize=False):
+    """The planned call (:class:`pyfilter._ops.plans.Call`) of a bank from
+    the validated input ``x`` into arrays like ``target`` (the result's
+    shape and dtype); ``terms``/``outputs``/``semantics`` as :func:`plan`.
+    No passes at all: a copy with numpy's cast (scipy assigns
+    ``output[...] = input`` when every axis is skipped)."""
+    if not any(terms):
+        return P.Call(lambda i, t: None, _copy, target.shape, target.dtype, target.size,
+                      [(0, 0)] * x.ndim)
+    ntaps = sum(max(p.ntaps, 1) for t in terms for p in t) or 1
+
+    def build(inp, tgt):
+        return plan(inp, (tgt,), terms, outputs, cval=cval, semantics=semantics,
+                    dtype=dtype, quantize=quantize)
+
+    def run(pl, inp, tgt, nthreads):
+        pl.run(inp, (tgt,), nthreads)
+
+    halo = [(0, 0)] * x.ndim
+    for t in terms:
+        r = L.chain_reach(t, x.ndim)
+        halo = [(max(a[0], b[0]), max(a[1], b[1])) for a, b in zip(halo, r)]
+    return P.Call(build, run, target.shape, target.dtype, target.size * ntaps, halo)

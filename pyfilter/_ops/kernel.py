@@ -4,6 +4,8 @@ image data)."""
 import numpy as np
 
 DBL_EPSILON = np.finfo(np.float64).eps
+# scipy.ndimage skips the axes of a Gaussian with sigma <= this
+GAUSS_SIGMA_SKIP = 1e-15
 
 # Farid & Simoncelli (2004) 5-tap interpolator and derivative, in
 # correlation orientation (the derivative is x[i+k] - x[i-k] weighted).
@@ -177,3 +179,11 @@ def separable_faithful(w, factors):
     for f in fkeep[1:]:
         outer = np.multiply.outer(outer, f)
     return np.array_equal(outer.reshape(w.shape), keep)
+
+
+def gaussian_weights(sigma, order, truncate, radius):
+    """scipy.ndimage's 1-D Gaussian (derivative) in correlation orientation:
+    its convolution kernel of radius ``int(truncate * sigma + 0.5)`` (or
+    ``radius``) reversed."""
+    r = gaussian_radius(sigma, truncate, radius)
+    return gaussian_kernel1d(sigma, order, r)[::-1].copy()

@@ -126,6 +126,50 @@ def call_key(tag, input, output, args):
     return tuple(parts)
 
 
+_tls = threading.local()
+
+
+def run_cached(cache, tag, input, output, args, plan_fn, workers, check):
+    """Run a dialect call: the :class:`Call` of its signature from ``cache``,
+    or ``plan_fn(check(input))`` (validation and planning) stored there."""
+    key = call_key(tag, input, output, args)
+    call = cache.get(key)
+    if call is None:
+        input = check(input)
+        call = cache.put(key, plan_fn(input))
+    return call(input, output, workers)
+
+
+class Captured(Exception):
+    """Raised inside :class:`capture` to stop a call once it is planned."""
+
+
+def not_planned():
+    """Called by functions that compose user callables (no plan of their
+    own): under :class:`capture` they stop with no plan."""
+    cap = getattr(_tls, "capture", None)
+    if cap is not None:
+        cap.call = None
+        raise Captured()
+
+
+class capture:
+    """Within ``with capture() as c:``, the first planned call made by this
+    Python thread stops before running, leaving its :class:`Call` in
+    ``c.call``: how :func:`pyfilter._ops.halo.halo` asks a public function
+    for its plan without computing anything."""
+
+    def __enter__(self):
+        self.call = None
+        self._prev = getattr(_tls, "capture", None)
+        _tls.capture = self
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        _tls.capture = self._prev
+        return exc_type is Captured
+
+
 class Call:
     """A validated call of one signature.
 
@@ -133,21 +177,31 @@ class Call:
     (the result array, or a temporary when the caller's output overlaps
     the input); ``run(plan, input, target, nthreads)`` runs it.
     ``out_shape``/``out_dtype``: the result; ``work``: element operations
-    (for the thread threshold); ``complex_out``: a complex result.
+    (for the thread threshold); ``halo``: per input axis (below, above),
+    how far an output position reads (None when not known); ``prep``: a
+    conversion of the input made on every call (a dialect's dtype rule,
+    e.g. scikit-image's conversion to float).
     """
 
-    __slots__ = ("build", "run", "out_shape", "out_dtype", "work", "plans", "check")
+    __slots__ = ("build", "run", "out_shape", "out_dtype", "work", "plans", "halo", "prep")
 
-    def __init__(self, build, run, out_shape, out_dtype, work, check=None):
+    def __init__(self, build, run, out_shape, out_dtype, work, halo=None, prep=None):
         self.build = build
         self.run = run
         self.out_shape = tuple(out_shape)
         self.out_dtype = np.dtype(out_dtype)
         self.work = work
         self.plans = {}
-        self.check = check
+        self.halo = halo
+        self.prep = prep
 
     def __call__(self, input, output, workers):
+        cap = getattr(_tls, "capture", None)
+        if cap is not None:
+            cap.call = self
+            raise Captured()
+        if self.prep is not None:
+            input = self.prep(input)
         if type(output) is np.ndarray:
             result = output
             if output.dtype.isnative and not np.may_share_memory(output, input):

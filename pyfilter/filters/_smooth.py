@@ -4,21 +4,53 @@ import numpy as np
 from .._common import dtypes as D
 from .._common import validate as V
 from .._common.errors import ArgumentError, ArgumentTypeError
-from ..ndimage._separable import gaussian_filter
+from .._ops import bank as B
+from .._ops import kernel as K
+from .._ops import line as L
+from .._ops import plans as P
 from ._edges import _spatial
+
+_CACHE = P.Cache(64)
 
 __all__ = ["gaussian", "difference_of_gaussians"]
 
 
-def _convert(image, preserve_range):
+def _check_image(image):
     image = V.check_array(image, "image", allow_float16=True)
     if image.dtype.kind == "c":
-        raise TypeError(f"image must be real, got dtype {image.dtype}")
+        raise ArgumentTypeError(f"image must be real, got dtype {image.dtype}")
+    return image
+
+
+def _to_float(image, preserve_range):
     if image.dtype.kind == "f":
         return image
     if preserve_range:
         return image.astype(np.float64)
     return D.img_as_float(image)
+
+
+def _convert(image, preserve_range):
+    return _to_float(_check_image(image), preserve_range)
+
+
+def _gauss_passes(ndim, shape, sigmas, mode, truncate, dtype):
+    """scipy's gaussian_filter passes (axes with sigma <= 1e-15 skipped)."""
+    return [L.make_pass(a, K.gaussian_weights(s, 0, truncate, None), mode, 0.0, shape[a])
+            for a, s in enumerate(sigmas) if s > K.GAUSS_SIGMA_SKIP]
+
+
+def _smooth_call(img, output, terms, out, cval, preserve_range, name="output"):
+    """The planned call of a bank over the float conversion of ``img``."""
+    fimg = np.empty(img.shape, D.float_dtype_of(img.dtype, preserve_range)) \
+        if img.dtype.kind != "f" else img
+    result, target = V.get_output(output, fimg, fimg.shape, name=name)
+    cval = V.check_cval(cval, False)
+    dtype = D.work_dtype(fimg.dtype, target.dtype)
+    call = B.call(fimg, target, terms, (out,), cval=cval, semantics="cascade", dtype=dtype)
+    if img.dtype.kind != "f":
+        call.prep = lambda x: _to_float(x, preserve_range)
+    return call
 
 
 def _sigmas(sigma, ndim, spatial, channel_axis, name="sigma"):
@@ -88,9 +120,6 @@ def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
     >>> out.dtype, round(float(out[2, 2, 0]), 4)
     (dtype('float64'), 0.1592)
     """
-    img = _convert(image, preserve_range)
-    spatial, c = _spatial(img.ndim, channel_axis)
-    full = _sigmas(sigma, img.ndim, spatial, c)
     if out is not None:
         if output is not None:
             raise ArgumentError("give either out or output, not both (got out and "
@@ -100,12 +129,23 @@ def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
         output, name = out, "out"
     else:
         name = "output"
-    if output is not None:
-        dt = output.dtype if isinstance(output, np.ndarray) else np.dtype(output)
-        if dt.kind != "f":
-            raise ArgumentError(f"dtype of {name} must be float; got {dt}")
-    return gaussian_filter(img, full, output=output, mode=mode, cval=cval,
-                           truncate=truncate, workers=workers)
+
+    def plan(img):
+        spatial, c = _spatial(img.ndim, channel_axis)
+        full = _sigmas(sigma, img.ndim, spatial, c)
+        t = V.check_truncate(truncate)
+        code = V.mode_code(mode)
+        if output is not None:
+            dt = output.dtype if isinstance(output, np.ndarray) else np.dtype(output)
+            if dt.kind != "f":
+                raise ArgumentError(f"dtype of {name} must be float; got {dt}")
+        passes = [p.replace(mode=code) for p in _gauss_passes(img.ndim, img.shape, full, code, t,
+                                                              None)]
+        return _smooth_call(img, output, [passes], B.Out("term", [0]), cval, preserve_range,
+                            name)
+    return P.run_cached(_CACHE, "gaussian", image, output,
+                        (sigma, mode, cval, preserve_range, truncate, channel_axis), plan,
+                        workers, _check_image)
 
 
 def difference_of_gaussians(image, low_sigma, high_sigma=None, *, mode="nearest",
@@ -135,19 +175,23 @@ def difference_of_gaussians(image, low_sigma, high_sigma=None, *, mode="nearest"
     >>> float(filters.difference_of_gaussians(x, 1)[4, 4]) > 0
     True
     """
-    img = _convert(image, False)
-    spatial, c = _spatial(img.ndim, channel_axis)
-    low = _sigmas(low_sigma, img.ndim, spatial, c, "low_sigma")
-    if high_sigma is None:
-        high = [1.6 * s for s in low]
-    else:
-        high = _sigmas(high_sigma, img.ndim, spatial, c, "high_sigma")
-    if any(h < l for h, l in zip(high, low)):
-        raise ArgumentError(f"high_sigma must be >= low_sigma on every axis, got "
-                            f"low_sigma={low_sigma!r}, high_sigma={high_sigma!r}")
-    im1 = gaussian_filter(img, low, mode=mode, cval=cval, truncate=truncate,
-                          workers=workers)
-    im2 = gaussian_filter(img, high, mode=mode, cval=cval, truncate=truncate,
-                          workers=workers)
-    im1 -= im2
-    return im1
+    def plan(img):
+        spatial, c = _spatial(img.ndim, channel_axis)
+        low = _sigmas(low_sigma, img.ndim, spatial, c, "low_sigma")
+        if high_sigma is None:
+            high = [1.6 * s for s in low]
+        else:
+            high = _sigmas(high_sigma, img.ndim, spatial, c, "high_sigma")
+        if any(h < lo for h, lo in zip(high, low)):
+            raise ArgumentError(f"high_sigma must be >= low_sigma on every axis, got "
+                                f"low_sigma={low_sigma!r}, high_sigma={high_sigma!r}")
+        t = V.check_truncate(truncate)
+        code = V.mode_code(mode)
+        terms = [_gauss_passes(img.ndim, img.shape, low, code, t, None),
+                 _gauss_passes(img.ndim, img.shape, high, code, t, None)]
+        return _smooth_call(img, None, terms, B.Out("diff", [0, 1]), cval, False)
+    return P.run_cached(_CACHE, "difference_of_gaussians", image, None,
+                        (low_sigma, high_sigma, mode, cval, channel_axis, truncate), plan,
+                        workers, _check_image)
+
+

@@ -41,46 +41,27 @@ _TERM = (B.Out("term", [0]),)
 _CACHE = P.Cache(128)
 
 
+def _check_input(input):
+    return V.check_array(input, "input")
+
+
 def _planned(tag, input, output, args, plan_fn, workers):
-    """Run the call, planned by ``plan_fn(validated input)`` or found in the
-    cache of calls with the same signature."""
-    key = P.call_key(tag, input, output, args)
-    call = _CACHE.get(key)
-    if call is None:
-        input = V.check_array(input, "input")
-        call = _CACHE.put(key, plan_fn(input))
-    return call(input, output, workers)
-
-
-def _copy(plan, input, target, nthreads):
-    np.copyto(target, input, casting="unsafe")
+    return P.run_cached(_CACHE, tag, input, output, args, plan_fn, workers, _check_input)
 
 
 def _bank_call(x, output, terms, outputs, cval):
     """The planned call of a bank: ``terms`` (each a list of specs applied
     in order with scipy's semantics: every pass extends its own input with
     ``cval``; integer outputs keep the intermediates in the output type)
-    combined by ``outputs``; no terms: a copy with numpy's cast, as scipy
-    assigns ``output[...] = input``."""
+    combined by ``outputs``."""
     result, target = V.get_output(output, x, x.shape, x.dtype.kind == "c")
     cval = V.check_cval(cval, x.dtype.kind == "c")
-    if not any(terms):
-        return P.Call(lambda i, t: None, _copy, target.shape, target.dtype, target.size)
-    if target.size and x.size == 0:
+    if any(terms) and target.size and x.size == 0:
         raise ArgumentError(f"input has shape {x.shape}: nothing to filter")
     dtype = D.work_dtype(x.dtype, target.dtype)
     passes = [_passes(t, x.shape, dtype) for t in terms]
-    quant = D.quantized(target.dtype)
-    ntaps = sum(max(p.ntaps, 1) for t in passes for p in t) or 1
-
-    def build(inp, tgt):
-        return B.plan(inp, (tgt,), passes, outputs, cval=cval, semantics="cascade",
-                      dtype=dtype, quantize=quant)
-
-    def run(plan, inp, tgt, nthreads):
-        plan.run(inp, (tgt,), nthreads)
-
-    return P.Call(build, run, target.shape, target.dtype, target.size * ntaps)
+    return B.call(x, target, passes, outputs, cval=cval, semantics="cascade", dtype=dtype,
+                  quantize=D.quantized(target.dtype))
 
 
 def _cascade(tag, input, output, args, specs_fn, cval, workers):
@@ -340,17 +321,11 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
 
 
 # ---------------------------------------------------------------- gaussian
-def _gauss_weights(sigma, order, truncate, radius):
-    r = _kernel.gaussian_radius(sigma, truncate, radius)
-    # correlate with the reversed convolution kernel, as scipy does
-    return _kernel.gaussian_kernel1d(sigma, order, r)[::-1].copy()
-
-
 def _gauss_specs(ndim, axes, sigmas, orders, modes, truncate, radii):
     out = []
     for a, s, o, m, r in zip(axes, sigmas, orders, modes, radii):
         if s > SIGMA_SKIP:
-            out.append((a, _gauss_weights(s, o, truncate, r), m, 0, None))
+            out.append((a, _kernel.gaussian_weights(s, o, truncate, r), m, 0, None))
     return out
 
 
@@ -666,6 +641,7 @@ def generic_gradient_magnitude(input, derivative, output=None, mode="reflect",
                          + [(o, smooth, m, 0, None) for o in range(input.ndim) if o != a])
         return _bank_call(input, output, terms, (B.Out("hypot", range(len(terms))),),
                           cval)(input, output, workers)
+    P.not_planned()
     result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
     if not axs:
         np.copyto(target, input, casting="unsafe")
@@ -730,6 +706,7 @@ def generic_laplace(input, derivative2, output=None, mode="reflect", cval=0.0,
     input = V.check_array(input, "input")
     axs = V.normalize_axes(axes, input.ndim)
     _modes(mode, len(axs))
+    P.not_planned()
     result, target = V.get_output(output, input, input.shape, input.dtype.kind == "c")
     if not axs:
         np.copyto(target, input, casting="unsafe")

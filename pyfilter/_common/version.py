@@ -1,0 +1,2 @@
+"""The package version (one place)."""
+VERSION = "0.1.0"

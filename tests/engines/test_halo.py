@@ -1,0 +1,73 @@
+"""Every op can say how far it reads (its halo): a block extended by the
+halo gives the whole array's result over the block, and the halo is tight
+(one less on either side changes the result)."""
+import numpy as np
+import pytest
+
+from pyfilter import filters
+from pyfilter import ndimage as pnd
+from pyfilter._ops.halo import halo
+
+# (function, shape, args, kwargs)
+CASES = [
+    (pnd.gaussian_filter, (40, 37), (2.0,), {}),
+    (pnd.gaussian_filter, (30, 31, 5), ((1.5, 1.0, 0),), {}),
+    (pnd.gaussian_filter, (41, 39), (1.2,), {"order": (1, 2), "truncate": 3.0}),
+    (pnd.gaussian_filter1d, (41, 39), (2.0,), {"axis": 0, "radius": 5}),
+    (pnd.uniform_filter, (40, 37), ((4, 5),), {"origin": (1, -1)}),
+    (pnd.uniform_filter1d, (40, 37), (6,), {"axis": -1, "origin": 2}),
+    (pnd.sobel, (40, 37), (), {"axis": 0}),
+    (pnd.prewitt, (20, 21, 22), (), {"axis": 2}),
+    (pnd.laplace, (40, 37), (), {}),
+    (pnd.gaussian_laplace, (40, 37), (1.5,), {}),
+    (pnd.gaussian_gradient_magnitude, (20, 21, 22), (1.0,), {}),
+    (pnd.correlate1d, (40, 37), ([1.0, -3.0, 2.0, 5.0],), {"axis": 0, "origin": -1}),
+]
+
+
+def _block_result(func, x, args, kwargs, lo, hi, h):
+    """func over the block [lo, hi) computed from x[lo - below : hi + above]."""
+    sl_in = tuple(slice(a - b0, c + b1) for a, c, (b0, b1) in zip(lo, hi, h))
+    sub = func(np.ascontiguousarray(x[sl_in]), *args, **kwargs)
+    sl_out = tuple(slice(b0, b0 + (c - a)) for a, c, (b0, b1) in zip(lo, hi, h))
+    return sub[sl_out]
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_halo_is_sufficient_and_tight(rng, case):
+    func, shape, args, kwargs = CASES[case]
+    x = rng.standard_normal(shape)
+    h = halo(func, x, *args, **kwargs)
+    assert h is not None and len(h) == x.ndim
+    full = func(x, *args, **kwargs)
+    lo = [b0 + 2 for b0, b1 in h]
+    hi = [n - b1 - 2 for n, (b0, b1) in zip(shape, h)]
+    assert all(a < c for a, c in zip(lo, hi)), (h, shape)
+    inner = tuple(slice(a, c) for a, c in zip(lo, hi))
+    for mode in ("reflect", "wrap", "constant"):
+        kw = dict(kwargs, mode=mode)
+        ref = func(x, *args, **kw)[inner]
+        np.testing.assert_allclose(_block_result(func, x, args, kw, lo, hi, h), ref,
+                                   rtol=1e-12, atol=1e-12)
+    # tight: one less on a side (where the halo is not zero) changes the block
+    for a, (b0, b1) in enumerate(h):
+        for side in (0, 1):
+            if (b0, b1)[side] == 0:
+                continue
+            hh = list(h)
+            hh[a] = (b0 - 1, b1) if side == 0 else (b0, b1 - 1)
+            got = _block_result(func, x, args, dict(kwargs, mode="constant", cval=1e6),
+                                lo, hi, hh)
+            assert not np.allclose(got, full[inner]), (a, side)
+
+
+def test_halo_of_a_shape_computes_nothing():
+    assert halo(pnd.gaussian_filter, (4096, 4096), 3.0) == ((12, 12), (12, 12))
+    assert halo(pnd.uniform_filter, (10, 10, 3), (3, 3, 1)) == ((1, 1), (1, 1), (0, 0))
+
+
+def test_halo_unknown_for_callables():
+    def d(input, axis, output, mode, cval):
+        return pnd.sobel(input, axis, output, mode, cval)
+    assert halo(pnd.generic_laplace, (10, 10), d) is None
+    assert filters is not None
