@@ -139,15 +139,16 @@ def sobel(input, axis=-1, output=None, mode="reflect", cval=0.0, *, workers=None
     axis : int, optional
         The axis of the derivative.  Default -1.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode (see :func:`pyfilter.ndimage.correlate`), or one per
-        axis of ``input``.  Default 'reflect'.
+    %(mode_multiple)s
+        Every axis of ``input`` is filtered, so a sequence has one entry
+        per axis.
     %(cval)s
     %(workers)s
 
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     See Also
     --------
@@ -179,14 +180,16 @@ def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0, *, workers=No
     axis : int, optional
         The axis of the derivative.  Default -1.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis of ``input``.  Default 'reflect'.
+    %(mode_multiple)s
+        Every axis of ``input`` is filtered, so a sequence has one entry
+        per axis.
     %(cval)s
     %(workers)s
 
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -212,8 +215,8 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None,
     ----------
     %(input)s
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes``.  Default 'reflect'.
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``.
     %(cval)s
     %(axes)s
     %(workers)s
@@ -221,6 +224,7 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None,
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -337,7 +341,7 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     size : int
         Length of the window (>= 1).
     axis : int, optional
-        Default -1.
+        The axis of ``input`` to filter along.  Default -1.
     %(output)s
     %(mode_reflect)s
     %(cval)s
@@ -347,6 +351,7 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -380,8 +385,8 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     size : int or sequence of int, optional
         Window length per axis (>= 1).  Default 3.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes``.  Default 'reflect'.
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``.
     %(cval)s
     %(origin_multiple)s
     %(axes)s
@@ -390,6 +395,7 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Notes
     -----
@@ -446,7 +452,7 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
     sigma : scalar
         Standard deviation (>= 0; 0 leaves the input unchanged).
     axis : int, optional
-        Default -1.
+        The axis of ``input`` to filter along.  Default -1.
     order : int, optional
         Derivative order, 0 to 3.  Default 0.
     %(output)s
@@ -461,6 +467,7 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Notes
     -----
@@ -504,8 +511,8 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     order : int or sequence of int, optional
         Derivative order per axis, 0 to 3.  Default 0.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes``.  Default 'reflect'.
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``.
     %(cval)s
     truncate : float, optional
         Radius in standard deviations (>= 0).  Default 4.0.
@@ -517,6 +524,7 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -566,9 +574,9 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *,
     sigma : scalar or sequence of scalars
         Standard deviation per axis in ``axes`` (>= 0).
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes`` (component ``i`` uses
-        ``mode[i]`` on every axis, as scipy does).
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``; the term of axis
+        ``axes[i]`` then uses ``mode[i]`` on every axis, as scipy does.
     %(cval)s
     %(axes)s
     %(workers)s
@@ -578,6 +586,7 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *,
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -652,8 +661,10 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     sigma : scalar or sequence of scalars
         Standard deviation, one value or one per axis of ``input``.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes``.
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``; the derivative
+        along ``axes[i]`` then uses ``mode[i]`` on every axis, as scipy
+        does.
     %(cval)s
     %(axes)s
     %(workers)s
@@ -663,6 +674,7 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -740,11 +752,14 @@ def generic_gradient_magnitude(input, derivative, output=None, mode="reflect",
         receive the output dtype and must return an array of the input's
         shape.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes``.
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``: ``mode[i]`` is
+        passed to the call for ``axes[i]``.
     %(cval)s
     extra_arguments : sequence, optional
+        Extra positional arguments passed to the callable.
     extra_keywords : dict, optional
+        Extra keyword arguments passed to the callable.
     %(axes)s
     workers : int, optional
         Threads for the fused path (the callable controls its own).
@@ -752,6 +767,7 @@ def generic_gradient_magnitude(input, derivative, output=None, mode="reflect",
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -813,11 +829,14 @@ def generic_laplace(input, derivative2, output=None, mode="reflect", cval=0.0,
         The first call writes into ``output``; later calls receive the
         output dtype and must return an array of the input's shape.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes``.
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``: ``mode[i]`` is
+        passed to the call for ``axes[i]``.
     %(cval)s
     extra_arguments : sequence, optional
+        Extra positional arguments passed to the callable.
     extra_keywords : dict, optional
+        Extra keyword arguments passed to the callable.
     %(axes)s
     workers : int, optional
         Accepted for uniformity (the callable controls its own threads).
@@ -825,6 +844,7 @@ def generic_laplace(input, derivative2, output=None, mode="reflect", cval=0.0,
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
