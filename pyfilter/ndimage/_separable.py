@@ -2,7 +2,7 @@
 
 sobel, prewitt, laplace, uniform_filter(1d), gaussian_filter(1d),
 gaussian_laplace, gaussian_gradient_magnitude, generic_gradient_magnitude,
-generic_laplace: scipy's signatures and results (see REFERENCE.md),
+generic_laplace: scipy's signatures and results (docs/semantics.md),
 plus keyword-only ``workers``.  Re-exported by :mod:`pyfilter.ndimage`.
 """
 import numpy as np

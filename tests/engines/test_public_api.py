@@ -111,3 +111,20 @@ def test_no_other_docstring_mechanism():
         text = path.read_text()
         for lineno, line in enumerate(text.splitlines(), 1):
             assert not pattern.search(line), f"{path.relative_to(ROOT)}:{lineno}: {line.strip()}"
+
+
+def test_sources_cite_no_outside_documents():
+    # the repository is self-contained: comments and docstrings cite files
+    # in it (docs/*.md), never outside documents or issue numbers
+    names = ["REFERENCE", "PERF", "CONVENTIONS", "ARCHITECTURE"]
+    pattern = re.compile("|".join(n + r"\.md" for n in names)
+                         + r"|\.\./shared|issue [0-9]")
+    suffixes = (".py", ".pyx", ".pxi", ".pxd", ".h")
+    paths = [p for d in ("pyfilter", "tests", "benchmarks") for p in (ROOT / d).rglob("*")
+             if p.suffix in suffixes and p.is_file()]
+    paths += [ROOT / n for n in ("README.md", "setup.py", "Makefile")]
+    for path in paths:
+        if not path.exists():
+            continue
+        for lineno, line in enumerate(path.read_text().splitlines(), 1):
+            assert not pattern.search(line), f"{path.relative_to(ROOT)}:{lineno}: {line.strip()}"
