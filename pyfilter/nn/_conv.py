@@ -1,14 +1,14 @@
 """CNN-style convolution layers (torch.nn.functional semantics) on numpy arrays.
 
 Public functions are re-exported by :mod:`pyfilter.nn`.  Every compute
-function validates, allocates its C-contiguous output, resolves
-``workers`` and calls the channel engine (``pyfilter/_cext/channel.pxi``);
-the only arithmetic done here is on small parameter arrays (weight
-repacking, batch-norm folding, the bias-gradient reduction).
+function validates, allocates its C-contiguous output and calls the
+channel op (``pyfilter/_ops/channel.py``, which runs the engine
+``pyfilter/_cext/channel.pxi``).  The rest is plain numpy: batch-norm
+folding, ``relu``, ``channel_shuffle``'s copy and the bias-gradient sum.
 
 Threads: OpenMP threads (``workers``) each run single-threaded BLAS on
 their own im2col tiles; while a GEMM-based call runs, the BLAS pools are
-capped to one thread (pyfilter/_blas.py), so BLAS threads and OpenMP
+capped to one thread (pyfilter/_common/blas.py), so BLAS threads and OpenMP
 threads never compete for the cores.
 """
 import math
