@@ -149,8 +149,8 @@ _FRAGMENTS = {
     padding must be at most the input size); or a scipy.ndimage mode name
     ('constant', 'nearest', 'mirror', 'wrap', 'grid-constant',
     'grid-mirror', 'grid-wrap'; these repeat periodically for any
-    padding), or 'symmetric' for scipy's 'reflect' (a name this
-    torch-style namespace gives to torch's meaning).""",
+    padding), or 'symmetric' for scipy's 'reflect' (in this namespace
+    'reflect' has torch's meaning).""",
     "conv_grad_params": """stride, padding, dilation, groups :
     Those of the forward convolution (zero padding; ``padding`` also
     accepts 'valid', 'same' and 'full').""",
