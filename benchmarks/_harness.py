@@ -4,7 +4,9 @@ A benchmark module ``benchmarks/bench_<topic>.py`` defines ``cases()``
 returning a list of :class:`Case`.  Each case names pyfilter's callable and
 the peers' callables for the same operation; all are timed in the same
 process run, and the table reports ``peer time / pyfilter time`` (higher is
-better for pyfilter).  Targets from the issues are checked and marked.
+better for pyfilter).  A case's targets (minimum speed-ups against named
+peers) are checked and marked.  The rules for running benchmarks are in
+docs/performance.md.
 """
 import dataclasses
 import gc

@@ -1,8 +1,8 @@
-"""CNN layers (issue 5): pyfilter.nn against torch.nn.functional (oneDNN, the
+"""CNN layers: pyfilter.nn against torch.nn.functional (oneDNN, the
 same number of threads) and a numpy im2col reference (np.pad +
 sliding_window_view + matmul), float32, fresh outputs for every library
 (torch's functional API has no ``out=``).  GFLOP/s = 2 x multiply-adds /
-time.  Targets (issue 5): within 1.5x of torch's time (speed-up >= 0.667)
+time.  Targets: within 1.5x of torch's time (speed-up >= 0.667)
 for the dense cases and conv3d; no slower (>= 1.0) for depthwise and the
 transposed convolution."""
 import numpy as np

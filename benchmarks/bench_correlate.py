@@ -1,4 +1,4 @@
-"""N-D correlation (issue 2): pyfilter.ndimage.correlate/correlate1d against
+"""N-D correlation: pyfilter.ndimage.correlate/correlate1d against
 scipy.ndimage and cv2.filter2D, preallocated outputs."""
 import numpy as np
 import scipy.ndimage as ndi

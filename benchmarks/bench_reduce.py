@@ -1,4 +1,4 @@
-"""Window reductions (issue 4): max/avg pooling against torch and
+"""Window reductions: max/avg pooling against torch and
 skimage.measure.block_reduce, maximum_filter against scipy.ndimage and
 cv2.dilate (preallocated outputs where the API allows)."""
 import numpy as np

@@ -1,4 +1,4 @@
-"""Separable filters, smoothing, edges and FFT correlation (issue 3), against
+"""Separable filters, smoothing, edges and FFT correlation, against
 scipy.ndimage, scikit-image and OpenCV, outputs preallocated where the peer
 allows (scikit-image's filters allocate their result)."""
 import numpy as np

@@ -14,8 +14,12 @@ pyfilter.nn
     torch.nn.functional style layers on numpy arrays: convolutions,
     transposed convolutions, gradients, im2col, pooling, conv arithmetic.
 
-Thread control: every compute function takes ``workers=None``;
-:func:`set_workers` sets the default for a block of code.
+Thread control: every function that runs a compiled engine takes
+``workers=None``; :func:`set_workers` sets the default for a block of
+code.
+
+docs/semantics.md (the peers' behaviour and pyfilter's differences),
+docs/performance.md and docs/architecture.md describe the package.
 """
 from ._common.version import VERSION as __version__  # noqa: E402
 

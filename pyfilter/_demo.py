@@ -65,7 +65,7 @@ def _steps(img):
         ("vertical edges, stride 2 (valid)",
          lambda: filters.correlate(img, VERTICAL, stride=2, shape="valid"),
          lambda: ndi.correlate(img, VERTICAL)[1:-1:2, 1:-1:2]),
-        # issue 3: separable filters on the line engine
+        # separable filters on the line engine
         ("Sobel gradient magnitude",
          lambda: ndimage.generic_gradient_magnitude(img, ndimage.sobel),
          lambda: np.hypot(ndi.sobel(img, 0), ndi.sobel(img, 1))),

@@ -85,16 +85,20 @@ def sobel(ndim=2, axis=-1, size=3):
 
     Parameters
     ----------
-    ndim : int
-        Number of dimensions.
-    axis : int
-        Axis of the derivative.
-    size : {3, 5, 7}
-        Aperture (OpenCV's ksize).
+    ndim : int, optional
+        Number of dimensions (>= 1).  Default 2.
+    axis : int, optional
+        Axis of the derivative.  Default -1.
+    size : {3, 5, 7}, optional
+        Aperture (OpenCV's ksize).  Default 3.
 
     Returns
     -------
     kernel : ndarray of float64, shape ``(size,) * ndim``
+
+    See Also
+    --------
+    scharr, prewitt, farid, deriv_kernels, pyfilter.ndimage.sobel
 
     Examples
     --------
@@ -115,6 +119,23 @@ def scharr(ndim=2, axis=-1, size=3):
     """N-D Scharr derivative kernel: ``[-1, 0, 1]`` along ``axis`` times
     ``[3, 10, 3]`` along the others (unnormalised, as ``cv2.Scharr``).
 
+    Parameters
+    ----------
+    ndim : int, optional
+        Number of dimensions (>= 1).  Default 2.
+    axis : int, optional
+        Axis of the derivative.  Default -1.
+    size : int, optional
+        Only 3.
+
+    Returns
+    -------
+    kernel : ndarray of float64, shape ``(3,) * ndim``
+
+    See Also
+    --------
+    sobel, pyfilter.filters.scharr
+
     Examples
     --------
     >>> from pyfilter import kernels
@@ -132,6 +153,23 @@ def scharr(ndim=2, axis=-1, size=3):
 def prewitt(ndim=2, axis=-1, size=3):
     """N-D Prewitt derivative kernel: ``[-1, 0, 1]`` along ``axis`` times
     ``[1, 1, 1]`` along the others (as scipy.ndimage.prewitt).
+
+    Parameters
+    ----------
+    ndim : int, optional
+        Number of dimensions (>= 1).  Default 2.
+    axis : int, optional
+        Axis of the derivative.  Default -1.
+    size : int, optional
+        Only 3.
+
+    Returns
+    -------
+    kernel : ndarray of float64, shape ``(3,) * ndim``
+
+    See Also
+    --------
+    sobel, pyfilter.ndimage.prewitt
 
     Examples
     --------
@@ -151,6 +189,23 @@ def farid(ndim=2, axis=-1, size=5):
     """N-D Farid & Simoncelli derivative kernel (5 taps): the optimised
     derivative along ``axis`` times the matching interpolator along the
     others (the weights scikit-image uses, correlation orientation).
+
+    Parameters
+    ----------
+    ndim : int, optional
+        Number of dimensions (>= 1).  Default 2.
+    axis : int, optional
+        Axis of the derivative.  Default -1.
+    size : int, optional
+        Only 5.
+
+    Returns
+    -------
+    kernel : ndarray of float64, shape ``(5,) * ndim``
+
+    See Also
+    --------
+    sobel, pyfilter.filters.farid
 
     Examples
     --------
@@ -177,9 +232,9 @@ def deriv_kernels(dx, dy, ksize, normalize=False):
         Aperture: 1 (no smoothing, a 3-tap derivative), 3, 5, 7, or -1 for
         the 3x3 Scharr kernels (then ``dx + dy == 1``).  Each order must be
         smaller than the aperture (3 for ksize 1).
-    normalize : bool
+    normalize : bool, optional
         Scale each kernel as OpenCV does (Sobel: ``2 ** -(k - order - 1)``;
-        Scharr smoothing ``1/32``).
+        Scharr smoothing ``1/32``).  Default False.
 
     Returns
     -------
@@ -237,6 +292,25 @@ def gaussian1d(sigma, order=0, truncate=4.0, radius=None):
     ``convolve1d(x, gaussian1d(s, n))`` equals
     ``gaussian_filter1d(x, s, order=n)``.
 
+    Parameters
+    ----------
+    sigma : float
+        Standard deviation (> 0).
+    order : int, optional
+        Derivative order, 0 to 3.  Default 0.
+    truncate : float, optional
+        Radius in standard deviations (>= 0).  Default 4.0.
+    radius : int, optional
+        The radius ``r``, overriding ``truncate``.
+
+    Returns
+    -------
+    kernel : ndarray of float64, shape ``(2 r + 1,)``
+
+    See Also
+    --------
+    pyfilter.ndimage.gaussian_filter1d
+
     Examples
     --------
     >>> from pyfilter import kernels
@@ -259,6 +333,21 @@ def laplacian(ndim=2, ksize=1):
     ``[[0, 1, 0], [1, -4, 1], [0, 1, 0]]``); ksize 3: the sum over axes of
     ``[1, -2, 1]`` along that axis times ``[1, 2, 1]`` along the others
     (2-D: ``[[2, 0, 2], [0, -8, 0], [2, 0, 2]]``).
+
+    Parameters
+    ----------
+    ndim : int, optional
+        Number of dimensions (>= 1).  Default 2.
+    ksize : {1, 3}, optional
+        OpenCV's aperture.  Default 1.
+
+    Returns
+    -------
+    kernel : ndarray of float64, shape ``(3,) * ndim``
+
+    See Also
+    --------
+    pyfilter.ndimage.laplace, pyfilter.filters.laplace
 
     Examples
     --------
@@ -285,6 +374,21 @@ def box(size, normalize=True):
     """Box kernel of shape ``size`` (an int gives a 1-D kernel), summing to
     1 when ``normalize`` (the mean filter of ``uniform_filter`` /
     ``cv2.blur``).
+
+    Parameters
+    ----------
+    size : int or sequence of int
+        The kernel's shape (entries >= 1).
+    normalize : bool, optional
+        Divide by the number of taps.  Default True.
+
+    Returns
+    -------
+    kernel : ndarray of float64, shape ``size``
+
+    See Also
+    --------
+    pyfilter.ndimage.uniform_filter
 
     Examples
     --------
@@ -314,6 +418,24 @@ def separate(kernel, rtol=1e-6):
     is not rank 1.  Factors are taken from the kernel's own largest-pivot
     row and column, so integer kernels get exact factors.
 
+    Parameters
+    ----------
+    kernel : array_like
+        A numeric, non-empty kernel with at least one dimension.
+    rtol : float, optional
+        Tolerance (>= 0) relative to the largest singular value.  Default
+        1e-6.
+
+    Returns
+    -------
+    factors : tuple of ndarray, or None
+        One float64 (complex128 for a complex kernel) 1-D array per
+        dimension, or None when the kernel is not rank 1 (or not finite).
+
+    See Also
+    --------
+    pyfilter.ndimage.correlate : ``method='separable'`` uses these factors.
+
     Examples
     --------
     >>> import numpy as np
@@ -337,7 +459,28 @@ def separate(kernel, rtol=1e-6):
 
 def dilate(kernel, dilation):
     """The kernel with ``dilation - 1`` zeros inserted between taps along
-    each axis (``dilation``: int or one per axis, >= 1).
+    each axis.
+
+    Correlating with ``dilate(k, d)`` equals correlating with ``k`` and
+    ``dilation=d`` in :func:`pyfilter.filters.correlate`.
+
+    Parameters
+    ----------
+    kernel : array_like
+        A kernel with at least one dimension.
+    dilation : int or sequence of int
+        Spacing of the taps, one value for every axis or one per axis
+        (>= 1).
+
+    Returns
+    -------
+    kernel : ndarray
+        Of length ``(n - 1) * d + 1`` along each axis, the dtype of
+        ``kernel``.
+
+    See Also
+    --------
+    pyfilter.filters.correlate
 
     Examples
     --------

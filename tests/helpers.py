@@ -13,7 +13,7 @@ ALL_DTYPES = [np.bool_, np.int8, np.uint8, np.int16, np.uint16, np.int32,
               np.complex64, np.complex128]
 MODES = ["reflect", "constant", "nearest", "mirror", "wrap",
          "grid-constant", "grid-mirror", "grid-wrap"]
-# scipy mode -> numpy.pad mode (REFERENCE.md)
+# scipy mode -> numpy.pad mode (docs/semantics.md)
 NP_PAD = {"reflect": "symmetric", "grid-mirror": "symmetric", "constant": "constant",
           "grid-constant": "constant", "nearest": "edge", "mirror": "reflect",
           "wrap": "wrap", "grid-wrap": "wrap"}

@@ -2,8 +2,9 @@
 #
 # Loading converts an input element to the compute type; storing converts a
 # computed value to the output element type with scipy.ndimage's rules,
-# measured on scipy 1.17 (tests/test_correlate_scipy.py
-# ::test_integer_casting_extremes).  scipy has two rules, one per code path:
+# measured on scipy 1.17 (tests/ndimage/test_correlate.py
+# ::test_integer_casting_extremes; docs/semantics.md, section 1.6).  scipy
+# has two rules, one per code path:
 #
 # CAST_LINE: the 1-D line filters (correlate1d, convolve1d, uniform,
 #   gaussian, sobel, ... and every filter built from line passes): x86
@@ -14,9 +15,13 @@
 #   * uint64: [2**63, 2**64) truncates, >= 2**64 gives 0, [-2**63, 2**63)
 #     truncates through int64 and wraps, anything else (NaN, -inf,
 #     < -2**63) gives 2**63.
-# CAST_ND: the N-D correlate/convolve: as CAST_LINE except that NaN stores
-#   as 0 in every integer type and uint64 truncates and wraps any |x| <
-#   2**64 (sign and magnitude), other values give 0.
+# CAST_ND: the N-D correlate/convolve: as CAST_LINE except that uint64
+#   truncates and wraps any |x| < 2**64 (sign and magnitude), other values
+#   give 0; and NaN stores as 0 in every integer type here.  (scipy gives 0
+#   where its N-D path skips a NaN weight, which is what the test measures;
+#   a NaN computed from NaN or inf data stores as in CAST_LINE in scipy, so
+#   int32, int64 and uint64 outputs differ there: docs/semantics.md,
+#   section 7.)
 # bool (both rules): the uint8 result, then != 0 (scipy stores the raw
 # byte; we keep its truth value and a valid bool).
 # Type codes and cast rules: _codes.pxd.

@@ -1,7 +1,7 @@
 # Channel engine: the CNN layers of pyfilter.nn (multi-channel convolution,
 # its transposed form and gradients, im2col / col2im).
 #
-# Geometry.  Arrays are normalised by the Python layer (pyfilter/_conv.py)
+# Geometry.  Arrays are normalised by the Python layer (pyfilter/_ops/channel.py)
 # to (N, C, D, H, W), C-contiguous, float32 or float64 (one dtype per call).
 # A "job" computes, for output positions i = (i0, i1, i2) < no and every
 # output channel o of group g,
@@ -11,16 +11,17 @@
 #
 # where per axis `off` is a list of tap offsets (k * dilation - pad_lo for a
 # convolution; the taps of one output phase for a transposed convolution,
-# see _conv.py) and x~ is x extended by the boundary mode of that axis
-# (pyfilter/_cext/_boundary.pxd, the one place boundaries are handled).
+# see pyfilter/_ops/channel.py) and x~ is x extended by the boundary mode
+# of that axis (pyfilter/_cext/_boundary.pxd, the one place boundaries are
+# handled).
 # W is the (G, Cout_g, Cin_g * taps) weight matrix, rows in torch's
 # (c, kd, kh, kw) order.  One formula serves convolution (any padding mode,
 # stride, dilation, groups), transposed convolution and conv{n}d_input
 # (the gather form of the same operation, one job per output phase: no
 # scatter-add, no zeros multiplied), conv{n}d_weight and unfold/fold.
 #
-# Paths (chosen per job by pyfilter/_conv.py::_choose_path, from measurements
-# on the 2-core AVX2 reference machine):
+# Paths (chosen per job by pyfilter/_ops/channel.py::choose_path, from
+# measurements on the 2-core AVX2 reference machine):
 #   * Direct (most convolutions, including depthwise, grouped, small-channel
 #     and the 64-channel CNN layers): a work unit is (image, group, output
 #     depth, band of output rows).  Input lines are copied once into a
@@ -53,7 +54,7 @@
 # schedule: on a shared machine a thread that loses its core does not hold
 # the others back); on the GEMM paths each calls BLAS single-threaded on
 # its own tiles, the BLAS pools being capped to one
-# thread for the duration of the call (pyfilter/_blas.py), so there is
+# thread for the duration of the call (pyfilter/_common/blas.py), so there is
 # never BLAS-in-OpenMP oversubscription.  Units, tiles and blocks depend on
 # the problem only, never on the thread count, and each output element is
 # produced by exactly one unit, so results are bitwise identical for any
@@ -167,7 +168,7 @@ cdef enum:
     DEF_OB = 6         # output channels per micro-kernel block
     DEF_XCHUNK = 256   # output positions per x chunk (a multiple of 32)
     DEF_MAXKD = 64     # largest kernel extent along depth / height (taps)
-OB = DEF_OB     # (Python: the weight packing in pyfilter/_conv.py)
+OB = DEF_OB     # (Python: the weight packing in pyfilter/_ops/channel.py)
 
 ctypedef fused real:
     float

@@ -7,7 +7,7 @@
 # 'valid' / 'full' output shapes, scipy's origins and convolution are all
 # expressed through b (and a reversed kernel) by the Python layer.
 #
-# Layout of the computation (see PERF.md):
+# Layout of the computation (see docs/performance.md):
 #   * Lines run along the last axis ("x"); optionally the last axis is an
 #     unfiltered "inner" block (e.g. RGB channels) and lines run along the
 #     axis before it, so short trailing axes still vectorise.

@@ -45,6 +45,20 @@ def config():
 def show_config():
     """Print pyfilter's versions, OpenMP status, threads and compiler flags.
 
+    The report lists the versions of pyfilter, Python, numpy and scipy,
+    whether the engines were built with OpenMP, the default and maximum
+    thread counts, the SIMD variant selected for this CPU and the build's
+    compiler, flags and Cython/numpy versions.
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    None
+        The report is printed to standard output.
+
     Examples
     --------
     >>> import pyfilter

@@ -1,6 +1,23 @@
-"""Shared numpydoc fragments (the way scipy.ndimage's _ni_docstrings works)."""
+"""Shared numpydoc fragments and the one mechanism that fills them in.
+
+Every public function is a literal ``def`` with its own literal docstring;
+a parameter block that several functions share is written once here and
+referenced as ``%(name)s`` in the docstring of a function decorated with
+:func:`docfiller` (the way scipy.ndimage's ``_ni_docstrings.docfiller``
+works).  Fragments are literal text (no per-function placeholders), written
+at column 0; :func:`docfiller` indents them like the docstring.  A literal
+``%`` in a docfilled docstring must be written ``%%``.
+"""
+
+_MODE_PATTERNS = """\
+    - 'reflect' / 'grid-mirror': ``d c b a | a b c d | d c b a``
+    - 'constant' / 'grid-constant': ``k k k k | a b c d | k k k k`` (k = cval)
+    - 'nearest': ``a a a a | a b c d | d d d d``
+    - 'mirror': ``d c b | a b c d | c b a``
+    - 'wrap' / 'grid-wrap': ``a b c d | a b c d | a b c d``"""
 
 _FRAGMENTS = {
+    # ------------------------------------------------------------ ndimage
     "input": """input : array_like
     The input array: bool, int8..uint64, float32, float64, complex64 or
     complex128, any shape, strides and byte order (it is never modified).""",
@@ -8,33 +25,26 @@ _FRAGMENTS = {
     The array in which to place the output, or the dtype of the returned
     array.  By default an array of the same dtype as ``input`` is created
     (complex when the input or the weights are).  Integer outputs store
-    the float64 result truncated toward zero and wrapped, as scipy does.
-    An output that shares memory with the input is handled (the result is
-    computed into a temporary first).""",
+    the result truncated toward zero and wrapped, as scipy does
+    (docs/semantics.md lists the out-of-range cases).  An output that
+    shares memory with the input is handled (the result is computed into a
+    temporary first).""",
     "mode_reflect": """mode : {'reflect', 'constant', 'nearest', 'mirror', 'wrap', 'grid-constant', 'grid-mirror', 'grid-wrap'}, optional
     How the input is extended beyond its boundaries (default 'reflect'):
 
-    - 'reflect' / 'grid-mirror': ``d c b a | a b c d | d c b a``
-    - 'constant' / 'grid-constant': ``k k k k | a b c d | k k k k`` (k = cval)
-    - 'nearest': ``a a a a | a b c d | d d d d``
-    - 'mirror': ``d c b | a b c d | c b a``
-    - 'wrap' / 'grid-wrap': ``a b c d | a b c d | a b c d``
+""" + _MODE_PATTERNS + """
 
     The extension repeats when the kernel is longer than the array.""",
     "mode_multiple": """mode : str or sequence of str, optional
     How the input is extended beyond its boundaries (default 'reflect'),
     one name for every axis or one per filtered axis:
 
-    - 'reflect' / 'grid-mirror': ``d c b a | a b c d | d c b a``
-    - 'constant' / 'grid-constant': ``k k k k | a b c d | k k k k`` (k = cval)
-    - 'nearest': ``a a a a | a b c d | d d d d``
-    - 'mirror': ``d c b | a b c d | c b a``
-    - 'wrap' / 'grid-wrap': ``a b c d | a b c d | a b c d``
+""" + _MODE_PATTERNS + """
 
     The extension repeats when the window is longer than the array.""",
     "cval": """cval : scalar, optional
     Value to fill past the edges of the input with mode 'constant'.
-    Default 0.0.""",
+    Default 0.0.  A complex value needs a complex input.""",
     "origin_multiple": """origin : int or sequence of int, optional
     Shifts the filter placement, per axis (or one value for all).  Each must
     satisfy ``-(L // 2) <= origin <= (L - 1) // 2`` for a kernel of length
@@ -43,8 +53,8 @@ _FRAGMENTS = {
     Shifts the filter placement; must satisfy
     ``-(L // 2) <= origin <= (L - 1) // 2``.  Default 0.""",
     "axes": """axes : tuple of int or None, optional
-    The axes the kernel's dimensions apply to (``weights.ndim`` must equal
-    ``len(axes)``); the other axes are not filtered.  Default: all axes.""",
+    The axes to filter (default: all axes); the other axes are not
+    filtered.  Repeated axes are an error.""",
     "method": """method : {'auto', 'direct', 'separable', 'fft'}, optional
     How to compute (every method gives the same result to float rounding):
 
@@ -52,31 +62,123 @@ _FRAGMENTS = {
       order is not promised, its tap skipping and NaN/inf behaviour are).
     - 'separable': 1-D passes on the line engine with the factors of a
       rank-1 kernel (:func:`pyfilter.kernels.separate` with rtol 1e-6);
-      ValueError if the kernel is not separable.  Zero factor taps are skipped and the
-      'constant' boundary is applied to the input only, as the N-D
-      correlation does.
+      ValueError if the kernel is not separable.  Zero factor taps are
+      skipped and the 'constant' boundary is applied to the input only,
+      as the N-D correlation does.
     - 'fft': scipy.fft (with ``workers``) on the input extended by
       ``mode``; float64 transforms (float32 for float32 data).  NaN or inf
       in the input spreads to the whole result.
     - 'auto' (default): 'separable' for a real kernel over at least two
       axes with at least 9 taps, rank 1 to the working precision
       (relative 1e-10 in float64, 1e-7 in float32), whose zero taps are
-      exactly those of
-      its factors (so NaN/inf propagate as with 'direct'), when the
-      result is float; 'fft' for a float result from a finite real input
-      when the kernel has at least 625 taps (2-D kernels, about 25x25) or
-      512 taps (3-D and others, about 8x8x8) and the output at least
-      65536 elements; 'direct' otherwise (always for integer outputs,
-      complex data and non-finite kernels).  The crossover was measured on
-      a 2-core AMD EPYC (AVX2) against the direct engine: 2048^2 float32,
-      19x19: direct 62 ms, FFT 84 ms; 31x31: direct 167 ms, FFT 81 ms;
-      128^3: 7^3 direct 62 ms, FFT 82 ms; 9^3 direct 124 ms, FFT 60 ms
-      (constants FFT_MIN_TAPS in pyfilter._separable).""",
+      exactly those of its factors (so NaN/inf propagate as with
+      'direct'), when the result is float; 'fft' for a float result from
+      a finite real input when the kernel has at least 625 nonzero taps
+      (kernels over two axes, about 25x25) or 512 (other kernels, about
+      8x8x8) and the output at least 65536 elements; 'direct' otherwise
+      (always for integer outputs, complex data and non-finite kernels).
+      The thresholds (``FFT_MIN_TAPS``, ``FFT_MIN_SIZE`` and
+      ``SEPARABLE_MIN_TAPS`` in ``pyfilter/_ops/method.py``) were measured
+      on a 2-core AMD EPYC (AVX2); docs/performance.md gives the
+      timings.""",
     "workers": """workers : int, optional
-    Number of threads (scipy.fft's semantics): None uses the default
-    (:func:`pyfilter.set_workers`, else ``omp_get_max_threads()``);
-    negative values count back from the number of CPUs; 0 is an error.
-    The result does not depend on the number of threads.""",
+    Number of threads (scipy.fft's semantics).  None uses the default:
+    the innermost :func:`pyfilter.set_workers` value of this Python
+    thread, else ``min(omp_get_max_threads(), usable CPUs)`` (so
+    ``OMP_NUM_THREADS`` and threadpoolctl are honoured).  A positive value
+    is capped at the number of usable CPUs; a negative value counts back
+    from it (-1: all of them); 0 is an error.  Small calls run on one
+    thread.  The result does not depend on the number of threads.""",
+    # ------------------------------------------------------------ filters (scikit-image style)
+    "image_float": """image : array_like
+    Input image.  float32 and float64 images are filtered in their own
+    precision (float16 becomes float32); other real dtypes are converted
+    as scikit-image's ``img_as_float`` does (unsigned integers divided by
+    their maximum, signed integers divided by their maximum and clipped
+    at -1, bool as 0/1).  Complex images are rejected.""",
+    "mask": """mask : array_like, optional
+    Restricts the result to a region: the mask (nonzero = inside) is
+    eroded by one pixel with full connectivity and a zero border, and the
+    result is set to 0 outside the eroded mask (scikit-image's rule).  Its
+    shape is the image's spatial shape (the image's shape without the
+    channel axis).""",
+    "edge_axis": """axis : int or sequence of int, optional
+    The axis of the derivative, or several axes for the gradient
+    magnitude ``sqrt(sum_a g_a**2 / ndim)``, where ``ndim`` counts the
+    spatial axes.  Default (None): all spatial axes.""",
+    "mode_sk": """mode : str, optional
+    How the image is extended beyond its boundaries: one of
+    scipy.ndimage's mode names ('reflect', 'constant', 'nearest',
+    'mirror', 'wrap' and the 'grid-' aliases; see
+    :func:`pyfilter.ndimage.correlate`).""",
+    "cval_nd": """cval : float, optional
+    Value outside the image with mode 'constant'.  Default 0.0.  Only the
+    image is extended by it, as a correlation with the full N-D kernel
+    does (the smoothing passes do not re-pad their intermediates).""",
+    "channel_axis": """channel_axis : int or None, optional
+    The axis of channels: it is not filtered, and every channel is
+    filtered independently in the same way.  None (default): every axis is
+    spatial (a channel axis is never guessed from the shape).""",
+    "output_float": """output : ndarray or dtype, optional
+    A float array to store the result in, or a float dtype for it (other
+    dtypes are an error).  Default: the dtype of the converted image.""",
+    # ------------------------------------------------------------ nn: convolutions
+    "conv_stride": """stride : int or tuple of int, optional
+    Step between output positions, one value for every spatial axis or
+    one per axis (>= 1).  Default 1.""",
+    "conv_padding": """padding : int, tuple of int, 'valid', 'same' or 'full', optional
+    Padding of the input on both sides of each spatial axis (>= 0, one
+    value for all axes or one per axis), or: 'valid' (no padding);
+    'same' (stride 1 only: a total of ``d (k - 1)`` per axis, the odd
+    extra on the right/bottom, as torch); 'full' (``d (k - 1)`` on both
+    sides).  The padded values follow ``padding_mode``.  Default 0.""",
+    "conv_dilation": """dilation : int or tuple of int, optional
+    Spacing between kernel taps, one value for every spatial axis or one
+    per axis (>= 1).  Default 1.""",
+    "conv_groups": """groups : int, optional
+    Split the channels into ``groups`` groups (C_in and C_out must be
+    divisible by it); output channel ``o`` of group ``g`` reads only the
+    input channels of group ``g``.  ``groups = C_in`` with
+    ``C_out = M * C_in`` is a depthwise convolution with channel
+    multiplier M (output channel ``o`` reads input channel ``o // M``).
+    Default 1.""",
+    "conv_padding_mode": """padding_mode : str, optional
+    How the padding is filled: torch's 'zeros' (default), 'reflect'
+    (scipy's 'mirror'; the padding must be smaller than the input size),
+    'replicate' (scipy's 'nearest') or 'circular' (scipy's 'wrap'; the
+    padding must be at most the input size); or a scipy.ndimage mode name
+    ('constant', 'nearest', 'mirror', 'wrap', 'grid-constant',
+    'grid-mirror', 'grid-wrap'; these repeat periodically for any
+    padding), or 'symmetric' for scipy's 'reflect' (in this namespace
+    'reflect' has torch's meaning).""",
+    "conv_grad_params": """stride, padding, dilation, groups :
+    Those of the forward convolution (zero padding; ``padding`` also
+    accepts 'valid', 'same' and 'full').""",
+    # ------------------------------------------------------------ nn: pooling
+    "pool_kernel_size": """kernel_size : int or tuple of int
+    Window size, one value for every spatial axis or one per axis (>= 1).""",
+    "pool_stride": """stride : int or tuple of int, optional
+    Step between windows, one value for every spatial axis or one per
+    axis (>= 1).  Default (None): ``kernel_size``.""",
+    "pool_padding_max": """padding : int or tuple of int, optional
+    Implicit padding on both sides of each spatial axis, at most
+    ``kernel_size // 2`` (torch's limit).  Padded positions count as
+    -inf: they never win.  Default 0.""",
+    "pool_padding_avg": """padding : int or tuple of int, optional
+    Implicit zero padding on both sides of each spatial axis, at most
+    ``kernel_size // 2`` (torch's limit).  Default 0.""",
+    "pool_dilation": """dilation : int or tuple of int, optional
+    Spacing between the taps of a window (>= 1).  Default 1.""",
+    "pool_ceil_mode": """ceil_mode : bool, optional
+    Round the number of windows up instead of down; a last window that
+    would start in the right padding is dropped (torch's rule).  Default
+    False.""",
+    "pool_count_include_pad": """count_include_pad : bool, optional
+    Whether padded zeros count in the divisor (the ``ceil_mode`` overhang
+    past the padding never does).  Default True.""",
+    "pool_divisor_override": """divisor_override : int, optional
+    Divide every window sum by this nonzero value instead of the window
+    size.""",
 }
 
 
@@ -92,4 +194,11 @@ def _indented(doc):
     lines = [ln for ln in doc.splitlines()[1:] if ln.strip()]
     indent = min((len(ln) - len(ln.lstrip()) for ln in lines), default=0)
     pad = " " * indent
-    return {k: v.replace("\n", "\n" + pad) for k, v in _FRAGMENTS.items()}
+    return {k: _indent(v, pad) for k, v in _FRAGMENTS.items()}
+
+
+def _indent(text, pad):
+    # every line but the first (which follows the placeholder), blank lines
+    # left empty
+    first, *rest = text.split("\n")
+    return "\n".join([first] + [pad + ln if ln else ln for ln in rest])

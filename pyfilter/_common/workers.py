@@ -124,6 +124,24 @@ def threads_for(workers, work):
 def get_workers():
     """The default number of threads for calls made from this Python thread.
 
+    The innermost :func:`set_workers` value of this Python thread, else
+    ``min(omp_get_max_threads(), usable CPUs)`` (``omp_get_max_threads``
+    follows ``OMP_NUM_THREADS`` and threadpoolctl).
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    int
+        The thread count a call with ``workers=None`` asks for (calls on
+        small inputs still run on one thread).
+
+    See Also
+    --------
+    set_workers
+
     Examples
     --------
     >>> import pyfilter
@@ -138,11 +156,25 @@ def get_workers():
 def set_workers(workers):
     """Context manager setting the default ``workers`` for this Python thread.
 
+    Inside the ``with`` block, calls made from this Python thread with
+    ``workers=None`` use this thread count; blocks nest, and other Python
+    threads are not affected.
+
     Parameters
     ----------
     workers : int
-        Thread count with scipy.fft's semantics (negative values count back
-        from the number of usable CPUs; 0 is an error).
+        Thread count with scipy.fft's semantics: a positive count (capped
+        at the number of usable CPUs), or a negative one counting back from
+        the number of usable CPUs (-1: all of them); 0 is an error.
+
+    Returns
+    -------
+    context manager
+        Restores the previous default on exit.
+
+    See Also
+    --------
+    get_workers
 
     Examples
     --------

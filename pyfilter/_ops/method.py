@@ -35,7 +35,7 @@ def correlate_method(method, input, w, output, modes, cval, base, stride,
                      dilation, out_shape, workers, skip_small=True):
     """Correlate with ``method`` in 'auto', 'direct', 'separable', 'fft'.
 
-    Arguments as :func:`pyfilter._core.correlate_nd` (``w`` has
+    Arguments as :func:`pyfilter._ops.correlate.correlate_nd` (``w`` has
     ``input.ndim`` dimensions; one mode code per axis).
     """
     method = V.check_method(method)

@@ -1,8 +1,9 @@
 """scikit-image style filters, plus correlation with CNN-course extras.
 
 Functions here take ``image`` first and keyword-only options.  Every
-function accepts ``channel_axis``: that axis is not filtered (each channel
-gets the same kernel).
+filter accepts ``channel_axis``: that axis is not filtered (each channel
+gets the same kernel); ``block_reduce`` takes a block size per axis
+instead.  docs/semantics.md describes the scikit-image rules followed.
 """
 from ._correlate import correlate, convolve
 from ._blocks import block_reduce

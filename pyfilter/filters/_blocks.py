@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._common import validate as V
+from .._common.docs import docfiller
 from .._common.errors import ArgumentError
 from .._ops import reduce as _reduce
 
@@ -29,6 +30,7 @@ def _fast_kind(func, dtype, func_kwargs, nblock):
     return kind
 
 
+@docfiller
 def block_reduce(image, block_size=2, func=np.sum, cval=0, func_kwargs=None, *,
                  workers=None):
     """Downsample by applying ``func`` to non-overlapping blocks
@@ -55,13 +57,18 @@ def block_reduce(image, block_size=2, func=np.sum, cval=0, func_kwargs=None, *,
     func_kwargs : dict, optional
         Extra keyword arguments for ``func`` (e.g. ``{'dtype': np.float32}``);
         any given send the call to the generic path.
-    workers : int, optional
-        Number of threads for the engine paths (scipy.fft semantics).
+    %(workers)s
+        Only the engine paths use it.
 
     Returns
     -------
     image : ndarray
-        Of shape ``ceil(image.shape / block_size)``.
+        Of shape ``ceil(image.shape / block_size)``, in the dtype ``func``
+        returns (the engine paths give numpy's result dtypes).
+
+    See Also
+    --------
+    pyfilter.nn.max_pool2d, pyfilter.nn.avg_pool2d
 
     Examples
     --------

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._common import validate as V
+from .._common.docs import docfiller
 from .._common.shapes import conv_output_length
 from .._common.errors import ArgumentError
 from .._ops import method as _method
@@ -90,9 +91,19 @@ def _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
                                        workers)
 
 
-_FILTER_DOC = """{summary}
+@docfiller
+def correlate(image, kernel, *, mode="reflect", cval=0.0, origin=0, shape="same",
+              stride=1, dilation=1, channel_axis=None, output=None, workers=None,
+              method="auto"):
+    """Correlate an image with a kernel, with output shape, stride and dilation.
 
-    {formula}
+    ``out[o] = sum_k kernel[k] * x~[o * stride + b + k * dilation]`` per
+    filtered axis (no kernel flip; complex kernels are conjugated), where
+    ``x~`` is the image extended by ``mode`` and ``b`` is
+    ``-(Ld // 2 + origin)`` for shape 'same', 0 for 'valid' and
+    ``-(Ld - 1)`` for 'full', with ``Ld = dilation * (L - 1) + 1`` the
+    dilated kernel length.  With the defaults this is
+    :func:`pyfilter.ndimage.correlate`.
 
     Parameters
     ----------
@@ -104,43 +115,48 @@ _FILTER_DOC = """{summary}
         Boundary mode (scipy's names, default 'reflect'); see
         :func:`pyfilter.ndimage.correlate`.  Ignored for ``shape='valid'``.
     cval : scalar, optional
-        Fill value for mode 'constant'.
+        Fill value for mode 'constant'.  Default 0.0.
     origin : int or sequence of int, optional
         Placement shift of the (dilated) kernel, as scipy's ``origin``;
-        only with ``shape='same'``.
-    shape : {{'same', 'valid', 'full'}}, optional
-        'same': scipy's result (length ``n`` per axis before striding);
-        'valid': only positions where the dilated kernel lies inside the
-        image (``n - d (L - 1)``); 'full': every position where it overlaps
-        the image (``n + d (L - 1)``), the outside filled by ``mode``.
-        A kernel larger than the image with 'valid' raises ValueError.
+        only with ``shape='same'``.  Default 0.
+    shape : {'same', 'valid', 'full'}, optional
+        'same' (default): scipy's result (length ``n`` per axis before
+        striding); 'valid': only positions where the dilated kernel lies
+        inside the image (``n - d (L - 1)``); 'full': every position where
+        it overlaps the image (``n + d (L - 1)``), the outside filled by
+        ``mode``.  A kernel larger than the image with 'valid' raises
+        ValueError.
     stride : int or sequence of int, optional
         Keep every s-th output along each axis, starting at the first:
         output length ``floor((n + 2p - d (L - 1) - 1) / s) + 1`` with
         ``2p`` = ``d (L - 1)`` ('same'), 0 ('valid') or ``2 d (L - 1)``
-        ('full').  Only the kept outputs are computed.
+        ('full').  Only the kept outputs are computed.  Default 1.
     dilation : int or sequence of int, optional
         Spacing between kernel taps (atrous).  Equals filtering with the
         kernel that has ``d - 1`` zeros inserted between taps, centred as
-        scipy centres that longer kernel.
-    channel_axis : int or None, optional
-        An axis that is not filtered (each channel gets the same kernel).
+        scipy centres that longer kernel.  Default 1.
+    %(channel_axis)s
     output : ndarray or dtype, optional
-        Output array or dtype (default: the dtype of ``image``, with scipy's
-        casting rules).
-    workers : int, optional
-        Number of threads (scipy.fft semantics).
-    method : {{'auto', 'direct', 'separable', 'fft'}}, optional
+        Output array or dtype (default: the dtype of ``image``, complex
+        when the kernel is; scipy's casting rules for integers).
+    %(workers)s
+    method : {'auto', 'direct', 'separable', 'fft'}, optional
         How to compute; see :func:`pyfilter.ndimage.correlate`.  Strides
         and dilations are computed directly by every method: the line
         engine reads only the kept positions (polyphase along the
         contiguous axis), and the FFT path folds the spectrum so its
         inverse transform has the strided size; dilation inserts zeros in
-        the FFT's kernel.
+        the FFT's kernel.  Default 'auto'.
 
     Returns
     -------
     result : ndarray
+        The correlation: the shape of ``image`` with each spatial length
+        replaced by its output length.
+
+    See Also
+    --------
+    convolve, pyfilter.ndimage.correlate, pyfilter.nn.conv2d
 
     Examples
     --------
@@ -148,41 +164,101 @@ _FILTER_DOC = """{summary}
     >>> from pyfilter import filters
     >>> x = np.arange(36, dtype=np.float64).reshape(6, 6)
     >>> k = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]])
-    >>> filters.{name}(x, k, shape='valid').shape
+    >>> filters.correlate(x, k, shape='valid').shape
     (4, 4)
-    >>> filters.{name}(x, k, shape='full', stride=2).shape
+    >>> filters.correlate(x, k, shape='valid')[0]
+    array([-6., -6., -6., -6.])
+    >>> filters.correlate(x, k, shape='full', stride=2).shape
     (4, 4)
-    >>> filters.{name}(x, k, dilation=2, shape='valid').shape
+    >>> filters.correlate(x, k, dilation=2, shape='valid').shape
     (2, 2)
-    >>> filters.{name}(np.ones((4, 4, 3)), np.ones((3, 3)), channel_axis=-1,
-    ...                shape='valid')[..., 0]
+    >>> filters.correlate(np.ones((4, 4, 3)), np.ones((3, 3)), channel_axis=-1,
+    ...                   shape='valid')[..., 0]
     array([[9., 9.],
            [9., 9.]])
     """
-
-
-def correlate(image, kernel, *, mode="reflect", cval=0.0, origin=0, shape="same",
-              stride=1, dilation=1, channel_axis=None, output=None, workers=None,
-              method="auto"):
     return _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
                    channel_axis, output, workers, False, method)
 
 
+@docfiller
 def convolve(image, kernel, *, mode="reflect", cval=0.0, origin=0, shape="same",
              stride=1, dilation=1, channel_axis=None, output=None, workers=None,
              method="auto"):
+    """True convolution of an image with a kernel, with output shape, stride and dilation.
+
+    :func:`correlate` with the kernel flipped along every axis (complex
+    kernels are not conjugated); with shape 'same' the placement follows
+    scipy.ndimage.convolve (even dilated lengths shift by one).  With the
+    defaults this is :func:`pyfilter.ndimage.convolve`.
+
+    Parameters
+    ----------
+    image : array_like
+        Input image (bool, integer, float32/64 or complex), any strides.
+    kernel : array_like
+        The kernel, one dimension per spatial axis of ``image``.
+    mode : str, optional
+        Boundary mode (scipy's names, default 'reflect'); see
+        :func:`pyfilter.ndimage.correlate`.  Ignored for ``shape='valid'``.
+    cval : scalar, optional
+        Fill value for mode 'constant'.  Default 0.0.
+    origin : int or sequence of int, optional
+        Placement shift of the (dilated) kernel, as scipy's ``origin``;
+        only with ``shape='same'``.  Default 0.
+    shape : {'same', 'valid', 'full'}, optional
+        'same' (default): scipy's result (length ``n`` per axis before
+        striding); 'valid': only positions where the dilated kernel lies
+        inside the image (``n - d (L - 1)``); 'full': every position where
+        it overlaps the image (``n + d (L - 1)``), the outside filled by
+        ``mode``.  A kernel larger than the image with 'valid' raises
+        ValueError.
+    stride : int or sequence of int, optional
+        Keep every s-th output along each axis, starting at the first:
+        output length ``floor((n + 2p - d (L - 1) - 1) / s) + 1`` with
+        ``2p`` = ``d (L - 1)`` ('same'), 0 ('valid') or ``2 d (L - 1)``
+        ('full').  Only the kept outputs are computed.  Default 1.
+    dilation : int or sequence of int, optional
+        Spacing between kernel taps (atrous).  Equals filtering with the
+        kernel that has ``d - 1`` zeros inserted between taps, centred as
+        scipy centres that longer kernel.  Default 1.
+    %(channel_axis)s
+    output : ndarray or dtype, optional
+        Output array or dtype (default: the dtype of ``image``, complex
+        when the kernel is; scipy's casting rules for integers).
+    %(workers)s
+    method : {'auto', 'direct', 'separable', 'fft'}, optional
+        How to compute; see :func:`pyfilter.ndimage.correlate` and
+        :func:`correlate`.  Default 'auto'.
+
+    Returns
+    -------
+    result : ndarray
+        The convolution: the shape of ``image`` with each spatial length
+        replaced by its output length.
+
+    See Also
+    --------
+    correlate, pyfilter.ndimage.convolve
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.arange(36, dtype=np.float64).reshape(6, 6)
+    >>> k = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]])
+    >>> filters.convolve(x, k, shape='valid').shape
+    (4, 4)
+    >>> filters.convolve(x, k, shape='valid')[0]
+    array([6., 6., 6., 6.])
+    >>> filters.convolve(x, k, shape='full', stride=2).shape
+    (4, 4)
+    >>> filters.convolve(x, k, dilation=2, shape='valid').shape
+    (2, 2)
+    >>> filters.convolve(np.ones((4, 4, 3)), np.ones((3, 3)), channel_axis=-1,
+    ...                  shape='valid')[..., 0]
+    array([[9., 9.],
+           [9., 9.]])
+    """
     return _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
                    channel_axis, output, workers, True, method)
-
-
-correlate.__doc__ = _FILTER_DOC.format(
-    name="correlate",
-    summary="Correlate an image with a kernel, with output shape, stride and dilation.",
-    formula="``out[o] = sum_k kernel[k] * x~[o * stride + b + k * dilation]`` "
-            "(no kernel flip; complex kernels are conjugated).")
-convolve.__doc__ = _FILTER_DOC.format(
-    name="convolve",
-    summary="True convolution of an image with a kernel, with output shape, stride and dilation.",
-    formula="The kernel is flipped along every axis; with shape='same' the "
-            "placement follows scipy.ndimage.convolve (even dilated lengths shift "
-            "by one).")

@@ -15,6 +15,7 @@ import numpy as np
 
 from .._common import dtypes as D
 from .._common import validate as V
+from .._common.docs import docfiller
 from .._common.errors import ArgumentError
 from .._ops import correlate as _core
 from .._common import workers as W
@@ -144,111 +145,525 @@ def _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op,
 
 
 # ---------------------------------------------------------------- edges
-_EDGE_DOC = """{title}
+def _edge_filter(image, *, op, mask, axis, mode, cval, channel_axis, output, workers):
+    """The body of :func:`sobel`, :func:`scharr`, :func:`prewitt` and
+    :func:`farid`: the operator ``op`` of ``_OPS``."""
+    return _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op)
 
-    scikit-image's ``skimage.filters.{name}``: the normalised derivative
-    {kernel} along each axis in ``axis`` (smoothing along every other
-    spatial axis); with several axes (the default: all spatial axes) the
-    magnitude ``sqrt(sum g_a**2) / sqrt(ndim)``.  2-D magnitudes run in one
-    sweep (both derivatives and the square root per row).
+
+def _edge_filter_2d(image, *, op, name, axis, mask, channel_axis, workers):
+    """The body of the ``_h`` / ``_v`` variants: operator ``op`` along the
+    spatial axis number ``axis`` (0: rows, 1: columns) of a 2-D image."""
+    img = V.check_array(image, "image", allow_float16=True)
+    spatial, _ = _spatial(img.ndim, channel_axis)
+    if len(spatial) != 2:
+        raise ArgumentError(f"{name} needs a 2-D image (spatial shape), got an "
+                            f"image of shape {img.shape} with channel_axis={channel_axis}")
+    return _edges(img, mask, spatial[axis], "reflect", 0.0, channel_axis, None,
+                  workers, op)
+
+
+@docfiller
+def sobel(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axis=None,
+          output=None, workers=None):
+    """Edges with the Sobel operator (scikit-image's ``skimage.filters.sobel``).
+
+    The derivative ``[-1, 0, 1]`` along each axis in ``axis`` (correlation
+    orientation: scikit-image convolves with ``[1, 0, -1]``), smoothed with
+    ``[1, 2, 1] / 4`` along every other spatial axis; with several axes
+    (the default: all spatial axes) the magnitude
+    ``sqrt(sum_a g_a**2 / ndim)``.  For one axis this is
+    ``scipy.ndimage.sobel(image, axis) / 4**(ndim - 1)`` (except for mode
+    'constant' with a nonzero ``cval``, where scipy pads every pass).  2-D
+    magnitudes run in one sweep (both derivatives and the square root per
+    row).
 
     Parameters
     ----------
-    image : array_like
-        Input image; float32/float64 kept (float16 -> float32), other
-        dtypes converted like ``img_as_float``.
-    mask : array_like, optional
-        Only pixels where the mask (eroded by one pixel, full
-        connectivity, zero border) is nonzero are kept; shape: the
-        image's spatial shape.
-    axis : int or sequence of int, optional
-        Derivative axis, or axes for a magnitude.  Default: all spatial axes.
-    mode : str, optional
-        Boundary mode (scipy's names).  Default 'reflect'.
-    cval : float, optional
-        Value outside the image for mode 'constant' (the N-D kernel's
-        semantics: only the input is extended).
-    channel_axis : int, optional
-        Axis of channels, each filtered independently (not smoothed
-        across); ``ndim`` then counts the spatial axes only.
-    output : ndarray or dtype, optional
-        Float output array or dtype.
-    workers : int, optional
-        Number of threads (scipy.fft semantics).
+    %(image_float)s
+    %(mask)s
+    %(edge_axis)s
+    %(mode_sk)s
+        Default 'reflect'.
+    %(cval_nd)s
+    %(channel_axis)s
+    %(output_float)s
+    %(workers)s
 
     Returns
     -------
     result : ndarray of float
+        The derivative, or the magnitude, of the shape of ``image``.
+
+    See Also
+    --------
+    sobel_h, sobel_v, gradient, pyfilter.ndimage.sobel, pyfilter.kernels.sobel
 
     Examples
     --------
     >>> import numpy as np
     >>> from pyfilter import filters
     >>> x = np.tile(np.arange(5.0), (5, 1))
-    >>> filters.{name}(x, axis=1)[2]
-    {example}
+    >>> filters.sobel(x, axis=1)[2]
+    array([1., 2., 2., 2., 1.])
+    >>> filters.sobel(x)[2]
+    array([0.70710678, 1.41421356, 1.41421356, 1.41421356, 0.70710678])
     """
+    return _edge_filter(image, op="sobel", mask=mask, axis=axis, mode=mode, cval=cval,
+                        channel_axis=channel_axis, output=output, workers=workers)
 
-_EDGE_H_DOC = """{title}
 
-    ``{name}(image, mask, axis={axis})`` for a 2-D image (scikit-image's
-    ``skimage.filters.{name}_{hv}``).
+@docfiller
+def sobel_h(image, mask=None, *, channel_axis=None, workers=None):
+    """Horizontal edges with the Sobel operator (``skimage.filters.sobel_h``).
+
+    ``sobel(image, mask, axis=0)`` for a 2-D image: the derivative along
+    the rows (the first spatial axis), mode 'reflect'.
+
+    Parameters
+    ----------
+    %(image_float)s
+        It must have two spatial axes.
+    %(mask)s
+    %(channel_axis)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray of float
+        The derivative along the first spatial axis, of the shape of
+        ``image``.
+
+    See Also
+    --------
+    sobel, sobel_v
 
     Examples
     --------
     >>> import numpy as np
     >>> from pyfilter import filters
     >>> x = np.zeros((5, 5)); x[:, 2:] = 1
-    >>> filters.{name}_{hv}(x).shape
+    >>> filters.sobel_h(x).shape
     (5, 5)
+    >>> float(abs(filters.sobel_h(x)).max()), float(filters.sobel_h(x.T)[1, 2])
+    (0.0, 1.0)
     """
+    return _edge_filter_2d(image, op="sobel", name="sobel_h", axis=0, mask=mask,
+                           channel_axis=channel_axis, workers=workers)
 
 
-def _make_edge(op, kernel_text, example):
-    def f(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axis=None,
+@docfiller
+def sobel_v(image, mask=None, *, channel_axis=None, workers=None):
+    """Vertical edges with the Sobel operator (``skimage.filters.sobel_v``).
+
+    ``sobel(image, mask, axis=1)`` for a 2-D image: the derivative along
+    the columns (the second spatial axis), mode 'reflect'.
+
+    Parameters
+    ----------
+    %(image_float)s
+        It must have two spatial axes.
+    %(mask)s
+    %(channel_axis)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray of float
+        The derivative along the second spatial axis, of the shape of
+        ``image``.
+
+    See Also
+    --------
+    sobel, sobel_h
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.zeros((5, 5)); x[:, 2:] = 1
+    >>> filters.sobel_v(x).shape
+    (5, 5)
+    >>> float(filters.sobel_v(x)[2, 1]), float(abs(filters.sobel_v(x.T)).max())
+    (1.0, 0.0)
+    """
+    return _edge_filter_2d(image, op="sobel", name="sobel_v", axis=1, mask=mask,
+                           channel_axis=channel_axis, workers=workers)
+
+
+@docfiller
+def scharr(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axis=None,
+           output=None, workers=None):
+    """Edges with the Scharr operator (scikit-image's ``skimage.filters.scharr``).
+
+    The derivative ``[-1, 0, 1]`` along each axis in ``axis`` (correlation
+    orientation), smoothed with ``[3, 10, 3] / 16`` along every other
+    spatial axis; with several axes (the default: all spatial axes) the
+    magnitude ``sqrt(sum_a g_a**2 / ndim)``.  2-D magnitudes run in one
+    sweep.
+
+    Parameters
+    ----------
+    %(image_float)s
+    %(mask)s
+    %(edge_axis)s
+    %(mode_sk)s
+        Default 'reflect'.
+    %(cval_nd)s
+    %(channel_axis)s
+    %(output_float)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray of float
+        The derivative, or the magnitude, of the shape of ``image``.
+
+    See Also
+    --------
+    scharr_h, scharr_v, sobel, pyfilter.kernels.scharr
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.tile(np.arange(5.0), (5, 1))
+    >>> filters.scharr(x, axis=1)[2]
+    array([1., 2., 2., 2., 1.])
+    """
+    return _edge_filter(image, op="scharr", mask=mask, axis=axis, mode=mode, cval=cval,
+                        channel_axis=channel_axis, output=output, workers=workers)
+
+
+@docfiller
+def scharr_h(image, mask=None, *, channel_axis=None, workers=None):
+    """Horizontal edges with the Scharr operator (``skimage.filters.scharr_h``).
+
+    ``scharr(image, mask, axis=0)`` for a 2-D image: the derivative along
+    the rows (the first spatial axis), mode 'reflect'.
+
+    Parameters
+    ----------
+    %(image_float)s
+        It must have two spatial axes.
+    %(mask)s
+    %(channel_axis)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray of float
+        The derivative along the first spatial axis, of the shape of
+        ``image``.
+
+    See Also
+    --------
+    scharr, scharr_v
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.zeros((5, 5)); x[:, 2:] = 1
+    >>> filters.scharr_h(x).shape
+    (5, 5)
+    >>> float(abs(filters.scharr_h(x)).max()), float(filters.scharr_h(x.T)[1, 2])
+    (0.0, 1.0)
+    """
+    return _edge_filter_2d(image, op="scharr", name="scharr_h", axis=0, mask=mask,
+                           channel_axis=channel_axis, workers=workers)
+
+
+@docfiller
+def scharr_v(image, mask=None, *, channel_axis=None, workers=None):
+    """Vertical edges with the Scharr operator (``skimage.filters.scharr_v``).
+
+    ``scharr(image, mask, axis=1)`` for a 2-D image: the derivative along
+    the columns (the second spatial axis), mode 'reflect'.
+
+    Parameters
+    ----------
+    %(image_float)s
+        It must have two spatial axes.
+    %(mask)s
+    %(channel_axis)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray of float
+        The derivative along the second spatial axis, of the shape of
+        ``image``.
+
+    See Also
+    --------
+    scharr, scharr_h
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.zeros((5, 5)); x[:, 2:] = 1
+    >>> filters.scharr_v(x).shape
+    (5, 5)
+    >>> float(filters.scharr_v(x)[2, 1]), float(abs(filters.scharr_v(x.T)).max())
+    (1.0, 0.0)
+    """
+    return _edge_filter_2d(image, op="scharr", name="scharr_v", axis=1, mask=mask,
+                           channel_axis=channel_axis, workers=workers)
+
+
+@docfiller
+def prewitt(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axis=None,
+            output=None, workers=None):
+    """Edges with the Prewitt operator (scikit-image's ``skimage.filters.prewitt``).
+
+    The derivative ``[-1, 0, 1]`` along each axis in ``axis`` (correlation
+    orientation), smoothed with ``[1, 1, 1] / 3`` along every other
+    spatial axis; with several axes (the default: all spatial axes) the
+    magnitude ``sqrt(sum_a g_a**2 / ndim)``.  2-D magnitudes run in one
+    sweep.
+
+    Parameters
+    ----------
+    %(image_float)s
+    %(mask)s
+    %(edge_axis)s
+    %(mode_sk)s
+        Default 'reflect'.
+    %(cval_nd)s
+    %(channel_axis)s
+    %(output_float)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray of float
+        The derivative, or the magnitude, of the shape of ``image``.
+
+    See Also
+    --------
+    prewitt_h, prewitt_v, sobel, pyfilter.ndimage.prewitt
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.tile(np.arange(5.0), (5, 1))
+    >>> filters.prewitt(x, axis=1)[2]
+    array([1., 2., 2., 2., 1.])
+    """
+    return _edge_filter(image, op="prewitt", mask=mask, axis=axis, mode=mode, cval=cval,
+                        channel_axis=channel_axis, output=output, workers=workers)
+
+
+@docfiller
+def prewitt_h(image, mask=None, *, channel_axis=None, workers=None):
+    """Horizontal edges with the Prewitt operator (``skimage.filters.prewitt_h``).
+
+    ``prewitt(image, mask, axis=0)`` for a 2-D image: the derivative along
+    the rows (the first spatial axis), mode 'reflect'.
+
+    Parameters
+    ----------
+    %(image_float)s
+        It must have two spatial axes.
+    %(mask)s
+    %(channel_axis)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray of float
+        The derivative along the first spatial axis, of the shape of
+        ``image``.
+
+    See Also
+    --------
+    prewitt, prewitt_v
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.zeros((5, 5)); x[:, 2:] = 1
+    >>> filters.prewitt_h(x).shape
+    (5, 5)
+    >>> float(abs(filters.prewitt_h(x)).max()), float(filters.prewitt_h(x.T)[1, 2])
+    (0.0, 1.0)
+    """
+    return _edge_filter_2d(image, op="prewitt", name="prewitt_h", axis=0, mask=mask,
+                           channel_axis=channel_axis, workers=workers)
+
+
+@docfiller
+def prewitt_v(image, mask=None, *, channel_axis=None, workers=None):
+    """Vertical edges with the Prewitt operator (``skimage.filters.prewitt_v``).
+
+    ``prewitt(image, mask, axis=1)`` for a 2-D image: the derivative along
+    the columns (the second spatial axis), mode 'reflect'.
+
+    Parameters
+    ----------
+    %(image_float)s
+        It must have two spatial axes.
+    %(mask)s
+    %(channel_axis)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray of float
+        The derivative along the second spatial axis, of the shape of
+        ``image``.
+
+    See Also
+    --------
+    prewitt, prewitt_h
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.zeros((5, 5)); x[:, 2:] = 1
+    >>> filters.prewitt_v(x).shape
+    (5, 5)
+    >>> float(filters.prewitt_v(x)[2, 1]), float(abs(filters.prewitt_v(x.T)).max())
+    (1.0, 0.0)
+    """
+    return _edge_filter_2d(image, op="prewitt", name="prewitt_v", axis=1, mask=mask,
+                           channel_axis=channel_axis, workers=workers)
+
+
+@docfiller
+def farid(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axis=None,
           output=None, workers=None):
-        return _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op)
-    f.__name__ = f.__qualname__ = op
-    f.__doc__ = _EDGE_DOC.format(title=f"Edges with the {op.capitalize()} operator.",
-                                 name=op, kernel=kernel_text, example=example)
-    return f
+    """Edges with the Farid operator (scikit-image's ``skimage.filters.farid``).
+
+    Farid & Simoncelli's optimised 5-tap derivative along each axis in
+    ``axis``, with the matching 5-tap interpolator along every other
+    spatial axis (the weights scikit-image uses, see
+    :func:`pyfilter.kernels.farid`); with several axes (the default: all
+    spatial axes) the magnitude ``sqrt(sum_a g_a**2 / ndim)``.  2-D
+    magnitudes run in one sweep.
+
+    Parameters
+    ----------
+    %(image_float)s
+    %(mask)s
+    %(edge_axis)s
+    %(mode_sk)s
+        Default 'reflect'.
+    %(cval_nd)s
+    %(channel_axis)s
+    %(output_float)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray of float
+        The derivative, or the magnitude, of the shape of ``image``.
+
+    See Also
+    --------
+    farid_h, farid_v, sobel
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.tile(np.arange(5.0), (5, 1))
+    >>> filters.farid(x, axis=1)[2]
+    array([0.38629475, 0.88219327, 0.99179703, 0.88219327, 0.38629475])
+    """
+    return _edge_filter(image, op="farid", mask=mask, axis=axis, mode=mode, cval=cval,
+                        channel_axis=channel_axis, output=output, workers=workers)
 
 
-def _make_hv(op, axis, hv):
-    def f(image, mask=None, *, channel_axis=None, workers=None):
-        img = V.check_array(image, "image", allow_float16=True)
-        spatial, _ = _spatial(img.ndim, channel_axis)
-        if len(spatial) != 2:
-            raise ArgumentError(f"{op}_{hv} needs a 2-D image (spatial shape), got an "
-                                f"image of shape {img.shape} with channel_axis={channel_axis}")
-        return _edges(img, mask, spatial[axis], "reflect", 0.0, channel_axis, None,
-                      workers, op)
-    f.__name__ = f.__qualname__ = f"{op}_{hv}"
-    f.__doc__ = _EDGE_H_DOC.format(
-        title=f"{'Horizontal' if hv == 'h' else 'Vertical'} edges with the "
-              f"{op.capitalize()} operator.", name=op, axis=axis, hv=hv)
-    return f
+@docfiller
+def farid_h(image, mask=None, *, channel_axis=None, workers=None):
+    """Horizontal edges with the Farid operator (``skimage.filters.farid_h``).
+
+    ``farid(image, mask, axis=0)`` for a 2-D image: the derivative along
+    the rows (the first spatial axis), mode 'reflect'.  (scikit-image's
+    ``farid_h`` takes ``mask`` as a keyword only; here it may also be
+    positional.)
+
+    Parameters
+    ----------
+    %(image_float)s
+        It must have two spatial axes.
+    %(mask)s
+    %(channel_axis)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray of float
+        The derivative along the first spatial axis, of the shape of
+        ``image``.
+
+    See Also
+    --------
+    farid, farid_v
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.zeros((5, 5)); x[:, 2:] = 1
+    >>> filters.farid_h(x).shape
+    (5, 5)
+    >>> float(abs(filters.farid_h(x)).max()), round(float(filters.farid_h(x.T)[1, 2]), 4)
+    (0.0, 0.3863)
+    """
+    return _edge_filter_2d(image, op="farid", name="farid_h", axis=0, mask=mask,
+                           channel_axis=channel_axis, workers=workers)
 
 
-sobel = _make_edge("sobel", "(``[-1, 0, 1]`` times ``[1, 2, 1] / 4``)",
-                   "array([1., 2., 2., 2., 1.])")
-scharr = _make_edge("scharr", "(``[-1, 0, 1]`` times ``[3, 10, 3] / 16``)",
-                    "array([1., 2., 2., 2., 1.])")
-prewitt = _make_edge("prewitt", "(``[-1, 0, 1]`` times ``[1, 1, 1] / 3``)",
-                     "array([1., 2., 2., 2., 1.])")
-farid = _make_edge("farid", "(Farid & Simoncelli's 5-tap derivative and interpolator)",
-                   "array([0.38629475, 0.88219327, 0.99179703, 0.88219327, 0.38629475])")
-sobel_h = _make_hv("sobel", 0, "h")
-sobel_v = _make_hv("sobel", 1, "v")
-scharr_h = _make_hv("scharr", 0, "h")
-scharr_v = _make_hv("scharr", 1, "v")
-prewitt_h = _make_hv("prewitt", 0, "h")
-prewitt_v = _make_hv("prewitt", 1, "v")
-farid_h = _make_hv("farid", 0, "h")
-farid_v = _make_hv("farid", 1, "v")
+@docfiller
+def farid_v(image, mask=None, *, channel_axis=None, workers=None):
+    """Vertical edges with the Farid operator (``skimage.filters.farid_v``).
+
+    ``farid(image, mask, axis=1)`` for a 2-D image: the derivative along
+    the columns (the second spatial axis), mode 'reflect'.  (scikit-image's
+    ``farid_v`` takes ``mask`` as a keyword only; here it may also be
+    positional.)
+
+    Parameters
+    ----------
+    %(image_float)s
+        It must have two spatial axes.
+    %(mask)s
+    %(channel_axis)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray of float
+        The derivative along the second spatial axis, of the shape of
+        ``image``.
+
+    See Also
+    --------
+    farid, farid_h
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import filters
+    >>> x = np.zeros((5, 5)); x[:, 2:] = 1
+    >>> filters.farid_v(x).shape
+    (5, 5)
+    >>> round(float(filters.farid_v(x)[2, 1]), 4), float(abs(filters.farid_v(x.T)).max())
+    (0.3863, 0.0)
+    """
+    return _edge_filter_2d(image, op="farid", name="farid_v", axis=1, mask=mask,
+                           channel_axis=channel_axis, workers=workers)
 
 
 # ---------------------------------------------------------------- gradients
+@docfiller
 def gradient(image, *, method="sobel", mode="reflect", cval=0.0, channel_axis=None,
              workers=None):
     """One derivative per spatial axis.
@@ -260,19 +675,24 @@ def gradient(image, *, method="sobel", mode="reflect", cval=0.0, channel_axis=No
 
     Parameters
     ----------
-    image : array_like
-    method : {'sobel', 'scharr', 'prewitt', 'farid', 'central'}
-    mode : str, optional
-        Boundary mode.  Default 'reflect'.
-    cval : float, optional
-    channel_axis : int, optional
-        Axis that is not differentiated (each channel independently).
-    workers : int, optional
+    %(image_float)s
+    method : {'sobel', 'scharr', 'prewitt', 'farid', 'central'}, optional
+        The derivative operator.  Default 'sobel'.
+    %(mode_sk)s
+        Default 'reflect'.
+    %(cval_nd)s
+    %(channel_axis)s
+    %(workers)s
 
     Returns
     -------
     gradients : tuple of ndarray
-        One float array per spatial axis, in axis order.
+        One float array per spatial axis, in axis order, each of the shape
+        of ``image``.
+
+    See Also
+    --------
+    gradient_magnitude_orientation, sobel
 
     Examples
     --------
@@ -298,6 +718,7 @@ def gradient(image, *, method="sobel", mode="reflect", cval=0.0, channel_axis=No
     return outs
 
 
+@docfiller
 def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cval=0.0,
                                    channel_axis=None, workers=None):
     """Gradient magnitude and orientation of a 2-D image in one sweep.
@@ -309,18 +730,26 @@ def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cva
 
     Parameters
     ----------
-    image : array_like
-        2-D image (or 3-D with ``channel_axis``).
-    method : {'sobel', 'scharr', 'prewitt', 'farid', 'central'}
-    mode : str, optional
-        Boundary mode.  Default 'reflect'.
-    cval : float, optional
-    channel_axis : int, optional
-    workers : int, optional
+    %(image_float)s
+        It must have two spatial axes (a 2-D image, or 3-D with
+        ``channel_axis``).
+    method : {'sobel', 'scharr', 'prewitt', 'farid', 'central'}, optional
+        The derivative operator, as in :func:`gradient`.  Default 'sobel'.
+    %(mode_sk)s
+        Default 'reflect'.
+    %(cval_nd)s
+    %(channel_axis)s
+    %(workers)s
 
     Returns
     -------
     magnitude, orientation : ndarray
+        Two float arrays of the shape of ``image`` (orientation in
+        radians, in ``[-pi, pi]``).
+
+    See Also
+    --------
+    gradient, sobel
 
     Examples
     --------
@@ -352,6 +781,7 @@ def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cva
     return mag, ang
 
 
+@docfiller
 def laplace(image, ksize=3, mask=None, *, mode="reflect", cval=0.0, channel_axis=None,
             output=None, workers=None):
     """Laplace edge filter (scikit-image's ``skimage.filters.laplace``).
@@ -362,20 +792,27 @@ def laplace(image, ksize=3, mask=None, *, mode="reflect", cval=0.0, channel_axis
 
     Parameters
     ----------
-    image : array_like
+    %(image_float)s
     ksize : int, optional
-        Only 3 (scikit-image accepts and ignores other values; we reject them).
-    mask : array_like, optional
-    mode : str, optional
-        Default 'reflect'.
-    cval : float, optional
-    channel_axis : int, optional
-    output : ndarray or dtype, optional
-    workers : int, optional
+        Only 3 (scikit-image accepts and ignores other values; pyfilter
+        rejects them with ValueError).
+    %(mask)s
+    %(mode_sk)s
+        Default 'reflect'.  (scikit-image's ``laplace`` has no ``mode``: it
+        uses 'reflect'.)
+    %(cval_nd)s
+    %(channel_axis)s
+    %(output_float)s
+    %(workers)s
 
     Returns
     -------
     result : ndarray of float
+        The filtered image, of the shape of ``image``.
+
+    See Also
+    --------
+    pyfilter.ndimage.laplace, pyfilter.kernels.laplacian
 
     Examples
     --------

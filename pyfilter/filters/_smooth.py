@@ -3,6 +3,7 @@ import numpy as np
 
 from .._common import dtypes as D
 from .._common import validate as V
+from .._common.docs import docfiller
 from .._common.errors import ArgumentError, ArgumentTypeError
 from .._ops import bank as B
 from .._ops import kernel as K
@@ -76,6 +77,7 @@ def _sigmas(sigma, ndim, spatial, channel_axis, name="sigma"):
     return full
 
 
+@docfiller
 def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
              truncate=4.0, channel_axis=None, out=None, output=None, workers=None):
     """Gaussian smoothing (scikit-image's ``skimage.filters.gaussian``).
@@ -88,28 +90,40 @@ def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
     Parameters
     ----------
     image : array_like
+        Input image (real).  float32 and float64 are kept, float16 becomes
+        float32; other dtypes are converted by ``img_as_float`` (see
+        :func:`sobel`), or to float64 with their values when
+        ``preserve_range``.
     sigma : scalar or sequence of scalars, optional
-        Standard deviation per spatial axis (>= 0).  Default 1.
-    mode : str, optional
-        Boundary mode.  Default 'nearest'.
+        Standard deviation (>= 0): one value, one per spatial axis, or
+        (with ``channel_axis``) one per axis with 0 for the channel axis.
+        Default 1.
+    %(mode_sk)s
+        Default 'nearest'.
     cval : float, optional
+        Value outside the image with mode 'constant'.  Default 0.
     preserve_range : bool, optional
         Keep the values of integer images (as float64) instead of scaling
-        them to [0, 1] / [-1, 1].
+        them to [0, 1] / [-1, 1].  Default False.
     truncate : float, optional
-        Radius in standard deviations.  Default 4.0.
-    channel_axis : int, optional
-        Axis of channels, each smoothed independently.
+        Radius in standard deviations (>= 0).  Default 4.0.
+    %(channel_axis)s
     out : ndarray, optional
         A float array (of the image's shape) to store the result in, as
         scikit-image's ``out``; it is returned.
     output : ndarray or dtype, optional
-        A float output array or dtype (an alternative to ``out``).
-    workers : int, optional
+        A float output array or dtype (an alternative to ``out``; give at
+        most one of them).
+    %(workers)s
 
     Returns
     -------
     result : ndarray of float
+        The smoothed image, of the shape of ``image``.
+
+    See Also
+    --------
+    pyfilter.ndimage.gaussian_filter, difference_of_gaussians
 
     Examples
     --------
@@ -148,24 +162,45 @@ def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
                         workers, _check_image)
 
 
+@docfiller
 def difference_of_gaussians(image, low_sigma, high_sigma=None, *, mode="nearest",
                             cval=0, channel_axis=None, truncate=4.0, workers=None):
     """Band-pass filter: Gaussian(low_sigma) - Gaussian(high_sigma)
     (scikit-image's ``skimage.filters.difference_of_gaussians``).
 
+    Both Gaussians are computed by :func:`pyfilter.ndimage.gaussian_filter`
+    on the image converted as :func:`gaussian` converts it (without
+    ``preserve_range``).
+
     Parameters
     ----------
     image : array_like
+        Input image (real), converted as in :func:`gaussian`.
     low_sigma : scalar or sequence of scalars
-        Per spatial axis.
+        Standard deviation of the smaller Gaussian: one value, one per
+        spatial axis, or (with ``channel_axis``) one per axis with 0 for
+        the channel axis.
     high_sigma : scalar or sequence of scalars, optional
-        Default ``1.6 * low_sigma``; must be >= low_sigma on every axis.
-    mode, cval, channel_axis, truncate, workers
-        As :func:`gaussian`.
+        Standard deviation of the larger Gaussian, in the same forms.
+        Default ``1.6 * low_sigma``; it must be >= ``low_sigma`` on every
+        axis.
+    %(mode_sk)s
+        Default 'nearest'.
+    cval : float, optional
+        Value outside the image with mode 'constant'.  Default 0.
+    %(channel_axis)s
+    truncate : float, optional
+        Radius in standard deviations (>= 0).  Default 4.0.
+    %(workers)s
 
     Returns
     -------
     result : ndarray of float
+        The band-passed image, of the shape of ``image``.
+
+    See Also
+    --------
+    gaussian
 
     Examples
     --------

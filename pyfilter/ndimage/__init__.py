@@ -3,7 +3,9 @@
 Same signatures and results as scipy.ndimage, plus a keyword-only
 ``workers=None`` thread count.  Differences: float32 inputs are computed
 in float32 (scipy promotes to float64), and results are computed in
-parallel.
+parallel; docs/semantics.md lists the other deliberate differences (NaN
+in max/min filters, uniform_filter's NaN locality, bool outputs, errors
+for negative sigmas...).
 """
 from ._correlate import correlate, convolve, correlate1d, convolve1d
 from ._minmax import maximum_filter, minimum_filter, maximum_filter1d, minimum_filter1d

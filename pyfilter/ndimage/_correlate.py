@@ -80,7 +80,11 @@ def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
         A sequence of modes is not accepted (as in scipy).
     %(cval)s
     %(origin_multiple)s
+        With ``axes``, ``origin[i]`` applies to ``axes[i]``.
     %(axes)s
+        ``weights.ndim`` must equal ``len(axes)``; the kernel's dimensions
+        apply to the filtered axes in increasing order, whatever the order
+        of ``axes`` (scipy 1.17's rule).
     %(workers)s
     %(method)s
 
@@ -128,7 +132,11 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
     %(mode_reflect)s
     %(cval)s
     %(origin_multiple)s
+        With ``axes``, ``origin[i]`` applies to ``axes[i]``.
     %(axes)s
+        ``weights.ndim`` must equal ``len(axes)``; the kernel's dimensions
+        apply to the filtered axes in increasing order, whatever the order
+        of ``axes`` (scipy 1.17's rule).
     %(workers)s
     %(method)s
 
@@ -136,6 +144,10 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
     -------
     result : ndarray
         The convolution, of the shape of ``input``.
+
+    See Also
+    --------
+    correlate, convolve1d, pyfilter.filters.convolve
 
     Examples
     --------
@@ -213,6 +225,11 @@ def correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0,
     Returns
     -------
     result : ndarray
+        The correlation, of the shape of ``input``.
+
+    See Also
+    --------
+    convolve1d, correlate
 
     Examples
     --------
@@ -230,6 +247,12 @@ def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0,
                origin=0, *, workers=None):
     """One-dimensional convolution along ``axis`` (scipy.ndimage.convolve1d).
 
+    ``out[i] = sum_j weights[j] * x~[i - j + (L // 2 + origin)]`` along
+    ``axis``: :func:`correlate1d` with the reversed kernel and origin
+    ``-origin``, shifted by one more for an even ``L`` (scipy's placement).
+    Every tap is applied, including zero weights.  Complex weights are not
+    conjugated.
+
     Parameters
     ----------
     %(input)s
@@ -246,6 +269,11 @@ def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0,
     Returns
     -------
     result : ndarray
+        The convolution, of the shape of ``input``.
+
+    See Also
+    --------
+    correlate1d, convolve
 
     Examples
     --------

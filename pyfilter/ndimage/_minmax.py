@@ -68,28 +68,34 @@ def _min_or_max_filter(input, size, footprint, output, mode, cval, origin,
     return V.finish_output(result, target)
 
 
-_MINMAX_DOC = """Multidimensional {what} filter (scipy.ndimage.{name}).
+@docfiller
+def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect",
+                   cval=0.0, origin=0, *, axes=None, workers=None):
+    """Multidimensional maximum filter (scipy.ndimage.maximum_filter).
 
-    ``out[i] = {what}`` of the input over the window (a box of ``size``, or
-    the True entries of ``footprint``) placed at ``i``, the input extended
-    by ``mode``.  For a window of length ``L`` along an axis, output ``i``
-    covers ``x~[i - (L // 2 + origin) .. i - (L // 2 + origin) + L - 1]``.
+    ``out[i]`` is the maximum of the input over the window (a box of
+    ``size``, or the True entries of ``footprint``) placed at ``i``, the
+    input extended by ``mode``.  For a window of length ``L`` along an
+    axis, output ``i`` covers
+    ``x~[i - (L // 2 + origin) .. i - (L // 2 + origin) + L - 1]``.
 
     Boxes are separable: along the other axes whole rows are combined
-    with the van Herk / Gil-Werman running {what} (cost independent of the
-    window length), along the contiguous axis by a doubling scheme
-    (about log2(L) vector passes); footprints are split into runs along
+    with the van Herk / Gil-Werman running maximum (cost independent of
+    the window length), along the contiguous axis by a doubling scheme
+    (about log4(L) vector passes); footprints are split into runs along
     the last axis.
 
     Parameters
     ----------
     %(input)s
+        Complex input is rejected (as in scipy).
     size : int or sequence of int, optional
         Window length per filtered axis (>= 1).  Ignored, with a
         UserWarning, when ``footprint`` is given.
     footprint : array_like of bool, optional
-        The window shape, one dimension per filtered axis.  It must contain
-        a True entry; an all-True footprint is the box of its shape.
+        The window shape, one dimension per filtered axis (nonzero entries
+        count as True).  It must contain a True entry; an all-True
+        footprint is the box of its shape.
     output : ndarray or dtype, optional
         Output array or dtype (default: the input's dtype, with scipy's
         casting rules).  When it differs from the input's dtype, the first
@@ -99,15 +105,20 @@ _MINMAX_DOC = """Multidimensional {what} filter (scipy.ndimage.{name}).
     %(cval)s
     %(origin_multiple)s
     axes : tuple of int or None, optional
-        The axes to filter (default: all).  ``size``, ``origin`` and a mode
-        sequence follow the order of ``axes``; a footprint's dimensions
-        apply to the filtered axes in increasing order (scipy's rules).
+        The axes to filter (default: all).  ``size``, ``origin``, a mode
+        sequence and an all-True footprint follow the order of ``axes``;
+        the dimensions of any other footprint apply to the filtered axes
+        in increasing order (scipy's rules).
     %(workers)s
 
     Returns
     -------
     result : ndarray
         The filtered array, of the shape of ``input``.
+
+    See Also
+    --------
+    minimum_filter, maximum_filter1d, pyfilter.nn.max_pool2d
 
     Notes
     -----
@@ -122,44 +133,99 @@ _MINMAX_DOC = """Multidimensional {what} filter (scipy.ndimage.{name}).
     >>> import numpy as np
     >>> from pyfilter import ndimage
     >>> x = np.array([[0, 1, 2, 3], [4, 9, 6, 7], [8, 5, 10, 11]])
-    >>> ndimage.{name}(x, size=3)
-    {ex1}
-    >>> ndimage.{name}(x, footprint=[[0, 1, 0], [1, 1, 1], [0, 1, 0]],
-    ...                mode="constant", cval={cval})
-    {ex2}
+    >>> ndimage.maximum_filter(x, size=3)
+    array([[ 9,  9,  9,  7],
+           [ 9, 10, 11, 11],
+           [ 9, 10, 11, 11]])
+    >>> ndimage.maximum_filter(x, footprint=[[0, 1, 0], [1, 1, 1], [0, 1, 0]],
+    ...                        mode="constant", cval=0)
+    array([[ 4,  9,  6,  7],
+           [ 9,  9, 10, 11],
+           [ 8, 10, 11, 11]])
+    >>> ndimage.maximum_filter(np.array([1.0, np.nan, 3.0, 4.0, 5.0]), size=3)
+    array([nan, nan, nan,  5.,  5.])
     """
-
-
-def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect",
-                   cval=0.0, origin=0, *, axes=None, workers=None):
     return _min_or_max_filter(input, size, footprint, output, mode, cval, origin,
                               axes, workers, _reduce.OP_MAX)
 
 
+@docfiller
 def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect",
                    cval=0.0, origin=0, *, axes=None, workers=None):
+    """Multidimensional minimum filter (scipy.ndimage.minimum_filter).
+
+    ``out[i]`` is the minimum of the input over the window (a box of
+    ``size``, or the True entries of ``footprint``) placed at ``i``, the
+    input extended by ``mode``.  For a window of length ``L`` along an
+    axis, output ``i`` covers
+    ``x~[i - (L // 2 + origin) .. i - (L // 2 + origin) + L - 1]``.
+
+    Boxes are separable: along the other axes whole rows are combined
+    with the van Herk / Gil-Werman running minimum (cost independent of
+    the window length), along the contiguous axis by a doubling scheme
+    (about log4(L) vector passes); footprints are split into runs along
+    the last axis.
+
+    Parameters
+    ----------
+    %(input)s
+        Complex input is rejected (as in scipy).
+    size : int or sequence of int, optional
+        Window length per filtered axis (>= 1).  Ignored, with a
+        UserWarning, when ``footprint`` is given.
+    footprint : array_like of bool, optional
+        The window shape, one dimension per filtered axis (nonzero entries
+        count as True).  It must contain a True entry; an all-True
+        footprint is the box of its shape.
+    output : ndarray or dtype, optional
+        Output array or dtype (default: the input's dtype, with scipy's
+        casting rules).  When it differs from the input's dtype, the first
+        filtered axis is reduced and cast before the others, as scipy does.
+    %(mode_multiple)s
+        A sequence of modes is only accepted for boxes (as in scipy).
+    %(cval)s
+    %(origin_multiple)s
+    axes : tuple of int or None, optional
+        The axes to filter (default: all).  ``size``, ``origin``, a mode
+        sequence and an all-True footprint follow the order of ``axes``;
+        the dimensions of any other footprint apply to the filtered axes
+        in increasing order (scipy's rules).
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+        The filtered array, of the shape of ``input``.
+
+    See Also
+    --------
+    maximum_filter, minimum_filter1d
+
+    Notes
+    -----
+    Integer inputs are reduced exactly in their own type (scipy goes
+    through float64, which rounds int64 values beyond 2**53).  NaN
+    propagates: a window that contains NaN gives NaN.  scipy's result for
+    such windows depends on where the NaN sits in the window (a by-product
+    of its algorithms), so pyfilter deliberately differs there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> x = np.array([[0, 1, 2, 3], [4, 9, 6, 7], [8, 5, 10, 11]])
+    >>> ndimage.minimum_filter(x, size=3)
+    array([[0, 0, 1, 2],
+           [0, 0, 1, 2],
+           [4, 4, 5, 6]])
+    >>> ndimage.minimum_filter(x, footprint=[[0, 1, 0], [1, 1, 1], [0, 1, 0]],
+    ...                        mode="constant", cval=99)
+    array([[0, 0, 1, 2],
+           [0, 1, 2, 3],
+           [4, 5, 5, 7]])
+    """
     return _min_or_max_filter(input, size, footprint, output, mode, cval, origin,
                               axes, workers, _reduce.OP_MIN)
-
-
-maximum_filter.__doc__ = _MINMAX_DOC.format(
-    what="maximum", name="maximum_filter", cval=0,
-    ex1="""array([[ 9,  9,  9,  7],
-           [ 9, 10, 11, 11],
-           [ 9, 10, 11, 11]])""",
-    ex2="""array([[ 4,  9,  6,  7],
-           [ 9,  9, 10, 11],
-           [ 8, 10, 11, 11]])""")
-minimum_filter.__doc__ = _MINMAX_DOC.format(
-    what="minimum", name="minimum_filter", cval=99,
-    ex1="""array([[0, 0, 1, 2],
-           [0, 0, 1, 2],
-           [4, 4, 5, 6]])""",
-    ex2="""array([[0, 0, 1, 2],
-           [0, 1, 2, 3],
-           [4, 5, 5, 7]])""")
-maximum_filter = docfiller(maximum_filter)
-minimum_filter = docfiller(minimum_filter)
 
 
 def _min_or_max_filter1d(input, size, axis, output, mode, cval, origin, workers, op):
@@ -185,17 +251,21 @@ def _min_or_max_filter1d(input, size, axis, output, mode, cval, origin, workers,
     return V.finish_output(result, target)
 
 
-_MINMAX1D_DOC = """One-dimensional {what} filter along ``axis`` (scipy.ndimage.{name}).
+@docfiller
+def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0,
+                     origin=0, *, workers=None):
+    """One-dimensional maximum filter along ``axis`` (scipy.ndimage.maximum_filter1d).
 
-    ``out[i] = {what}(x~[i - (size // 2 + origin) .. i - (size // 2 + origin) + size - 1])``
-    along ``axis``: ``size=4`` covers ``x[i-2 .. i+1]``.  Along a
-    non-contiguous axis the running {what} (van Herk / Gil-Werman) costs
-    O(1) per element whatever ``size`` is; along the contiguous axis about
-    log2(size) vector passes.
+    ``out[i] = max(x~[i - (size // 2 + origin) .. i - (size // 2 + origin) + size - 1])``
+    along ``axis``, the input extended by ``mode``: ``size=4`` covers
+    ``x[i-2 .. i+1]``.  Along a non-contiguous axis the running maximum
+    (van Herk / Gil-Werman) costs O(1) per element whatever ``size`` is;
+    along the contiguous axis about log4(size) vector passes.
 
     Parameters
     ----------
     %(input)s
+        Complex input is rejected (as in scipy).
     size : int
         Window length (>= 1).
     axis : int, optional
@@ -209,42 +279,79 @@ _MINMAX1D_DOC = """One-dimensional {what} filter along ``axis`` (scipy.ndimage.{
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
+
+    See Also
+    --------
+    maximum_filter, minimum_filter1d
 
     Notes
     -----
-    NaN propagates (a window containing NaN gives NaN), unlike scipy whose
-    result depends on the position of the NaN in the window.
+    Integer inputs are reduced exactly in their own type.  NaN propagates
+    (a window containing NaN gives NaN), unlike scipy whose result depends
+    on the position of the NaN in the window.
 
     Examples
     --------
     >>> import numpy as np
     >>> from pyfilter import ndimage
-    >>> ndimage.{name}(np.array([2, 8, 0, 4, 1, 9, 9, 0]), size=3)
-    {ex1}
-    >>> ndimage.{name}(np.array([2, 8, 0, 4, 1, 9, 9, 0]), size=4)
-    {ex2}
+    >>> ndimage.maximum_filter1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), size=3)
+    array([8, 8, 8, 4, 9, 9, 9, 9])
+    >>> ndimage.maximum_filter1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), size=4)
+    array([8, 8, 8, 8, 9, 9, 9, 9])
     """
-
-
-def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0,
-                     origin=0, *, workers=None):
     return _min_or_max_filter1d(input, size, axis, output, mode, cval, origin,
                                 workers, _reduce.OP_MAX)
 
 
+@docfiller
 def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0,
                      origin=0, *, workers=None):
+    """One-dimensional minimum filter along ``axis`` (scipy.ndimage.minimum_filter1d).
+
+    ``out[i] = min(x~[i - (size // 2 + origin) .. i - (size // 2 + origin) + size - 1])``
+    along ``axis``, the input extended by ``mode``: ``size=4`` covers
+    ``x[i-2 .. i+1]``.  Along a non-contiguous axis the running minimum
+    (van Herk / Gil-Werman) costs O(1) per element whatever ``size`` is;
+    along the contiguous axis about log4(size) vector passes.
+
+    Parameters
+    ----------
+    %(input)s
+        Complex input is rejected (as in scipy).
+    size : int
+        Window length (>= 1).
+    axis : int, optional
+        The axis of ``input`` to filter along.  Default -1.
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin)s
+    %(workers)s
+
+    Returns
+    -------
+    result : ndarray
+        The filtered array, of the shape of ``input``.
+
+    See Also
+    --------
+    minimum_filter, maximum_filter1d
+
+    Notes
+    -----
+    Integer inputs are reduced exactly in their own type.  NaN propagates
+    (a window containing NaN gives NaN), unlike scipy whose result depends
+    on the position of the NaN in the window.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import ndimage
+    >>> ndimage.minimum_filter1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), size=3)
+    array([2, 0, 0, 0, 1, 1, 0, 0])
+    >>> ndimage.minimum_filter1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), size=4)
+    array([2, 0, 0, 0, 0, 1, 0, 0])
+    """
     return _min_or_max_filter1d(input, size, axis, output, mode, cval, origin,
                                 workers, _reduce.OP_MIN)
-
-
-maximum_filter1d.__doc__ = _MINMAX1D_DOC.format(
-    what="maximum", name="maximum_filter1d",
-    ex1="array([8, 8, 8, 4, 9, 9, 9, 9])",
-    ex2="array([8, 8, 8, 8, 9, 9, 9, 9])")
-minimum_filter1d.__doc__ = _MINMAX1D_DOC.format(
-    what="minimum", name="minimum_filter1d",
-    ex1="array([2, 0, 0, 0, 1, 1, 0, 0])",
-    ex2="array([2, 0, 0, 0, 0, 1, 0, 0])")
-maximum_filter1d = docfiller(maximum_filter1d)
-minimum_filter1d = docfiller(minimum_filter1d)

@@ -2,7 +2,7 @@
 
 sobel, prewitt, laplace, uniform_filter(1d), gaussian_filter(1d),
 gaussian_laplace, gaussian_gradient_magnitude, generic_gradient_magnitude,
-generic_laplace: scipy's signatures and results (see REFERENCE.md),
+generic_laplace: scipy's signatures and results (docs/semantics.md),
 plus keyword-only ``workers``.  Re-exported by :mod:`pyfilter.ndimage`.
 """
 import numpy as np
@@ -100,15 +100,16 @@ def sobel(input, axis=-1, output=None, mode="reflect", cval=0.0, *, workers=None
     axis : int, optional
         The axis of the derivative.  Default -1.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode (see :func:`pyfilter.ndimage.correlate`), or one per
-        axis of ``input``.  Default 'reflect'.
+    %(mode_multiple)s
+        Every axis of ``input`` is filtered, so a sequence has one entry
+        per axis.
     %(cval)s
     %(workers)s
 
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     See Also
     --------
@@ -140,14 +141,16 @@ def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0, *, workers=No
     axis : int, optional
         The axis of the derivative.  Default -1.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis of ``input``.  Default 'reflect'.
+    %(mode_multiple)s
+        Every axis of ``input`` is filtered, so a sequence has one entry
+        per axis.
     %(cval)s
     %(workers)s
 
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -173,8 +176,8 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None,
     ----------
     %(input)s
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes``.  Default 'reflect'.
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``.
     %(cval)s
     %(axes)s
     %(workers)s
@@ -182,6 +185,7 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None,
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -239,7 +243,7 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     size : int
         Length of the window (>= 1).
     axis : int, optional
-        Default -1.
+        The axis of ``input`` to filter along.  Default -1.
     %(output)s
     %(mode_reflect)s
     %(cval)s
@@ -249,6 +253,7 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -283,8 +288,8 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     size : int or sequence of int, optional
         Window length per axis (>= 1).  Default 3.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes``.  Default 'reflect'.
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``.
     %(cval)s
     %(origin_multiple)s
     %(axes)s
@@ -293,6 +298,7 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Notes
     -----
@@ -344,7 +350,7 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
     sigma : scalar
         Standard deviation (>= 0; 0 leaves the input unchanged).
     axis : int, optional
-        Default -1.
+        The axis of ``input`` to filter along.  Default -1.
     order : int, optional
         Derivative order, 0 to 3.  Default 0.
     %(output)s
@@ -359,6 +365,7 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Notes
     -----
@@ -403,8 +410,8 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     order : int or sequence of int, optional
         Derivative order per axis, 0 to 3.  Default 0.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes``.  Default 'reflect'.
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``.
     %(cval)s
     truncate : float, optional
         Radius in standard deviations (>= 0).  Default 4.0.
@@ -416,6 +423,7 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -466,9 +474,9 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *,
     sigma : scalar or sequence of scalars
         Standard deviation per axis in ``axes`` (>= 0).
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes`` (component ``i`` uses
-        ``mode[i]`` on every axis, as scipy does).
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``; the term of axis
+        ``axes[i]`` then uses ``mode[i]`` on every axis, as scipy does.
     %(cval)s
     %(axes)s
     %(workers)s
@@ -478,6 +486,7 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *,
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -523,8 +532,10 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     sigma : scalar or sequence of scalars
         Standard deviation, one value or one per axis of ``input``.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes``.
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``; the derivative
+        along ``axes[i]`` then uses ``mode[i]`` on every axis, as scipy
+        does.
     %(cval)s
     %(axes)s
     %(workers)s
@@ -534,6 +545,7 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -604,11 +616,14 @@ def generic_gradient_magnitude(input, derivative, output=None, mode="reflect",
         receive the output dtype and must return an array of the input's
         shape.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes``.
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``: ``mode[i]`` is
+        passed to the call for ``axes[i]``.
     %(cval)s
     extra_arguments : sequence, optional
+        Extra positional arguments passed to the callable.
     extra_keywords : dict, optional
+        Extra keyword arguments passed to the callable.
     %(axes)s
     workers : int, optional
         Threads for the fused path (the callable controls its own).
@@ -616,6 +631,7 @@ def generic_gradient_magnitude(input, derivative, output=None, mode="reflect",
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------
@@ -677,11 +693,14 @@ def generic_laplace(input, derivative2, output=None, mode="reflect", cval=0.0,
         The first call writes into ``output``; later calls receive the
         output dtype and must return an array of the input's shape.
     %(output)s
-    mode : str or sequence of str, optional
-        Boundary mode, or one per axis in ``axes``.
+    %(mode_multiple)s
+        A sequence has one entry per axis in ``axes``: ``mode[i]`` is
+        passed to the call for ``axes[i]``.
     %(cval)s
     extra_arguments : sequence, optional
+        Extra positional arguments passed to the callable.
     extra_keywords : dict, optional
+        Extra keyword arguments passed to the callable.
     %(axes)s
     workers : int, optional
         Accepted for uniformity (the callable controls its own threads).
@@ -689,6 +708,7 @@ def generic_laplace(input, derivative2, output=None, mode="reflect", cval=0.0,
     Returns
     -------
     result : ndarray
+        The filtered array, of the shape of ``input``.
 
     Examples
     --------

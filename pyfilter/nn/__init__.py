@@ -8,8 +8,8 @@ convolutions, depthwise-separable convolution, channel shuffle, im2col
 conv arithmetic (output shapes, parameters, FLOPs, receptive field), and
 pooling (max/avg/adaptive/global, unpooling, backward passes).
 Arrays are (N, C, *spatial) or unbatched (C, *spatial), with torch's
-argument names, defaults and output-size rules; every compute function also
-takes ``workers=None``.
+argument names, defaults and output-size rules; every function that runs a
+compiled engine also takes ``workers=None``.
 """
 from ._conv import *  # noqa: F401,F403
 from ._conv import __all__ as _conv_all

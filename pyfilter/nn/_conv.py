@@ -1,23 +1,23 @@
 """CNN-style convolution layers (torch.nn.functional semantics) on numpy arrays.
 
 Public functions are re-exported by :mod:`pyfilter.nn`.  Every compute
-function validates, allocates its C-contiguous output, resolves
-``workers`` and calls the channel engine (``pyfilter/_cext/channel.pxi``);
-the only arithmetic done here is on small parameter arrays (weight
-repacking, batch-norm folding, the bias-gradient reduction).
+function validates, allocates its C-contiguous output and calls the
+channel op (``pyfilter/_ops/channel.py``, which runs the engine
+``pyfilter/_cext/channel.pxi``).  The rest is plain numpy: batch-norm
+folding, ``relu``, ``channel_shuffle``'s copy and the bias-gradient sum.
 
 Threads: OpenMP threads (``workers``) each run single-threaded BLAS on
 their own im2col tiles; while a GEMM-based call runs, the BLAS pools are
-capped to one thread (pyfilter/_blas.py), so BLAS threads and OpenMP
+capped to one thread (pyfilter/_common/blas.py), so BLAS threads and OpenMP
 threads never compete for the cores.
 """
-import collections
-import itertools
 import math
+import typing
 
 import numpy as np
 
 from .._common import validate as V
+from .._common.docs import docfiller
 from .._common.shapes import conv_output_length, conv_transpose_output_length
 from .._common.errors import ArgumentError
 from .._ops import channel as CH
@@ -157,92 +157,116 @@ def _conv_transpose(nsp, input, weight, bias, stride, padding, output_padding, g
 
 
 # ---------------------------------------------------------------- forward layers
-_CONV_DOC = """{n}-D convolution over (N, C_in, {sp}) arrays (torch.nn.functional.conv{n}d).
+@docfiller
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros", workers=None):
+    """1-D convolution over (N, C_in, L) arrays (torch.nn.functional.conv1d).
 
     Cross-correlation, as in every deep-learning library:
-    ``out[n, o] = bias[o] + sum_c sum_k weight[o, c, k] * x~[n, g C_in/G + c,
-    i * stride + k * dilation - pad_left]`` for output channel ``o`` in group
-    ``g``, where ``x~`` is the input extended by ``padding_mode``.
+    ``out[n, o, i] = bias[o] + sum_c sum_k weight[o, c, k]
+    * x~[n, g C_in/G + c, i * stride + k * dilation - pad_left]`` for
+    output channel ``o`` in group ``g`` of ``G``, where ``x~`` is the input
+    extended by ``padding_mode``.
 
     Parameters
     ----------
     input : ndarray
-        (N, C_in, {sp}) or unbatched (C_in, {sp}); float32 or float64.
+        (N, C_in, L) or unbatched (C_in, L); float32 or float64.
     weight : ndarray
-        (C_out, C_in / groups, {ks}) of the same dtype.
+        (C_out, C_in / groups, k) of the same dtype.
     bias : ndarray, optional
         (C_out,) of the same dtype.
-    stride, dilation : int or tuple of int, optional
-        Per spatial axis (or one value for all), >= 1.
-    padding : int, tuple of int, 'valid', 'same' or 'full', optional
-        Zero-based padding per side; 'same' keeps the size (stride 1 only;
-        total ``d (k - 1)``, the odd extra on the right/bottom as torch);
-        'full' pads ``d (k - 1)`` on both sides.  Output length per axis:
-        ``floor((n + p_left + p_right - d (k - 1) - 1) / s) + 1``; an empty
-        output is an error, as in torch.
-    groups : int, optional
-        Split channels into groups (C_in and C_out divisible by it);
-        ``groups = C_in`` with ``C_out = M C_in`` is a depthwise convolution
-        with channel multiplier M (output channel o reads input o // M).
-    padding_mode : str, optional
-        torch's 'zeros' (default), 'reflect' (= scipy 'mirror', padding must
-        be smaller than the input), 'replicate' (= 'nearest'), 'circular'
-        (= 'wrap', padding at most the input size), or a scipy.ndimage mode
-        name ('constant', 'nearest', 'mirror', 'wrap', 'grid-constant',
-        'grid-mirror', 'grid-wrap'; these repeat periodically for any
-        padding) or 'symmetric' (scipy's 'reflect', which this torch-style
-        namespace cannot call 'reflect').
-    workers : int, optional
-        Number of threads (scipy.fft semantics); the result does not depend
-        on it.
+    %(conv_stride)s
+    %(conv_padding)s
+        Output length: ``floor((L + p_left + p_right - d (k - 1) - 1) / s)
+        + 1``; an empty output is an error, as in torch.
+    %(conv_dilation)s
+    %(conv_groups)s
+    %(conv_padding_mode)s
+    %(workers)s
 
     Returns
     -------
     out : ndarray
-        (N, C_out, {sp_out}) (unbatched input: no N axis), C-contiguous, in
+        (N, C_out, L_out) (unbatched input: no N axis), C-contiguous, in
         the input's dtype.
+
+    See Also
+    --------
+    conv2d, conv_transpose1d, conv_output_shape
 
     Notes
     -----
-    Depthwise and small-channel convolutions run a direct kernel vectorised
-    along the last axis; the others run BLAS GEMMs on cache-sized im2col
-    tiles (1x1 convolutions without im2col).  Results agree with the
-    float64 reference within float32 rounding for float32.
+    Most convolutions (depthwise, grouped, small and medium channel
+    counts) run a register-blocked direct kernel vectorised along the last
+    axis; layers with many channels run BLAS GEMMs on cache-sized im2col
+    tiles (1x1 convolutions without im2col).  float32 results agree with a
+    float64 reference within float32 rounding.
 
     Examples
     --------
-{example}
-    """
-
-
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
-           padding_mode="zeros", workers=None):
-    return _conv_forward(1, input, weight, bias, stride, padding, dilation, groups,
-                         padding_mode, workers)
-
-
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
-           padding_mode="zeros", workers=None):
-    return _conv_forward(2, input, weight, bias, stride, padding, dilation, groups,
-                         padding_mode, workers)
-
-
-def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
-           padding_mode="zeros", workers=None):
-    return _conv_forward(3, input, weight, bias, stride, padding, dilation, groups,
-                         padding_mode, workers)
-
-
-conv1d.__doc__ = _CONV_DOC.format(n=1, sp="L", ks="k", sp_out="L_out", example="""\
     >>> import numpy as np
     >>> from pyfilter import nn
     >>> x = np.array([[[1., 2., 3., 4.]]])          # (N=1, C=1, L=4)
     >>> nn.conv1d(x, np.array([[[1., 0., -1.]]]))   # valid: [1-3, 2-4]
     array([[[-2., -2.]]])
     >>> nn.conv1d(x, np.array([[[1., 0., -1.]]]), padding='same', padding_mode='replicate')
-    array([[[-1., -2., -2., -1.]]])""")
-conv2d.__doc__ = _CONV_DOC.format(n=2, sp="H, W", ks="kH, kW", sp_out="H_out, W_out",
-                                  example="""\
+    array([[[-1., -2., -2., -1.]]])
+    """
+    return _conv_forward(1, input, weight, bias, stride, padding, dilation, groups,
+                         padding_mode, workers)
+
+
+@docfiller
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros", workers=None):
+    """2-D convolution over (N, C_in, H, W) arrays (torch.nn.functional.conv2d).
+
+    Cross-correlation, as in every deep-learning library:
+    ``out[n, o, i] = bias[o] + sum_c sum_k weight[o, c, k]
+    * x~[n, g C_in/G + c, i * stride + k * dilation - pad_left]`` per
+    spatial axis (``i``, ``k`` are index pairs) for output channel ``o`` in
+    group ``g`` of ``G``, where ``x~`` is the input extended by
+    ``padding_mode``.
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C_in, H, W) or unbatched (C_in, H, W); float32 or float64.
+    weight : ndarray
+        (C_out, C_in / groups, kH, kW) of the same dtype.
+    bias : ndarray, optional
+        (C_out,) of the same dtype.
+    %(conv_stride)s
+    %(conv_padding)s
+        Output length per axis: ``floor((n + p_left + p_right - d (k - 1)
+        - 1) / s) + 1``; an empty output is an error, as in torch.
+    %(conv_dilation)s
+    %(conv_groups)s
+    %(conv_padding_mode)s
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        (N, C_out, H_out, W_out) (unbatched input: no N axis),
+        C-contiguous, in the input's dtype.
+
+    See Also
+    --------
+    conv1d, conv3d, conv_transpose2d, depthwise_separable_conv2d,
+    conv2d_input, conv2d_weight, unfold, pyfilter.filters.correlate
+
+    Notes
+    -----
+    Most convolutions (depthwise, grouped, small and medium channel
+    counts) run a register-blocked direct kernel vectorised along the last
+    axis; layers with many channels run BLAS GEMMs on cache-sized im2col
+    tiles (1x1 convolutions without im2col).  float32 results agree with a
+    float64 reference within float32 rounding.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from pyfilter import nn
     >>> x = np.zeros((1, 3, 6, 6), np.float32)
@@ -254,21 +278,80 @@ conv2d.__doc__ = _CONV_DOC.format(n=2, sp="H, W", ks="kH, kW", sp_out="H_out, W_
     >>> y[0, 0, 0]
     array([ 0., 90., 90.,  0.], dtype=float32)
     >>> nn.conv2d(x, edge, stride=2, padding=1).shape
-    (1, 2, 3, 3)""")
-conv3d.__doc__ = _CONV_DOC.format(n=3, sp="D, H, W", ks="kD, kH, kW",
-                                  sp_out="D_out, H_out, W_out", example="""\
+    (1, 2, 3, 3)
+    """
+    return _conv_forward(2, input, weight, bias, stride, padding, dilation, groups,
+                         padding_mode, workers)
+
+
+@docfiller
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros", workers=None):
+    """3-D convolution over (N, C_in, D, H, W) arrays (torch.nn.functional.conv3d).
+
+    Cross-correlation, as in every deep-learning library:
+    ``out[n, o, i] = bias[o] + sum_c sum_k weight[o, c, k]
+    * x~[n, g C_in/G + c, i * stride + k * dilation - pad_left]`` per
+    spatial axis (``i``, ``k`` are index triples) for output channel ``o``
+    in group ``g`` of ``G``, where ``x~`` is the input extended by
+    ``padding_mode``.
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C_in, D, H, W) or unbatched (C_in, D, H, W); float32 or
+        float64.
+    weight : ndarray
+        (C_out, C_in / groups, kD, kH, kW) of the same dtype.
+    bias : ndarray, optional
+        (C_out,) of the same dtype.
+    %(conv_stride)s
+    %(conv_padding)s
+        Output length per axis: ``floor((n + p_left + p_right - d (k - 1)
+        - 1) / s) + 1``; an empty output is an error, as in torch.
+    %(conv_dilation)s
+    %(conv_groups)s
+    %(conv_padding_mode)s
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        (N, C_out, D_out, H_out, W_out) (unbatched input: no N axis),
+        C-contiguous, in the input's dtype.
+
+    See Also
+    --------
+    conv2d, conv_transpose3d
+
+    Notes
+    -----
+    Most convolutions (depthwise, grouped, small and medium channel
+    counts) run a register-blocked direct kernel vectorised along the last
+    axis; layers with many channels run BLAS GEMMs on cache-sized im2col
+    tiles (1x1 convolutions without im2col).  float32 results agree with a
+    float64 reference within float32 rounding.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from pyfilter import nn
     >>> x = np.ones((2, 4, 8, 8, 8))
     >>> w = np.ones((6, 2, 3, 3, 3))
     >>> y = nn.conv3d(x, w, padding=1, groups=2)
     >>> y.shape, float(y[0, 0, 4, 4, 4]), float(y[0, 0, 0, 0, 0])
-    ((2, 6, 8, 8, 8), 54.0, 16.0)""")
+    ((2, 6, 8, 8, 8), 54.0, 16.0)
+    """
+    return _conv_forward(3, input, weight, bias, stride, padding, dilation, groups,
+                         padding_mode, workers)
 
 
-_CONVT_DOC = """{n}-D transposed convolution (torch.nn.functional.conv_transpose{n}d).
+@docfiller
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1, *, workers=None):
+    """1-D transposed convolution (torch.nn.functional.conv_transpose1d).
 
-    The adjoint of :func:`conv{n}d` with the same weight (the gradient of a
+    The adjoint of :func:`conv1d` with the same weight (the gradient of a
     convolution with respect to its input): each input element scatters
     ``weight[c, o] * x`` over the output with the given stride and
     dilation, then ``padding`` is cropped from each side.  Computed as a
@@ -278,59 +361,88 @@ _CONVT_DOC = """{n}-D transposed convolution (torch.nn.functional.conv_transpose
     Parameters
     ----------
     input : ndarray
-        (N, C_in, {sp}) or unbatched (C_in, {sp}); float32 or float64.
+        (N, C_in, L) or unbatched (C_in, L); float32 or float64.
     weight : ndarray
-        (C_in, C_out / groups, {ks}) (torch's layout for transposed
+        (C_in, C_out / groups, k) (torch's layout for transposed
         convolutions) of the same dtype.
     bias : ndarray, optional
-        (C_out,).
+        (C_out,) of the same dtype.
     stride, padding, output_padding, dilation : int or tuple of int, optional
-        Output length per axis:
-        ``(n - 1) s - 2 p + d (k - 1) + output_padding + 1`` (must be
-        positive).  ``output_padding`` adds to one side only and must be
-        smaller than ``max(stride, dilation)``; padding must be >= 0.
+        Output length: ``(L - 1) s - 2 p + d (k - 1) + output_padding + 1``
+        (must be positive).  ``output_padding`` adds to one side only and
+        must be smaller than ``max(stride, dilation)``; padding must be an
+        integer >= 0.  Defaults 1, 0, 0, 1.
     groups : int, optional
         C_in divisible by groups; C_out = groups * weight.shape[1].
-    workers : int, optional
-        Number of threads; the result does not depend on it.
+        Default 1.
+    %(workers)s
 
     Returns
     -------
     out : ndarray
-        (N, C_out, {sp_out}), C-contiguous, in the input's dtype.
+        (N, C_out, L_out) (unbatched input: no N axis), C-contiguous, in
+        the input's dtype.
+
+    See Also
+    --------
+    conv1d, conv1d_input, conv_transpose_output_shape
 
     Examples
     --------
-{example}
-    """
-
-
-def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
-                     groups=1, dilation=1, *, workers=None):
-    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups,
-                           dilation, workers)
-
-
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
-                     groups=1, dilation=1, *, workers=None):
-    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups,
-                           dilation, workers)
-
-
-def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
-                     groups=1, dilation=1, *, workers=None):
-    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups,
-                           dilation, workers)
-
-
-conv_transpose1d.__doc__ = _CONVT_DOC.format(n=1, sp="L", ks="k", sp_out="L_out", example="""\
     >>> import numpy as np
     >>> from pyfilter import nn
     >>> x = np.array([[[1., 2.]]])
     >>> nn.conv_transpose1d(x, np.array([[[1., 10., 100.]]]), stride=2)
-    array([[[  1.,  10., 102.,  20., 200.]]])""")
-conv_transpose2d.__doc__ = _CONVT_DOC.format(n=2, sp="H, W", ks="kH, kW",
-                                             sp_out="H_out, W_out", example="""\
+    array([[[  1.,  10., 102.,  20., 200.]]])
+    """
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, workers)
+
+
+@docfiller
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1, *, workers=None):
+    """2-D transposed convolution (torch.nn.functional.conv_transpose2d).
+
+    The adjoint of :func:`conv2d` with the same weight (the gradient of a
+    convolution with respect to its input): each input element scatters
+    ``weight[c, o] * x`` over the output with the given stride and
+    dilation, then ``padding`` is cropped from each side.  Computed as a
+    gather, one stride-1 convolution per output phase (no multiplications
+    by inserted zeros).
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C_in, H, W) or unbatched (C_in, H, W); float32 or float64.
+    weight : ndarray
+        (C_in, C_out / groups, kH, kW) (torch's layout for transposed
+        convolutions) of the same dtype.
+    bias : ndarray, optional
+        (C_out,) of the same dtype.
+    stride, padding, output_padding, dilation : int or tuple of int, optional
+        Output length per axis:
+        ``(n - 1) s - 2 p + d (k - 1) + output_padding + 1`` (must be
+        positive).  ``output_padding`` adds to one side only and must be
+        smaller than ``max(stride, dilation)``; padding must be an integer
+        >= 0.  Defaults 1, 0, 0, 1.
+    groups : int, optional
+        C_in divisible by groups; C_out = groups * weight.shape[1].
+        Default 1.
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        (N, C_out, H_out, W_out) (unbatched input: no N axis),
+        C-contiguous, in the input's dtype.
+
+    See Also
+    --------
+    conv2d, conv2d_input, conv_transpose_output_shape
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from pyfilter import nn
     >>> x = np.ones((1, 64, 16, 16), np.float32)
@@ -338,16 +450,68 @@ conv_transpose2d.__doc__ = _CONVT_DOC.format(n=2, sp="H, W", ks="kH, kW",
     >>> nn.conv_transpose2d(x, w, stride=2, padding=1).shape    # 2x upsampling
     (1, 32, 32, 32)
     >>> nn.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1).shape
-    (1, 32, 33, 33)""")
-conv_transpose3d.__doc__ = _CONVT_DOC.format(n=3, sp="D, H, W", ks="kD, kH, kW",
-                                             sp_out="D_out, H_out, W_out", example="""\
+    (1, 32, 33, 33)
+    """
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, workers)
+
+
+@docfiller
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1, *, workers=None):
+    """3-D transposed convolution (torch.nn.functional.conv_transpose3d).
+
+    The adjoint of :func:`conv3d` with the same weight (the gradient of a
+    convolution with respect to its input): each input element scatters
+    ``weight[c, o] * x`` over the output with the given stride and
+    dilation, then ``padding`` is cropped from each side.  Computed as a
+    gather, one stride-1 convolution per output phase (no multiplications
+    by inserted zeros).
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C_in, D, H, W) or unbatched (C_in, D, H, W); float32 or
+        float64.
+    weight : ndarray
+        (C_in, C_out / groups, kD, kH, kW) (torch's layout for transposed
+        convolutions) of the same dtype.
+    bias : ndarray, optional
+        (C_out,) of the same dtype.
+    stride, padding, output_padding, dilation : int or tuple of int, optional
+        Output length per axis:
+        ``(n - 1) s - 2 p + d (k - 1) + output_padding + 1`` (must be
+        positive).  ``output_padding`` adds to one side only and must be
+        smaller than ``max(stride, dilation)``; padding must be an integer
+        >= 0.  Defaults 1, 0, 0, 1.
+    groups : int, optional
+        C_in divisible by groups; C_out = groups * weight.shape[1].
+        Default 1.
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        (N, C_out, D_out, H_out, W_out) (unbatched input: no N axis),
+        C-contiguous, in the input's dtype.
+
+    See Also
+    --------
+    conv3d, conv3d_input, conv_transpose_output_shape
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from pyfilter import nn
     >>> nn.conv_transpose3d(np.ones((1, 2, 4, 4, 4)), np.ones((2, 3, 2, 2, 2)),
     ...                     stride=2).shape
-    (1, 3, 8, 8, 8)""")
+    (1, 3, 8, 8, 8)
+    """
+    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, workers)
 
 
+@docfiller
 def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
                                depthwise_bias=None, pointwise_bias=None, stride=1,
                                padding=0, dilation=1, *, padding_mode="zeros",
@@ -373,14 +537,19 @@ def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
     depthwise_bias, pointwise_bias : ndarray, optional
         (C_in * M,) and (C_out,).
     stride, padding, dilation, padding_mode :
-        Of the depthwise convolution, as in :func:`conv2d`.
-    workers : int, optional
-        Number of threads; the result does not depend on it.
+        Of the depthwise convolution, as in :func:`conv2d` (defaults 1, 0,
+        1, 'zeros').
+    %(workers)s
 
     Returns
     -------
     out : ndarray
-        (N, C_out, H_out, W_out).
+        (N, C_out, H_out, W_out) (unbatched input: no N axis), in the
+        input's dtype.
+
+    See Also
+    --------
+    conv2d, channel_shuffle
 
     Examples
     --------
@@ -432,14 +601,16 @@ def channel_shuffle(input, groups):
 
     Parameters
     ----------
-    input : ndarray
-        (N, C, *) with C divisible by ``groups`` (any dtype).
+    input : array_like
+        (N, C, *) with at least three dimensions and C divisible by
+        ``groups`` (any dtype).
     groups : int
+        Number of channel groups (>= 1).
 
     Returns
     -------
     out : ndarray
-        A new C-contiguous array.
+        A new C-contiguous array of the shape and dtype of ``input``.
 
     Examples
     --------
@@ -470,6 +641,7 @@ def _fold_geometry(kernel_size, dilation, padding, stride):
     return k, d, p, s
 
 
+@docfiller
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1, *, workers=None):
     """Extract sliding blocks (im2col), as torch.nn.functional.unfold.
 
@@ -478,14 +650,22 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1, *, workers=None)
     input : ndarray
         (N, C, H, W) or (C, H, W); float32 or float64.
     kernel_size, dilation, padding, stride : int or pair of int
-        Zero padding on both sides.
+        The block size (>= 1), the spacing of its taps (>= 1, default 1),
+        the zero padding on both sides of each axis (>= 0, default 0) and
+        the step between blocks (>= 1, default 1).
+    %(workers)s
 
     Returns
     -------
     cols : ndarray
-        (N, C * kH * kW, L), rows ordered (c, i, j) with c slowest, columns
-        the L block positions in row-major order; so that
+        (N, C * kH * kW, L) (unbatched input: no N axis), rows ordered
+        (c, i, j) with c slowest, columns the L block positions in
+        row-major order; so that
         ``conv2d(x, w) == (w.reshape(C_out, -1) @ unfold(x, k)).reshape(...)``.
+
+    See Also
+    --------
+    fold, conv2d
 
     Examples
     --------
@@ -508,6 +688,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1, *, workers=None)
     return cols if batched else cols[0]
 
 
+@docfiller
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1, *, workers=None):
     """Sum sliding blocks back into an image (col2im), as torch.nn.functional.fold.
 
@@ -522,11 +703,16 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1, *, wo
         (H, W) of the image.
     kernel_size, dilation, padding, stride : int or pair of int
         As in :func:`unfold`.
+    %(workers)s
 
     Returns
     -------
     out : ndarray
-        (N, C, H, W).
+        (N, C, H, W) (unbatched input: no N axis), in the input's dtype.
+
+    See Also
+    --------
+    unfold, conv_transpose2d
 
     Examples
     --------
@@ -568,13 +754,13 @@ def relu(x):
 
     Parameters
     ----------
-    x : ndarray
-        float32 or float64.
+    x : array_like
+        float32 or float64 (any shape).
 
     Returns
     -------
     out : ndarray
-        A new array of the same dtype.
+        A new array of the same shape and dtype.
 
     Examples
     --------
@@ -605,6 +791,7 @@ def fuse_conv_bn(weight, bias, running_mean, running_var, gamma, beta, eps=1e-5)
     gamma, beta : ndarray or None
         (C_out,) affine parameters (None: 1 and 0, as ``affine=False``).
     eps : float, optional
+        Added to ``running_var`` (torch's default 1e-5).
 
     Returns
     -------
@@ -724,132 +911,294 @@ def _conv_weight(nsp, input, weight_size, grad_output, stride, padding, dilation
     return dw
 
 
-_INPUT_DOC = """Input gradient of :func:`conv{n}d` (torch.nn.grad.conv{n}d_input).
+@docfiller
+def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
+                 groups=1, *, workers=None):
+    """Input gradient of :func:`conv1d` (torch.nn.grad.conv1d_input).
 
-    The same operation as :func:`conv_transpose{n}d` with the output size
+    The same operation as :func:`conv_transpose1d` with the output size
     fixed to ``input_size`` (one shared implementation).
 
     Parameters
     ----------
     input_size : tuple of int
-        Shape of the convolution's input, (N, C_in, {sp}).
+        Shape of the convolution's input, (N, C_in, L).
     weight : ndarray
-        (C_out, C_in / groups, {ks}), float32 or float64.
+        (C_out, C_in / groups, k), float32 or float64.
     grad_output : ndarray
-        (N, C_out, {sp_out}): the gradient with respect to the output.
-    stride, padding, dilation, groups :
-        Of the forward convolution (zero padding; padding also accepts
-        'valid', 'same' and 'full').
-    workers : int, optional
+        (N, C_out, L_out): the gradient with respect to the output.
+    %(conv_grad_params)s
+    %(workers)s
 
     Returns
     -------
     grad_input : ndarray
-        (N, C_in, {sp}).
+        (N, C_in, L), the dtype of ``grad_output``.
+
+    See Also
+    --------
+    conv1d, conv1d_weight, conv_transpose1d
 
     Examples
     --------
     >>> import numpy as np
     >>> from pyfilter import nn
-    >>> w = np.ones((1, 1, {ones}))
-    >>> g = np.ones((1, 1, {gshape}))
-    >>> nn.conv{n}d_input((1, 1, {ishape}), w, g).reshape(-1)
-    {iresult}
+    >>> w = np.ones((1, 1, 2))
+    >>> g = np.ones((1, 1, 3))
+    >>> nn.conv1d_input((1, 1, 4), w, g).reshape(-1)
+    array([1., 2., 2., 1.])
     """
-
-_WEIGHT_DOC = """Weight gradient of :func:`conv{n}d` (torch.nn.grad.conv{n}d_weight).
-
-    ``grad_weight[o, c, k] = sum_{{n, i}} grad_output[n, o, i] * x~[n, c', i s + k d - p]``,
-    computed with BLAS GEMMs on the same im2col tiles as the forward pass;
-    partial sums are formed over a fixed split of the batch, so the result
-    does not depend on the number of threads.
-
-    Parameters
-    ----------
-    input : ndarray
-        (N, C_in, {sp}), float32 or float64.
-    weight_size : tuple of int
-        (C_out, C_in / groups, {ks}).
-    grad_output : ndarray
-        (N, C_out, {sp_out}).
-    stride, padding, dilation, groups :
-        Of the forward convolution.
-    padding_mode : str, optional
-        Of the forward convolution (as in :func:`conv{n}d`; torch.nn.grad
-        only has zeros).
-    workers : int, optional
-
-    Returns
-    -------
-    grad_weight : ndarray
-        Of shape ``weight_size``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from pyfilter import nn
-    >>> x = np.arange(4.).reshape(1, 1, {xshape})
-    >>> nn.conv{n}d_weight(x, (1, 1, {ones}), np.ones((1, 1, {gshape2}))).reshape(-1)
-    {wresult}
-    """
-
-
-def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
-                 groups=1, *, workers=None):
     return _conv_input(1, input_size, weight, grad_output, stride, padding, dilation,
                        groups, workers)
 
 
+@docfiller
 def conv2d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
                  groups=1, *, workers=None):
+    """Input gradient of :func:`conv2d` (torch.nn.grad.conv2d_input).
+
+    The same operation as :func:`conv_transpose2d` with the output size
+    fixed to ``input_size`` (one shared implementation).
+
+    Parameters
+    ----------
+    input_size : tuple of int
+        Shape of the convolution's input, (N, C_in, H, W).
+    weight : ndarray
+        (C_out, C_in / groups, kH, kW), float32 or float64.
+    grad_output : ndarray
+        (N, C_out, H_out, W_out): the gradient with respect to the output.
+    %(conv_grad_params)s
+    %(workers)s
+
+    Returns
+    -------
+    grad_input : ndarray
+        (N, C_in, H, W), the dtype of ``grad_output``.
+
+    See Also
+    --------
+    conv2d, conv2d_weight, conv_transpose2d
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> w = np.ones((1, 1, 2, 2))
+    >>> g = np.ones((1, 1, 1, 1))
+    >>> nn.conv2d_input((1, 1, 2, 2), w, g).reshape(-1)
+    array([1., 1., 1., 1.])
+    """
     return _conv_input(2, input_size, weight, grad_output, stride, padding, dilation,
                        groups, workers)
 
 
+@docfiller
 def conv3d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
                  groups=1, *, workers=None):
+    """Input gradient of :func:`conv3d` (torch.nn.grad.conv3d_input).
+
+    The same operation as :func:`conv_transpose3d` with the output size
+    fixed to ``input_size`` (one shared implementation).
+
+    Parameters
+    ----------
+    input_size : tuple of int
+        Shape of the convolution's input, (N, C_in, D, H, W).
+    weight : ndarray
+        (C_out, C_in / groups, kD, kH, kW), float32 or float64.
+    grad_output : ndarray
+        (N, C_out, D_out, H_out, W_out): the gradient with respect to the
+        output.
+    %(conv_grad_params)s
+    %(workers)s
+
+    Returns
+    -------
+    grad_input : ndarray
+        (N, C_in, D, H, W), the dtype of ``grad_output``.
+
+    See Also
+    --------
+    conv3d, conv3d_weight, conv_transpose3d
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> w = np.ones((1, 1, 1, 1, 1))
+    >>> g = np.ones((1, 1, 2, 2, 2))
+    >>> nn.conv3d_input((1, 1, 2, 2, 2), w, g).reshape(-1)
+    array([1., 1., 1., 1., 1., 1., 1., 1.])
+    """
     return _conv_input(3, input_size, weight, grad_output, stride, padding, dilation,
                        groups, workers)
 
 
+@docfiller
 def conv1d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
                   groups=1, *, padding_mode="zeros", workers=None):
+    """Weight gradient of :func:`conv1d` (torch.nn.grad.conv1d_weight).
+
+    ``grad_weight[o, c, k] = sum_{n, i} grad_output[n, o, i]
+    * x~[n, c', i s + k d - p]`` (``c'`` the input channel ``c`` of
+    ``o``'s group), computed with BLAS GEMMs on the same im2col tiles as
+    the forward pass; partial sums are formed over a fixed split of the
+    work (independent of the thread count), so the result does not depend
+    on the number of threads.
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C_in, L), float32 or float64 (or unbatched, with an unbatched
+        ``grad_output``).
+    weight_size : tuple of int
+        (C_out, C_in / groups, k).
+    grad_output : ndarray
+        (N, C_out, L_out), the dtype of ``input``.
+    %(conv_grad_params)s
+    padding_mode : str, optional
+        Of the forward convolution (as in :func:`conv1d`; torch.nn.grad
+        only has zeros).  Default 'zeros'.
+    %(workers)s
+
+    Returns
+    -------
+    grad_weight : ndarray
+        Of shape ``weight_size``, the dtype of ``input``.
+
+    See Also
+    --------
+    conv1d, conv1d_input, conv_bias_grad
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.arange(4.).reshape(1, 1, 4)
+    >>> nn.conv1d_weight(x, (1, 1, 2), np.ones((1, 1, 3))).reshape(-1)
+    array([3., 6.])
+    """
     return _conv_weight(1, input, weight_size, grad_output, stride, padding, dilation,
                         groups, padding_mode, workers)
 
 
+@docfiller
 def conv2d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
                   groups=1, *, padding_mode="zeros", workers=None):
+    """Weight gradient of :func:`conv2d` (torch.nn.grad.conv2d_weight).
+
+    ``grad_weight[o, c, k] = sum_{n, i} grad_output[n, o, i]
+    * x~[n, c', i s + k d - p]`` per spatial axis (``c'`` the input channel
+    ``c`` of ``o``'s group), computed with BLAS GEMMs on the same im2col
+    tiles as the forward pass; partial sums are formed over a fixed split
+    of the work (independent of the thread count), so the result does not
+    depend on the number of threads.
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C_in, H, W), float32 or float64 (or unbatched, with an
+        unbatched ``grad_output``).
+    weight_size : tuple of int
+        (C_out, C_in / groups, kH, kW).
+    grad_output : ndarray
+        (N, C_out, H_out, W_out), the dtype of ``input``.
+    %(conv_grad_params)s
+    padding_mode : str, optional
+        Of the forward convolution (as in :func:`conv2d`; torch.nn.grad
+        only has zeros).  Default 'zeros'.
+    %(workers)s
+
+    Returns
+    -------
+    grad_weight : ndarray
+        Of shape ``weight_size``, the dtype of ``input``.
+
+    See Also
+    --------
+    conv2d, conv2d_input, conv_bias_grad
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.arange(4.).reshape(1, 1, 2, 2)
+    >>> nn.conv2d_weight(x, (1, 1, 2, 2), np.ones((1, 1, 1, 1))).reshape(-1)
+    array([0., 1., 2., 3.])
+    """
     return _conv_weight(2, input, weight_size, grad_output, stride, padding, dilation,
                         groups, padding_mode, workers)
 
 
+@docfiller
 def conv3d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
                   groups=1, *, padding_mode="zeros", workers=None):
+    """Weight gradient of :func:`conv3d` (torch.nn.grad.conv3d_weight).
+
+    ``grad_weight[o, c, k] = sum_{n, i} grad_output[n, o, i]
+    * x~[n, c', i s + k d - p]`` per spatial axis (``c'`` the input channel
+    ``c`` of ``o``'s group), computed with BLAS GEMMs on the same im2col
+    tiles as the forward pass; partial sums are formed over a fixed split
+    of the work (independent of the thread count), so the result does not
+    depend on the number of threads.
+
+    Parameters
+    ----------
+    input : ndarray
+        (N, C_in, D, H, W), float32 or float64 (or unbatched, with an
+        unbatched ``grad_output``).
+    weight_size : tuple of int
+        (C_out, C_in / groups, kD, kH, kW).
+    grad_output : ndarray
+        (N, C_out, D_out, H_out, W_out), the dtype of ``input``.
+    %(conv_grad_params)s
+    padding_mode : str, optional
+        Of the forward convolution (as in :func:`conv3d`; torch.nn.grad
+        only has zeros).  Default 'zeros'.
+    %(workers)s
+
+    Returns
+    -------
+    grad_weight : ndarray
+        Of shape ``weight_size``, the dtype of ``input``.
+
+    See Also
+    --------
+    conv3d, conv3d_input, conv_bias_grad
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.arange(4.).reshape(1, 1, 1, 2, 2)
+    >>> nn.conv3d_weight(x, (1, 1, 1, 1, 1), np.ones((1, 1, 1, 2, 2))).reshape(-1)
+    array([6.])
+    """
     return _conv_weight(3, input, weight_size, grad_output, stride, padding, dilation,
                         groups, padding_mode, workers)
 
 
-for _n, _sp, _ks, _spo, _ones, _g, _i, _ir, _x, _g2, _wr in (
-        (1, "L", "k", "L_out", "2", "3", "4", "array([1., 2., 2., 1.])", "4", "3",
-         "array([3., 6.])"),
-        (2, "H, W", "kH, kW", "H_out, W_out", "2, 2", "1, 1", "2, 2",
-         "array([1., 1., 1., 1.])", "2, 2", "1, 1", "array([0., 1., 2., 3.])"),
-        (3, "D, H, W", "kD, kH, kW", "D_out, H_out, W_out", "1, 1, 1", "2, 2, 2", "2, 2, 2",
-         "array([1., 1., 1., 1., 1., 1., 1., 1.])", "1, 2, 2", "1, 2, 2",
-         "array([6.])")):
-    _fmt = dict(n=_n, sp=_sp, ks=_ks, sp_out=_spo, ones=_ones, gshape=_g, ishape=_i,
-                iresult=_ir, xshape=_x, gshape2=_g2, wresult=_wr)
-    globals()[f"conv{_n}d_input"].__doc__ = _INPUT_DOC.format(**_fmt)
-    globals()[f"conv{_n}d_weight"].__doc__ = _WEIGHT_DOC.format(**_fmt)
-del _n, _sp, _ks, _spo, _ones, _g, _i, _ir, _x, _g2, _wr, _fmt
-
-
 def conv_bias_grad(grad_output):
-    """Gradient of a convolution with respect to its bias: the sum of
-    ``grad_output`` (N, C_out, *spatial) over every axis but the channels.
+    """Gradient of a convolution with respect to its bias.
 
-    Accumulated in float64 and returned in the input's dtype.
+    The sum of ``grad_output`` over every axis but the channels (axis 1),
+    accumulated in float64.
+
+    Parameters
+    ----------
+    grad_output : ndarray
+        (N, C_out, *spatial), float32 or float64: the gradient with
+        respect to the convolution's output.
+
+    Returns
+    -------
+    grad_bias : ndarray
+        (C_out,), in the dtype of ``grad_output``.
+
+    See Also
+    --------
+    conv2d_weight, conv2d_input
 
     Examples
     --------
@@ -866,9 +1215,12 @@ def conv_bias_grad(grad_output):
 
 
 # ---------------------------------------------------------------- arithmetic
-ConvCost = collections.namedtuple("ConvCost", ["macs", "flops"])
-ConvCost.__doc__ = """Cost of a convolution: multiply-adds and floating-point operations
-(``flops = 2 * macs`` plus one addition per output for the bias)."""
+class ConvCost(typing.NamedTuple):
+    """Cost of a convolution: multiply-adds and floating-point operations
+    (``flops = 2 * macs`` plus one addition per output for the bias)."""
+
+    macs: int
+    flops: int
 
 
 def _shape_tuple(shape, name):
@@ -890,11 +1242,17 @@ def conv_output_shape(input_shape, kernel_size, stride=1, padding=0, dilation=1,
     input_shape : int or tuple of int
         Spatial shape (H, W, ...), without batch or channel axes.
     kernel_size, stride, dilation : int or tuple of int
+        One value for every axis or one per axis (>= 1; stride and
+        dilation default to 1).
     padding : int, tuple of int, 'valid', 'same' or 'full'
+        As in :func:`conv2d`.  Default 0.
+    ceil_mode : bool, optional
+        Round the division up, torch's pooling rule.  Default False.
 
     Returns
     -------
     shape : tuple of int
+        The output's spatial shape.
 
     Raises
     ------
@@ -933,6 +1291,28 @@ def conv_transpose_output_shape(input_shape, kernel_size, stride=1, padding=0,
     ``(n - 1) s - 2 p + d (k - 1) + output_padding + 1`` per axis (torch's
     rule; ``output_padding < max(stride, dilation)``).
 
+    Parameters
+    ----------
+    input_shape : int or tuple of int
+        Spatial shape (H, W, ...), without batch or channel axes.
+    kernel_size, stride, padding, output_padding, dilation : int or tuple of int
+        One value for every axis or one per axis (defaults: stride 1,
+        padding 0, output_padding 0, dilation 1).
+
+    Returns
+    -------
+    shape : tuple of int
+        The output's spatial shape.
+
+    Raises
+    ------
+    ValueError
+        When the output would be empty.
+
+    See Also
+    --------
+    conv_transpose2d, conv_output_shape
+
     Examples
     --------
     >>> from pyfilter import nn
@@ -956,8 +1336,29 @@ def conv_params(in_channels, out_channels, kernel_size, groups=1, bias=True, *, 
     """Number of learnable parameters of a convolution layer.
 
     ``out_channels * (in_channels / groups) * prod(kernel_size)`` plus
-    ``out_channels`` for the bias.  An int ``kernel_size`` means a square
-    (cubic...) kernel of ``ndim`` dimensions (default 2).
+    ``out_channels`` for the bias.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channel counts (both divisible by ``groups``).
+    kernel_size : int or tuple of int
+        An int means a square (cubic...) kernel of ``ndim`` dimensions.
+    groups : int, optional
+        Default 1.
+    bias : bool, optional
+        Count the bias.  Default True.
+    ndim : int, optional
+        Spatial dimensions of an int ``kernel_size``.  Default 2.
+
+    Returns
+    -------
+    int
+        The number of parameters.
+
+    See Also
+    --------
+    conv_flops
 
     Examples
     --------
@@ -994,9 +1395,11 @@ def conv_flops(input_shape, out_channels, kernel_size, stride=1, padding=0, dila
         tuple with one entry per spatial axis (an int kernel_size means
         ``input_shape`` has no batch axis).
     out_channels : int
+        Output channels.
     kernel_size, stride, padding, dilation, groups :
         As in :func:`pyfilter.nn.conv2d`.
     bias : bool, optional
+        Count one addition per output value for the bias.  Default True.
 
     Returns
     -------

@@ -2,7 +2,7 @@
 
 Re-exported by :mod:`pyfilter.nn`.  Inputs are ``(N, C, *spatial)`` or
 unbatched ``(C, *spatial)``; every output size comes from
-:func:`pyfilter._shapes.conv_output_length` (torch's ceil_mode rule
+:func:`pyfilter._common.shapes.conv_output_length` (torch's ceil_mode rule
 included).  Values are computed by the window-reduction engine; argmax
 indices, adaptive windows and the backward passes by its table and
 scatter kernels.
@@ -11,6 +11,7 @@ scatter kernels.
 import numpy as np
 
 from .._common import validate as V
+from .._common.docs import docfiller
 from .._common.shapes import conv_output_length
 from .._common.errors import ArgumentError
 from .._ops import reduce as R
@@ -38,6 +39,7 @@ def _out_lengths(spatial, k, s, p, d, ceil_mode, name="input"):
     return out
 
 
+@docfiller
 def pool_output_shape(input_shape, kernel_size, stride=None, padding=0, dilation=1,
                       ceil_mode=False):
     """Shape of a pooling output (torch's formula, ceil_mode rule included).
@@ -52,13 +54,22 @@ def pool_output_shape(input_shape, kernel_size, stride=None, padding=0, dilation
         ``(N, C, *spatial)``, or ``(C, *spatial)`` when ``kernel_size`` is a
         sequence (its length gives the number of spatial axes; an int
         ``kernel_size`` means every axis after the first two is spatial).
-    kernel_size, stride, padding, dilation : int or sequence of int
-        As in :func:`max_pool2d` (stride None: the kernel size).
-    ceil_mode : bool, optional
+    %(pool_kernel_size)s
+    %(pool_stride)s
+    padding : int or sequence of int, optional
+        Padding on both sides of each spatial axis, at most
+        ``kernel_size // 2``.  Default 0.
+    %(pool_dilation)s
+    %(pool_ceil_mode)s
 
     Returns
     -------
-    tuple of int
+    shape : tuple of int
+        ``input_shape`` with its spatial sizes replaced by the output's.
+
+    See Also
+    --------
+    conv_output_shape, max_pool2d
 
     Examples
     --------
@@ -185,35 +196,86 @@ def _divisor(divisor_override):
     return float(v)
 
 
-_MAX_DOC = """{n}-D max pooling (torch.nn.functional.max_pool{n}d).
+@docfiller
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode=False, return_indices=False, *, workers=None):
+    """1-D max pooling (torch.nn.functional.max_pool1d).
 
     ``out[..., o] = max`` of ``input`` over the window of ``kernel_size``
-    taps spaced by ``dilation``, starting at ``o * stride - padding`` on
-    each spatial axis.  Padding counts as -inf (it never wins), and a
-    window containing NaN gives NaN.
+    taps spaced by ``dilation``, starting at ``o * stride - padding``.
+    Padding counts as -inf (it never wins), and a window containing NaN
+    gives NaN.
 
     Parameters
     ----------
     input : array_like
-        ``(N, C, {dims})`` or unbatched ``(C, {dims})``; float32, float64
-        or an integer dtype.
-    kernel_size : int or tuple of {n} ints
-    stride : int or tuple of {n} ints, optional
-        Default (None): ``kernel_size``.
-    padding : int or tuple of {n} ints, optional
-        Implicit -inf padding on both sides, at most ``kernel_size // 2``.
-    dilation : int or tuple of {n} ints, optional
-        Spacing between the taps of a window.
-    ceil_mode : bool, optional
-        Round the output size up instead of down; a last window that
-        would start in the right padding is dropped (torch's rule).
+        ``(N, C, L)`` or unbatched ``(C, L)``; float32, float64 or an
+        integer dtype.
+    %(pool_kernel_size)s
+    %(pool_stride)s
+    %(pool_padding_max)s
+    %(pool_dilation)s
+    %(pool_ceil_mode)s
+    return_indices : bool, optional
+        Also return the argmax of every window as an index into its
+        unpadded input row (``l``); ties go to the first element, NaN to
+        the last NaN.  Used by :func:`max_unpool1d` and
+        :func:`max_pool1d_backward`.  Default False.
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        Same dtype as ``input``; spatial size from
+        :func:`pool_output_shape`.
+    indices : ndarray of int64
+        Only with ``return_indices``.
+
+    See Also
+    --------
+    max_pool2d, avg_pool1d, pyfilter.ndimage.maximum_filter1d
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.array([[1., 5., 2., 2., 7., 0.]])
+    >>> nn.max_pool1d(x, 2)
+    array([[5., 2., 7.]])
+    >>> nn.max_pool1d(x, 3, stride=2, padding=1, return_indices=True)
+    (array([[5., 5., 7.]]), array([[1, 1, 4]]))
+    """
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices, workers)
+
+
+@docfiller
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode=False, return_indices=False, *, workers=None):
+    """2-D max pooling (torch.nn.functional.max_pool2d).
+
+    ``out[..., i, j] = max`` of ``input`` over the window of
+    ``kernel_size`` taps spaced by ``dilation``, starting at
+    ``(i, j) * stride - padding``.  Padding counts as -inf (it never
+    wins), and a window containing NaN gives NaN.
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, H, W)`` or unbatched ``(C, H, W)``; float32, float64 or an
+        integer dtype.
+    %(pool_kernel_size)s
+    %(pool_stride)s
+    %(pool_padding_max)s
+    %(pool_dilation)s
+    %(pool_ceil_mode)s
     return_indices : bool, optional
         Also return the argmax of every window as a flat index into its
-        unpadded input plane (``{flat}``); ties go to the first element in
-        row-major order, NaN to the last NaN.  Used by
-        :func:`max_unpool{n}d` and :func:`max_pool{n}d_backward`.
-    workers : int, optional
-        Number of threads (scipy.fft semantics).
+        unpadded input plane (``h * W + w``); ties go to the first element
+        in row-major order, NaN to the last NaN.  Used by
+        :func:`max_unpool2d` and :func:`max_pool2d_backward`.  Default
+        False.
+    %(workers)s
 
     Returns
     -------
@@ -223,127 +285,224 @@ _MAX_DOC = """{n}-D max pooling (torch.nn.functional.max_pool{n}d).
     indices : ndarray of int64
         Only with ``return_indices``.
 
-    Examples
+    See Also
     --------
-    >>> import numpy as np
-    >>> from pyfilter import nn
-{example}
-    """
-
-
-_AVG_DOC = """{n}-D average pooling (torch.nn.functional.avg_pool{n}d).
-
-    ``out[..., o] = sum / divisor`` over the window of ``kernel_size``
-    elements starting at ``o * stride - padding`` on each spatial axis
-    (zero padding).  The divisor is ``divisor_override`` when given, else
-    the window size clipped to the padded input (``count_include_pad``:
-    padding counts, the ceil_mode overhang does not) or to the input
-    itself (``count_include_pad=False``), as torch computes it.
-
-    Parameters
-    ----------
-    input : array_like
-        ``(N, C, {dims})`` or unbatched ``(C, {dims})``; float32 or float64
-        (float32 is accumulated in float32, as torch does).
-    kernel_size : int or tuple of {n} ints
-    stride : int or tuple of {n} ints, optional
-        Default (None): ``kernel_size``.
-    padding : int or tuple of {n} ints, optional
-        Zero padding on both sides, at most ``kernel_size // 2``.
-    ceil_mode : bool, optional
-        torch's ceil_mode rule (see :func:`max_pool2d`).
-    count_include_pad : bool, optional
-        Whether padded zeros count in the divisor.  Default True.
-{divisor}    workers : int, optional
-        Number of threads (scipy.fft semantics).
-
-    Returns
-    -------
-    out : ndarray
+    max_pool1d, max_pool3d, avg_pool2d, adaptive_max_pool2d,
+    pyfilter.ndimage.maximum_filter
 
     Examples
     --------
     >>> import numpy as np
     >>> from pyfilter import nn
-{example}
-    """
-
-_DIVISOR_DOC = """    divisor_override : int, optional
-        Divide every window sum by this (nonzero) value instead.
-"""
-
-
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode=False, return_indices=False, *, workers=None):
-    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode,
-                     return_indices, workers)
-
-
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode=False, return_indices=False, *, workers=None):
-    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode,
-                     return_indices, workers)
-
-
-def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode=False, return_indices=False, *, workers=None):
-    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode,
-                     return_indices, workers)
-
-
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, *, workers=None):
-    return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode,
-                     count_include_pad, None, workers)
-
-
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None, *, workers=None):
-    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode,
-                     count_include_pad, divisor_override, workers)
-
-
-def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None, *, workers=None):
-    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode,
-                     count_include_pad, divisor_override, workers)
-
-
-max_pool1d.__doc__ = _MAX_DOC.format(n=1, dims="L", flat="l", example="""\
-    >>> x = np.array([[1., 5., 2., 2., 7., 0.]])
-    >>> nn.max_pool1d(x, 2)
-    array([[5., 2., 7.]])
-    >>> nn.max_pool1d(x, 3, stride=2, padding=1, return_indices=True)
-    (array([[5., 5., 7.]]), array([[1, 1, 4]]))""")
-max_pool2d.__doc__ = _MAX_DOC.format(n=2, dims="H, W", flat="h * W + w", example="""\
     >>> x = np.arange(16, dtype=np.float32).reshape(1, 4, 4)
     >>> nn.max_pool2d(x, 2)
     array([[[ 5.,  7.],
             [13., 15.]]], dtype=float32)
     >>> nn.max_pool2d(x, 3, stride=2, ceil_mode=True, return_indices=True)[1]
     array([[[10, 11],
-            [14, 15]]])""")
-max_pool3d.__doc__ = _MAX_DOC.format(n=3, dims="D, H, W", flat="(d * H + h) * W + w",
-                                     example="""\
+            [14, 15]]])
+    """
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices, workers)
+
+
+@docfiller
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode=False, return_indices=False, *, workers=None):
+    """3-D max pooling (torch.nn.functional.max_pool3d).
+
+    ``out[..., i, j, k] = max`` of ``input`` over the window of
+    ``kernel_size`` taps spaced by ``dilation``, starting at
+    ``(i, j, k) * stride - padding``.  Padding counts as -inf (it never
+    wins), and a window containing NaN gives NaN.
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, D, H, W)`` or unbatched ``(C, D, H, W)``; float32, float64
+        or an integer dtype.
+    %(pool_kernel_size)s
+    %(pool_stride)s
+    %(pool_padding_max)s
+    %(pool_dilation)s
+    %(pool_ceil_mode)s
+    return_indices : bool, optional
+        Also return the argmax of every window as a flat index into its
+        unpadded input volume (``(d * H + h) * W + w``); ties go to the
+        first element in row-major order, NaN to the last NaN.  Used by
+        :func:`max_unpool3d` and :func:`max_pool3d_backward`.  Default
+        False.
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        Same dtype as ``input``; spatial sizes from
+        :func:`pool_output_shape`.
+    indices : ndarray of int64
+        Only with ``return_indices``.
+
+    See Also
+    --------
+    max_pool2d, avg_pool3d
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
     >>> x = np.arange(64.0).reshape(1, 1, 4, 4, 4)
     >>> nn.max_pool3d(x, 2)[0, 0]
     array([[[21., 23.],
             [29., 31.]],
     <BLANKLINE>
            [[53., 55.],
-            [61., 63.]]])""")
-avg_pool1d.__doc__ = _AVG_DOC.format(n=1, dims="L", divisor="", example="""\
+            [61., 63.]]])
+    """
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices, workers)
+
+
+@docfiller
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, *, workers=None):
+    """1-D average pooling (torch.nn.functional.avg_pool1d).
+
+    ``out[..., o] = sum / divisor`` over the window of ``kernel_size``
+    elements starting at ``o * stride - padding`` (zero padding).  The
+    divisor is the window size clipped to the padded input
+    (``count_include_pad``: padding counts, the ``ceil_mode`` overhang
+    does not) or to the input itself (``count_include_pad=False``), as
+    torch computes it.  torch's ``avg_pool1d`` has no
+    ``divisor_override``, nor has this one.
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, L)`` or unbatched ``(C, L)``; float32 or float64 (float32
+        is accumulated in float32, as torch does).
+    %(pool_kernel_size)s
+    %(pool_stride)s
+    %(pool_padding_avg)s
+    %(pool_ceil_mode)s
+    %(pool_count_include_pad)s
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        Same dtype as ``input``; spatial size from
+        :func:`pool_output_shape`.
+
+    See Also
+    --------
+    avg_pool2d, max_pool1d, pyfilter.ndimage.uniform_filter1d
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
     >>> nn.avg_pool1d(np.arange(8.0).reshape(1, 8), 3, stride=2, padding=1)
-    array([[0.33333333, 2.        , 4.        , 6.        ]])""")
-avg_pool2d.__doc__ = _AVG_DOC.format(n=2, dims="H, W", divisor=_DIVISOR_DOC, example="""\
+    array([[0.33333333, 2.        , 4.        , 6.        ]])
+    """
+    return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, None, workers)
+
+
+@docfiller
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None, *, workers=None):
+    """2-D average pooling (torch.nn.functional.avg_pool2d).
+
+    ``out[..., i, j] = sum / divisor`` over the window of ``kernel_size``
+    elements starting at ``(i, j) * stride - padding`` (zero padding).
+    The divisor is ``divisor_override`` when given, else the window size
+    clipped to the padded input (``count_include_pad``: padding counts,
+    the ``ceil_mode`` overhang does not) or to the input itself
+    (``count_include_pad=False``), as torch computes it.
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, H, W)`` or unbatched ``(C, H, W)``; float32 or float64
+        (float32 is accumulated in float32, as torch does).
+    %(pool_kernel_size)s
+    %(pool_stride)s
+    %(pool_padding_avg)s
+    %(pool_ceil_mode)s
+    %(pool_count_include_pad)s
+    %(pool_divisor_override)s
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        Same dtype as ``input``; spatial sizes from
+        :func:`pool_output_shape`.
+
+    See Also
+    --------
+    avg_pool1d, avg_pool3d, adaptive_avg_pool2d, max_pool2d
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
     >>> x = np.arange(25.0).reshape(1, 5, 5)
     >>> nn.avg_pool2d(x, 3, stride=2, padding=1)[0, 0]
     array([1.33333333, 3.        , 2.66666667])
     >>> nn.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False)[0, 0]
-    array([3. , 4.5, 6. ])""")
-avg_pool3d.__doc__ = _AVG_DOC.format(n=3, dims="D, H, W", divisor=_DIVISOR_DOC, example="""\
+    array([3. , 4.5, 6. ])
+    """
+    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override, workers)
+
+
+@docfiller
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None, *, workers=None):
+    """3-D average pooling (torch.nn.functional.avg_pool3d).
+
+    ``out[..., i, j, k] = sum / divisor`` over the window of
+    ``kernel_size`` elements starting at ``(i, j, k) * stride - padding``
+    (zero padding).  The divisor is ``divisor_override`` when given, else
+    the window size clipped to the padded input (``count_include_pad``:
+    padding counts, the ``ceil_mode`` overhang does not) or to the input
+    itself (``count_include_pad=False``), as torch computes it.
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, D, H, W)`` or unbatched ``(C, D, H, W)``; float32 or
+        float64 (float32 is accumulated in float32, as torch does).
+    %(pool_kernel_size)s
+    %(pool_stride)s
+    %(pool_padding_avg)s
+    %(pool_ceil_mode)s
+    %(pool_count_include_pad)s
+    %(pool_divisor_override)s
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        Same dtype as ``input``; spatial sizes from
+        :func:`pool_output_shape`.
+
+    See Also
+    --------
+    avg_pool2d, max_pool3d
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
     >>> nn.avg_pool3d(np.ones((1, 4, 4, 4)), 2, divisor_override=1)[0, 0, 0]
-    array([8., 8.])""")
+    array([8., 8.])
+    >>> nn.avg_pool3d(np.ones((1, 4, 4, 4)), 2)[0, 0, 0]
+    array([1., 1.])
+    """
+    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override, workers)
 
 
 # ---------------------------------------------------------------- adaptive / global
@@ -389,6 +548,7 @@ def _adaptive(input, output_size, op, return_indices, workers):
     return _unbatch(out, batched)
 
 
+@docfiller
 def adaptive_avg_pool2d(input, output_size, *, workers=None):
     """2-D adaptive average pooling (torch.nn.functional.adaptive_avg_pool2d).
 
@@ -400,13 +560,19 @@ def adaptive_avg_pool2d(input, output_size, *, workers=None):
     input : array_like
         ``(N, C, H, W)`` or ``(C, H, W)``, float32 or float64.
     output_size : int or (int or None, int or None)
-        The output's ``(H_out, W_out)``; None keeps the input's size.
-    workers : int, optional
-        Number of threads.
+        The output's ``(H_out, W_out)`` (one int for both); None keeps the
+        input's size along that axis.
+    %(workers)s
 
     Returns
     -------
     out : ndarray
+        ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``), the dtype of
+        ``input``.
+
+    See Also
+    --------
+    adaptive_max_pool2d, global_avg_pool, avg_pool2d
 
     Examples
     --------
@@ -420,6 +586,7 @@ def adaptive_avg_pool2d(input, output_size, *, workers=None):
     return _adaptive(input, output_size, R.OP_SUM, False, workers)
 
 
+@docfiller
 def adaptive_max_pool2d(input, output_size, return_indices=False, *, workers=None):
     """2-D adaptive max pooling (torch.nn.functional.adaptive_max_pool2d).
 
@@ -429,15 +596,27 @@ def adaptive_max_pool2d(input, output_size, return_indices=False, *, workers=Non
     Parameters
     ----------
     input : array_like
-        ``(N, C, H, W)`` or ``(C, H, W)``.
+        ``(N, C, H, W)`` or ``(C, H, W)``; float32, float64 or an integer
+        dtype.
     output_size : int or (int or None, int or None)
+        The output's ``(H_out, W_out)`` (one int for both); None keeps the
+        input's size along that axis.
     return_indices : bool, optional
-    workers : int, optional
+        Also return the argmax of every bin as a flat index ``h * W + w``
+        into its input plane.  Default False.
+    %(workers)s
 
     Returns
     -------
     out : ndarray
-    indices : ndarray of int64, only with ``return_indices``
+        ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``), the dtype of
+        ``input``.
+    indices : ndarray of int64
+        Only with ``return_indices``.
+
+    See Also
+    --------
+    adaptive_avg_pool2d, global_max_pool, max_pool2d
 
     Examples
     --------
@@ -475,6 +654,7 @@ def _global(input, op, keepdims, workers):
     return out if keepdims else out.reshape(x.shape[:2])
 
 
+@docfiller
 def global_avg_pool(input, keepdims=False, *, workers=None):
     """Mean over all spatial axes of ``(N, C, *spatial)``.
 
@@ -489,11 +669,17 @@ def global_avg_pool(input, keepdims=False, *, workers=None):
     keepdims : bool, optional
         Keep the spatial axes with length 1 (shape ``(N, C, 1, ...)``);
         default: return ``(N, C)``.
-    workers : int, optional
+    %(workers)s
 
     Returns
     -------
     out : ndarray
+        ``(N, C)`` (or ``(N, C, 1, ...)`` with ``keepdims``), the dtype of
+        ``input``.
+
+    See Also
+    --------
+    global_max_pool, adaptive_avg_pool2d
 
     Examples
     --------
@@ -505,6 +691,7 @@ def global_avg_pool(input, keepdims=False, *, workers=None):
     return _global(input, R.OP_SUM, keepdims, workers)
 
 
+@docfiller
 def global_max_pool(input, keepdims=False, *, workers=None):
     """Maximum over all spatial axes of ``(N, C, *spatial)`` (NaN propagates).
 
@@ -514,12 +701,19 @@ def global_max_pool(input, keepdims=False, *, workers=None):
         ``(N, C, *spatial)`` with at least one spatial axis; float or
         integer dtype.
     keepdims : bool, optional
-        Keep the spatial axes with length 1.
-    workers : int, optional
+        Keep the spatial axes with length 1 (shape ``(N, C, 1, ...)``);
+        default: return ``(N, C)``.
+    %(workers)s
 
     Returns
     -------
     out : ndarray
+        ``(N, C)`` (or ``(N, C, 1, ...)`` with ``keepdims``), the dtype of
+        ``input``.
+
+    See Also
+    --------
+    global_avg_pool, adaptive_max_pool2d
 
     Examples
     --------
@@ -577,72 +771,149 @@ def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size, w
     return _unbatch(out.reshape(x5.shape[:2] + tuple(size)), batched)
 
 
-_UNPOOL_DOC = """Partial inverse of :func:`max_pool{n}d` (torch.nn.functional.max_unpool{n}d).
+@docfiller
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None,
+                 *, workers=None):
+    """Partial inverse of :func:`max_pool1d` (torch.nn.functional.max_unpool1d).
 
-    Scatters each input value to the flat position given by ``indices``
-    in a zero-filled output plane (``out.flat[indices[i]] = input[i]``
-    per plane; the last write wins when indices repeat).
+    Scatters each input value to the position given by ``indices`` in a
+    zero-filled output row (``out[indices[i]] = input[i]`` per row; the
+    last write wins when indices repeat).
 
     Parameters
     ----------
     input : array_like
-        ``(N, C, {dims})`` or ``(C, {dims})``: pooled values.
+        ``(N, C, L)`` or ``(C, L)``: pooled values.
     indices : array_like of int
-        Same shape as ``input``, e.g. from ``max_pool{n}d(...,
-        return_indices=True)``.  Every index must lie inside the output plane.
-    kernel_size, stride, padding : int or tuple of {n} ints
+        Same shape as ``input``, e.g. from ``max_pool1d(...,
+        return_indices=True)``.  Every index must lie inside the output
+        row.
+    kernel_size, stride, padding : int or tuple of int
+        The pooling's parameters (stride None: the kernel size).
+    output_size : sequence of int, optional
+        The spatial output shape (or the full shape); default
+        ``(n - 1) * stride - 2 * padding + kernel_size``.  Each entry must
+        lie strictly between that default minus and plus the stride
+        (torch's rule).
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        ``(N, C, L_out)`` (or ``(C, L_out)``), the dtype of ``input``.
+
+    See Also
+    --------
+    max_pool1d, max_unpool2d
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> y, i = nn.max_pool1d(np.array([[1., 5., 2., 2., 7., 0.]]), 2, return_indices=True)
+    >>> nn.max_unpool1d(y, i, 2)
+    array([[0., 5., 2., 0., 7., 0.]])
+    """
+    return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size, workers)
+
+
+@docfiller
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None,
+                 *, workers=None):
+    """Partial inverse of :func:`max_pool2d` (torch.nn.functional.max_unpool2d).
+
+    Scatters each input value to the flat position given by ``indices``
+    in a zero-filled output plane (``out.flat[indices[i]] = input[i]`` per
+    plane; the last write wins when indices repeat).
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, H, W)`` or ``(C, H, W)``: pooled values.
+    indices : array_like of int
+        Same shape as ``input``, e.g. from ``max_pool2d(...,
+        return_indices=True)``.  Every index must lie inside the output
+        plane.
+    kernel_size, stride, padding : int or tuple of int
         The pooling's parameters (stride None: the kernel size).
     output_size : sequence of int, optional
         The spatial output shape (or the full shape); default
         ``(n - 1) * stride - 2 * padding + kernel_size`` per axis.  Each
         entry must lie strictly between that default minus and plus the
         stride (torch's rule).
-    workers : int, optional
+    %(workers)s
 
     Returns
     -------
     out : ndarray
+        ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``), the dtype of
+        ``input``.
+
+    See Also
+    --------
+    max_pool2d, max_unpool1d, max_unpool3d
 
     Examples
     --------
     >>> import numpy as np
     >>> from pyfilter import nn
-{example}
-    """
-
-
-def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None,
-                 *, workers=None):
-    return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size, workers)
-
-
-def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None,
-                 *, workers=None):
-    return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size, workers)
-
-
-def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None,
-                 *, workers=None):
-    return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size, workers)
-
-
-max_unpool1d.__doc__ = _UNPOOL_DOC.format(n=1, dims="L", example="""\
-    >>> y, i = nn.max_pool1d(np.array([[1., 5., 2., 2., 7., 0.]]), 2, return_indices=True)
-    >>> nn.max_unpool1d(y, i, 2)
-    array([[0., 5., 2., 0., 7., 0.]])""")
-max_unpool2d.__doc__ = _UNPOOL_DOC.format(n=2, dims="H, W", example="""\
     >>> x = np.arange(16.0).reshape(1, 4, 4)
     >>> y, i = nn.max_pool2d(x, 2, return_indices=True)
     >>> nn.max_unpool2d(y, i, 2)[0]
     array([[ 0.,  0.,  0.,  0.],
            [ 0.,  5.,  0.,  7.],
            [ 0.,  0.,  0.,  0.],
-           [ 0., 13.,  0., 15.]])""")
-max_unpool3d.__doc__ = _UNPOOL_DOC.format(n=3, dims="D, H, W", example="""\
+           [ 0., 13.,  0., 15.]])
+    """
+    return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size, workers)
+
+
+@docfiller
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None,
+                 *, workers=None):
+    """Partial inverse of :func:`max_pool3d` (torch.nn.functional.max_unpool3d).
+
+    Scatters each input value to the flat position given by ``indices``
+    in a zero-filled output volume (``out.flat[indices[i]] = input[i]``
+    per volume; the last write wins when indices repeat).
+
+    Parameters
+    ----------
+    input : array_like
+        ``(N, C, D, H, W)`` or ``(C, D, H, W)``: pooled values.
+    indices : array_like of int
+        Same shape as ``input``, e.g. from ``max_pool3d(...,
+        return_indices=True)``.  Every index must lie inside the output
+        volume.
+    kernel_size, stride, padding : int or tuple of int
+        The pooling's parameters (stride None: the kernel size).
+    output_size : sequence of int, optional
+        The spatial output shape (or the full shape); default
+        ``(n - 1) * stride - 2 * padding + kernel_size`` per axis.  Each
+        entry must lie strictly between that default minus and plus the
+        stride (torch's rule).
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        ``(N, C, D_out, H_out, W_out)`` (or without N), the dtype of
+        ``input``.
+
+    See Also
+    --------
+    max_pool3d, max_unpool2d
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
     >>> y, i = nn.max_pool3d(np.arange(8.0).reshape(1, 2, 2, 2), 2, return_indices=True)
     >>> nn.max_unpool3d(y, i, 2)[0, 1]
     array([[0., 0.],
-           [0., 7.]])""")
+           [0., 7.]])
+    """
+    return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size, workers)
 
 
 # ---------------------------------------------------------------- backward passes
@@ -709,10 +980,13 @@ def _avg_pool_backward(nd, grad_output, input_shape, kernel_size, stride, paddin
     return grad_in.reshape(shape)
 
 
-_MAXB_DOC = """Gradient of :func:`max_pool{n}d` with respect to its input.
+@docfiller
+def max_pool1d_backward(grad_output, input, kernel_size, stride=None, padding=0,
+                        dilation=1, ceil_mode=False, *, workers=None):
+    """Gradient of :func:`max_pool1d` with respect to its input.
 
     Every ``grad_output`` element is added to the input position of its
-    window's argmax (the index :func:`max_pool{n}d` returns), accumulating
+    window's argmax (the index :func:`max_pool1d` returns), accumulating
     where windows overlap; equals torch's autograd result.
 
     Parameters
@@ -720,24 +994,122 @@ _MAXB_DOC = """Gradient of :func:`max_pool{n}d` with respect to its input.
     grad_output : array_like
         float32 or float64, the shape of the pooled output.
     input : array_like
-        The pooling's input (its argmax positions are recomputed).
+        The pooling's input, ``(N, C, L)`` or ``(C, L)`` (its argmax
+        positions are recomputed).
     kernel_size, stride, padding, dilation, ceil_mode
-        The pooling's parameters.
-    workers : int, optional
+        The pooling's parameters (stride None: the kernel size).
+    %(workers)s
 
     Returns
     -------
     grad_input : ndarray
         The shape of ``input``, the dtype of ``grad_output``.
 
+    See Also
+    --------
+    max_pool1d, avg_pool1d_backward
+
     Examples
     --------
     >>> import numpy as np
     >>> from pyfilter import nn
-{example}
+    >>> x = np.array([[1., 5., 2., 2., 7., 0.]])
+    >>> nn.max_pool1d_backward(np.ones((1, 5)), x, 2, stride=1)
+    array([[0., 2., 1., 0., 2., 0.]])
     """
+    return _max_pool_backward(1, grad_output, input, kernel_size, stride, padding,
+                              dilation, ceil_mode, workers)
 
-_AVGB_DOC = """Gradient of :func:`avg_pool{n}d` with respect to its input.
+
+@docfiller
+def max_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0,
+                        dilation=1, ceil_mode=False, *, workers=None):
+    """Gradient of :func:`max_pool2d` with respect to its input.
+
+    Every ``grad_output`` element is added to the input position of its
+    window's argmax (the index :func:`max_pool2d` returns), accumulating
+    where windows overlap; equals torch's autograd result.
+
+    Parameters
+    ----------
+    grad_output : array_like
+        float32 or float64, the shape of the pooled output.
+    input : array_like
+        The pooling's input, ``(N, C, H, W)`` or ``(C, H, W)`` (its argmax
+        positions are recomputed).
+    kernel_size, stride, padding, dilation, ceil_mode
+        The pooling's parameters (stride None: the kernel size).
+    %(workers)s
+
+    Returns
+    -------
+    grad_input : ndarray
+        The shape of ``input``, the dtype of ``grad_output``.
+
+    See Also
+    --------
+    max_pool2d, avg_pool2d_backward
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.arange(9.0).reshape(1, 3, 3)
+    >>> nn.max_pool2d_backward(np.ones((1, 2, 2)), x, 2, stride=1)[0]
+    array([[0., 0., 0.],
+           [0., 1., 1.],
+           [0., 1., 1.]])
+    """
+    return _max_pool_backward(2, grad_output, input, kernel_size, stride, padding,
+                              dilation, ceil_mode, workers)
+
+
+@docfiller
+def max_pool3d_backward(grad_output, input, kernel_size, stride=None, padding=0,
+                        dilation=1, ceil_mode=False, *, workers=None):
+    """Gradient of :func:`max_pool3d` with respect to its input.
+
+    Every ``grad_output`` element is added to the input position of its
+    window's argmax (the index :func:`max_pool3d` returns), accumulating
+    where windows overlap; equals torch's autograd result.
+
+    Parameters
+    ----------
+    grad_output : array_like
+        float32 or float64, the shape of the pooled output.
+    input : array_like
+        The pooling's input, ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (its
+        argmax positions are recomputed).
+    kernel_size, stride, padding, dilation, ceil_mode
+        The pooling's parameters (stride None: the kernel size).
+    %(workers)s
+
+    Returns
+    -------
+    grad_input : ndarray
+        The shape of ``input``, the dtype of ``grad_output``.
+
+    See Also
+    --------
+    max_pool3d, avg_pool3d_backward
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> x = np.arange(8.0).reshape(1, 2, 2, 2)
+    >>> nn.max_pool3d_backward(np.full((1, 1, 1, 1), 3.0), x, 2)[0, 1]
+    array([[0., 0.],
+           [0., 3.]])
+    """
+    return _max_pool_backward(3, grad_output, input, kernel_size, stride, padding,
+                              dilation, ceil_mode, workers)
+
+
+@docfiller
+def avg_pool1d_backward(grad_output, input_shape, kernel_size, stride=None, padding=0,
+                        ceil_mode=False, count_include_pad=True, *, workers=None):
+    """Gradient of :func:`avg_pool1d` with respect to its input.
 
     Every ``grad_output`` element divided by its window's divisor is added
     to each valid input position of the window (the adjoint of the
@@ -748,88 +1120,109 @@ _AVGB_DOC = """Gradient of :func:`avg_pool{n}d` with respect to its input.
     grad_output : array_like
         float32 or float64, the shape of the pooled output.
     input_shape : sequence of int
-        The pooling input's shape ``(N, C, {dims})`` or ``(C, {dims})``.
-    kernel_size, stride, padding, ceil_mode, count_include_pad{div}
-        The pooling's parameters.
-    workers : int, optional
+        The pooling input's shape ``(N, C, L)`` or ``(C, L)``.
+    kernel_size, stride, padding, ceil_mode, count_include_pad
+        The pooling's parameters (stride None: the kernel size).
+    %(workers)s
 
     Returns
     -------
     grad_input : ndarray
         Of shape ``input_shape``, the dtype of ``grad_output``.
 
+    See Also
+    --------
+    avg_pool1d, max_pool1d_backward
+
     Examples
     --------
     >>> import numpy as np
     >>> from pyfilter import nn
-{example}
+    >>> nn.avg_pool1d_backward(np.ones((1, 2)), (1, 4), 2)
+    array([[0.5, 0.5, 0.5, 0.5]])
     """
-
-
-def max_pool1d_backward(grad_output, input, kernel_size, stride=None, padding=0,
-                        dilation=1, ceil_mode=False, *, workers=None):
-    return _max_pool_backward(1, grad_output, input, kernel_size, stride, padding,
-                              dilation, ceil_mode, workers)
-
-
-def max_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0,
-                        dilation=1, ceil_mode=False, *, workers=None):
-    return _max_pool_backward(2, grad_output, input, kernel_size, stride, padding,
-                              dilation, ceil_mode, workers)
-
-
-def max_pool3d_backward(grad_output, input, kernel_size, stride=None, padding=0,
-                        dilation=1, ceil_mode=False, *, workers=None):
-    return _max_pool_backward(3, grad_output, input, kernel_size, stride, padding,
-                              dilation, ceil_mode, workers)
-
-
-def avg_pool1d_backward(grad_output, input_shape, kernel_size, stride=None, padding=0,
-                        ceil_mode=False, count_include_pad=True, *, workers=None):
     return _avg_pool_backward(1, grad_output, input_shape, kernel_size, stride, padding,
                               ceil_mode, count_include_pad, None, workers)
 
 
+@docfiller
 def avg_pool2d_backward(grad_output, input_shape, kernel_size, stride=None, padding=0,
                         ceil_mode=False, count_include_pad=True, divisor_override=None,
                         *, workers=None):
+    """Gradient of :func:`avg_pool2d` with respect to its input.
+
+    Every ``grad_output`` element divided by its window's divisor is added
+    to each valid input position of the window (the adjoint of the
+    pooling).
+
+    Parameters
+    ----------
+    grad_output : array_like
+        float32 or float64, the shape of the pooled output.
+    input_shape : sequence of int
+        The pooling input's shape ``(N, C, H, W)`` or ``(C, H, W)``.
+    kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+        The pooling's parameters (stride None: the kernel size).
+    %(workers)s
+
+    Returns
+    -------
+    grad_input : ndarray
+        Of shape ``input_shape``, the dtype of ``grad_output``.
+
+    See Also
+    --------
+    avg_pool2d, max_pool2d_backward
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
+    >>> nn.avg_pool2d_backward(np.ones((1, 1, 1)), (1, 2, 2), 2)[0]
+    array([[0.25, 0.25],
+           [0.25, 0.25]])
+    """
     return _avg_pool_backward(2, grad_output, input_shape, kernel_size, stride, padding,
                               ceil_mode, count_include_pad, divisor_override, workers)
 
 
+@docfiller
 def avg_pool3d_backward(grad_output, input_shape, kernel_size, stride=None, padding=0,
                         ceil_mode=False, count_include_pad=True, divisor_override=None,
                         *, workers=None):
-    return _avg_pool_backward(3, grad_output, input_shape, kernel_size, stride, padding,
-                              ceil_mode, count_include_pad, divisor_override, workers)
+    """Gradient of :func:`avg_pool3d` with respect to its input.
 
+    Every ``grad_output`` element divided by its window's divisor is added
+    to each valid input position of the window (the adjoint of the
+    pooling).
 
-max_pool1d_backward.__doc__ = _MAXB_DOC.format(n=1, example="""\
-    >>> x = np.array([[1., 5., 2., 2., 7., 0.]])
-    >>> nn.max_pool1d_backward(np.ones((1, 5)), x, 2, stride=1)
-    array([[0., 2., 1., 0., 2., 0.]])""")
-max_pool2d_backward.__doc__ = _MAXB_DOC.format(n=2, example="""\
-    >>> x = np.arange(9.0).reshape(1, 3, 3)
-    >>> nn.max_pool2d_backward(np.ones((1, 2, 2)), x, 2, stride=1)[0]
-    array([[0., 0., 0.],
-           [0., 1., 1.],
-           [0., 1., 1.]])""")
-max_pool3d_backward.__doc__ = _MAXB_DOC.format(n=3, example="""\
-    >>> x = np.arange(8.0).reshape(1, 2, 2, 2)
-    >>> nn.max_pool3d_backward(np.full((1, 1, 1, 1), 3.0), x, 2)[0, 1]
-    array([[0., 0.],
-           [0., 3.]])""")
-avg_pool1d_backward.__doc__ = _AVGB_DOC.format(n=1, dims="L", div="", example="""\
-    >>> nn.avg_pool1d_backward(np.ones((1, 2)), (1, 4), 2)
-    array([[0.5, 0.5, 0.5, 0.5]])""")
-avg_pool2d_backward.__doc__ = _AVGB_DOC.format(n=2, dims="H, W", div=", divisor_override",
-                                               example="""\
-    >>> nn.avg_pool2d_backward(np.ones((1, 1, 1)), (1, 2, 2), 2)[0]
-    array([[0.25, 0.25],
-           [0.25, 0.25]])""")
-avg_pool3d_backward.__doc__ = _AVGB_DOC.format(n=3, dims="D, H, W", div=", divisor_override",
-                                               example="""\
+    Parameters
+    ----------
+    grad_output : array_like
+        float32 or float64, the shape of the pooled output.
+    input_shape : sequence of int
+        The pooling input's shape ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+    kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+        The pooling's parameters (stride None: the kernel size).
+    %(workers)s
+
+    Returns
+    -------
+    grad_input : ndarray
+        Of shape ``input_shape``, the dtype of ``grad_output``.
+
+    See Also
+    --------
+    avg_pool3d, max_pool3d_backward
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter import nn
     >>> nn.avg_pool3d_backward(np.ones((1, 1, 1, 1)), (1, 2, 2, 2), 2,
     ...                        divisor_override=1)[0, 0]
     array([[1., 1.],
-           [1., 1.]])""")
+           [1., 1.]])
+    """
+    return _avg_pool_backward(3, grad_output, input_shape, kernel_size, stride, padding,
+                              ceil_mode, count_include_pad, divisor_override, workers)

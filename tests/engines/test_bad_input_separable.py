@@ -1,6 +1,7 @@
-"""Every bad-input case of issue 3: a ValueError or TypeError that names
-the parameter (and shows the value received); never a crash or a silent
-wrong answer, and the caller's arrays are left alone."""
+"""Bad inputs to the separable filters, the scikit-image style edge and
+smoothing functions, the kernels and correlate's methods: a ValueError or
+TypeError that names the parameter (and shows the value received); never a
+crash or a silent wrong answer, and the caller's arrays are left alone."""
 import numpy as np
 import pytest
 

@@ -37,7 +37,7 @@ def test_minmax_box_negative_strides(dtype, mode):
                                               g(v, size, mode=mode, cval=3))
 
 
-def test_minmax_issue_example():
+def test_minmax_reversed_rows_example():
     x = np.arange(12.).reshape(4, 3)[::-1]
     np.testing.assert_array_equal(pnd.maximum_filter(x, 2), ndi.maximum_filter(x, 2))
 

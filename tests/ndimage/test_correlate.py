@@ -94,7 +94,7 @@ def test_origin_1d(rng, func):
 
 
 def test_convolve_even_kernel_example():
-    # REFERENCE.md: x=[1,2], w=[1,1]: correlate -> [2,3], convolve -> [3,4]
+    # docs/semantics.md: x=[1,2], w=[1,1]: correlate -> [2,3], convolve -> [3,4]
     x, w = np.array([1.0, 2.0]), np.array([1.0, 1.0])
     np.testing.assert_array_equal(pnd.correlate(x, w), ndi.correlate(x, w))
     np.testing.assert_array_equal(pnd.convolve(x, w), ndi.convolve(x, w))
@@ -174,7 +174,7 @@ def test_integer_casting_extremes():
 
 
 def test_uint8_wrap_examples():
-    # REFERENCE.md: uint8: -1.5 -> 255, 260 -> 4; int8: 150 -> -106
+    # docs/semantics.md: uint8: -1.5 -> 255, 260 -> 4; int8: 150 -> -106
     x = np.array([1.0])
     assert pnd.correlate(x, [-1.5], output=np.uint8)[0] == 255
     assert pnd.correlate(x, [260.0], output=np.uint8)[0] == 4
@@ -289,7 +289,7 @@ def test_scipy_nd_reflect_long_kernel_bug(rng):
     """scipy 1.17's N-D correlate reads uninitialised memory in 'reflect'
     mode when the kernel is many times longer than the array; its
     correlate1d and np.pad agree on the periodic extension, and so does
-    pyfilter (REFERENCE.md: every mode equals np.pad + valid correlation)."""
+    pyfilter (docs/semantics.md: every mode equals np.pad + valid correlation)."""
     x = np.array([1.0, 2.0])
     w = rng.standard_normal(70)
     ours = pnd.correlate(x, w, mode="reflect")

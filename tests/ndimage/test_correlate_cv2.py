@@ -1,5 +1,5 @@
 """pyfilter.ndimage.correlate/convolve against cv2.filter2D with the border
-mapping of REFERENCE.md (BORDER_REFLECT_101 == 'mirror', ...)."""
+mapping of docs/semantics.md (BORDER_REFLECT_101 == 'mirror', ...)."""
 import numpy as np
 import pytest
 

@@ -140,7 +140,7 @@ def test_filter1d_match_scipy(rng, ours, ref, axis, size):
 
 
 def test_filter1d_size4_window():
-    # REFERENCE.md: maximum_filter1d(size=4) covers x[i-2 .. i+1]
+    # docs/semantics.md: maximum_filter1d(size=4) covers x[i-2 .. i+1]
     x = np.zeros(9)
     x[4] = 1
     np.testing.assert_array_equal(pnd.maximum_filter1d(x, 4), [0, 0, 0, 1, 1, 1, 1, 0, 0])

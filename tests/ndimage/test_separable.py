@@ -69,7 +69,7 @@ def test_edges_mode_sequence(rng):
 
 
 def test_sobel_uint8_keeps_intermediates_in_output_type():
-    # REFERENCE.md: uint8 sobel of a 0 -> 100 step gives 144 = 400 mod 256
+    # docs/semantics.md: uint8 sobel of a 0 -> 100 step gives 144 = 400 mod 256
     x = np.zeros((5, 6), np.uint8)
     x[:, 3:] = 100
     ours = pnd.sobel(x, axis=1)

@@ -1,4 +1,4 @@
-"""Separable filters against OpenCV, with REFERENCE.md's border mapping.
+"""Separable filters against OpenCV, with the border mapping of docs/semantics.md.
 
 cv2.Sobel (ksize 1, 3, 5, 7) and cv2.Scharr for dx, dy in {0, 1, 2};
 sepFilter2D; GaussianBlur (float32); blur / boxFilter; Laplacian ksize 1

@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-# padding_mode -> numpy.pad mode (REFERENCE.md: torch's reflect is scipy's
+# padding_mode -> numpy.pad mode (docs/semantics.md: torch's reflect is scipy's
 # mirror is numpy's reflect; scipy's reflect is numpy's symmetric).
 NP_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge",
            "circular": "wrap", "constant": "constant", "grid-constant": "constant",

@@ -136,7 +136,7 @@ def test_worked_examples():
     assert cost.macs == 768_000 == 10 * 32 * 32 * 3 * 5 * 5
     assert cost.flops == 2 * 768_000 + 10 * 32 * 32
     assert nn.conv_flops((3, 32, 32), 10, 5, 1, 2, bias=False).flops == 2 * 768_000
-    # 32x32x3 with six 5x5 filters -> 28x28x6.  The issue quotes 156 parameters:
+    # 32x32x3 with six 5x5 filters -> 28x28x6.  The often-quoted 156 parameters:
     # that is LeNet-5's C1 on a single-channel 32x32 input, 6 * (5*5 + 1); with
     # 3 input channels the same layer has 6 * (3*5*5) + 6 = 456.
     assert nn.conv_output_shape((32, 32), (5, 5)) == (28, 28)
