@@ -252,8 +252,28 @@ def call(x, target, terms, outputs, *, cval, semantics, dtype, quantize=False):
     def run(pl, inp, tgt, nthreads):
         pl.run(inp, (tgt,), nthreads)
 
-    halo = [(0, 0)] * x.ndim
+    return P.Call(build, run, target.shape, target.dtype, target.size * ntaps,
+                  _halo(terms, x.ndim))
+
+
+def _halo(terms, ndim):
+    halo = [(0, 0)] * ndim
     for t in terms:
-        r = L.chain_reach(t, x.ndim)
+        r = L.chain_reach(t, ndim)
         halo = [(max(a[0], b[0]), max(a[1], b[1])) for a, b in zip(halo, r)]
-    return P.Call(build, run, target.shape, target.dtype, target.size * ntaps, halo)
+    return halo
+
+
+def multi_call(x, targets, terms, outputs, *, cval, semantics, dtype):
+    """As :func:`call` for several outputs (new arrays like ``targets``),
+    returned as a tuple."""
+    ntaps = sum(max(p.ntaps, 1) for t in terms for p in t) or 1
+
+    def build(inp, outs):
+        return plan(inp, outs, terms, outputs, cval=cval, semantics=semantics, dtype=dtype)
+
+    def run(pl, inp, outs, nthreads):
+        pl.run(inp, outs, nthreads)
+
+    return P.MultiCall(build, run, [t.shape for t in targets], [t.dtype for t in targets],
+                       targets[0].size * ntaps if targets else 0, _halo(terms, x.ndim))

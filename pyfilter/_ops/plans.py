@@ -220,3 +220,37 @@ class Call:
         if result is not target:
             np.copyto(result, target, casting="unsafe")
         return result
+
+
+class MultiCall:
+    """A validated call with several fresh outputs (of ``shapes`` and
+    ``dtypes``, returned as a tuple); the op is planned on the first call
+    (the outputs are always new, C-contiguous arrays)."""
+
+    __slots__ = ("build", "run", "shapes", "dtypes", "work", "plan", "halo", "prep")
+
+    def __init__(self, build, run, shapes, dtypes, work, halo=None, prep=None):
+        self.build = build
+        self.run = run
+        self.shapes = [tuple(s) for s in shapes]
+        self.dtypes = [np.dtype(d) for d in dtypes]
+        self.work = work
+        self.plan = None
+        self.halo = halo
+        self.prep = prep
+
+    def __call__(self, input, output, workers):
+        cap = getattr(_tls, "capture", None)
+        if cap is not None:
+            cap.call = self
+            raise Captured()
+        if self.prep is not None:
+            input = self.prep(input)
+        outs = tuple(np.empty(s, d) for s, d in zip(self.shapes, self.dtypes))
+        if outs and outs[0].size:
+            nthreads = W.threads_for(workers, self.work)
+            plan = self.plan
+            if plan is None:
+                plan = self.plan = self.build(input, outs)
+            self.run(plan, input, outs, nthreads)
+        return outs

@@ -16,12 +16,15 @@ import numpy as np
 from .._common import dtypes as D
 from .._common import validate as V
 from .._common.docs import docfiller
-from .._common.errors import ArgumentError
+from .._common.errors import ArgumentError, ArgumentTypeError
 from .._ops import correlate as _core
 from .._common import workers as W
 from .._ops import bank as B
 from .._ops import kernel as K
 from .._ops import line as L
+from .._ops import plans as P
+
+_CACHE = P.Cache(64)
 
 __all__ = ["sobel", "sobel_h", "sobel_v", "scharr", "scharr_h", "scharr_v",
            "prewitt", "prewitt_h", "prewitt_v", "farid", "farid_h", "farid_v",
@@ -120,28 +123,53 @@ def _run_bank(img, dsts, terms, outputs, cval, workers):
     return dsts
 
 
+def _check_image(image):
+    image = V.check_array(image, "image", allow_float16=True)
+    if image.dtype.kind == "c":
+        raise ArgumentTypeError(f"image must be real, got dtype {image.dtype}")
+    return image
+
+
+def _float_like(img):
+    """An array standing for ``img`` converted to float (scikit-image's
+    rule), and the conversion to run on every call (None: none needed)."""
+    if img.dtype.kind == "f":
+        return img, None
+    return np.empty(img.shape, np.float64), D.img_as_float
+
+
 def _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op,
            magnitude_div=True):
-    img = D.img_as_float(image)
-    spatial, c = _spatial(img.ndim, channel_axis)
-    axes = _edge_axes(axis, spatial, c, img.ndim)
-    m = _check_mask(mask, img, spatial)
-    code = V.mode_code(mode)
-    cval = V.check_cval(cval, False)
-    edge, smooth = _OPS[op]
-    result, target = _float_output(output, img)
-    if target.size == 0:
-        return V.finish_output(result, target)
-    terms = _derivative_terms(img, axes, spatial, edge, smooth, code)
-    if len(axes) > 1:
-        post = float(np.sqrt(len(spatial))) if magnitude_div else None
-        out = B.Out("hypot", range(len(axes)), div=post)
-    else:
-        out = B.Out("term", [0])
-    _run_bank(img, (target,), terms, (out,), cval, workers)
-    if m is not None:
-        target *= _erode_mask(m, img.shape, spatial, c, workers)
-    return V.finish_output(result, target)
+    def plan(raw):
+        img, prep = _float_like(raw)
+        spatial, c = _spatial(img.ndim, channel_axis)
+        axes = _edge_axes(axis, spatial, c, img.ndim)
+        m = _check_mask(mask, img, spatial)
+        code = V.mode_code(mode)
+        cv = V.check_cval(cval, False)
+        edge, smooth = _OPS[op]
+        result, target = _float_output(output, img)
+        terms = _derivative_terms(img, axes, spatial, edge, smooth, code)
+        if len(axes) > 1:
+            post = float(np.sqrt(len(spatial))) if magnitude_div else None
+            out = B.Out("hypot", range(len(axes)), div=post)
+        else:
+            out = B.Out("term", [0])
+        call = B.call(img, target, terms, (out,), cval=cv, semantics="nd",
+                      dtype=D.work_dtype(img.dtype, target.dtype))
+        call.prep = prep
+        if m is not None:
+            # the mask is part of the call's signature: erode it once
+            eroded = _erode_mask(m, img.shape, spatial, c, workers)
+            run = call.run
+
+            def masked(pl, inp, tgt, nthreads):
+                run(pl, inp, tgt, nthreads)
+                tgt *= eroded
+            call.run = masked
+        return call
+    return P.run_cached(_CACHE, ("edges", op, magnitude_div), image, output,
+                        (mask, axis, mode, cval, channel_axis), plan, workers, _check_image)
 
 
 # ---------------------------------------------------------------- edges
@@ -703,19 +731,22 @@ def gradient(image, *, method="sobel", mode="reflect", cval=0.0, channel_axis=No
     >>> float(gr[2, 2]), float(gc[2, 2])
     (3.0, 1.0)
     """
-    if not isinstance(method, str) or method not in _OPS:
-        raise ArgumentError(f"method must be one of {tuple(_OPS)}, got {method!r}")
-    img = D.img_as_float(image)
-    spatial, c = _spatial(img.ndim, channel_axis)
-    code = V.mode_code(mode)
-    cval = V.check_cval(cval, False)
-    edge, smooth = _OPS[method]
-    outs = tuple(np.empty(img.shape, dtype=img.dtype) for _ in spatial)
-    if img.size and outs:
+    def plan(raw):
+        if not isinstance(method, str) or method not in _OPS:
+            raise ArgumentError(f"method must be one of {tuple(_OPS)}, got {method!r}")
+        img, prep = _float_like(raw)
+        spatial, c = _spatial(img.ndim, channel_axis)
+        code = V.mode_code(mode)
+        cv = V.check_cval(cval, False)
+        edge, smooth = _OPS[method]
         terms = _derivative_terms(img, spatial, spatial, edge, smooth, code)
-        _run_bank(img, outs, terms, tuple(B.Out("term", [i]) for i in range(len(spatial))),
-                  cval, workers)
-    return outs
+        call = B.multi_call(img, [img] * len(spatial), terms,
+                            [B.Out("term", [i]) for i in range(len(spatial))], cval=cv,
+                            semantics="nd", dtype=D.work_dtype(img.dtype, img.dtype))
+        call.prep = prep
+        return call
+    return P.run_cached(_CACHE, "gradient", image, None,
+                        (method, mode, cval, channel_axis), plan, workers, _check_image)
 
 
 @docfiller
@@ -760,25 +791,27 @@ def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cva
     >>> round(float(ang[3, 3]), 4), round(float(mag[3, 3]), 4)
     (1.1071, 1.5811)
     """
-    if not isinstance(method, str) or method not in _OPS:
-        raise ArgumentError(f"method must be one of {tuple(_OPS)}, got {method!r}")
-    img = D.img_as_float(image)
-    spatial, c = _spatial(img.ndim, channel_axis)
-    if len(spatial) != 2:
-        raise ArgumentError(f"gradient_magnitude_orientation needs a 2-D image (spatial "
-                            f"shape), got shape {img.shape} with channel_axis={channel_axis}")
-    code = V.mode_code(mode)
-    cval = V.check_cval(cval, False)
-    edge, smooth = _OPS[method]
-    mag = np.empty(img.shape, dtype=img.dtype)
-    ang = np.empty(img.shape, dtype=img.dtype)
-    if img.size == 0:
-        return mag, ang
-    terms = _derivative_terms(img, spatial, spatial, edge, smooth, code)
-    _run_bank(img, (mag, ang), terms,
-              (B.Out("hypot", [0, 1], div=float(np.sqrt(2.0))), B.Out("atan2", [0, 1])),
-              cval, workers)
-    return mag, ang
+    def plan(raw):
+        if not isinstance(method, str) or method not in _OPS:
+            raise ArgumentError(f"method must be one of {tuple(_OPS)}, got {method!r}")
+        img, prep = _float_like(raw)
+        spatial, c = _spatial(img.ndim, channel_axis)
+        if len(spatial) != 2:
+            raise ArgumentError(f"gradient_magnitude_orientation needs a 2-D image "
+                                f"(spatial shape), got shape {img.shape} with "
+                                f"channel_axis={channel_axis}")
+        code = V.mode_code(mode)
+        cv = V.check_cval(cval, False)
+        edge, smooth = _OPS[method]
+        terms = _derivative_terms(img, spatial, spatial, edge, smooth, code)
+        call = B.multi_call(img, [img, img], terms,
+                            [B.Out("hypot", [0, 1], div=float(np.sqrt(2.0))),
+                             B.Out("atan2", [0, 1])],
+                            cval=cv, semantics="nd", dtype=D.work_dtype(img.dtype, img.dtype))
+        call.prep = prep
+        return call
+    return P.run_cached(_CACHE, "gradient_magnitude_orientation", image, None,
+                        (method, mode, cval, channel_axis), plan, workers, _check_image)
 
 
 @docfiller
