@@ -422,7 +422,6 @@ cdef void _apply(ftype* acc, Py_ssize_t n, const LPass* P, const ftype* pc,
     cdef Py_ssize_t nt = P.nterms, c0, nn, t, i, k
     cdef int kind = P.kind
     cdef ftype dv = <ftype>P.div
-    cdef ftype rdv = <ftype>(1.0 / P.div)
     cdef ftype wc = w[nt]
     cdef const ftype* cptr
     cdef bint init
@@ -456,13 +455,10 @@ cdef void _apply(ftype* acc, Py_ssize_t n, const LPass* P, const ftype* pc,
             init = False
             t += k
         if P.do_div:
-            if ftype is float:
-                # float32 results are not bitwise scipy's anyway: multiply
-                for i in range(nn):
-                    acc[c0 + i] = acc[c0 + i] * rdv
-            else:
-                for i in range(nn):
-                    acc[c0 + i] = acc[c0 + i] / dv
+            # a true division (in float32 too: integer data filtered in
+            # float32 must truncate exactly as scipy's float64 does)
+            for i in range(nn):
+                acc[c0 + i] = acc[c0 + i] / dv
         c0 += nn
 
 

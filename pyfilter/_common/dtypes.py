@@ -14,12 +14,36 @@ def real_dtype(dt):
     return dt
 
 
-def work_dtype(in_dtype, out_dtype):
+# float32 represents every integer below this exactly
+_F32_EXACT = 1 << 24
+
+
+def int_range(dtype):
+    """The largest magnitude a value of the (bool or integer) ``dtype`` has."""
+    dtype = np.dtype(dtype)
+    if dtype == np.bool_:
+        return 1
+    info = np.iinfo(dtype)
+    return max(abs(int(info.min)), int(info.max))
+
+
+def work_dtype(in_dtype, out_dtype, int_sums=None):
     """Working precision: float32 for a float32 result from float32 (or
-    small-integer) data, float64 otherwise (scipy computes in float64)."""
+    small-integer) data, float64 otherwise (scipy computes in float64).
+
+    ``int_sums``: for small-integer data into small-integer results, the
+    largest magnitude any partial sum of the filter can reach when every
+    weight (and divisor) is an integer, else None.  Below 2**24 every such
+    sum is exact in float32 and a true float32 division truncates as
+    float64's does (a non-integer quotient lies at least 1/divisor from an
+    integer, farther than float32's rounding), so float32 gives scipy's
+    result bit for bit, twice as many lanes wide."""
     i = real_dtype(in_dtype)
     o = real_dtype(out_dtype)
     if o == np.float32 and (i == np.float32 or i in _SMALL_INTS):
+        return np.dtype(np.float32)
+    if (int_sums is not None and int_sums < _F32_EXACT and i in _SMALL_INTS
+            and o in _SMALL_INTS):
         return np.dtype(np.float32)
     return np.dtype(np.float64)
 
@@ -71,3 +95,17 @@ def float_dtype_of(dtype, preserve_range=False):
     if dtype.kind == "f":
         return np.dtype(np.float32) if dtype.itemsize <= 4 else np.dtype(np.float64)
     return np.dtype(np.float64)
+
+
+def float_scale(dtype, preserve_range=False):
+    """The factor scikit-image's conversion of ``dtype`` to float multiplies
+    by, when that conversion is linear (float: 1; unsigned integers and bool:
+    1 / max; any integer with ``preserve_range``: 1), else None (signed
+    integers are clipped at -1).  A linear filter can fold the factor into
+    its weights and read the image as it is."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f" or dtype == np.bool_ or (preserve_range and dtype.kind in "iu"):
+        return 1.0
+    if dtype.kind == "u":
+        return 1.0 / np.iinfo(dtype).max
+    return None

@@ -97,6 +97,12 @@ class Pass:
         offs = self.offsets()
         return -(self.base + min(offs)), self.base + max(offs)
 
+    def scaled(self, factor):
+        """The same pass with every weight multiplied by ``factor``."""
+        c = None if self.center is None else (self.center[0], self.center[1] * factor)
+        return self.replace(w=[v * factor for v in self.w], center=c,
+                            wsum=self.wsum * factor)
+
     def interleaved(self, block):
         """The same pass along an x axis that interleaves ``block``
         channels (stride-1 passes only): offsets and base scaled."""

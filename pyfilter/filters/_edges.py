@@ -131,31 +131,45 @@ def _check_image(image):
 
 
 def _float_like(img):
-    """An array standing for ``img`` converted to float (scikit-image's
-    rule), and the conversion to run on every call (None: none needed)."""
-    if img.dtype.kind == "f":
-        return img, None
-    return np.empty(img.shape, np.float64), D.img_as_float
+    """How the float conversion of ``img`` (scikit-image's rule) is made:
+    (source, prep, scale).  Where the conversion is linear it is folded
+    into the filter (``scale`` multiplies the first pass; the image is read
+    as it is, ``prep`` None); else ``prep`` converts on every call and
+    ``source`` stands for the converted image."""
+    scale = D.float_scale(img.dtype)
+    if scale is not None:
+        return img, None, scale
+    return np.empty(img.shape, np.float64), D.img_as_float, 1.0
+
+
+def _scaled_terms(terms, scale):
+    if scale == 1.0:
+        return terms
+    return [[t[0].scaled(scale)] + list(t[1:]) for t in terms]
 
 
 def _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op,
            magnitude_div=True):
     def plan(raw):
-        img, prep = _float_like(raw)
+        img, prep, scale = _float_like(raw)
         spatial, c = _spatial(img.ndim, channel_axis)
         axes = _edge_axes(axis, spatial, c, img.ndim)
         m = _check_mask(mask, img, spatial)
         code = V.mode_code(mode)
         cv = V.check_cval(cval, False)
         edge, smooth = _OPS[op]
-        result, target = _float_output(output, img)
-        terms = _derivative_terms(img, axes, spatial, edge, smooth, code)
+        result, target = _float_output(output, np.empty((0,) * img.ndim,
+                                                        D.float_dtype_of(img.dtype)),
+                                       img.shape)
+        terms = _scaled_terms(_derivative_terms(img, axes, spatial, edge, smooth, code),
+                              scale)
         if len(axes) > 1:
             post = float(np.sqrt(len(spatial))) if magnitude_div else None
             out = B.Out("hypot", range(len(axes)), div=post)
         else:
             out = B.Out("term", [0])
-        call = B.call(img, target, terms, (out,), cval=cv, semantics="nd",
+        # the N-D semantics extend the image read as it is: cval in its units
+        call = B.call(img, target, terms, (out,), cval=cv / scale, semantics="nd",
                       dtype=D.work_dtype(img.dtype, target.dtype))
         call.prep = prep
         if m is not None:
@@ -734,15 +748,18 @@ def gradient(image, *, method="sobel", mode="reflect", cval=0.0, channel_axis=No
     def plan(raw):
         if not isinstance(method, str) or method not in _OPS:
             raise ArgumentError(f"method must be one of {tuple(_OPS)}, got {method!r}")
-        img, prep = _float_like(raw)
+        img, prep, scale = _float_like(raw)
         spatial, c = _spatial(img.ndim, channel_axis)
         code = V.mode_code(mode)
         cv = V.check_cval(cval, False)
         edge, smooth = _OPS[method]
-        terms = _derivative_terms(img, spatial, spatial, edge, smooth, code)
-        call = B.multi_call(img, [img] * len(spatial), terms,
-                            [B.Out("term", [i]) for i in range(len(spatial))], cval=cv,
-                            semantics="nd", dtype=D.work_dtype(img.dtype, img.dtype))
+        terms = _scaled_terms(_derivative_terms(img, spatial, spatial, edge, smooth, code),
+                              scale)
+        like = np.empty(img.shape, D.float_dtype_of(img.dtype))
+        call = B.multi_call(img, [like] * len(spatial), terms,
+                            [B.Out("term", [i]) for i in range(len(spatial))],
+                            cval=cv / scale, semantics="nd",
+                            dtype=D.work_dtype(img.dtype, like.dtype))
         call.prep = prep
         return call
     return P.run_cached(_CACHE, "gradient", image, None,
@@ -794,7 +811,7 @@ def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cva
     def plan(raw):
         if not isinstance(method, str) or method not in _OPS:
             raise ArgumentError(f"method must be one of {tuple(_OPS)}, got {method!r}")
-        img, prep = _float_like(raw)
+        img, prep, scale = _float_like(raw)
         spatial, c = _spatial(img.ndim, channel_axis)
         if len(spatial) != 2:
             raise ArgumentError(f"gradient_magnitude_orientation needs a 2-D image "
@@ -803,11 +820,14 @@ def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cva
         code = V.mode_code(mode)
         cv = V.check_cval(cval, False)
         edge, smooth = _OPS[method]
-        terms = _derivative_terms(img, spatial, spatial, edge, smooth, code)
-        call = B.multi_call(img, [img, img], terms,
+        terms = _scaled_terms(_derivative_terms(img, spatial, spatial, edge, smooth, code),
+                              scale)
+        like = np.empty(img.shape, D.float_dtype_of(img.dtype))
+        call = B.multi_call(img, [like, like], terms,
                             [B.Out("hypot", [0, 1], div=float(np.sqrt(2.0))),
                              B.Out("atan2", [0, 1])],
-                            cval=cv, semantics="nd", dtype=D.work_dtype(img.dtype, img.dtype))
+                            cval=cv / scale, semantics="nd",
+                            dtype=D.work_dtype(img.dtype, like.dtype))
         call.prep = prep
         return call
     return P.run_cached(_CACHE, "gradient_magnitude_orientation", image, None,

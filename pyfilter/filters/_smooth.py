@@ -41,16 +41,27 @@ def _gauss_passes(ndim, shape, sigmas, mode, truncate, dtype):
             for a, s in enumerate(sigmas) if s > K.GAUSS_SIGMA_SKIP]
 
 
-def _smooth_call(img, output, terms, out, cval, preserve_range, name="output"):
-    """The planned call of a bank over the float conversion of ``img``."""
-    fimg = np.empty(img.shape, D.float_dtype_of(img.dtype, preserve_range)) \
-        if img.dtype.kind != "f" else img
-    result, target = V.get_output(output, fimg, fimg.shape, name=name)
+def _smooth_call(img, output, terms, out, mode, cval, preserve_range, name="output"):
+    """The planned call of a bank over the float conversion of ``img``: the
+    conversion folded into the first pass of each term where it is linear
+    (the image is then read as it is), else made on every call."""
+    fdt = D.float_dtype_of(img.dtype, preserve_range)
+    result, target = V.get_output(output, np.empty((0,) * img.ndim, fdt),
+                                  img.shape, name=name)
     cval = V.check_cval(cval, False)
-    dtype = D.work_dtype(fimg.dtype, target.dtype)
+    scale = D.float_scale(img.dtype, preserve_range)
+    if scale is not None and (mode != V.MODE_CONSTANT or cval == 0):
+        if scale != 1.0:
+            terms = [[t[0].scaled(scale)] + list(t[1:]) if t else
+                     [L.identity_pass(img.ndim - 1, img.shape[-1]).scaled(scale)]
+                     for t in terms]
+        dtype = D.work_dtype(img.dtype, target.dtype)
+        return B.call(img, target, terms, (out,), cval=cval, semantics="cascade",
+                      dtype=dtype)
+    fimg = np.empty(img.shape, fdt)
+    dtype = D.work_dtype(fdt, target.dtype)
     call = B.call(fimg, target, terms, (out,), cval=cval, semantics="cascade", dtype=dtype)
-    if img.dtype.kind != "f":
-        call.prep = lambda x: _to_float(x, preserve_range)
+    call.prep = lambda x: _to_float(x, preserve_range)
     return call
 
 
@@ -155,8 +166,8 @@ def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
                 raise ArgumentError(f"dtype of {name} must be float; got {dt}")
         passes = [p.replace(mode=code) for p in _gauss_passes(img.ndim, img.shape, full, code, t,
                                                               None)]
-        return _smooth_call(img, output, [passes], B.Out("term", [0]), cval, preserve_range,
-                            name)
+        return _smooth_call(img, output, [passes], B.Out("term", [0]), code, cval,
+                            preserve_range, name)
     return P.run_cached(_CACHE, "gaussian", image, output,
                         (sigma, mode, cval, preserve_range, truncate, channel_axis), plan,
                         workers, _check_image)
@@ -224,7 +235,7 @@ def difference_of_gaussians(image, low_sigma, high_sigma=None, *, mode="nearest"
         code = V.mode_code(mode)
         terms = [_gauss_passes(img.ndim, img.shape, low, code, t, None),
                  _gauss_passes(img.ndim, img.shape, high, code, t, None)]
-        return _smooth_call(img, None, terms, B.Out("diff", [0, 1]), cval, False)
+        return _smooth_call(img, None, terms, B.Out("diff", [0, 1]), code, cval, False)
     return P.run_cached(_CACHE, "difference_of_gaussians", image, None,
                         (low_sigma, high_sigma, mode, cval, channel_axis, truncate), plan,
                         workers, _check_image)

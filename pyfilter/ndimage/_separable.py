@@ -25,16 +25,43 @@ SIGMA_SKIP = 1e-15   # scipy skips axes with sigma <= 1e-15
 
 
 # ---------------------------------------------------------------- plumbing
-def _passes(specs, shape, dtype):
+def _passes(specs, shape, dtype, fold=True):
     """Line passes of ``specs`` = [(axis, weights, mode, origin, div)]; in
-    float32 a division is folded into the weights (float32 results are
-    not scipy's bits anyway, and it saves a sweep per pass)."""
+    float32 a division is folded into the weights unless ``fold`` is False
+    (float32 results are not scipy's bits anyway, and it saves a sweep per
+    pass; integer data filtered exactly in float32 keeps the division)."""
     out = []
     for a, w, m, o, dv in specs:
-        if dv is not None and dtype == np.float32:
+        if fold and dv is not None and dtype == np.float32:
             w, dv = np.asarray(w, dtype=np.float64) / dv, None
         out.append(L.make_pass(a, w, m, 0.0, shape[a], origin=o, div=dv))
     return out
+
+
+def _int_sums(in_dtype, out_dtype, terms, cval):
+    """The largest partial sum magnitude of integer-weight filters on
+    integer data (intermediates in the output type), or None when a
+    weight, divisor or ``cval`` is not an integer or the types are not
+    small integers (see :func:`pyfilter._common.dtypes.work_dtype`)."""
+    if in_dtype.kind not in "biu" or out_dtype.kind not in "biu":
+        return None
+    if in_dtype.itemsize > 2 or out_dtype.itemsize > 2:
+        return None
+    if not float(cval).is_integer():
+        return None
+    v_in = max(D.int_range(in_dtype), abs(int(cval)))
+    v_q = max(D.int_range(out_dtype), abs(int(cval)))
+    worst = 0
+    for t in terms:
+        v = v_in
+        for a, w, m, o, dv in t:
+            w = np.asarray(w, dtype=np.float64)
+            if not np.all(np.mod(w, 1) == 0) or (dv is not None
+                                                 and not float(dv).is_integer()):
+                return None
+            worst = max(worst, float(np.abs(w).sum()) * v)
+            v = v_q
+    return worst
 
 
 _TERM = (B.Out("term", [0]),)
@@ -58,8 +85,10 @@ def _bank_call(x, output, terms, outputs, cval):
     cval = V.check_cval(cval, x.dtype.kind == "c")
     if any(terms) and target.size and x.size == 0:
         raise ArgumentError(f"input has shape {x.shape}: nothing to filter")
-    dtype = D.work_dtype(x.dtype, target.dtype)
-    passes = [_passes(t, x.shape, dtype) for t in terms]
+    sums = _int_sums(x.dtype, target.dtype, terms, np.real(cval)) if \
+        x.dtype.kind != "c" else None
+    dtype = D.work_dtype(x.dtype, target.dtype, sums)
+    passes = [_passes(t, x.shape, dtype, fold=sums is None) for t in terms]
     return B.call(x, target, passes, outputs, cval=cval, semantics="cascade", dtype=dtype,
                   quantize=D.quantized(target.dtype))
 

@@ -247,3 +247,23 @@ def test_gaussian_out_as_skimage(rng, dtype, out_dtype):
         filters.gaussian(x, 1, out=np.empty(x.shape, np.uint8))
     with pytest.raises(ValueError, match="out or output"):
         filters.gaussian(x, 1, out=ours, output=np.float64)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.bool_, np.int8, np.int16])
+@pytest.mark.parametrize("kw", [{}, {"mode": "constant", "cval": 0.4}, {"axis": 0, "mode": "wrap"}])
+def test_integer_images_fold_the_conversion(rng, dtype, kw):
+    # unsigned and bool images are read as they are, the 1/max of
+    # img_as_float folded into the filter (cval in the converted units)
+    x = (rng.random((30, 41)) * 120).astype(dtype)
+    for name in ("sobel", "scharr", "prewitt", "farid"):
+        a, b = getattr(filters, name)(x, **kw), getattr(skf, name)(x, **kw)
+        assert a.dtype == b.dtype
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    if "axis" not in kw:
+        a = filters.gaussian(x, 1.5, **kw)
+        b = skf.gaussian(x, 1.5, **kw)
+        assert a.dtype == b.dtype
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+        out = np.empty(x.shape, np.float32)
+        filters.gaussian(x, 1.5, out=out, **kw)
+        np.testing.assert_allclose(out, b, rtol=2e-6, atol=2e-6)
