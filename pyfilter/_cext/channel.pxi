@@ -885,8 +885,10 @@ cdef void _run_fold(const Geo* g, const real* cols, real* out, int nthreads) noe
 
 
 # ---------------------------------------------------------------- Python entry points
-cdef object _setup(Geo* g, tuple xshape, tuple oshape, Py_ssize_t groups, Py_ssize_t Cout,
-                   no, step, offs, modes, ostep, obase):
+cdef object _setup(Geo* g, const Py_ssize_t* xshape, const Py_ssize_t* oshape,
+                   Py_ssize_t groups, Py_ssize_t Cout,
+                   const Py_ssize_t* no, const Py_ssize_t* step, tuple offs, const Py_ssize_t* modes,
+                   const Py_ssize_t* ostep, const Py_ssize_t* obase):
     """Fill ``g``; returns the offset arrays (keep them alive during the call)."""
     cdef Py_ssize_t a
     arrs = [np.ascontiguousarray(o, dtype=np.intp) if len(o) else np.zeros(1, np.intp)
@@ -907,8 +909,8 @@ cdef object _setup(Geo* g, tuple xshape, tuple oshape, Py_ssize_t groups, Py_ssi
         g.ostep[a] = ostep[a]
         g.obase[a] = obase[a]
         if g.nt[a]:
-            g.omin[a] = min(offs[a])
-            g.span[a] = max(offs[a]) - g.omin[a] + 1
+            g.omin[a] = int(np.min(arrs[a]))
+            g.span[a] = int(np.max(arrs[a])) - g.omin[a] + 1
         else:
             g.omin[a] = 0
             g.span[a] = 1
@@ -919,8 +921,9 @@ cdef object _setup(Geo* g, tuple xshape, tuple oshape, Py_ssize_t groups, Py_ssi
     g.P = g.no[0] * g.no[1] * g.no[2]
     g.plane_in = g.ni[0] * g.ni[1] * g.ni[2]
     g.plane_out = g.fo[0] * g.fo[1] * g.fo[2]
-    g.dense = (all(s == 1 for s in ostep) and all(b == 0 for b in obase)
-               and all(g.no[a] == g.fo[a] for a in range(3)) and g.P < 2 ** 31)
+    g.dense = (ostep[0] == 1 and ostep[1] == 1 and ostep[2] == 1 and obase[0] == 0
+               and obase[1] == 0 and obase[2] == 0 and g.no[0] == g.fo[0]
+               and g.no[1] == g.fo[1] and g.no[2] == g.fo[2] and g.P < 2 ** 31)
     g.vw = (g.no[2] - 1) * g.st[2] + g.span[2]
     g.pw = (g.vw + g.st[2] - 1) // g.st[2]
     g.lw = g.pw * g.st[2]
@@ -951,23 +954,76 @@ cdef object _setup(Geo* g, tuple xshape, tuple oshape, Py_ssize_t groups, Py_ssi
     return arrs + maps + [lo2, hi2, xoff2]
 
 
+
+
+cdef struct JobCfg:
+    int path                  # PATH_*
+    Py_ssize_t T              # GEMM: output positions per tile
+    Py_ssize_t Kc             # GEMM: im2col rows per chunk
+    Py_ssize_t bh             # direct: output rows per unit
+
+
+cdef class JobSpec:
+    """One job of :func:`forward` (see the module comment), typed: packed
+    weights ``wm`` (G, Cout_g, K) C-contiguous in the call's float dtype,
+    per spatial axis (D, H, W) the output positions ``no``, input steps
+    ``step``, tap offsets ``offs`` (three intp arrays), boundary ``modes``,
+    output steps ``ostep`` and bases ``obase``; ``cfg`` the path and tiles."""
+    cdef readonly object wm
+    cdef readonly tuple offs
+    cdef Py_ssize_t no[3]
+    cdef Py_ssize_t step[3]
+    cdef Py_ssize_t modes[3]
+    cdef Py_ssize_t ostep[3]
+    cdef Py_ssize_t obase[3]
+    cdef JobCfg cfg
+
+    def __init__(self, cnp.ndarray wm, const Py_ssize_t[::1] no, const Py_ssize_t[::1] step,
+                 tuple offs, const Py_ssize_t[::1] modes, const Py_ssize_t[::1] ostep,
+                 const Py_ssize_t[::1] obase, JobCfg cfg):
+        cdef int a
+        if (no.shape[0] != 3 or step.shape[0] != 3 or modes.shape[0] != 3
+                or ostep.shape[0] != 3 or obase.shape[0] != 3 or len(offs) != 3):
+            raise ValueError("JobSpec: three entries per axis")
+        if not cnp.PyArray_IS_C_CONTIGUOUS(wm):
+            raise ValueError("JobSpec: wm must be C-contiguous")
+        self.wm = wm
+        self.offs = tuple(np.ascontiguousarray(o, dtype=np.intp) for o in offs)
+        for a in range(3):
+            self.no[a] = no[a]
+            self.step[a] = step[a]
+            self.modes[a] = modes[a]
+            self.ostep[a] = ostep[a]
+            self.obase[a] = obase[a]
+        self.cfg = cfg
+
+
 cdef inline void* _ptr(object a):
     return cnp.PyArray_DATA(<cnp.ndarray>a)
 
 
-def forward(x, jobs, bias, out, Py_ssize_t groups, int nthreads):
-    """Run jobs (see the header) in one parallel region.  ``x`` (N, C, D, H, W),
-    ``bias`` (Cout,) or None, ``out`` (N, Cout, D', H', W'); all C-contiguous
-    of one float dtype.  ``jobs``: sequence of (wm, no, step, offs, modes,
-    ostep, obase, path, T, Kc, bh) with ``wm`` (G, Cout_g, K) C-contiguous
-    (blocked with pack order for the direct path); ``path``: 0 GEMM,
-    1 direct, 2 GEMM without im2col."""
+cdef const Py_ssize_t* _p3(const Py_ssize_t[::1] v) except NULL:
+    if v.shape[0] != 3:
+        raise ValueError("three entries per axis expected")
+    return &v[0]
+
+
+cdef inline void* _opt(object a):
+    return _ptr(a) if a is not None else NULL
+
+
+def forward(cnp.ndarray x, list jobs, object bias, cnp.ndarray out, Py_ssize_t groups,
+            int nthreads):
+    """Run ``jobs`` (:class:`JobSpec`) in one parallel region.  ``x`` (N, C,
+    D, H, W), ``bias`` (Cout,) or None, ``out`` (N, Cout, D', H', W'); all
+    C-contiguous of one float dtype."""
     cdef int njobs = len(jobs), j, status = 0
     cdef Job* jb = <Job*>calloc(max(njobs, 1), sizeof(Job))
     if jb == NULL:
         raise MemoryError()
     keep = []
     cdef Job* p
+    cdef JobSpec js
     cdef Scratch sz
     sz.lines = sz.tp = sz.col = sz.ct = 1
     cdef void* bp = NULL
@@ -975,31 +1031,31 @@ def forward(x, jobs, bias, out, Py_ssize_t groups, int nthreads):
     cdef void* p_x
     try:
         for j in range(njobs):
-            wm, no, step, offs, modes, ostep, obase, path, T, Kc, bh = jobs[j]
+            js = <JobSpec?>jobs[j]
             p = &jb[j]
-            keep.append(_setup(&p.g, x.shape, out.shape, groups, out.shape[1], no, step,
-                               offs, modes, ostep, obase))
-            if path == PATH_DIRECT and max(p.g.nt[0], p.g.nt[1]) > DEF_MAXKD:
+            keep.append(_setup(&p.g, <const Py_ssize_t*>x.shape, <const Py_ssize_t*>out.shape,
+                               groups, out.shape[1], js.no, js.step, js.offs, js.modes,
+                               js.ostep, js.obase))
+            if js.cfg.path == PATH_DIRECT and max(p.g.nt[0], p.g.nt[1]) > DEF_MAXKD:
                 raise ValueError(f"the direct path supports at most {DEF_MAXKD} taps along "
                                  "depth and height")
-            keep.append(wm)
-            p.wm = _ptr(wm)
-            p.path = path
-            p.T = T
-            p.Kc = Kc
-            p.bh = bh
+            p.wm = _ptr(js.wm)
+            p.path = js.cfg.path
+            p.T = js.cfg.T
+            p.Kc = js.cfg.Kc
+            p.bh = js.cfg.bh
             if p.g.P == 0 or p.g.N == 0 or p.g.Cout == 0:
                 p.nunits = 0
-            elif path == PATH_DIRECT:
-                p.nunits = p.g.N * p.g.G * p.g.no[0] * ((p.g.no[1] + bh - 1) // bh)
+            elif p.path == PATH_DIRECT:
+                p.nunits = p.g.N * p.g.G * p.g.no[0] * ((p.g.no[1] + p.bh - 1) // p.bh)
                 sz.lines = max(sz.lines, p.g.Cin_g * p.g.nt[0] * p.g.span[1]
                                * (p.g.lw + PF_XPAD) + 1)
                 sz.tp = max(sz.tp, p.g.K + 1)
             else:
-                p.nunits = p.g.N * p.g.G * ((p.g.P + T - 1) // T)
-                sz.col = max(sz.col, Kc * T + 1)
-                sz.ct = max(sz.ct, p.g.Cout_g * T + 1)
-        bp = _ptr(bias) if bias is not None else NULL
+                p.nunits = p.g.N * p.g.G * ((p.g.P + p.T - 1) // p.T)
+                sz.col = max(sz.col, p.Kc * p.T + 1)
+                sz.ct = max(sz.ct, p.g.Cout_g * p.T + 1)
+        bp = _opt(bias)
         p_out = _ptr(out)
         p_x = _ptr(x)
         if x.dtype == np.float32:
@@ -1018,16 +1074,27 @@ def forward(x, jobs, bias, out, Py_ssize_t groups, int nthreads):
     return out
 
 
-def separable(x, wdw, bdw, wpw, bpw, out, Py_ssize_t mult, no, step, offs, modes,
+cdef Py_ssize_t[3] _ONES = [1, 1, 1]
+cdef Py_ssize_t[3] _ZEROS = [0, 0, 0]
+
+
+def separable(cnp.ndarray x, cnp.ndarray wdw, object bdw, cnp.ndarray wpw, object bpw,
+              cnp.ndarray out, Py_ssize_t mult, const Py_ssize_t[::1] no,
+              const Py_ssize_t[::1] step, tuple offs, const Py_ssize_t[::1] modes,
               Py_ssize_t bh, int nthreads):
     """Depthwise job (groups = C, multiplier ``mult``, weights ``wdw`` (C, mult,
     taps)) fused with the pointwise 1x1 convolution ``wpw`` (packed, Cout x C * mult)."""
     cdef Geo g
-    keep = _setup(&g, x.shape, (x.shape[0], x.shape[1] * mult) + tuple(no), x.shape[1],
-                  x.shape[1] * mult, no, step, offs, modes, (1, 1, 1), (0, 0, 0))
+    cdef Py_ssize_t[5] oshape
+    cdef const Py_ssize_t* pno = _p3(no)
+    oshape[0] = x.shape[0]
+    oshape[1] = x.shape[1] * mult
+    oshape[2], oshape[3], oshape[4] = pno[0], pno[1], pno[2]
+    keep = _setup(&g, <const Py_ssize_t*>x.shape, oshape, x.shape[1], x.shape[1] * mult, pno,
+                  _p3(step), offs, _p3(modes), _ONES, _ZEROS)
     cdef int status
-    cdef void* bdp = _ptr(bdw) if bdw is not None else NULL
-    cdef void* bpp = _ptr(bpw) if bpw is not None else NULL
+    cdef void* bdp = _opt(bdw)
+    cdef void* bpp = _opt(bpw)
     cdef Py_ssize_t Cpw = out.shape[1]
     if g.P == 0 or g.N == 0 or Cpw == 0:
         return out
@@ -1052,15 +1119,17 @@ def separable(x, wdw, bdw, wpw, bpw, out, Py_ssize_t mult, no, step, offs, modes
     return out
 
 
-def weight_grad(x, gout, dw, Py_ssize_t groups, no, step, offs, modes, Py_ssize_t T,
-                Py_ssize_t Kc, Py_ssize_t R, int nthreads):
+def weight_grad(cnp.ndarray x, cnp.ndarray gout, cnp.ndarray dw, Py_ssize_t groups,
+                const Py_ssize_t[::1] no, const Py_ssize_t[::1] step, tuple offs,
+                const Py_ssize_t[::1] modes, Py_ssize_t T, Py_ssize_t Kc, Py_ssize_t R,
+                int nthreads):
     """dw (G, Cout_g, K) = sum over images and positions of grad_output times
     the im2col matrix of ``x``; ``gout`` (N, Cout, *no) C-contiguous."""
     cdef Geo g
-    keep = _setup(&g, x.shape, gout.shape, groups, gout.shape[1], no, step, offs, modes,
-                  (1, 1, 1), (0, 0, 0))
+    keep = _setup(&g, <const Py_ssize_t*>x.shape, <const Py_ssize_t*>gout.shape, groups,
+                  gout.shape[1], _p3(no), _p3(step), offs, _p3(modes), _ONES, _ZEROS)
     cdef int status
-    parts = np.zeros((max(R, 1),) + dw.shape, dtype=dw.dtype)
+    parts = np.zeros((max(R, 1),) + (<object>dw).shape, dtype=dw.dtype)
     if g.P == 0 or g.N == 0 or g.K == 0 or g.Cout == 0:
         dw[...] = 0
         return dw
@@ -1082,11 +1151,16 @@ def weight_grad(x, gout, dw, Py_ssize_t groups, no, step, offs, modes, Py_ssize_
     return dw
 
 
-def unfold(x, cols, no, step, offs, modes, int nthreads):
+def unfold(cnp.ndarray x, cnp.ndarray cols, const Py_ssize_t[::1] no,
+           const Py_ssize_t[::1] step, tuple offs, const Py_ssize_t[::1] modes, int nthreads):
     """im2col of the whole batch: cols (N, C * taps, P)."""
     cdef Geo g
-    keep = _setup(&g, x.shape, (x.shape[0], x.shape[1]) + tuple(no), 1, x.shape[1], no,
-                  step, offs, modes, (1, 1, 1), (0, 0, 0))
+    cdef Py_ssize_t[5] oshape
+    cdef const Py_ssize_t* pno = _p3(no)
+    oshape[0], oshape[1] = x.shape[0], x.shape[1]
+    oshape[2], oshape[3], oshape[4] = pno[0], pno[1], pno[2]
+    keep = _setup(&g, <const Py_ssize_t*>x.shape, oshape, 1, x.shape[1], pno, _p3(step),
+                  offs, _p3(modes), _ONES, _ZEROS)
     g.K = g.C * g.nt[0] * g.nt[1] * g.nt[2]
     if g.P == 0 or g.N == 0 or g.K == 0:
         return cols
@@ -1102,11 +1176,16 @@ def unfold(x, cols, no, step, offs, modes, int nthreads):
     return cols
 
 
-def fold(cols, out, no, step, offs, int nthreads):
+def fold(cnp.ndarray cols, cnp.ndarray out, const Py_ssize_t[::1] no,
+         const Py_ssize_t[::1] step, tuple offs, int nthreads):
     """col2im, the adjoint of unfold (zero padding): out (N, C, D, H, W)."""
     cdef Geo g
-    keep = _setup(&g, out.shape, (out.shape[0], out.shape[1]) + tuple(no), 1, out.shape[1],
-                  no, step, offs, (0, 0, 0), (1, 1, 1), (0, 0, 0))
+    cdef Py_ssize_t[5] oshape
+    cdef const Py_ssize_t* pno = _p3(no)
+    oshape[0], oshape[1] = out.shape[0], out.shape[1]
+    oshape[2], oshape[3], oshape[4] = pno[0], pno[1], pno[2]
+    keep = _setup(&g, <const Py_ssize_t*>out.shape, oshape, 1, out.shape[1], pno, _p3(step),
+                  offs, _ZEROS, _ONES, _ZEROS)
     g.K = g.C * g.nt[0] * g.nt[1] * g.nt[2]
     if g.N == 0 or g.C == 0:
         return out

@@ -122,9 +122,16 @@ def make_job(x5, wm, out5, groups, no, step, offs, modes, ostep, obase, path=Non
         wm = pack_direct(wm)
     else:
         T, Kc = tiles(K, P, N * groups, item)
-    job = (wm, list(no), list(step), offs, list(modes), list(ostep), list(obase), path, T,
-           Kc, bh)
+    job = _engine().JobSpec(np.ascontiguousarray(wm), _i3(no), _i3(step),
+                            tuple(np.asarray(o, np.intp) for o in offs), _i3(modes),
+                            _i3(ostep), _i3(obase),
+                            {"path": path, "T": T, "Kc": Kc, "bh": bh})
     return job, N * cout * P * max(K, 1), path != PATH_DIRECT
+
+
+def _i3(v):
+    """Three per-axis integers as the engine's intp array."""
+    return np.asarray(v, dtype=np.intp).reshape(3)
 
 
 def run_jobs(x5, jobs, bias, out5, groups, workers):
@@ -233,7 +240,7 @@ def depthwise_separable(x, wd, wp, bd, bp, out, mult, stride, pads, dilation, co
                              * Cc * osp[0] * osp[1])
     _engine().separable(x5, pack_direct(np.ascontiguousarray(wd).reshape(Cc, mult, -1)), bd,
                         pack_direct(np.ascontiguousarray(wp)[None]), bp, as5d(out, 2), mult,
-                        no, step, offs, [0, code, code], bh, nthreads)
+                        _i3(no), _i3(step), tuple(offs), _i3([0, code, code]), bh, nthreads)
     return out
 
 
@@ -242,8 +249,8 @@ def unfold(x, cols, osp, k, d, p, s, workers):
     if cols.size:
         offs = [np.zeros(1, np.intp)] + [np.arange(kk) * dd - pp for kk, dd, pp in zip(k, d, p)]
         nthreads = W.threads_for(workers, cols.size)
-        _engine().unfold(as5d(np.ascontiguousarray(x), 2), cols, [1] + list(osp),
-                         [1] + list(s), offs, [0, 0, 0], nthreads)
+        _engine().unfold(as5d(np.ascontiguousarray(x), 2), cols, _i3([1] + list(osp)),
+                         _i3([1] + list(s)), tuple(offs), _i3([0, 0, 0]), nthreads)
     return cols
 
 
@@ -252,8 +259,8 @@ def fold(c, out, osp, k, d, p, s, workers):
     if out.size:
         offs = [np.zeros(1, np.intp)] + [np.arange(a) * b - q for a, b, q in zip(k, d, p)]
         nthreads = W.threads_for(workers, c.size)
-        _engine().fold(np.ascontiguousarray(c), as5d(out, 2), [1] + list(osp), [1] + list(s),
-                       offs, nthreads)
+        _engine().fold(np.ascontiguousarray(c), as5d(out, 2), _i3([1] + list(osp)),
+                       _i3([1] + list(s)), tuple(offs), nthreads)
     return out
 
 
@@ -278,7 +285,7 @@ def weight_grad(x, gout, dw, stride, pads, dilation, groups, code, workers):
     R = max(1, min(8, nunits, _WGRAD_PARTS_BUDGET // max(1, cout * K * x.itemsize)))
     nthreads = W.threads_for(workers, N * cout * P * K)
     with _blas_single_thread():
-        _engine().weight_grad(x5, g5, dw.reshape(groups, cout // groups, K), groups, no,
-                              pad3(stride, 1), offs, pad3([code] * nsp, 0), T, Kc, R,
-                              nthreads)
+        _engine().weight_grad(x5, g5, dw.reshape(groups, cout // groups, K), groups, _i3(no),
+                              _i3(pad3(stride, 1)), tuple(offs), _i3(pad3([code] * nsp, 0)),
+                              T, Kc, R, nthreads)
     return dw
