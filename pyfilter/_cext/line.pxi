@@ -44,7 +44,7 @@
 include "_common.pxi"
 
 from cython.parallel cimport prange
-from libc.math cimport atan2, atan2f
+from libc.math cimport atan2, atan2f, fabsf, rintf, trunc, copysign
 
 cdef extern from *:
     """
@@ -104,6 +104,9 @@ cdef struct LPass:
     Py_ssize_t coff
     double div               # divide the result by this (1: no division)
     bint do_div
+    const double* w64        # the weights in float64 (the exact recomputation)
+    float tol                # > 0: float32 results this close to an integer are
+                             # recomputed in float64 (see _verify)
 
 
 cdef struct Output:
@@ -459,7 +462,61 @@ cdef void _apply(ftype* acc, Py_ssize_t n, const LPass* P, const ftype* pc,
             # float32 must truncate exactly as scipy's float64 does)
             for i in range(nn):
                 acc[c0 + i] = acc[c0 + i] / dv
+        if ftype is float:
+            if P.tol > 0:
+                _verify(acc, c0, nn, P, pc, p1, p2)
         c0 += nn
+
+
+cdef void _verify(float* acc, Py_ssize_t c0, Py_ssize_t nn, const LPass* P,
+                  const float* pc, const float** p1, const float** p2) noexcept nogil:
+    """Integer data filtered in float32 into a value that is then truncated
+    (an integer output or intermediate): where the float32 result lies
+    within ``P.tol`` (a bound on its difference from float64's) of an
+    integer, the tap sum is recomputed in float64 in scipy's order and
+    replaced by a float32 value that truncates like it.  Elsewhere float32
+    and float64 truncate alike, so the output is scipy's bit for bit."""
+    cdef Py_ssize_t i, j, t, nt = P.nterms
+    cdef float v, tol = P.tol
+    cdef double e, w
+    cdef bint any_close = False
+    for i in range(nn):
+        v = acc[c0 + i]
+        any_close = any_close | (fabsf(v - rintf(v)) < tol)
+    if not any_close:
+        return
+    for i in range(nn):
+        j = c0 + i
+        v = acc[j]
+        if not fabsf(v - rintf(v)) < tol:
+            continue
+        # scipy's order: the centre, then the terms (multiply, then add)
+        if P.has_center:
+            e = <double>pc[j] * P.w64[nt]
+            t = 0
+        elif P.kind == K_SINGLE:
+            e = <double>p1[0][j] * P.w64[0]
+            t = 1
+        elif P.kind == K_SYM:
+            e = (<double>p1[0][j] + <double>p2[0][j]) * P.w64[0]
+            t = 1
+        else:
+            e = (<double>p1[0][j] - <double>p2[0][j]) * P.w64[0]
+            t = 1
+        while t < nt:
+            w = P.w64[t]
+            if P.kind == K_SINGLE:
+                e = e + <double>p1[t][j] * w
+            elif P.kind == K_SYM:
+                e = e + (<double>p1[t][j] + <double>p2[t][j]) * w
+            else:
+                e = e + (<double>p1[t][j] - <double>p2[t][j]) * w
+            t += 1
+        if nt == 0 and not P.has_center:
+            e = 0
+        if P.do_div:
+            e = e / P.div
+        acc[j] = <float>(trunc(e) + copysign(0.25, e))
 
 
 # ---------------------------------------------------------------- helpers
@@ -982,6 +1039,9 @@ cdef class StagePlan:
         ``wts``), has_center, centre offset.
     pdiv : float64[::1]
         Divisor of each pass (1: none).
+    ptol : float64[::1]
+        Per pass, in float32 plans: the verification tolerance of a pass
+        whose results are truncated to integers (0: none; see _verify).
     off1, off2 : intp[::1]
         Term offsets of every pass, concatenated.
     wts : float64[::1]
@@ -1015,8 +1075,9 @@ cdef class StagePlan:
 
     def __init__(self, const Py_ssize_t[::1] src_shape, const Py_ssize_t[::1] dst_shape,
                  int src_tc, bint single, const Py_ssize_t[:, ::1] ptab,
-                 const double[::1] pdiv, const Py_ssize_t[::1] off1,
-                 const Py_ssize_t[::1] off2, const double[::1] wts, XGeom xgeom,
+                 const double[::1] pdiv, const double[::1] ptol,
+                 const Py_ssize_t[::1] off1, const Py_ssize_t[::1] off2,
+                 const double[::1] wts, XGeom xgeom,
                  CGeom cgeom, const int[::1] pre, const int[:, ::1] comps,
                  const Py_ssize_t[:, ::1] oprog, const double[::1] odiv,
                  const double[::1] cv_plane, Cvals cvals, Quant quant):
@@ -1032,6 +1093,7 @@ cdef class StagePlan:
         dtype = np.dtype(np.float32 if single else np.float64)
         self.itemsize = dtype.itemsize
         wc = np.ascontiguousarray(wts, dtype=dtype)
+        w64 = np.ascontiguousarray(wts, dtype=np.float64)
         o1 = np.ascontiguousarray(off1, dtype=np.intp)
         o2 = np.ascontiguousarray(off2, dtype=np.intp)
         if o1.shape[0] == 0:
@@ -1063,6 +1125,8 @@ cdef class StagePlan:
             self.lp[i].coff = ptab[i, 4]
             self.lp[i].div = pdiv[i]
             self.lp[i].do_div = pdiv[i] != 1
+            self.lp[i].w64 = (<const double*>cnp.PyArray_DATA(w64)) + start + i
+            self.lp[i].tol = <float>ptol[i] if single else 0
             maxterms = max(maxterms, nt + 1)
             # the offsets this pass reads
             offs = [int(v) for v in off1_np[start:start + nt]]
@@ -1163,7 +1227,7 @@ cdef class StagePlan:
         st.comp_in_place = (st.nouts == 1 and st.ncomp == 1
                             and st.outs[0].comb in (COMB_TERM, COMB_SUM))
         st.maxterms = maxterms
-        self.keep = (wc, o1, o2, pre_a, comps_a, cpre, ccol, cpost, cvp, xmap, cmap, used)
+        self.keep = (wc, w64, o1, o2, pre_a, comps_a, cpre, ccol, cpost, cvp, xmap, cmap, used)
 
     def run(self, cnp.ndarray src, tuple outs, int nthreads, Py_ssize_t tile_w=0):
         """Run the stage on ``src`` into the arrays ``outs`` (the planned

@@ -161,7 +161,7 @@ def _fusable(terms, outputs, dsts, cval, semantics, quantize):
 
 
 def plan(src, dsts, terms, outputs, *, cval=0.0, semantics="cascade", dtype,
-         quantize=False, x=None):
+         quantize=False, x=None, verify=None):
     """Plan a bank from ``src`` into the arrays ``dsts`` (one per output).
 
     ``terms``: per term an ordered list of :class:`pyfilter._ops.line.Pass`
@@ -172,7 +172,8 @@ def plan(src, dsts, terms, outputs, *, cval=0.0, semantics="cascade", dtype,
     ``x``: the axis to run contiguously (default: from the strides).
     Complex sources are filtered as their real and imaginary parts with the
     parts of ``cval`` (scipy's rule); a real source into complex outputs
-    leaves their imaginary parts zero.
+    leaves their imaginary parts zero.  ``verify``: see
+    :func:`pyfilter._ops.line.plan_chain` (integer data in float32).
     """
     dsts = tuple(dsts)
     if src.dtype.kind == "c":
@@ -193,7 +194,8 @@ def plan(src, dsts, terms, outputs, *, cval=0.0, semantics="cascade", dtype,
         passes = _set_cvals(list(terms[0]), cval, semantics)
         if not passes:
             passes = [L.identity_pass(nd - 1, src.shape[-1])]
-        chain = L.plan_chain(src, dsts[0], passes, dtype=dtype, quantize=quantize, x=x)
+        chain = L.plan_chain(src, dsts[0], passes, dtype=dtype, quantize=quantize, x=x,
+                             verify=verify)
         return BankPlan("chain", chain, chain.halo, zero_imag)
     axes = _fusable(terms, outputs, dsts, cval, semantics, quantize)
     if axes is not None:
@@ -222,7 +224,7 @@ def plan(src, dsts, terms, outputs, *, cval=0.0, semantics="cascade", dtype,
             passes = [L.identity_pass(nd - 1, src.shape[-1])]
         probe = np.empty(dsts[0].shape, tmp_dtype)
         chains.append(L.plan_chain(src, probe, passes, dtype=dtype, quantize=quantize,
-                                   x=x))
+                                   x=x, verify=verify))
     halo = [(0, 0)] * nd
     for ch in chains:
         halo = [(max(a[0], b[0]), max(a[1], b[1])) for a, b in zip(halo, ch.halo)]
@@ -234,7 +236,7 @@ def _copy(plan, input, target, nthreads):
     np.copyto(target, input, casting="unsafe")
 
 
-def call(x, target, terms, outputs, *, cval, semantics, dtype, quantize=False):
+def call(x, target, terms, outputs, *, cval, semantics, dtype, quantize=False, verify=None):
     """The planned call (:class:`pyfilter._ops.plans.Call`) of a bank from
     the validated input ``x`` into arrays like ``target`` (the result's
     shape and dtype); ``terms``/``outputs``/``semantics`` as :func:`plan`.
@@ -247,7 +249,7 @@ def call(x, target, terms, outputs, *, cval, semantics, dtype, quantize=False):
 
     def build(inp, tgt):
         return plan(inp, (tgt,), terms, outputs, cval=cval, semantics=semantics,
-                    dtype=dtype, quantize=quantize)
+                    dtype=dtype, quantize=quantize, verify=verify)
 
     def run(pl, inp, tgt, nthreads):
         pl.run(inp, (tgt,), nthreads)

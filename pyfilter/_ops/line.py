@@ -277,6 +277,7 @@ class StageSpec:
         self.cv_tmp_x = cv_tmp_x
         self.q_pre = q_pre
         self.q_col = q_col
+        self.tols = [0.0] * len(passes)
 
 
 def _build_stage(spec, src_shape, dst_shape, src_tc, dst_tcs, dtype, qdt=None):
@@ -286,6 +287,8 @@ def _build_stage(spec, src_shape, dst_shape, src_tc, dst_tcs, dtype, qdt=None):
     for i, p in enumerate(spec.passes):
         bases.append(cb if (spec.ca is not None and p.axis == spec.ca) else xb)
     ptab, pdiv, off1, off2, wts = _pass_tables(spec.passes, bases)
+    ptol = np.zeros(max(len(spec.passes), 1))
+    ptol[:len(spec.tols)] = spec.tols
     prog, odiv = _oprog(spec.outputs, dst_tcs)
     xg = spec.xgeom or (0, 1, C.MODE_CONSTANT, 1)
     cg = spec.cgeom or (0, 1, C.MODE_CONSTANT)
@@ -294,7 +297,7 @@ def _build_stage(spec, src_shape, dst_shape, src_tc, dst_tcs, dtype, qdt=None):
              "size": qdt.itemsize if qdt is not None else 0}
     return engine("line").StagePlan(
         np.asarray(src_shape, np.intp), np.asarray(dst_shape, np.intp), src_tc,
-        dtype == np.float32, ptab, pdiv, off1, off2, wts,
+        dtype == np.float32, ptab, pdiv, ptol, off1, off2, wts,
         {"base": xg[0], "stride": xg[1], "mode": xg[2], "block": xg[3]},
         {"axis": -1 if spec.ca is None else spec.ca, "base": cg[0], "stride": cg[1],
          "mode": cg[2]},
@@ -401,14 +404,50 @@ def _engine_view(arr, perm, block):
     return arr.transpose(perm)
 
 
-def plan_chain(src, dst, passes, *, dtype, quantize=False, x=None):
+# A bound on |float32 result - float64 result| of a pass over integer
+# data: a few roundings per term of magnitude <= sum |w| * max |x|.
+_TOL_PER_TERM = 8 * 2.0 ** -24
+# verified passes must stay far below 2**21 (float32 keeps a quarter step)
+VERIFY_MAX = 1 << 20
+
+
+def verify_tol(p, vmax):
+    """The verification tolerance of pass ``p`` reading integers of
+    magnitude <= ``vmax`` in float32 (see the engine's ``_verify``), or
+    None when float32 cannot be verified for it."""
+    wabs = sum(abs(v) for v in p.w) * (1 if p.kind == "single" else 2)
+    if p.center is not None:
+        wabs += abs(p.center[1])
+    if p.div:
+        wabs /= p.div
+    big = wabs * vmax
+    tol = _TOL_PER_TERM * (len(p.w) + 3) * max(big, 1.0)
+    if big >= VERIFY_MAX or tol >= 0.125:
+        return None
+    return tol
+
+
+def chain_verifiable(passes, vmax_in, vmax_q):
+    """Whether every pass of a chain over integers (input magnitude <=
+    ``vmax_in``, intermediates and output <= ``vmax_q``) can be verified."""
+    v = vmax_in
+    for p in passes:
+        if verify_tol(p, v) is None:
+            return False
+        v = vmax_q
+    return True
+
+
+def plan_chain(src, dst, passes, *, dtype, quantize=False, x=None, verify=None):
     """Plan ``passes`` (in order) from ``src`` (real, any strides) into
     ``dst`` (real, any strides; shapes follow the passes' ``n_out``).
 
     ``dtype``: the working precision (float32 or float64); ``quantize``:
     intermediates go through ``dst``'s type (scipy's rule for integer
     outputs).  ``x``: the axis to run contiguously (default: chosen from
-    the strides).
+    the strides).  ``verify``: (max |input|, max |intermediate|) for
+    integer data filtered in float32 into integers: every truncated pass
+    result is verified against float64 (see :func:`verify_tol`).
     """
     if x is None:
         x = choose_x(src, dst)
@@ -429,6 +468,13 @@ def plan_chain(src, dst, passes, *, dtype, quantize=False, x=None):
         last = i == len(groups) - 1
         out_dtype = d.dtype if last else (qdt if quantize else dtype)
         spec = _chain_stage(st, block, quantize)
+        if verify is not None and dtype == np.float32:
+            # every pass of an integer chain ends truncated (an intermediate
+            # through the output type, or the output itself)
+            spec.tols = []
+            for p in spec.passes:
+                v = verify[0] if p is ps[0] else verify[1]
+                spec.tols.append(verify_tol(p, v))
         in_shape = list(cur_shape)
         out_shape = list(shape)
         merge = None

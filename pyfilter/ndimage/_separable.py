@@ -88,9 +88,26 @@ def _bank_call(x, output, terms, outputs, cval):
     sums = _int_sums(x.dtype, target.dtype, terms, np.real(cval)) if \
         x.dtype.kind != "c" else None
     dtype = D.work_dtype(x.dtype, target.dtype, sums)
-    passes = [_passes(t, x.shape, dtype, fold=sums is None) for t in terms]
+    verify = None
+    if dtype == np.float64 and _small_ints(x.dtype, target.dtype, cval):
+        # non-integer weights on 8/16-bit data into 8/16-bit results:
+        # float32 with every truncated result verified against float64
+        v_in = max(D.int_range(x.dtype), abs(float(cval)))
+        v_q = max(D.int_range(target.dtype), abs(float(cval)))
+        p32 = [_passes(t, x.shape, np.dtype(np.float32), fold=False) for t in terms]
+        if all(L.chain_verifiable(t, v_in, v_q) for t in p32):
+            dtype, verify = np.dtype(np.float32), (v_in, v_q)
+    passes = [_passes(t, x.shape, dtype, fold=sums is None and verify is None)
+              for t in terms]
     return B.call(x, target, passes, outputs, cval=cval, semantics="cascade", dtype=dtype,
-                  quantize=D.quantized(target.dtype))
+                  quantize=D.quantized(target.dtype), verify=verify)
+
+
+def _small_ints(in_dtype, out_dtype, cval):
+    """8/16-bit integer data into 8/16-bit integers, with a ``cval`` that
+    float32 holds exactly."""
+    return (in_dtype.kind in "biu" and out_dtype.kind in "biu" and in_dtype.itemsize <= 2
+            and out_dtype.itemsize <= 2 and float(np.float32(np.real(cval))) == np.real(cval))
 
 
 def _cascade(tag, input, output, args, specs_fn, cval, workers):

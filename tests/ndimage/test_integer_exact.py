@@ -81,3 +81,39 @@ def test_hwc_integer_exact(rng):
                                       ndi.uniform_filter(x, (5, 5, 1), mode=mode))
         np.testing.assert_array_equal(pnd.gaussian_filter(x, (2, 2, 0), mode=mode),
                                       ndi.gaussian_filter(x, (2, 2, 0), mode=mode))
+
+
+def test_float32_with_verification_matches_float64_truncation():
+    # a constant image: scipy's float64 weights sum to 1 - 1e-16, so it
+    # truncates 255 * sum to 254 for many sigmas; float32 alone would give
+    # 255.  The verified float32 path must reproduce scipy everywhere.
+    from pyfilter._ops import bank as B, kernel as K, line as L
+    unverified_differs = 0
+    for sigma in np.linspace(0.3, 5, 60):
+        for val in (255, 100, 3):
+            x = np.full((5, 40), val, np.uint8)
+            ref = ndi.gaussian_filter1d(x, sigma, axis=1)
+            np.testing.assert_array_equal(pnd.gaussian_filter1d(x, sigma, axis=1), ref)
+            w = K.gaussian_weights(sigma, 0, 4.0, None)
+            o = np.empty_like(x)
+            B.plan(x, (o,), [[L.make_pass(1, w, 2, 0.0, 40)]], [B.Out("term", [0])],
+                   dtype=np.dtype(np.float32), quantize=True).run(x, (o,), 1)
+            unverified_differs += not np.array_equal(o, ref)
+    assert unverified_differs > 0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_random_gaussians_bitwise(rng, dtype):
+    info = np.iinfo(dtype)
+    for trial in range(12):
+        shape = (int(rng.integers(1, 30)), int(rng.integers(1, 30)))
+        if trial % 3 == 0:
+            x = np.full(shape, rng.integers(info.min, int(info.max) + 1), dtype)
+        else:
+            x = _data(rng, shape, dtype)
+        sigma = float(rng.choice([0.4, 0.8, 1.0, 1.5, 2.2]))
+        mode = str(rng.choice(MODES))
+        order = int(rng.choice([0, 0, 1, 2]))
+        np.testing.assert_array_equal(
+            pnd.gaussian_filter(x, sigma, order=order, mode=mode, cval=3),
+            ndi.gaussian_filter(x, sigma, order=order, mode=mode, cval=3))
