@@ -8,7 +8,42 @@ environment forces the portable variant.
 import importlib
 import os
 
-from . import _runtime
+# OpenMP's wait policy, chosen for machines shared with other work: the
+# team's threads sleep as soon as they are idle instead of spinning (a
+# spinning idle thread takes a core from the other processes, and from
+# this process's own next call on a loaded machine).  libgomp reads its
+# settings once, when it is loaded: they are put in the environment only
+# for the load of the first engine, and only where the user set nothing.
+# If libgomp was loaded earlier by another library, its settings stand.
+OMP_SETTINGS = {"OMP_WAIT_POLICY": "PASSIVE"}
+
+
+def _libgomp_loaded():
+    try:
+        with open("/proc/self/maps") as f:
+            return any("libgomp" in line for line in f)
+    except OSError:
+        return False
+
+
+def _load_runtime():
+    if _libgomp_loaded():
+        from . import _runtime as rt
+        return rt, {k: "set before pyfilter was imported (libgomp already loaded)"
+                    for k in OMP_SETTINGS}
+    added = [k for k in OMP_SETTINGS if k not in os.environ]
+    for k in added:
+        os.environ[k] = OMP_SETTINGS[k]
+    try:
+        from . import _runtime as rt
+    finally:
+        for k in added:
+            os.environ.pop(k, None)
+    return rt, {k: (OMP_SETTINGS[k] if k in added else os.environ.get(k))
+                for k in OMP_SETTINGS}
+
+
+_runtime, WAIT_POLICY = _load_runtime()
 
 _cache = {}
 

@@ -14,6 +14,12 @@ def _build_config():
     return CONFIG
 
 
+def _wait_policy():
+    from .._cext import WAIT_POLICY
+    v = WAIT_POLICY.get("OMP_WAIT_POLICY")
+    return v if v else "libgomp default (not set)"
+
+
 def config():
     """The configuration :func:`show_config` prints, as a dict."""
     import numpy
@@ -30,6 +36,8 @@ def config():
         "openmp_build_status": cfg.get("openmp_status", "unknown"),
         "default_threads": _workers.get_workers(),
         "omp_get_max_threads": _runtime.max_threads(),
+        "omp_wait_policy": _wait_policy(),
+        "load_aware_default": _workers._LOAD_AWARE,
         "simd_variant": selected_variant("correlate"),
         "cpu_has_avx2_fma": _runtime.cpu_has_avx2_fma(),
         "debug_build": cfg.get("debug", None),

@@ -11,6 +11,19 @@
   (``-1``: all of them, ``-2``: all but one, ...).
 * ``0``, or anything that is not an integer, is an error.
 
+On a machine shared with other work, the default (``workers=None``) also
+leaves out the cores other processes keep busy: an OpenMP team waits at
+the end of every parallel region for its slowest thread, and a thread
+that shares its core with a busy process is descheduled for whole
+timeslices, so two threads on one free core run slower than one.  The
+number of busy cores is read from the kernel (the runnable tasks in
+``/proc/stat``, at most every 50 ms) when this process sees every CPU of
+the machine; ``PYFILTER_LOAD_AWARE=0`` turns this off.  Explicit counts
+are honoured as given (up to the CPU count).
+
+Calls below a work threshold run on one thread (starting a team costs
+more than it saves); see :data:`PARALLEL_MIN_WORK`.
+
 A process made by ``fork()`` after this process started an OpenMP team
 runs every call on one thread: GNU libgomp's pool does not survive a fork,
 and the child's first parallel region would hang.
@@ -19,6 +32,7 @@ import contextlib
 import operator
 import os
 import threading
+import time
 
 from .._cext import _runtime
 from .errors import ArgumentError, ArgumentTypeError
@@ -74,19 +88,19 @@ def _check(workers, name="workers"):
     if type(workers) is int and 0 < workers:
         return min(workers, _NCPU or _cpu_count())
     if isinstance(workers, bool):
-        raise TypeError(f"{name} must be an integer or None, got {workers!r}")
+        raise ArgumentTypeError(f"{name} must be an integer or None, got {workers!r}")
     try:
         w = operator.index(workers)
     except TypeError:
-        raise TypeError(f"{name} must be an integer or None, got {workers!r}") from None
+        raise ArgumentTypeError(f"{name} must be an integer or None, got {workers!r}") from None
     ncpu = _cpu_count()
     if w == 0:
-        raise ValueError(f"{name} must not be 0 (use None for the default, "
-                         f"a positive count, or a negative count from the CPU count); got 0")
+        raise ArgumentError(f"{name} must not be 0 (use None for the default, a positive "
+                            "count, or a negative count from the CPU count); got 0")
     if w < 0:
         if w < -ncpu:
-            raise ValueError(f"{name} value out of range; got {w}, must not be "
-                             f"less than {-ncpu} (minus the number of usable CPUs)")
+            raise ArgumentError(f"{name} value out of range; got {w}, must not be "
+                                f"less than {-ncpu} (minus the number of usable CPUs)")
         w = ncpu + 1 + w
     return min(w, ncpu)
 
@@ -109,6 +123,43 @@ def resolve(workers):
 # thread: starting a team costs more than it saves.
 PARALLEL_MIN_WORK = 1 << 17
 
+_LOAD_AWARE = os.environ.get("PYFILTER_LOAD_AWARE", "1").strip().lower() not in (
+    "0", "false", "no", "off")
+_load = [-1.0, 0]            # (time of the reading, cores free of other work)
+_LOAD_PERIOD = 0.05
+
+
+def _runnable_tasks():
+    """The number of runnable tasks on the machine (the kernel's
+    ``procs_running``), or None."""
+    try:
+        with open("/proc/stat", "rb") as f:
+            for line in f:
+                if line.startswith(b"procs_running"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _free_cores():
+    """Usable cores not kept busy by other runnable tasks (at least 1), or
+    None when that cannot be known (no /proc/stat, the check turned off,
+    or this process sees only part of the machine)."""
+    now = time.monotonic()
+    if now - _load[0] < _LOAD_PERIOD:
+        return _load[1]
+    free = None
+    ncpu = _cpu_count()
+    if _LOAD_AWARE and ncpu == (os.cpu_count() or ncpu):
+        running = _runnable_tasks()
+        if running is not None:
+            # the calling thread is one of the runnable tasks
+            free = max(1, ncpu - max(0, running - 1))
+    _load[0] = now
+    _load[1] = free
+    return free
+
 
 def threads_for(workers, work):
     """Threads for an engine call of ``work`` element operations with the
@@ -118,7 +169,12 @@ def threads_for(workers, work):
         if workers is not None and (type(workers) is not int or workers < 1):
             _check(workers)
         return 1
-    return engine_threads(resolve(workers))
+    n = resolve(workers)
+    if workers is None and n > 1:
+        free = _free_cores()
+        if free is not None and free < n:
+            n = free
+    return engine_threads(n)
 
 
 def get_workers():

@@ -141,3 +141,37 @@ def test_small_inputs_do_not_start_threads():
     assert _core.threads_for(4, 100) == 1
     assert _core.threads_for(4, _core.PARALLEL_MIN_WORK - 1) == 1
     assert _core.threads_for(4, _core.PARALLEL_MIN_WORK) == min(4, NCPU)
+
+
+def test_default_leaves_out_cores_busy_with_other_work(monkeypatch):
+    big = 1 << 30
+    monkeypatch.setattr(_workers, "_load", [-1.0, 0])
+    monkeypatch.setattr(_workers, "_runnable_tasks", lambda: 1)      # only us
+    assert _workers.threads_for(None, big) == min(_workers.resolve(None), NCPU)
+    for running in (2, 3, 50):
+        monkeypatch.setattr(_workers, "_load", [-1.0, 0])
+        monkeypatch.setattr(_workers, "_runnable_tasks", lambda r=running: r)
+        expect = max(1, min(_workers.resolve(None), NCPU - (running - 1)))
+        assert _workers.threads_for(None, big) == expect
+        # an explicit count is honoured, and small calls stay serial
+        assert _workers.threads_for(2, big) == min(2, NCPU)
+        assert _workers.threads_for(None, 10) == 1
+    monkeypatch.setattr(_workers, "_load", [-1.0, 0])
+    monkeypatch.setattr(_workers, "_runnable_tasks", lambda: None)  # unknown
+    assert _workers.threads_for(None, big) == min(_workers.resolve(None), NCPU)
+
+
+@pytest.mark.skipif(NCPU < 2 or not os.path.exists("/proc/stat"), reason="needs 2 CPUs")
+def test_a_busy_process_is_seen(monkeypatch):
+    if _workers._cpu_count() != os.cpu_count():
+        pytest.skip("this process does not see the whole machine")
+    code = "import time\nt = time.time()\nwhile time.time() - t < 30: pass\n"
+    p = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        import time
+        time.sleep(0.3)
+        monkeypatch.setattr(_workers, "_load", [-1.0, 0])
+        assert _workers._free_cores() <= NCPU - 1
+    finally:
+        p.kill()
+        p.wait()
