@@ -83,7 +83,16 @@ cdef extern from *:
     void pf_sqrt_f(float* a, Py_ssize_t n) noexcept nogil
     void pf_sqrt_d(double* a, Py_ssize_t n) noexcept nogil
 
+# Compute types: float32 and float64, and int16 for 8-bit images under
+# integer kernels whose every partial sum fits (exact, 16 lanes per AVX2
+# vector; divisions by a verified multiply-and-shift).
 ctypedef fused ftype:
+    float
+    double
+    int16_t
+
+# The combine kernel's types (float only).
+ctypedef fused xtype:
     float
     double
 
@@ -104,6 +113,9 @@ cdef struct LPass:
     Py_ssize_t coff
     double div               # divide the result by this (1: no division)
     bint do_div
+    int32_t mul              # int16 plans: q = (s * mul) >> shift divides s >= 0
+    int shift
+    bint unit                # every weight is 1 (a box: sums only)
     const double* w64        # the weights in float64 (the exact recomputation)
     float tol                # > 0: float32 results this close to an integer are
                              # recomputed in float64 (see _verify)
@@ -444,6 +456,10 @@ cdef void _apply(ftype* acc, Py_ssize_t n, const LPass* P, const ftype* pc,
             else:
                 for i in range(nn):
                     acc[c0 + i] = 0
+        if ftype is int16_t:
+            if P.unit and kind != K_ANTI:
+                _box16(acc + c0, pc, p1, p2, nt, kind == K_SYM, c0, nn)
+                t = nt
         while t < nt:
             k = nt - t
             if k > 4:
@@ -458,14 +474,86 @@ cdef void _apply(ftype* acc, Py_ssize_t n, const LPass* P, const ftype* pc,
             init = False
             t += k
         if P.do_div:
-            # a true division (in float32 too: integer data filtered in
-            # float32 must truncate exactly as scipy's float64 does)
-            for i in range(nn):
-                acc[c0 + i] = acc[c0 + i] / dv
+            if ftype is int16_t:
+                # non-negative sums: floor division by the verified
+                # multiply-and-shift (a 16-bit high multiply when it fits)
+                if P.shift >= 16 and P.mul < 65536:
+                    _div16_hi(<uint16_t*>(acc + c0), nn, <uint16_t>P.mul, P.shift - 16)
+                else:
+                    for i in range(nn):
+                        acc[c0 + i] = <int16_t>((<int32_t>acc[c0 + i] * P.mul) >> P.shift)
+            else:
+                # a true division (in float32 too: integer data filtered in
+                # float32 must truncate exactly as scipy's float64 does)
+                for i in range(nn):
+                    acc[c0 + i] = acc[c0 + i] / dv
         if ftype is float:
             if P.tol > 0:
                 _verify(acc, c0, nn, P, pc, p1, p2)
         c0 += nn
+
+
+cdef inline void _div16_hi(uint16_t* a, Py_ssize_t n, uint16_t mul, int extra) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        a[i] = <uint16_t>((<uint32_t>a[i] * mul) >> 16) >> extra
+
+
+cdef void _box16(int16_t* acc, const int16_t* pc, const int16_t** p1, const int16_t** p2,
+                 Py_ssize_t nt, bint pairs, Py_ssize_t c0, Py_ssize_t n) noexcept nogil:
+    """acc = the sum of every tap row (all weights 1), four rows a sweep."""
+    cdef Py_ssize_t i, t = 0, k
+    cdef const int16_t* r[4]
+    cdef int16_t* a = acc
+    cdef Py_ssize_t m = 0
+    cdef const int16_t* rows[68]
+    if pc != NULL:
+        rows[m] = pc + c0
+        m += 1
+    for t in range(nt):
+        if m >= 64:
+            break
+        rows[m] = p1[t] + c0
+        m += 1
+        if pairs:
+            rows[m] = p2[t] + c0
+            m += 1
+    if m == 0:
+        for i in range(n):
+            a[i] = 0
+        return
+    if m == 1:
+        for i in range(n):
+            a[i] = rows[0][i]
+    elif m == 2:
+        for i in range(n):
+            a[i] = rows[0][i] + rows[1][i]
+    else:
+        for i in range(n):
+            a[i] = rows[0][i] + rows[1][i] + rows[2][i]
+        k = 3
+        while k < m:
+            if k + 2 < m:
+                r[0] = rows[k]; r[1] = rows[k + 1]; r[2] = rows[k + 2]
+                for i in range(n):
+                    a[i] = a[i] + r[0][i] + r[1][i] + r[2][i]
+                k += 3
+            else:
+                r[0] = rows[k]
+                for i in range(n):
+                    a[i] = a[i] + r[0][i]
+                k += 1
+    # taps beyond 64 rows (very long boxes): the remaining ones
+    t = (m - (1 if pc != NULL else 0)) // (2 if pairs else 1)
+    while t < nt:
+        r[0] = p1[t] + c0
+        for i in range(n):
+            a[i] = a[i] + r[0][i]
+        if pairs:
+            r[1] = p2[t] + c0
+            for i in range(n):
+                a[i] = a[i] + r[1][i]
+        t += 1
 
 
 cdef void _verify(float* acc, Py_ssize_t c0, Py_ssize_t nn, const LPass* P,
@@ -519,6 +607,79 @@ cdef void _verify(float* acc, Py_ssize_t c0, Py_ssize_t nn, const LPass* P,
         acc[j] = <float>(trunc(e) + copysign(0.25, e))
 
 
+# ---------------------------------------------------------------- int16 moves
+cdef inline void _load16(int16_t* buf, Py_ssize_t bstep, const char* src, Py_ssize_t sstep,
+                         Py_ssize_t n, int tc) noexcept nogil:
+    """buf[m * bstep] = source element m (8-bit or int16 sources only)."""
+    cdef Py_ssize_t m
+    if tc == TC_UINT8 or tc == TC_BOOL:
+        if bstep == 1 and sstep == 1:
+            for m in range(n):
+                buf[m] = (<const uint8_t*>src)[m]
+        else:
+            for m in range(n):
+                buf[m * bstep] = (<const uint8_t*>(src + m * sstep))[0]
+    elif tc == TC_INT8:
+        for m in range(n):
+            buf[m * bstep] = (<const int8_t*>(src + m * sstep))[0]
+    else:
+        for m in range(n):
+            buf[m * bstep] = (<const int16_t*>(src + m * sstep))[0]
+
+
+cdef inline void _store16(char* dst, Py_ssize_t dstep, const int16_t* buf, Py_ssize_t n,
+                          int tc) noexcept nogil:
+    """Store exact integers: integer outputs wrap (as scipy's casts of
+    in-range values do), bool keeps the low byte's truth, floats convert."""
+    cdef Py_ssize_t m
+    if tc == TC_UINT8 or tc == TC_BOOL:
+        if dstep == 1:
+            if tc == TC_BOOL:
+                for m in range(n):
+                    (<uint8_t*>dst)[m] = <uint8_t>(<uint8_t>buf[m] != 0)
+            else:
+                for m in range(n):
+                    (<uint8_t*>dst)[m] = <uint8_t>buf[m]
+        else:
+            for m in range(n):
+                (<uint8_t*>(dst + m * dstep))[0] = (<uint8_t>(<uint8_t>buf[m] != 0)
+                                                   if tc == TC_BOOL else <uint8_t>buf[m])
+    elif tc == TC_INT8:
+        for m in range(n):
+            (<int8_t*>(dst + m * dstep))[0] = <int8_t>buf[m]
+    elif tc == TC_INT16:
+        for m in range(n):
+            (<int16_t*>(dst + m * dstep))[0] = buf[m]
+    elif tc == TC_UINT16:
+        for m in range(n):
+            (<uint16_t*>(dst + m * dstep))[0] = <uint16_t>buf[m]
+    elif tc == TC_INT32:
+        for m in range(n):
+            (<int32_t*>(dst + m * dstep))[0] = buf[m]
+    elif tc == TC_FLOAT32:
+        for m in range(n):
+            (<float*>(dst + m * dstep))[0] = buf[m]
+    else:
+        for m in range(n):
+            (<double*>(dst + m * dstep))[0] = buf[m]
+
+
+cdef inline void _lload(ftype* buf, Py_ssize_t bstep, const char* src, Py_ssize_t sstep,
+                        Py_ssize_t n, int tc) noexcept nogil:
+    if ftype is int16_t:
+        _load16(buf, bstep, src, sstep, n, tc)
+    else:
+        load_run(buf, bstep, src, sstep, n, tc)
+
+
+cdef inline void _lstore(char* dst, Py_ssize_t dstep, const ftype* buf, Py_ssize_t n,
+                         int tc) noexcept nogil:
+    if ftype is int16_t:
+        _store16(dst, dstep, buf, n, tc)
+    else:
+        store_run(dst, dstep, buf, n, tc, CAST_LINE)
+
+
 # ---------------------------------------------------------------- helpers
 cdef inline void _quantize(ftype* buf, Py_ssize_t n, const Stage* st,
                            char* qbuf) noexcept nogil:
@@ -526,8 +687,8 @@ cdef inline void _quantize(ftype* buf, Py_ssize_t n, const Stage* st,
     intermediates of multi-pass filters in the output array)."""
     if n <= 0:
         return
-    store_run(qbuf, st.q_size, buf, n, st.q_tc, CAST_LINE)
-    load_run(buf, 1, qbuf, st.q_size, n, st.q_tc)
+    _lstore(qbuf, st.q_size, buf, n, st.q_tc)
+    _lload(buf, 1, qbuf, st.q_size, n, st.q_tc)
 
 
 cdef void _load_x(const Stage* st, ftype* buf, const char* srow,
@@ -550,18 +711,18 @@ cdef void _load_x(const Stage* st, ftype* buf, const char* srow,
         if j < 0:
             buf[q] = cval
         else:
-            load_run(buf + q, 1, srow + j * xstr, xstr, 1, st.src_tc)
+            _lload(buf + q, 1, srow + j * xstr, xstr, 1, st.src_tc)
     if hi > lo:
         if st.direct_src:
             memcpy(buf + lo, srow + (v0 + lo) * xstr, (hi - lo) * sizeof(ftype))
         else:
-            load_run(buf + lo, 1, srow + (v0 + lo) * xstr, xstr, hi - lo, st.src_tc)
+            _lload(buf + lo, 1, srow + (v0 + lo) * xstr, xstr, hi - lo, st.src_tc)
     for q in range(hi, nv):
         j = st.xmap[v0 + q - st.xvlo]
         if j < 0:
             buf[q] = cval
         else:
-            load_run(buf + q, 1, srow + j * xstr, xstr, 1, st.src_tc)
+            _lload(buf + q, 1, srow + j * xstr, xstr, 1, st.src_tc)
 
 
 cdef inline const ftype* _planes(const Stage* st, const ftype* xbuf,
@@ -677,7 +838,7 @@ cdef void _fill_row(const Stage* st, Work* wk, ftype* slot0, const char* srow,
             if st.q_pre:
                 _quantize(slot, nxo, st, wk.qbuf)
     if want_raw and rb > ra:
-        load_run(slot0 + st.npre * sl, 1, srow + ra * xstr, xstr, rb - ra, st.src_tc)
+        _lload(slot0 + st.npre * sl, 1, srow + ra * xstr, xstr, rb - ra, st.src_tc)
 
 
 cdef void _col_at(const Stage* st, Work* wk, const LPass* P, const char* sbase,
@@ -706,7 +867,7 @@ cdef void _col_at(const Stage* st, Work* wk, const LPass* P, const char* sbase,
             if jr < 0:
                 sv[2 * t + k] = cv
             else:
-                load_run(sv + 2 * t + k, 1, sbase + jr * cstr + j * xstr, xstr, 1,
+                _lload(sv + 2 * t + k, 1, sbase + jr * cstr + j * xstr, xstr, 1,
                          st.src_tc)
         if t < nt:
             p1[t] = sv + 2 * t
@@ -895,7 +1056,7 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
                 orow_c = <ftype*>orow if O.direct else <ftype*>wk.res
                 _combine(orow_c, accs, sl, O, nxo)
             if not O.direct:
-                store_run(orow, O.strides[nd - 1], orow_c, nxo, O.tc, CAST_LINE)
+                _lstore(orow, O.strides[nd - 1], orow_c, nxo, O.tc)
     _free(&wk)
     return 0
 
@@ -903,6 +1064,8 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
 cdef inline void _divide(ftype* a, Py_ssize_t n, double div) noexcept nogil:
     cdef ftype d = <ftype>div
     cdef Py_ssize_t i
+    if ftype is int16_t:
+        return          # (int16 plans have no output divisors)
     for i in range(n):
         a[i] = a[i] / d
 
@@ -919,6 +1082,11 @@ cdef void _combine(ftype* out, const ftype* rows, Py_ssize_t sl, const Output* O
     cdef Py_ssize_t i
     cdef int c, comb = O.comb
     cdef ftype e, m, h
+    if ftype is int16_t:
+        # int16 plans have one output, one term (planned so)
+        if out != a0:
+            memcpy(out, a0, n * sizeof(ftype))
+        return
     if comb == COMB_TERM or (comb == COMB_SUM and O.nargs == 1):
         if out != a0:
             memcpy(out, a0, n * sizeof(ftype))
@@ -1032,13 +1200,17 @@ cdef class StagePlan:
         Shapes of the source and of every output (one ndim; x is the last axis).
     src_tc : int
         Element type code of the source.
-    single : bool
-        Compute in float32 (else float64).
+    ctype : int
+        The compute type: 0 float32, 1 float64, 2 int16 (integer weights
+        only; divisions by the ``pdiv`` multiply-and-shift pairs).
     ptab : intp[:, ::1]
         One row per pass: kind (K_*), nterms, start (into ``off1``/``off2``/
         ``wts``), has_center, centre offset.
     pdiv : float64[::1]
         Divisor of each pass (1: none).
+    pmag : intp[:, ::1]
+        Per pass, in int16 plans: (mul, shift) with ``(s * mul) >> shift ==
+        s // div`` for every sum the pass can reach (verified by the caller).
     ptol : float64[::1]
         Per pass, in float32 plans: the verification tolerance of a pass
         whose results are truncated to integers (0: none; see _verify).
@@ -1074,8 +1246,9 @@ cdef class StagePlan:
         free(self.lp)
 
     def __init__(self, const Py_ssize_t[::1] src_shape, const Py_ssize_t[::1] dst_shape,
-                 int src_tc, bint single, const Py_ssize_t[:, ::1] ptab,
-                 const double[::1] pdiv, const double[::1] ptol,
+                 int src_tc, int ctype, const Py_ssize_t[:, ::1] ptab,
+                 const double[::1] pdiv, const Py_ssize_t[:, ::1] pmag,
+                 const double[::1] ptol,
                  const Py_ssize_t[::1] off1, const Py_ssize_t[::1] off2,
                  const double[::1] wts, XGeom xgeom,
                  CGeom cgeom, const int[::1] pre, const int[:, ::1] comps,
@@ -1090,8 +1263,12 @@ cdef class StagePlan:
             raise ValueError(f"StagePlan: bad ndim {nd}")
         if oprog.shape[0] < 1 or oprog.shape[0] > MAXOUT:
             raise ValueError(f"StagePlan: 1..{MAXOUT} outputs, got {oprog.shape[0]}")
-        dtype = np.dtype(np.float32 if single else np.float64)
+        if ctype not in (0, 1, 2):
+            raise ValueError(f"StagePlan: compute type code {ctype}")
+        dtype = np.dtype((np.float32, np.float64, np.int16)[ctype])
         self.itemsize = dtype.itemsize
+        if ctype == 2 and not np.all(np.mod(np.asarray(wts), 1) == 0):
+            raise ValueError("StagePlan: int16 plans need integer weights")
         wc = np.ascontiguousarray(wts, dtype=dtype)
         w64 = np.ascontiguousarray(wts, dtype=np.float64)
         o1 = np.ascontiguousarray(off1, dtype=np.intp)
@@ -1126,7 +1303,12 @@ cdef class StagePlan:
             self.lp[i].div = pdiv[i]
             self.lp[i].do_div = pdiv[i] != 1
             self.lp[i].w64 = (<const double*>cnp.PyArray_DATA(w64)) + start + i
-            self.lp[i].tol = <float>ptol[i] if single else 0
+            self.lp[i].tol = <float>ptol[i] if ctype == 0 else 0
+            self.lp[i].mul = <int32_t>pmag[i, 0]
+            self.lp[i].shift = <int>pmag[i, 1]
+            self.lp[i].unit = bool(np.all(np.asarray(wts[start + i:start + i + nt + 1]) == 1)
+                                   if ptab[i, 3] else
+                                   np.all(np.asarray(wts[start + i:start + i + nt]) == 1))
             maxterms = max(maxterms, nt + 1)
             # the offsets this pass reads
             offs = [int(v) for v in off1_np[start:start + nt]]
@@ -1236,7 +1418,7 @@ cdef class StagePlan:
         cdef int nd = st.ndim, a, o, status = 0
         cdef cnp.ndarray arr
         cdef Py_ssize_t tw, ntiles, nb, ring_bytes, isz = self.itemsize
-        cdef int ctc = TC_FLOAT32 if isz == 4 else TC_FLOAT64
+        cdef int ctc = TC_FLOAT32 if isz == 4 else (TC_FLOAT64 if isz == 8 else TC_INT16)
         if len(outs) != st.nouts or src.ndim != nd:
             raise ValueError("StagePlan.run: wrong number of outputs or dimensions")
         st.src = <const char*>cnp.PyArray_DATA(src)
@@ -1286,9 +1468,12 @@ cdef class StagePlan:
             if isz == 4:
                 with nogil:
                     status = _run(&st, nthreads, <float>0)
-            else:
+            elif isz == 8:
                 with nogil:
                     status = _run(&st, nthreads, <double>0)
+            else:
+                with nogil:
+                    status = _run(&st, nthreads, <int16_t>0)
         if status != 0:
             raise MemoryError("pyfilter: out of memory for the line buffers")
 
@@ -1307,19 +1492,19 @@ cdef struct Combo:
     int nbands
 
 
-cdef int _combo_band(const Combo* cb, int band, ftype dummy) noexcept nogil:
+cdef int _combo_band(const Combo* cb, int band, xtype dummy) noexcept nogil:
     cdef Py_ssize_t u0, u1, u, rem, i, n = cb.shape[cb.ndim - 1], sl = n + 16
     cdef Py_ssize_t soff[MAXARG]
     cdef Py_ssize_t doff[MAXOUT]
     cdef int a, k, o, nd = cb.ndim
-    cdef ftype* rows
-    cdef ftype* res
+    cdef xtype* rows
+    cdef xtype* res
     cdef const Output* O
     band_units(cb.nlines, band, cb.nbands, &u0, &u1)
     if u1 <= u0:
         return 0
-    rows = <ftype*>malloc((cb.nsrc * sl + 1) * sizeof(ftype))
-    res = <ftype*>malloc((sl + 1) * sizeof(ftype))
+    rows = <xtype*>malloc((cb.nsrc * sl + 1) * sizeof(xtype))
+    res = <xtype*>malloc((sl + 1) * sizeof(xtype))
     if rows == NULL or res == NULL:
         free(rows)
         free(res)
@@ -1349,7 +1534,7 @@ cdef int _combo_band(const Combo* cb, int band, ftype dummy) noexcept nogil:
     return 0
 
 
-cdef int _combo_run(const Combo* cb, int nthreads, ftype dummy) noexcept nogil:
+cdef int _combo_run(const Combo* cb, int nthreads, xtype dummy) noexcept nogil:
     cdef int band, failures = 0
     if nthreads <= 1 or cb.nbands <= 1:
         for band in range(cb.nbands):

@@ -34,6 +34,23 @@ from .kernel import DBL_EPSILON, taps
 
 MAXARG = 8
 _KIND = {"single": C.K_SINGLE, "sym": C.K_SYM, "anti": C.K_ANTI}
+_CTYPES = {np.dtype(np.float32): 0, np.dtype(np.float64): 1, np.dtype(np.int16): 2}
+INT16_MAX = 32767
+
+
+def divide_by_multiply(d, smax):
+    """(mul, shift) with ``(s * mul) >> shift == s // d`` for every
+    0 <= s <= smax, and ``smax * mul < 2**31``; checked exhaustively."""
+    s = np.arange(smax + 1, dtype=np.int64)
+    ref = s // d
+    # a 16-bit high multiply first (shift >= 16, mul < 2**16), then any
+    for shift in list(range(16, 31)) + list(range(0, 16)):
+        mul = -(-(1 << shift) // d)
+        if (shift >= 16 and mul >= (1 << 16)) or smax * mul >= (1 << 31):
+            continue
+        if np.array_equal((s * mul) >> shift, ref):
+            return mul, shift
+    raise ValueError(f"no 31-bit multiply-and-shift divides by {d} up to {smax}")
 
 
 # ---------------------------------------------------------------- passes
@@ -50,10 +67,10 @@ class Pass:
     """
 
     __slots__ = ("axis", "kind", "off1", "off2", "w", "center", "div", "base",
-                 "stride", "mode", "cval", "n_out", "ntaps", "wsum")
+                 "stride", "mode", "cval", "n_out", "ntaps", "wsum", "int_bound")
 
     def __init__(self, axis, kind, off1, off2, w, center, div, base, stride,
-                 mode, cval, n_out, wsum):
+                 mode, cval, n_out, wsum, int_bound=None):
         self.axis = axis
         self.kind = kind
         self.off1 = tuple(off1)
@@ -68,11 +85,12 @@ class Pass:
         self.n_out = n_out
         self.ntaps = len(self.w) * (1 if kind == "single" else 2) + (center is not None)
         self.wsum = wsum
+        self.int_bound = int_bound   # int16 plans: the largest sum the pass reaches
 
     def replace(self, **kw):
         d = {k: getattr(self, k) for k in ("axis", "kind", "off1", "off2", "w", "center",
                                           "div", "base", "stride", "mode", "cval",
-                                          "n_out", "wsum")}
+                                          "n_out", "wsum", "int_bound")}
         d.update(kw)
         return Pass(**d)
 
@@ -289,6 +307,11 @@ def _build_stage(spec, src_shape, dst_shape, src_tc, dst_tcs, dtype, qdt=None):
     ptab, pdiv, off1, off2, wts = _pass_tables(spec.passes, bases)
     ptol = np.zeros(max(len(spec.passes), 1))
     ptol[:len(spec.tols)] = spec.tols
+    pmag = np.zeros((max(len(spec.passes), 1), 2), np.intp)
+    if dtype == np.int16:
+        for i, p in enumerate(spec.passes):
+            if p.div is not None and p.div != 1:
+                pmag[i] = divide_by_multiply(int(p.div), p.int_bound)
     prog, odiv = _oprog(spec.outputs, dst_tcs)
     xg = spec.xgeom or (0, 1, C.MODE_CONSTANT, 1)
     cg = spec.cgeom or (0, 1, C.MODE_CONSTANT)
@@ -297,7 +320,7 @@ def _build_stage(spec, src_shape, dst_shape, src_tc, dst_tcs, dtype, qdt=None):
              "size": qdt.itemsize if qdt is not None else 0}
     return engine("line").StagePlan(
         np.asarray(src_shape, np.intp), np.asarray(dst_shape, np.intp), src_tc,
-        dtype == np.float32, ptab, pdiv, ptol, off1, off2, wts,
+        _CTYPES[np.dtype(dtype)], ptab, pdiv, pmag, ptol, off1, off2, wts,
         {"base": xg[0], "stride": xg[1], "mode": xg[2], "block": xg[3]},
         {"axis": -1 if spec.ca is None else spec.ca, "base": cg[0], "stride": cg[1],
          "mode": cg[2]},

@@ -88,6 +88,10 @@ def _bank_call(x, output, terms, outputs, cval):
     sums = _int_sums(x.dtype, target.dtype, terms, np.real(cval)) if \
         x.dtype.kind != "c" else None
     dtype = D.work_dtype(x.dtype, target.dtype, sums)
+    if _int16_ok(x.dtype, target.dtype, terms, cval, sums):
+        passes = [_int16_passes(t, x.shape, x.dtype, target.dtype, cval) for t in terms]
+        return B.call(x, target, passes, outputs, cval=cval, semantics="cascade",
+                      dtype=np.dtype(np.int16), quantize=D.quantized(target.dtype))
     verify = None
     if dtype == np.float64 and _small_ints(x.dtype, target.dtype, cval):
         # non-integer weights on 8/16-bit data into 8/16-bit results:
@@ -101,6 +105,34 @@ def _bank_call(x, output, terms, outputs, cval):
               for t in terms]
     return B.call(x, target, passes, outputs, cval=cval, semantics="cascade", dtype=dtype,
                   quantize=D.quantized(target.dtype), verify=verify)
+
+
+def _int16_ok(in_dtype, out_dtype, terms, cval, sums):
+    """8-bit images under integer kernels into 8/16-bit results whose every
+    partial sum fits int16: computed exactly in int16 (16 lanes); a term
+    with divisions (box means) only over non-negative data and weights."""
+    if sums is None or sums > L.INT16_MAX or in_dtype.itemsize != 1:
+        return False
+    if len(terms) != 1:
+        return False
+    if any(dv is not None for t in terms for (_, _, _, _, dv) in t):
+        if in_dtype.kind == "i" or out_dtype.kind == "i" or np.real(cval) < 0:
+            return False
+        if any(np.any(np.asarray(w) < 0) for t in terms for (_, w, _, _, _) in t):
+            return False
+    return True
+
+
+def _int16_passes(specs, shape, in_dtype, out_dtype, cval):
+    """The passes of an int16 plan, each with the largest sum it reaches."""
+    out = []
+    v = max(D.int_range(in_dtype), abs(int(np.real(cval))))
+    for a, w, m, o, dv in specs:
+        p = L.make_pass(a, w, m, 0.0, shape[a], origin=o, div=dv)
+        bound = int(np.abs(np.asarray(w, np.float64)).sum() * v)
+        out.append(p.replace(int_bound=bound))
+        v = max(D.int_range(out_dtype), abs(int(np.real(cval))))
+    return out
 
 
 def _small_ints(in_dtype, out_dtype, cval):

@@ -117,3 +117,26 @@ def test_random_gaussians_bitwise(rng, dtype):
         np.testing.assert_array_equal(
             pnd.gaussian_filter(x, sigma, order=order, mode=mode, cval=3),
             ndi.gaussian_filter(x, sigma, order=order, mode=mode, cval=3))
+
+
+def test_int16_division_by_multiply_is_exact():
+    from pyfilter._ops.line import divide_by_multiply
+    for d in range(1, 300):
+        for smax in (255 * d, 32767):
+            mul, shift = divide_by_multiply(d, smax)
+            s = np.arange(smax + 1, dtype=np.int64)
+            np.testing.assert_array_equal((s * mul) >> shift, s // d)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 16, 63, 128])
+def test_int16_box_paths_bitwise(rng, size):
+    # 8-bit images under boxes (sums only, the multiply-and-shift division)
+    for dtype in (np.uint8, np.bool_):
+        x = (rng.random((40, 131, 3)) * 255).astype(dtype) if dtype != np.bool_ else \
+            rng.random((40, 131, 3)) > 0.5
+        for mode in MODES:
+            np.testing.assert_array_equal(pnd.uniform_filter(x, (size, size, 1), mode=mode),
+                                          ndi.uniform_filter(x, (size, size, 1), mode=mode))
+            np.testing.assert_array_equal(
+                pnd.uniform_filter1d(x, size, axis=1, mode=mode, origin=size // 3),
+                ndi.uniform_filter1d(x, size, axis=1, mode=mode, origin=size // 3))
