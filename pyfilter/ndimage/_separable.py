@@ -120,6 +120,15 @@ def _int16_ok(in_dtype, out_dtype, terms, cval, sums):
             return False
         if any(np.any(np.asarray(w) < 0) for t in terms for (_, w, _, _, _) in t):
             return False
+        # every division needs its multiply-and-shift
+        v = max(D.int_range(in_dtype), abs(int(np.real(cval))))
+        for a, w, m, o, dv in terms[0]:
+            if dv is not None:
+                try:
+                    L.divide_by_multiply(int(dv), int(np.abs(np.asarray(w)).sum() * v))
+                except ValueError:
+                    return False
+            v = max(D.int_range(out_dtype), abs(int(np.real(cval))))
     return True
 
 
