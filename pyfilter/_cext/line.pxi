@@ -66,6 +66,29 @@ cdef extern from *:
         for (; i < n; i++)
             a[i] = sqrtf(a[i]);
     }
+    /* a[i] = (a[i] * mul >> 16) >> extra: 16-bit high multiplies (the
+       compiler widens to 32 bits otherwise) */
+    static void pf_div16(uint16_t* a, Py_ssize_t n, uint16_t mul, int extra) {
+        Py_ssize_t i = 0;
+    #if defined(__AVX2__)
+        __m256i m = _mm256_set1_epi16((short)mul);
+        __m128i sh = _mm_cvtsi32_si128(extra);
+        for (; i + 16 <= n; i += 16) {
+            __m256i v = _mm256_loadu_si256((const __m256i*)(a + i));
+            _mm256_storeu_si256((__m256i*)(a + i),
+                                _mm256_srl_epi16(_mm256_mulhi_epu16(v, m), sh));
+        }
+    #elif defined(__SSE2__)
+        __m128i m = _mm_set1_epi16((short)mul);
+        __m128i sh = _mm_cvtsi32_si128(extra);
+        for (; i + 8 <= n; i += 8) {
+            __m128i v = _mm_loadu_si128((const __m128i*)(a + i));
+            _mm_storeu_si128((__m128i*)(a + i), _mm_srl_epi16(_mm_mulhi_epu16(v, m), sh));
+        }
+    #endif
+        for (; i < n; i++)
+            a[i] = (uint16_t)((((uint32_t)a[i] * mul) >> 16) >> extra);
+    }
     static void pf_sqrt_d(double* a, Py_ssize_t n) {
         Py_ssize_t i = 0;
     #if defined(__AVX__)
@@ -82,6 +105,7 @@ cdef extern from *:
     """
     void pf_sqrt_f(float* a, Py_ssize_t n) noexcept nogil
     void pf_sqrt_d(double* a, Py_ssize_t n) noexcept nogil
+    void pf_div16(uint16_t* a, Py_ssize_t n, uint16_t mul, int extra) noexcept nogil
 
 # Compute types: float32 and float64, and int16 for 8-bit images under
 # integer kernels whose every partial sum fits (exact, 16 lanes per AVX2
@@ -458,8 +482,10 @@ cdef void _apply(ftype* acc, Py_ssize_t n, const LPass* P, const ftype* pc,
                     acc[c0 + i] = 0
         if ftype is int16_t:
             if P.unit and kind != K_ANTI:
-                _box16(acc + c0, pc, p1, p2, nt, kind == K_SYM, c0, nn)
-                t = nt
+                # the sums and the division in one sweep
+                _box16(acc + c0, pc, p1, p2, nt, kind == K_SYM, c0, nn, P)
+                c0 += nn
+                continue
         while t < nt:
             k = nt - t
             if k > 4:
@@ -494,66 +520,102 @@ cdef void _apply(ftype* acc, Py_ssize_t n, const LPass* P, const ftype* pc,
 
 
 cdef inline void _div16_hi(uint16_t* a, Py_ssize_t n, uint16_t mul, int extra) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        a[i] = <uint16_t>((<uint32_t>a[i] * mul) >> 16) >> extra
+    pf_div16(a, n, mul, extra)
 
 
 cdef void _box16(int16_t* acc, const int16_t* pc, const int16_t** p1, const int16_t** p2,
-                 Py_ssize_t nt, bint pairs, Py_ssize_t c0, Py_ssize_t n) noexcept nogil:
-    """acc = the sum of every tap row (all weights 1), four rows a sweep."""
-    cdef Py_ssize_t i, t = 0, k
-    cdef const int16_t* r[4]
+                 Py_ssize_t nt, bint pairs, Py_ssize_t c0, Py_ssize_t n,
+                 const LPass* P) noexcept nogil:
+    """acc = the sum of every tap row (all weights 1), up to eight rows per
+    sweep, the division by the multiply-and-shift fused into the last one
+    (``P.do_div`` is then cleared for this chunk by the caller)."""
+    cdef Py_ssize_t i, m = 0, k
+    cdef const int16_t* r[72]
+    cdef const int16_t* q0
+    cdef const int16_t* q1
+    cdef const int16_t* q2
+    cdef const int16_t* q3
+    cdef const int16_t* q4
+    cdef const int16_t* q5
+    cdef const int16_t* q6
+    cdef const int16_t* q7
+    cdef bint hi = P.do_div and P.shift >= 16 and P.mul < 65536
+    cdef uint16_t mul = <uint16_t>P.mul if hi else 1
+    cdef int extra = P.shift - 16 if hi else 0
     cdef int16_t* a = acc
-    cdef Py_ssize_t m = 0
-    cdef const int16_t* rows[68]
     if pc != NULL:
-        rows[m] = pc + c0
+        r[m] = pc + c0
         m += 1
-    for t in range(nt):
-        if m >= 64:
-            break
-        rows[m] = p1[t] + c0
+    cdef Py_ssize_t taken = 0
+    while taken < nt and m <= 68:
+        r[m] = p1[taken] + c0
         m += 1
         if pairs:
-            rows[m] = p2[t] + c0
+            r[m] = p2[taken] + c0
             m += 1
-    if m == 0:
+        taken += 1
+    if taken < nt or m > 8 or m == 0:
+        # long boxes: one row a sweep, then divide
         for i in range(n):
             a[i] = 0
+        k = 0
+        while k < m:
+            q0 = r[k]
+            for i in range(n):
+                a[i] = a[i] + q0[i]
+            k += 1
+        k = taken
+        while k < nt:
+            q0 = p1[k] + c0
+            q1 = p2[k] + c0
+            for i in range(n):
+                a[i] = a[i] + q0[i] + (q1[i] if pairs else 0)
+            k += 1
+        if P.do_div:
+            if hi:
+                _div16_hi(<uint16_t*>a, n, mul, extra)
+            else:
+                for i in range(n):
+                    a[i] = <int16_t>((<int32_t>a[i] * P.mul) >> P.shift)
         return
+    q0 = r[0]
+    q1 = r[1 if m > 1 else 0]
+    q2 = r[2 if m > 2 else 0]
+    q3 = r[3 if m > 3 else 0]
+    q4 = r[4 if m > 4 else 0]
+    q5 = r[5 if m > 5 else 0]
+    q6 = r[6 if m > 6 else 0]
+    q7 = r[7 if m > 7 else 0]
     if m == 1:
         for i in range(n):
-            a[i] = rows[0][i]
+            a[i] = q0[i]
     elif m == 2:
         for i in range(n):
-            a[i] = rows[0][i] + rows[1][i]
+            a[i] = q0[i] + q1[i]
+    elif m == 3:
+        for i in range(n):
+            a[i] = q0[i] + q1[i] + q2[i]
+    elif m == 4:
+        for i in range(n):
+            a[i] = q0[i] + q1[i] + q2[i] + q3[i]
+    elif m == 5:
+        for i in range(n):
+            a[i] = q0[i] + q1[i] + q2[i] + q3[i] + q4[i]
+    elif m == 6:
+        for i in range(n):
+            a[i] = q0[i] + q1[i] + q2[i] + q3[i] + q4[i] + q5[i]
+    elif m == 7:
+        for i in range(n):
+            a[i] = q0[i] + q1[i] + q2[i] + q3[i] + q4[i] + q5[i] + q6[i]
     else:
         for i in range(n):
-            a[i] = rows[0][i] + rows[1][i] + rows[2][i]
-        k = 3
-        while k < m:
-            if k + 2 < m:
-                r[0] = rows[k]; r[1] = rows[k + 1]; r[2] = rows[k + 2]
-                for i in range(n):
-                    a[i] = a[i] + r[0][i] + r[1][i] + r[2][i]
-                k += 3
-            else:
-                r[0] = rows[k]
-                for i in range(n):
-                    a[i] = a[i] + r[0][i]
-                k += 1
-    # taps beyond 64 rows (very long boxes): the remaining ones
-    t = (m - (1 if pc != NULL else 0)) // (2 if pairs else 1)
-    while t < nt:
-        r[0] = p1[t] + c0
-        for i in range(n):
-            a[i] = a[i] + r[0][i]
-        if pairs:
-            r[1] = p2[t] + c0
+            a[i] = q0[i] + q1[i] + q2[i] + q3[i] + q4[i] + q5[i] + q6[i] + q7[i]
+    if P.do_div:
+        if hi:
+            pf_div16(<uint16_t*>a, n, mul, extra)
+        else:
             for i in range(n):
-                a[i] = a[i] + r[1][i]
-        t += 1
+                a[i] = <int16_t>((<int32_t>a[i] * P.mul) >> P.shift)
 
 
 cdef void _verify(float* acc, Py_ssize_t c0, Py_ssize_t nn, const LPass* P,

@@ -67,10 +67,10 @@ class Pass:
     """
 
     __slots__ = ("axis", "kind", "off1", "off2", "w", "center", "div", "base",
-                 "stride", "mode", "cval", "n_out", "ntaps", "wsum", "int_bound")
+                 "stride", "mode", "cval", "n_out", "ntaps", "wsum", "int_bound", "fits")
 
     def __init__(self, axis, kind, off1, off2, w, center, div, base, stride,
-                 mode, cval, n_out, wsum, int_bound=None):
+                 mode, cval, n_out, wsum, int_bound=None, fits=False):
         self.axis = axis
         self.kind = kind
         self.off1 = tuple(off1)
@@ -86,11 +86,13 @@ class Pass:
         self.ntaps = len(self.w) * (1 if kind == "single" else 2) + (center is not None)
         self.wsum = wsum
         self.int_bound = int_bound   # int16 plans: the largest sum the pass reaches
+        self.fits = fits             # exact results within the output type: storing them
+                                     # through it changes nothing
 
     def replace(self, **kw):
         d = {k: getattr(self, k) for k in ("axis", "kind", "off1", "off2", "w", "center",
                                           "div", "base", "stride", "mode", "cval",
-                                          "n_out", "wsum", "int_bound")}
+                                          "n_out", "wsum", "int_bound", "fits")}
         d.update(kw)
         return Pass(**d)
 
@@ -367,11 +369,11 @@ def _chain_stage(st, block, quantize):
         px, pc = st[1], st[2]
         return StageSpec([px, pc], pc.axis, (px.base, px.stride, px.mode, block),
                          (pc.base, pc.stride, pc.mode), [0], [(0, 1, -1)], term, px.cval,
-                         [pc.cval, pc.cval], 0.0, q_pre=quantize)
+                         [pc.cval, pc.cval], 0.0, q_pre=quantize and not px.fits)
     pc, px = st[1], st[2]
     return StageSpec([pc, px], pc.axis, (px.base, px.stride, px.mode, block),
                      (pc.base, pc.stride, pc.mode), [], [(-1, 0, 1)], term, 0.0, [pc.cval],
-                     px.cval, q_col=quantize)
+                     px.cval, q_col=quantize and not pc.fits)
 
 
 class Chain:

@@ -136,11 +136,23 @@ def _int16_passes(specs, shape, in_dtype, out_dtype, cval):
     """The passes of an int16 plan, each with the largest sum it reaches."""
     out = []
     v = max(D.int_range(in_dtype), abs(int(np.real(cval))))
+    c = int(np.real(cval))
+    lo_in = min(0 if in_dtype.kind != "i" else -D.int_range(in_dtype), c)
+    hi_in = max(int(np.iinfo(in_dtype).max) if in_dtype != np.bool_ else 1, c)
+    info = np.iinfo(out_dtype) if out_dtype != np.bool_ else None
     for a, w, m, o, dv in specs:
+        wa = np.asarray(w, np.float64)
         p = L.make_pass(a, w, m, 0.0, shape[a], origin=o, div=dv)
-        bound = int(np.abs(np.asarray(w, np.float64)).sum() * v)
-        out.append(p.replace(int_bound=bound))
-        v = max(D.int_range(out_dtype), abs(int(np.real(cval))))
+        bound = int(np.abs(wa).sum() * v)
+        # the exact results' range: do they survive the output type as is?
+        pos, neg = wa[wa > 0].sum(), wa[wa < 0].sum()
+        hi = (pos * hi_in + neg * lo_in) / (dv or 1)
+        lo = (pos * lo_in + neg * hi_in) / (dv or 1)
+        fits = info is not None and info.min <= np.floor(lo) and np.ceil(hi) <= info.max
+        out.append(p.replace(int_bound=bound, fits=bool(fits)))
+        v = max(D.int_range(out_dtype), abs(c))
+        if info is not None:
+            lo_in, hi_in = min(int(info.min), c), max(int(info.max), c)
     return out
 
 
