@@ -16,8 +16,9 @@ def _build_config():
 
 def _wait_policy():
     from .._cext import WAIT_POLICY
-    v = WAIT_POLICY.get("OMP_WAIT_POLICY")
-    return v if v else "libgomp default (not set)"
+    if not WAIT_POLICY:
+        return "libgomp default"
+    return ", ".join(f"{k}={v}" for k, v in WAIT_POLICY.items())
 
 
 def config():
