@@ -430,8 +430,11 @@ def _engine_view(arr, perm, block):
 
 
 # A bound on |float32 result - float64 result| of a pass over integer
-# data: a few roundings per term of magnitude <= sum |w| * max |x|.
-_TOL_PER_TERM = 8 * 2.0 ** -24
+# data (exact integers in the buffers): every weight rounded to float32
+# (relative 2**-24), and one rounding per fused multiply-add, the centre's
+# product and the division, each of magnitude <= sum |w| * max |x|; twice
+# that for margin (float64's own rounding is a million times smaller).
+_TOL_PER_TERM = 2 * 2.0 ** -24
 # verified passes must stay far below 2**21 (float32 keeps a quarter step)
 VERIFY_MAX = 1 << 20
 
@@ -446,7 +449,7 @@ def verify_tol(p, vmax):
     if p.div:
         wabs /= p.div
     big = wabs * vmax
-    tol = _TOL_PER_TERM * (len(p.w) + 3) * max(big, 1.0)
+    tol = _TOL_PER_TERM * (len(p.w) + 4) * max(big, 1.0)
     if big >= VERIFY_MAX or tol >= 0.125:
         return None
     return tol
