@@ -395,3 +395,141 @@ def test_integer_casting_extremes_follow_scipys_two_paths():
                     ours = getattr(pnd, f)(x, output=dt, **kw)
                     ref = getattr(ndi, f)(x, output=dt, **kw)
                 np.testing.assert_array_equal(ours, ref, err_msg=f"{f} {dt} {kw}")
+
+
+# ---------------------------------------------------------------- the plan cache
+def _cache():
+    from pyfilter.ndimage import _minmax
+    return _minmax._CACHE
+
+
+def test_cached_calls_give_the_fresh_answers(rng):
+    x = rng.standard_normal((31, 40)).astype(np.float32)
+    calls = [(pnd.maximum_filter, ndi.maximum_filter, (x, 5), {}),
+             (pnd.minimum_filter, ndi.minimum_filter, (x,), dict(footprint=np.eye(3))),
+             (pnd.maximum_filter1d, ndi.maximum_filter1d, (x, 4), dict(axis=0)),
+             (pnd.minimum_filter1d, ndi.minimum_filter1d, (x, 6), dict(mode="wrap"))]
+    for ours, ref, args, kw in calls:
+        _cache().clear()
+        first = ours(*args, **kw)
+        assert len(_cache()) == 1
+        second = ours(*args, **kw)
+        assert len(_cache()) == 1
+        _same(first, ref(*args, **kw))
+        _same(second, first)
+        # new data, same signature: computed from the new data
+        y = rng.standard_normal(x.shape).astype(np.float32)
+        _same(ours(y, *args[1:], **kw), ref(y, *args[1:], **kw))
+        assert len(_cache()) == 1
+
+
+def test_cache_tells_apart_arguments_of_equal_value(rng):
+    x = rng.integers(0, 255, (12, 13)).astype(np.uint8)
+    _cache().clear()
+    for cv in (1, True, 1.0, np.float32(1), 1.5, 1):
+        _same(pnd.maximum_filter(x, 3, mode="constant", cval=cv),
+              ndi.maximum_filter(x, 3, mode="constant", cval=cv))
+    # int, bool, float, float32 and 1.5 are five signatures; the last 1 a hit
+    assert len(_cache()) == 5
+    _same(pnd.minimum_filter(x, 3, mode="constant", cval=1.5),
+          ndi.minimum_filter(x, 3, mode="constant", cval=1.5))
+    _same(pnd.minimum_filter(x, 3, mode="constant", cval=300),
+          ndi.minimum_filter(x, 3, mode="constant", cval=300))
+
+
+def test_cache_never_serves_another_footprint(rng):
+    x = rng.standard_normal((20, 21))
+    fps = [np.array([[1, 0, 1], [0, 1, 0]], bool), np.array([[0, 1, 0], [1, 0, 1]], bool),
+           np.array([[1, 0, 1], [0, 1, 0]], np.uint8), [[1, 0, 1], [0, 1, 0]],
+           [[0, 1, 1], [1, 1, 1]]]
+    for _ in range(2):
+        for fp in fps:
+            for ours, ref in FILTERS:
+                _same(ours(x, footprint=fp, mode="constant", cval=9),
+                      ref(x, footprint=fp, mode="constant", cval=9))
+    for size in ((3, 1), (1, 3), 3, (3, 2)):
+        _same(pnd.maximum_filter(x, size), ndi.maximum_filter(x, size))
+
+
+def test_cache_never_serves_another_output_layout(rng):
+    x = rng.standard_normal((24, 30))
+    ref = ndi.maximum_filter(x, (3, 5), mode="nearest")
+    outs = [np.empty((24, 30)), np.empty((30, 24)).T, np.empty((24, 60))[:, ::2],
+            np.empty((24, 30))[:, ::-1], np.empty((24, 30), np.float32),
+            np.empty((24, 30), ">f8")]
+    for _ in range(2):
+        for out in outs:
+            res = pnd.maximum_filter(x, (3, 5), mode="nearest", output=out)
+            assert res is out
+            _same(res, ref.astype(out.dtype))
+    ro = np.empty((24, 30))
+    pnd.maximum_filter(x, (3, 5), mode="nearest", output=ro)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        pnd.maximum_filter(x, (3, 5), mode="nearest", output=ro)
+    for dt in (np.float32, np.int16, "f8", np.float32):
+        _same(pnd.maximum_filter(x * 50, 3, output=dt), ndi.maximum_filter(x * 50, 3, output=dt))
+
+
+def test_cache_never_serves_another_input_layout(rng):
+    x = rng.standard_normal((30, 40)).astype(np.float32)
+    for _ in range(2):
+        for v in (x, x.T, x[::-1], x[:, 1::2], np.asfortranarray(x), x.astype(np.float64),
+                  x.astype(">f4"), x[None]):
+            _same(pnd.minimum_filter(v, 3), ndi.minimum_filter(v, 3))
+
+
+def test_bad_input_raises_the_same_error_twice(rng):
+    x = np.ones((6, 7))
+    _cache().clear()
+    bad = [dict(size=3, mode="bogus"), dict(size=3, origin=2), dict(size=0),
+           dict(footprint=np.zeros((2, 2), bool)), dict(size=(2, 2, 2))]
+    for kw in bad:
+        msgs = []
+        for _ in range(2):
+            with pytest.raises(ValueError) as e:
+                pnd.maximum_filter(x, **kw)
+            msgs.append(str(e.value))
+        assert msgs[0] == msgs[1]
+    for _ in range(2):
+        with pytest.raises(TypeError, match="complex"):
+            pnd.maximum_filter(x.astype(complex), 3)
+        with pytest.raises(ValueError, match="read-only"):
+            ro = np.empty_like(x)
+            ro.flags.writeable = False
+            pnd.maximum_filter(x, 3, output=ro)
+    # nothing invalid was cached
+    assert len(_cache()) == 0
+    # workers is checked on every call, cached signature or not
+    for _ in range(2):
+        with pytest.raises(TypeError, match="workers"):
+            pnd.maximum_filter(x, 3, workers=1.5)
+    assert len(_cache()) == 1
+    _same(pnd.maximum_filter(x, 3), ndi.maximum_filter(x, 3))
+
+
+def test_cache_warns_every_call(rng):
+    x = rng.standard_normal((10, 10))
+    for _ in range(2):
+        with pytest.warns(UserWarning, match="footprint"):
+            pnd.maximum_filter(x, size=5, footprint=np.ones((1, 2), bool))
+
+
+def test_cache_is_safe_across_threads(rng):
+    import threading
+    xs = [rng.standard_normal((64, 70 + i % 3)).astype(np.float32) for i in range(8)]
+    refs = [ndi.maximum_filter(x, 5) for x in xs]
+    errors = []
+
+    def work(i):
+        try:
+            for _ in range(20):
+                np.testing.assert_array_equal(pnd.maximum_filter(xs[i], 5), refs[i])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
