@@ -30,7 +30,7 @@ _TC_UINT8 = C.TYPECODES[np.dtype(np.uint8)]
 # into one engine pass per axis instead of combining every row of the box.
 _DIRECT_ROWS = 9
 # channel counts interleaved along x
-_MAX_BLOCK = 1
+_MAX_BLOCK = 8
 
 
 def _eng():

@@ -397,6 +397,105 @@ def test_integer_casting_extremes_follow_scipys_two_paths():
                 np.testing.assert_array_equal(ours, ref, err_msg=f"{f} {dt} {kw}")
 
 
+# ---------------------------------------------------------------- channels last (HWC)
+# A short unfiltered contiguous last axis is interleaved with x in the
+# engine; every mode, dtype, channel count and window against scipy.
+HWC_WINDOWS = [dict(size=(5, 5, 1)), dict(size=(3, 4, 1), origin=(1, -1, 0)),
+               dict(size=(1, 6, 1), origin=(0, 2, 0)), dict(size=(7, 1, 1), origin=-3),
+               dict(size=(2, 9, 1), origin=(0, -4, 0)),
+               dict(footprint=np.ones((5, 5), bool), axes=(0, 1)),
+               dict(footprint=[[1, 0, 1], [0, 1, 1]], axes=(0, 1), origin=(0, -1)),
+               dict(footprint=[[1, 1, 0, 1, 1, 1, 1]], axes=(0, 1), origin=(0, 3)),
+               dict(footprint=[[1], [0], [1]], axes=(0, 1))]
+
+
+@pytest.mark.parametrize("channels", range(1, 9))
+@pytest.mark.parametrize("dtype", REAL_DTYPES)
+@pytest.mark.parametrize("mode", MODES)
+def test_channels_last_match_scipy(rng, channels, dtype, mode):
+    x = random_array(rng, (9, 13, channels), dtype)
+    for kw in HWC_WINDOWS:
+        for ours, ref in FILTERS:
+            _same(ours(x, mode=mode, cval=3, **kw), ref(x, mode=mode, cval=3, **kw))
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4, 8])
+def test_channels_last_layouts_match_scipy(rng, channels):
+    # views where the channel axis cannot (or can) be merged with x:
+    # reversed x, reversed channels, a channel slice, a crop, a batch axis
+    x = random_array(rng, (2, 21, 34, 2 * channels), np.float32)
+    views = [x[0, :, :, :channels], x[0, :, ::-1, :channels], x[0, :, :, channels - 1::-1],
+             x[1, 3:17, 5:30, ::2], x[0, ::-1], x[:, :, :, :channels]]
+    for v in views:
+        size = (5,) * (v.ndim - 1) + (1,)
+        for ours, ref in FILTERS:
+            _same(ours(v, size, mode="mirror"), ref(v, size, mode="mirror"))
+            _same(ours(v, footprint=np.eye(3, dtype=bool), axes=(v.ndim - 3, v.ndim - 2)),
+                  ref(v, footprint=np.eye(3, dtype=bool), axes=(v.ndim - 3, v.ndim - 2)))
+
+
+def test_channels_last_outputs_match_scipy(rng):
+    x = random_array(rng, (17, 23, 3), np.uint8)
+    # another output dtype (scipy's pass order), strided and F-ordered outputs, in place
+    for dt in (np.float64, np.int8, np.uint16):
+        _same(pnd.maximum_filter(x, (3, 5, 1), output=dt), ndi.maximum_filter(x, (3, 5, 1),
+                                                                               output=dt))
+    ref = ndi.minimum_filter(x, (4, 4, 1), mode="wrap")
+    big = np.zeros((17, 46, 3), np.uint8)
+    pnd.minimum_filter(x, (4, 4, 1), mode="wrap", output=big[:, ::2])
+    _same(big[:, ::2], ref)
+    f = np.asfortranarray(np.zeros_like(x))
+    pnd.minimum_filter(x, (4, 4, 1), mode="wrap", output=f)
+    _same(f, ref)
+    y = x.copy()
+    pnd.minimum_filter(y, (4, 4, 1), mode="wrap", output=y)
+    _same(y, ref)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "constant", "wrap"])
+def test_channels_last_nan_propagates(rng, mode):
+    x = rng.standard_normal((30, 40, 3))
+    x[rng.random(x.shape) < 0.01] = np.nan
+    x[7, :, 1] = np.nan
+    for size in ((5, 5, 1), (3, 9, 1), (2, 1, 1)):
+        np.testing.assert_array_equal(pnd.maximum_filter(x, size, mode=mode, cval=0.5),
+                                      _window_ref(x, size, mode, 0.5, np.max))
+        np.testing.assert_array_equal(
+            pnd.minimum_filter(x.astype(np.float32), size, mode=mode, cval=0.5),
+            _window_ref(x.astype(np.float32), size, mode, 0.5, np.min))
+
+
+@requires_cv2
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("channels", [1, 3, 4])
+def test_channels_last_match_cv2(rng, dtype, channels):
+    x = random_array(rng, (67, 81, channels), dtype)
+    kernel = np.ones((5, 5), np.uint8)
+    for mode in ("reflect", "mirror", "nearest"):
+        b = CV_BORDER[mode]
+        dil = cv2.dilate(x, kernel, borderType=b).reshape(x.shape)
+        ero = cv2.erode(x, kernel, borderType=b).reshape(x.shape)
+        _same(pnd.maximum_filter(x, (5, 5, 1), mode=mode), dil)
+        _same(pnd.maximum_filter(x, footprint=np.ones((5, 5), bool), axes=(0, 1), mode=mode),
+              dil)
+        _same(pnd.minimum_filter(x, (5, 5, 1), mode=mode), ero)
+        se = cv2.getStructuringElement(cv2.MORPH_CROSS, (5, 5))
+        _same(pnd.minimum_filter(x, footprint=se.astype(bool), axes=(0, 1), mode=mode),
+              cv2.erode(x, se, borderType=b).reshape(x.shape))
+
+
+@pytest.mark.parametrize("kw", [dict(size=(5, 5, 1)), dict(size=(31, 17, 1)),
+                                dict(footprint=np.eye(4, dtype=bool), axes=(0, 1))])
+def test_channels_last_workers_agnostic(rng, kw):
+    x = rng.standard_normal((300, 1500, 3)).astype(np.float32)
+    x[rng.random(x.shape) < 0.001] = np.nan
+    ref = pnd.maximum_filter(x, workers=1, **kw)
+    np.testing.assert_array_equal(pnd.maximum_filter(x, workers=2, **kw), ref)
+    u = (np.nan_to_num(x) * 40).astype(np.uint8)
+    np.testing.assert_array_equal(pnd.minimum_filter(u, workers=2, **kw),
+                                  pnd.minimum_filter(u, workers=1, **kw))
+
+
 # ---------------------------------------------------------------- the plan cache
 def _cache():
     from pyfilter.ndimage import _minmax
