@@ -205,8 +205,8 @@ cdef void _vop5(rtype* d, const rtype* a, const rtype* b, const rtype* c,
 
 cdef void _vopn(rtype* d, const rtype** p, Py_ssize_t np_, Py_ssize_t n, int op,
                 bint first) noexcept nogil:
-    """d = op over the np_ (1..4) rows p (and d itself unless ``first``),
-    accumulating in row order."""
+    """d = op over the np_ rows p (1..5 when ``first``, else 1..4 and d
+    itself), accumulating in row order."""
     if first:
         if np_ == 1:
             _vcopy(d, p[0], n)
@@ -214,8 +214,10 @@ cdef void _vopn(rtype* d, const rtype** p, Py_ssize_t np_, Py_ssize_t n, int op,
             _vop(d, p[0], p[1], n, op)
         elif np_ == 3:
             _vop3(d, p[0], p[1], p[2], n, op)
-        else:
+        elif np_ == 4:
             _vop4(d, p[0], p[1], p[2], p[3], n, op)
+        else:
+            _vop5(d, p[0], p[1], p[2], p[3], p[4], n, op)
     else:
         if np_ == 1:
             _vop(d, d, p[0], n, op)
@@ -457,16 +459,28 @@ cdef void _xreduce(const SPlan* pl, const rtype* C, rtype* R, rtype* D,
     if pl.xmode == X_IDENT:
         _vcopy(R, C, nxo)
     elif pl.xmode == X_TAPS:
+        # up to 5 taps in one pass (then 4 more per pass), in tap order
         if Lx == 1:
             _vcopy(R, C, nxo)
-            return
-        if Lx == 2:
+        elif Lx == 2:
             _vop(R, C, C + dx, nxo, op)
-            return
-        _vop3(R, C, C + dx, C + 2 * dx, nxo, op)
-        k = 3
+        elif Lx == 3:
+            _vop3(R, C, C + dx, C + 2 * dx, nxo, op)
+        elif Lx == 4:
+            _vop4(R, C, C + dx, C + 2 * dx, C + 3 * dx, nxo, op)
+        else:
+            _vop5(R, C, C + dx, C + 2 * dx, C + 3 * dx, C + 4 * dx, nxo, op)
+        k = 5
         while k < Lx:
-            if k + 1 < Lx:
+            w = Lx - k
+            if w >= 4:
+                _vop5(R, R, C + k * dx, C + (k + 1) * dx, C + (k + 2) * dx,
+                      C + (k + 3) * dx, nxo, op)
+                k += 4
+            elif w == 3:
+                _vop4(R, R, C + k * dx, C + (k + 1) * dx, C + (k + 2) * dx, nxo, op)
+                k += 3
+            elif w == 2:
                 _vop3(R, R, C + k * dx, C + (k + 1) * dx, nxo, op)
                 k += 2
             else:
@@ -565,12 +579,12 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef rtype* C = <rtype*>malloc(nvmax * sizeof(rtype))
     cdef rtype* D = <rtype*>malloc(nvmax * sizeof(rtype))
     cdef rtype* Rb = <rtype*>malloc(pl.tile_w * sizeof(rtype))
-    cdef rtype* scr = <rtype*>malloc(4 * nvmax * sizeof(rtype))
+    cdef rtype* scr = <rtype*>malloc(5 * nvmax * sizeof(rtype))
     cdef rtype* crow = <rtype*>malloc(nvmax * sizeof(rtype))
     cdef double* dbl = <double*>malloc(pl.tile_w * sizeof(double))
     cdef Py_ssize_t nwmax = _prod(pl.o_L, nout)
     cdef Py_ssize_t* roff = <Py_ssize_t*>malloc(nwmax * sizeof(Py_ssize_t))
-    cdef const rtype* ptr[4]
+    cdef const rtype* ptr[5]
     cdef Py_ssize_t nw, g, cnt
     cdef rtype* Sbuf = <rtype*>malloc((2 * L * nvmax + 1) * sizeof(rtype))
     cdef rtype* Scur = Sbuf
@@ -608,21 +622,40 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
         for i in range(16):
             cache_off[i] = NO_ROW
             cache_ok[i] = 0
-        prevline = -1
+        prevline = -2
+        # van Herk walks down the lines of one tile; otherwise the tiles of
+        # a line are neighbours (contiguous input reads).  (t, line) and the
+        # outer index o advance incrementally (no divisions per unit).
+        if pl.vh:
+            t = u0 // pl.nlines
+            line = u0 - t * pl.nlines
+        else:
+            line = u0 // pl.ntiles
+            t = u0 - line * pl.ntiles
         for u in range(u0, u1):
-            # van Herk walks down the lines of one tile; otherwise the
-            # tiles of a line are neighbours (contiguous input reads)
-            if pl.vh:
-                t = u // pl.nlines
-                line = u % pl.nlines
-            else:
-                line = u // pl.ntiles
-                t = u % pl.ntiles
+            if u > u0:
+                if pl.vh:
+                    line += 1
+                    if line == pl.nlines:
+                        line = 0
+                        t += 1
+                else:
+                    t += 1
+                    if t == pl.ntiles:
+                        t = 0
+                        line += 1
             if line != prevline:
-                rem = line
-                for a in range(nout - 1, -1, -1):
-                    o[a] = rem % pl.o_n[a]
-                    rem = rem // pl.o_n[a]
+                if line == prevline + 1:
+                    for a in range(nout - 1, -1, -1):
+                        o[a] += 1
+                        if o[a] < pl.o_n[a]:
+                            break
+                        o[a] = 0
+                else:
+                    rem = line
+                    for a in range(nout - 1, -1, -1):
+                        o[a] = rem % pl.o_n[a]
+                        rem = rem // pl.o_n[a]
                 prevline = line
             xo0 = t * pl.tile_w
             nxo = pl.nx_out - xo0
@@ -733,11 +766,12 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
                         if allclean:
                             vop = op + 3
                 if ni > 0:
+                    # up to 5 rows in the first pass, then 4 more per pass
                     g = 0
                     while g < nw:
                         cnt = nw - g
-                        if cnt > 4:
-                            cnt = 4
+                        if cnt > (5 if g == 0 else 4):
+                            cnt = 5 if g == 0 else 4
                         for r in range(cnt):
                             off = roff[g + r]
                             if off == NO_ROW:
@@ -859,6 +893,7 @@ cdef struct BoxOpts:
     double div_const
     Py_ssize_t block              # channels interleaved along x (1: none)
     bint van_herk                 # allow van Herk along the last outer axis
+    Py_ssize_t vh_min             # ... for windows of at least this length
     Py_ssize_t tile_bytes         # van Herk: suffix block of L rows kept near L2
     Py_ssize_t x_tile             # > 0: x tiles of about this many bytes of C
 
@@ -972,7 +1007,8 @@ cdef class BoxPlan:
             x_div = np.ones(1)
         # van Herk along the last outer axis when it is the only one reduced
         vh = False
-        if opts.van_herk and nout >= 1 and L[nout - 1] >= 5 and stride[nout - 1] == 1 \
+        if opts.van_herk and nout >= 1 and L[nout - 1] >= max(2, opts.vh_min) \
+                and stride[nout - 1] == 1 \
                 and dilation[nout - 1] == 1 and out_shape[nout - 1] > 1 \
                 and all(v == 1 for v in Ls[:nout - 1]):
             vh = True
@@ -980,7 +1016,7 @@ cdef class BoxPlan:
         if Lx == 1 and sx == 1:
             xmode = X_IDENT
         elif sx == 1:
-            xmode = X_TAPS if Lx <= 4 else X_DOUBLE
+            xmode = X_TAPS if Lx <= 5 else X_DOUBLE
         elif nx_out <= 2 and Lx > 8:
             xmode = X_EACH
         else:
