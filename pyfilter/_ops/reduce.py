@@ -40,6 +40,8 @@ _VH_MIN_NARROW = 7
 
 def _vh_min(cdt):
     return _VH_MIN if np.dtype(cdt).itemsize >= 4 else _VH_MIN_NARROW
+# Outputs at least this large are written with streaming stores.
+_STREAM_BYTES = 16 << 20
 # channel counts interleaved along x
 _MAX_BLOCK = 8
 
@@ -103,14 +105,15 @@ def _ip(v):
 
 
 def box_plan(in_shape, out_shape, L, stride, dilation, base, modes, op, cdt, in_dtype,
-             out_dtype, *, block=1, mean=False, div_const=0.0, divisors=None, vh_min=None):
+             out_dtype, *, block=1, mean=False, div_const=0.0, divisors=None, vh_min=None,
+             stream_bytes=_STREAM_BYTES):
     """An engine :class:`BoxPlan` (per-axis lists; ``block``: channels
     interleaved along the last axis, whose length is then pixels x block)."""
     ctc, in_tc, out_tc = _codes(in_dtype, out_dtype, cdt)
     opts = {"op": op, "ctc": ctc, "in_tc": in_tc, "out_tc": out_tc, "mean": bool(mean),
             "div_const": float(div_const), "block": int(block), "van_herk": True,
             "vh_min": _vh_min(cdt) if vh_min is None else vh_min, "tile_bytes": 8 << 20,
-            "x_tile": 0}
+            "x_tile": 0, "stream_bytes": stream_bytes}
     dv = None if divisors is None else np.ascontiguousarray(
         np.concatenate([np.asarray(d, np.float64).reshape(-1) for d in divisors]))
     return _eng().BoxPlan(_ip(in_shape), _ip(out_shape), _ip(L), _ip(stride), _ip(dilation),

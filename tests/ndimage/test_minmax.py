@@ -309,6 +309,25 @@ def test_workers_agnostic(rng, case):
         np.testing.assert_array_equal(call(w), ref)
 
 
+def test_large_outputs_streamed_match_scipy(rng):
+    # outputs of >= 16 MiB written by several threads go out with streaming
+    # stores through a row buffer
+    x = rng.standard_normal((2100, 2100)).astype(np.float32)
+    ours = pnd.maximum_filter(x, 3, workers=2)
+    assert ours.nbytes >= 16 << 20
+    _same(ours, ndi.maximum_filter(x, 3))
+    _same(pnd.maximum_filter(x, 3, workers=1), ours)
+    u = rng.integers(0, 255, (4200, 4200)).astype(np.uint8)
+    # (the first rows of a strip: the same top boundary)
+    ours = pnd.minimum_filter(u, (5, 7), mode="mirror", workers=2)
+    _same(ours[:200], ndi.minimum_filter(u[:202], (5, 7), mode="mirror")[:200])
+    _same(pnd.minimum_filter(u, (5, 7), mode="mirror", workers=1), ours)
+    h = rng.standard_normal((1100, 1920, 3)).astype(np.float32)
+    ours = pnd.maximum_filter(h, (5, 5, 1), workers=2)
+    _same(ours[:300], ndi.maximum_filter(h[:302], (5, 5, 1))[:300])
+    _same(pnd.maximum_filter(h, (5, 5, 1), workers=1), ours)
+
+
 # ---------------------------------------------------------------- property test
 @settings(max_examples=60, deadline=None)
 @given(shape=st.lists(st.integers(1, 12), min_size=1, max_size=3),
