@@ -542,11 +542,14 @@ cdef bint _row_clean(const SPlan* pl, Py_ssize_t off, Py_ssize_t* cache_off,
     scanned whole once and remembered in a 16-entry round-robin cache."""
     cdef int i
     cdef bint ok
+    cdef int j = pos[0]
     if off == NO_ROW:
         return cval == cval
+    # most recent first: the rows of the last window
     for i in range(16):
-        if cache_off[i] == off:
-            return cache_ok[i] != 0
+        j = (j + 15) & 15
+        if cache_off[j] == off:
+            return cache_ok[j] != 0
     ok = not _has_nan(<const rtype*>(pl.inp + off), pl.nx_in)
     cache_off[pos[0]] = off
     cache_ok[pos[0]] = ok
@@ -581,21 +584,32 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef Py_ssize_t nvmax = pl.nvmax, L = 0, va = nout - 1
     if pl.vh:
         L = pl.o_L[va]
-    cdef rtype* C = <rtype*>malloc(nvmax * sizeof(rtype))
-    cdef rtype* D = <rtype*>malloc(nvmax * sizeof(rtype))
-    cdef rtype* Rb = <rtype*>malloc(pl.tile_w * sizeof(rtype))
-    cdef rtype* scr = <rtype*>malloc(5 * nvmax * sizeof(rtype))
-    cdef rtype* crow = <rtype*>malloc(nvmax * sizeof(rtype))
-    cdef double* dbl = <double*>malloc(pl.tile_w * sizeof(double))
     cdef Py_ssize_t nwmax = _prod(pl.o_L, nout)
-    cdef Py_ssize_t* roff = <Py_ssize_t*>malloc(nwmax * sizeof(Py_ssize_t))
+    # the band's scratch, one allocation: rtype lines, doubles, indices,
+    # each part 64-byte aligned
+    cdef Py_ssize_t al = 64 // <Py_ssize_t>sizeof(rtype)
+    cdef Py_ssize_t nv_a = (nvmax + al - 1) // al * al
+    cdef Py_ssize_t tw_a = (pl.tile_w + al - 1) // al * al
+    cdef Py_ssize_t s_a = (2 * L * nvmax + 1 + al - 1) // al * al
+    cdef Py_ssize_t tw_d = (pl.tile_w + 7) // 8 * 8
+    cdef char* block = <char*>malloc((9 * nv_a + tw_a + s_a) * sizeof(rtype)
+                                     + tw_d * sizeof(double)
+                                     + (nwmax + 2 * nout + 2) * sizeof(Py_ssize_t) + 64)
+    cdef char* base = block + ((64 - ((<size_t>block) & 63)) & 63)
+    cdef rtype* C = <rtype*>base
+    cdef rtype* D = C + nv_a
+    cdef rtype* crow = D + nv_a
+    cdef rtype* P = crow + nv_a
+    cdef rtype* Rb = P + nv_a
+    cdef rtype* scr = Rb + tw_a
+    cdef rtype* Sbuf = scr + 5 * nv_a
+    cdef double* dbl = <double*>(Sbuf + s_a)
+    cdef Py_ssize_t* roff = <Py_ssize_t*>(dbl + tw_d)
     cdef const rtype* ptr[5]
     cdef Py_ssize_t nw, g, cnt
-    cdef rtype* Sbuf = <rtype*>malloc((2 * L * nvmax + 1) * sizeof(rtype))
     cdef rtype* Scur = Sbuf
     cdef rtype* Snext = Sbuf + L * nvmax
     cdef rtype* Stmp
-    cdef rtype* P = <rtype*>malloc(nvmax * sizeof(rtype))
     cdef const rtype* Csrc = NULL
     cdef bint cur_clean = False, next_clean = False, next_ok = False, xclean = False
     cdef bint allclean
@@ -607,8 +621,8 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef Py_ssize_t qlast = 0
     if pl.vh:
         qlast = pl.o_n[nout - 1] - 1 + L - 1
-    cdef Py_ssize_t* o = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t* k = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* o = roff + nwmax
+    cdef Py_ssize_t* k = o + (nout + 1)
     cdef int status = 0
     cdef Py_ssize_t u, a, t, line, rem, xo0, nxo, vx0, nv, ilo, ihi, li, ni
     cdef Py_ssize_t off, q, qblk = 0, prevq = -2, prevt = -1, r, i, prevline
@@ -618,9 +632,7 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef rtype* Rp
     cdef rtype* Cp
     cdef double divo
-    if (C == NULL or D == NULL or Rb == NULL or scr == NULL or dbl == NULL
-            or Sbuf == NULL or P == NULL or o == NULL or k == NULL or crow == NULL
-            or roff == NULL):
+    if block == NULL:
         status = -1
     else:
         _vfill(crow, cval, nvmax)
@@ -823,17 +835,7 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
                 _store_row(dst, pl.x_ostr, Rb, dbl, nxo, pl.out_tc, CAST_LINE)
     if pl.stream:
         pf_stream_fence()
-    free(C)
-    free(D)
-    free(Rb)
-    free(scr)
-    free(crow)
-    free(roff)
-    free(dbl)
-    free(Sbuf)
-    free(P)
-    free(o)
-    free(k)
+    free(block)
     return status
 
 
