@@ -189,10 +189,20 @@ class _Slot:
         self.strides = tuple(strides)
 
 
+def _c_strides(shape, itemsize):
+    out = []
+    step = itemsize
+    for n in reversed(shape):
+        out.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(out))
+
+
 def _temp(temps, shape, dtype):
+    """A temporary slot (C order, made per run)."""
     dtype = np.dtype(dtype)
     temps.append((tuple(shape), dtype))
-    return _Slot(1 + len(temps), shape, dtype, np.empty(shape, dtype).strides)
+    return _Slot(1 + len(temps), shape, dtype, _c_strides(shape, dtype.itemsize))
 
 
 def _layout(shape, filtered, slots):
