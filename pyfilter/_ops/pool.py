@@ -175,7 +175,7 @@ def max_pool_call(x, nd, k, s, p, d, m, indices):
                               [1] * len(lead) + list(s), [1] * len(lead) + list(d),
                               z + [-pi for pi in p], [C.MODE_CONSTANT] * ndim, R.OP_MAX,
                               inp.dtype, inp.dtype, inp.dtype)
-            return R.Steps([R.Step(plan, 0, 1, None, None, cval)], [])
+            return R.Single(plan, cval)
         return P.Call(build, _box_run, out_shape, x.dtype, work)
     pshape = _planes_shape(x.shape, nd)
     oshape = _planes_shape(out_shape, nd)
@@ -205,7 +205,7 @@ def avg_pool_call(x, nd, k, s, p, m, count_include_pad, divisor):
                           [1] * ndim, [0] * nl + [-pi for pi in p], [C.MODE_CONSTANT] * ndim,
                           R.OP_SUM, inp.dtype, inp.dtype, inp.dtype, mean=True,
                           div_const=divisor, divisors=None if divisor else divs)
-        return R.Steps([R.Step(plan, 0, 1, None, None, 0.0)], [])
+        return R.Single(plan, 0.0)
     return P.Call(build, _box_run, out_shape, x.dtype, work)
 
 

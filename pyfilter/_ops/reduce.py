@@ -165,6 +165,30 @@ class Steps:
         return tgt
 
 
+class Single:
+    """A planned reduction of one engine run on the arrays themselves (the
+    common case: no views, no temporaries)."""
+
+    __slots__ = ("plan", "cval")
+
+    def __init__(self, plan, cval):
+        self.plan = plan
+        self.cval = cval
+
+    def run(self, inp, tgt, nthreads):
+        self.plan.run(inp, tgt, self.cval, nthreads)
+        return tgt
+
+
+def _simplest(steps):
+    """``steps`` as a :class:`Single` when that is all it does."""
+    if (len(steps.steps) == 1 and not steps.temps and steps.steps[0].shape is None
+            and steps.steps[0].perm is None and steps.steps[0].src == 0
+            and steps.steps[0].dst == 1):
+        return Single(steps.steps[0].plan, steps.steps[0].cval)
+    return steps
+
+
 def _run(plan, inp, tgt, nthreads):
     plan.run(inp, tgt, nthreads)
 
@@ -308,7 +332,7 @@ def _plan_separable(inp, tgt, sizes, bases, modes, cval, op):
         axes = axes[1:]
     cdt = minmax_compute_dtype(src.dtype, cval, any(modes[a] == C.MODE_CONSTANT for a in axes))
     _group_steps(src, dst, axes, sizes, bases, modes, cval, op, cdt, temps, steps)
-    return Steps(steps, temps)
+    return _simplest(Steps(steps, temps))
 
 
 def minmax_call(x, target, sizes, bases, modes, cval, op):
@@ -352,7 +376,7 @@ def _plan_footprint(inp, tgt, fp, bases, mode, cval, op, cdt):
                                 _ip(efp.shape), _ip(ebase),
                                 np.full(len(esh), mode, np.intc), opts)
     step = Step(plan, 0, 1, esh if esh != inp.shape else None, None, _cval_in(cdt, cval))
-    return Steps([step], [])
+    return _simplest(Steps([step], []))
 
 
 def footprint_call(x, target, fp, bases, mode, cval, op):
@@ -406,5 +430,5 @@ def block_call(x, blocks, kind, fill):
     def build(inp, tgt):
         plan = box_plan(inp.shape, tgt.shape, blocks, blocks, [1] * nd, [0] * nd, modes, op,
                         cdt, inp.dtype, tgt.dtype, **kw)
-        return Steps([Step(plan, 0, 1, None, None, cval)], [])
+        return Single(plan, cval)
     return P.Call(build, _run, out_shape, out_dtype, work)
