@@ -1,6 +1,7 @@
 """Window reductions: max/avg pooling against torch and
 skimage.measure.block_reduce, maximum_filter against scipy.ndimage and
-cv2.dilate (preallocated outputs where the API allows)."""
+cv2.dilate (preallocated outputs where the API allows): big images, HWC
+images, and a size sweep from 16^2 to 4096^2 (uint8 and float32)."""
 import numpy as np
 import scipy.ndimage as ndi
 
@@ -119,5 +120,76 @@ def _filter_cases():
     return out
 
 
+def _sweep_cases():
+    """maximum_filter size 3 at every size from 16^2 to 4096^2, uint8 and
+    float32, against scipy and cv2.dilate (BORDER_REFLECT = scipy's
+    default 'reflect'); every output preallocated."""
+    out = []
+    for dt in (np.float32, np.uint8):
+        name = np.dtype(dt).name
+        for n in (16, 32, 64, 128, 256, 512, 1024, 2048, 4096):
+            x = _rand((n, n), np.float32, seed=n)
+            if dt == np.uint8:
+                x = (x * 40).astype(np.uint8)
+            o, os_ = np.empty_like(x), np.empty_like(x)
+            peers = {"scipy": (lambda x=x, os_=os_: ndi.maximum_filter(x, 3, output=os_))}
+            targets = {"scipy": 1.0}
+            if cv2 is not None:
+                ker = np.ones((3, 3), np.uint8)
+                dst = np.empty_like(x)
+                peers["cv2.dilate"] = (lambda x=x, ker=ker, dst=dst: cv2.dilate(
+                    x, ker, dst=dst, borderType=cv2.BORDER_REFLECT))
+
+            def check(x=x):
+                np.testing.assert_array_equal(pnd.maximum_filter(x, 3), ndi.maximum_filter(x, 3))
+            rep = 2001 if n <= 64 else (301 if n <= 256 else (41 if n <= 1024 else 9))
+            out.append(Case(f"maximum_filter 3x3 {n}^2 {name}", "reduce",
+                            (lambda x=x, o=o: pnd.maximum_filter(x, 3, output=o)), peers,
+                            targets=targets, check=check, repeat=rep))
+    return out
+
+
+def _hwc_cases():
+    """Channels-last images (1080x1920x3): maximum/minimum_filter with a
+    5x5 window over (y, x) against cv2.dilate/erode (BORDER_REFLECT,
+    preallocated dst) and scipy."""
+    out = []
+    fp = np.ones((5, 5), bool)
+    for dt in (np.uint8, np.float32):
+        name = np.dtype(dt).name
+        x = _rand((1080, 1920, 3), np.float32, seed=3)
+        if dt == np.uint8:
+            x = (x * 40).astype(np.uint8)
+        o, os_ = np.empty_like(x), np.empty_like(x)
+        ker = np.ones((5, 5), np.uint8)
+        dst = np.empty_like(x)
+        for what, ours, theirs, cvf in (
+                ("maximum_filter (5,5,1)", lambda x=x, o=o: pnd.maximum_filter(x, (5, 5, 1),
+                                                                                output=o),
+                 lambda x=x, os_=os_: ndi.maximum_filter(x, (5, 5, 1), output=os_), "dilate"),
+                ("maximum_filter 5x5 footprint axes (0,1)",
+                 lambda x=x, o=o: pnd.maximum_filter(x, footprint=fp, axes=(0, 1), output=o),
+                 None, "dilate"),
+                ("minimum_filter (5,5,1)", lambda x=x, o=o: pnd.minimum_filter(x, (5, 5, 1),
+                                                                                output=o),
+                 lambda x=x, os_=os_: ndi.minimum_filter(x, (5, 5, 1), output=os_), "erode")):
+            peers, targets = {}, {}
+            if cv2 is not None:
+                f = getattr(cv2, cvf)
+                peers[f"cv2.{cvf}"] = (lambda f=f, x=x, dst=dst: f(
+                    x, ker, dst=dst, borderType=cv2.BORDER_REFLECT))
+                targets[f"cv2.{cvf}"] = 1.0
+            if theirs is not None:
+                peers["scipy"] = theirs
+
+            def check(x=x, ours=ours, cvf=cvf):
+                ref = (ndi.maximum_filter if cvf == "dilate" else ndi.minimum_filter)(
+                    x, (5, 5, 1))
+                np.testing.assert_array_equal(ours(), ref)
+            out.append(Case(f"{what} 1080x1920x3 {name}", "reduce", ours, peers,
+                            targets=targets, check=check, repeat=25 if theirs is None else 5))
+    return out
+
+
 def cases():
-    return _pool_cases() + _filter_cases()
+    return _pool_cases() + _filter_cases() + _hwc_cases() + _sweep_cases()

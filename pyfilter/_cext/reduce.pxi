@@ -22,6 +22,17 @@
 #   index), the edges run scalar loops; torch's rules for indices.
 # * scatter (max_unpool, the backward passes), parallel over planes.
 #
+# Each kernel is driven by a typed plan object (BoxPlan, FootprintPlan,
+# TablePlan, AvgBackwardPlan) built once for its shapes from small structs
+# and memoryviews: boundary tables, window and run tables, strategies.
+# ``run`` copies the plan's template struct to the stack and fills in the
+# per-call parts (pointers, strides, tiles, bands), so one plan serves
+# arrays of any strides and may run from several Python threads at once.
+# A box or footprint plan can read its last axis as an image's (x, channel)
+# axes merged (``block`` channels): a window of L pixels along x is then L
+# taps spaced by the channel count, and the boundary tables map pixels
+# (map_table_block), so an HWC image runs as long interleaved rows.
+#
 # max / min propagate NaN: any NaN in a window gives NaN.  That costs a
 # compare, an unordered compare and a blend per element, so rows and lines
 # known to hold no NaN (a cached per-row scan, or the look-ahead van Herk
@@ -36,6 +47,11 @@ include "_common.pxi"
 
 from cython.parallel cimport prange
 from cpython.pyport cimport PY_SSIZE_T_MIN
+from libc.math cimport INFINITY
+
+cdef extern from "_stream.h":
+    void pf_stream_bytes(char* dst, const char* src, Py_ssize_t nbytes) noexcept nogil
+    void pf_stream_fence() noexcept nogil
 
 # "No input row here" (the row lies outside the array in 'constant' mode).
 # Row byte offsets are negative for arrays with negative strides, so the
@@ -57,6 +73,9 @@ ctypedef fused rtype:
 ctypedef fused ftype:
     float
     double
+
+cdef enum:
+    RMAXDIM = 64      # numpy's largest number of dimensions
 
 cdef enum:
     X_IDENT = 0       # no reduction along x (C is the result)
@@ -190,8 +209,8 @@ cdef void _vop5(rtype* d, const rtype* a, const rtype* b, const rtype* c,
 
 cdef void _vopn(rtype* d, const rtype** p, Py_ssize_t np_, Py_ssize_t n, int op,
                 bint first) noexcept nogil:
-    """d = op over the np_ (1..4) rows p (and d itself unless ``first``),
-    accumulating in row order."""
+    """d = op over the np_ rows p (1..5 when ``first``, else 1..4 and d
+    itself), accumulating in row order."""
     if first:
         if np_ == 1:
             _vcopy(d, p[0], n)
@@ -199,8 +218,10 @@ cdef void _vopn(rtype* d, const rtype** p, Py_ssize_t np_, Py_ssize_t n, int op,
             _vop(d, p[0], p[1], n, op)
         elif np_ == 3:
             _vop3(d, p[0], p[1], p[2], n, op)
-        else:
+        elif np_ == 4:
             _vop4(d, p[0], p[1], p[2], p[3], n, op)
+        else:
+            _vop5(d, p[0], p[1], p[2], p[3], p[4], n, op)
     else:
         if np_ == 1:
             _vop(d, d, p[0], n, op)
@@ -340,9 +361,10 @@ cdef struct SPlan:
     bint mean
     bint direct_in                # rows readable in place as rtype
     bint direct_out               # output rows writable in place as rtype
+    bint stream                   # rows computed in a buffer, streamed out
     const Py_ssize_t* o_n         # output extent per outer axis
-    const Py_ssize_t* o_ostr
-    const Py_ssize_t* o_istr
+    Py_ssize_t o_ostr[RMAXDIM]    # byte strides per outer axis (per call)
+    Py_ssize_t o_istr[RMAXDIM]
     const Py_ssize_t* o_s
     const Py_ssize_t* o_d
     const Py_ssize_t* o_L
@@ -442,16 +464,28 @@ cdef void _xreduce(const SPlan* pl, const rtype* C, rtype* R, rtype* D,
     if pl.xmode == X_IDENT:
         _vcopy(R, C, nxo)
     elif pl.xmode == X_TAPS:
+        # up to 5 taps in one pass (then 4 more per pass), in tap order
         if Lx == 1:
             _vcopy(R, C, nxo)
-            return
-        if Lx == 2:
+        elif Lx == 2:
             _vop(R, C, C + dx, nxo, op)
-            return
-        _vop3(R, C, C + dx, C + 2 * dx, nxo, op)
-        k = 3
+        elif Lx == 3:
+            _vop3(R, C, C + dx, C + 2 * dx, nxo, op)
+        elif Lx == 4:
+            _vop4(R, C, C + dx, C + 2 * dx, C + 3 * dx, nxo, op)
+        else:
+            _vop5(R, C, C + dx, C + 2 * dx, C + 3 * dx, C + 4 * dx, nxo, op)
+        k = 5
         while k < Lx:
-            if k + 1 < Lx:
+            w = Lx - k
+            if w >= 4:
+                _vop5(R, R, C + k * dx, C + (k + 1) * dx, C + (k + 2) * dx,
+                      C + (k + 3) * dx, nxo, op)
+                k += 4
+            elif w == 3:
+                _vop4(R, R, C + k * dx, C + (k + 1) * dx, C + (k + 2) * dx, nxo, op)
+                k += 3
+            elif w == 2:
                 _vop3(R, R, C + k * dx, C + (k + 1) * dx, nxo, op)
                 k += 2
             else:
@@ -508,11 +542,14 @@ cdef bint _row_clean(const SPlan* pl, Py_ssize_t off, Py_ssize_t* cache_off,
     scanned whole once and remembered in a 16-entry round-robin cache."""
     cdef int i
     cdef bint ok
+    cdef int j = pos[0]
     if off == NO_ROW:
         return cval == cval
+    # most recent first: the rows of the last window
     for i in range(16):
-        if cache_off[i] == off:
-            return cache_ok[i] != 0
+        j = (j + 15) & 15
+        if cache_off[j] == off:
+            return cache_ok[j] != 0
     ok = not _has_nan(<const rtype*>(pl.inp + off), pl.nx_in)
     cache_off[pos[0]] = off
     cache_ok[pos[0]] = ok
@@ -547,21 +584,32 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef Py_ssize_t nvmax = pl.nvmax, L = 0, va = nout - 1
     if pl.vh:
         L = pl.o_L[va]
-    cdef rtype* C = <rtype*>malloc(nvmax * sizeof(rtype))
-    cdef rtype* D = <rtype*>malloc(nvmax * sizeof(rtype))
-    cdef rtype* Rb = <rtype*>malloc(pl.tile_w * sizeof(rtype))
-    cdef rtype* scr = <rtype*>malloc(4 * nvmax * sizeof(rtype))
-    cdef rtype* crow = <rtype*>malloc(nvmax * sizeof(rtype))
-    cdef double* dbl = <double*>malloc(pl.tile_w * sizeof(double))
     cdef Py_ssize_t nwmax = _prod(pl.o_L, nout)
-    cdef Py_ssize_t* roff = <Py_ssize_t*>malloc(nwmax * sizeof(Py_ssize_t))
-    cdef const rtype* ptr[4]
+    # the band's scratch, one allocation: rtype lines, doubles, indices,
+    # each part 64-byte aligned
+    cdef Py_ssize_t al = 64 // <Py_ssize_t>sizeof(rtype)
+    cdef Py_ssize_t nv_a = (nvmax + al - 1) // al * al
+    cdef Py_ssize_t tw_a = (pl.tile_w + al - 1) // al * al
+    cdef Py_ssize_t s_a = (2 * L * nvmax + 1 + al - 1) // al * al
+    cdef Py_ssize_t tw_d = (pl.tile_w + 7) // 8 * 8
+    cdef char* block = <char*>malloc((9 * nv_a + tw_a + s_a) * sizeof(rtype)
+                                     + tw_d * sizeof(double)
+                                     + (nwmax + 2 * nout + 2) * sizeof(Py_ssize_t) + 64)
+    cdef char* base = block + ((64 - ((<size_t>block) & 63)) & 63)
+    cdef rtype* C = <rtype*>base
+    cdef rtype* D = C + nv_a
+    cdef rtype* crow = D + nv_a
+    cdef rtype* P = crow + nv_a
+    cdef rtype* Rb = P + nv_a
+    cdef rtype* scr = Rb + tw_a
+    cdef rtype* Sbuf = scr + 5 * nv_a
+    cdef double* dbl = <double*>(Sbuf + s_a)
+    cdef Py_ssize_t* roff = <Py_ssize_t*>(dbl + tw_d)
+    cdef const rtype* ptr[5]
     cdef Py_ssize_t nw, g, cnt
-    cdef rtype* Sbuf = <rtype*>malloc((2 * L * nvmax + 1) * sizeof(rtype))
     cdef rtype* Scur = Sbuf
     cdef rtype* Snext = Sbuf + L * nvmax
     cdef rtype* Stmp
-    cdef rtype* P = <rtype*>malloc(nvmax * sizeof(rtype))
     cdef const rtype* Csrc = NULL
     cdef bint cur_clean = False, next_clean = False, next_ok = False, xclean = False
     cdef bint allclean
@@ -573,8 +621,8 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef Py_ssize_t qlast = 0
     if pl.vh:
         qlast = pl.o_n[nout - 1] - 1 + L - 1
-    cdef Py_ssize_t* o = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t* k = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* o = roff + nwmax
+    cdef Py_ssize_t* k = o + (nout + 1)
     cdef int status = 0
     cdef Py_ssize_t u, a, t, line, rem, xo0, nxo, vx0, nv, ilo, ihi, li, ni
     cdef Py_ssize_t off, q, qblk = 0, prevq = -2, prevt = -1, r, i, prevline
@@ -584,30 +632,47 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef rtype* Rp
     cdef rtype* Cp
     cdef double divo
-    if (C == NULL or D == NULL or Rb == NULL or scr == NULL or dbl == NULL
-            or Sbuf == NULL or P == NULL or o == NULL or k == NULL or crow == NULL
-            or roff == NULL):
+    if block == NULL:
         status = -1
     else:
         _vfill(crow, cval, nvmax)
         for i in range(16):
             cache_off[i] = NO_ROW
             cache_ok[i] = 0
-        prevline = -1
+        prevline = -2
+        # van Herk walks down the lines of one tile; otherwise the tiles of
+        # a line are neighbours (contiguous input reads).  (t, line) and the
+        # outer index o advance incrementally (no divisions per unit).
+        if pl.vh:
+            t = u0 // pl.nlines
+            line = u0 - t * pl.nlines
+        else:
+            line = u0 // pl.ntiles
+            t = u0 - line * pl.ntiles
         for u in range(u0, u1):
-            # van Herk walks down the lines of one tile; otherwise the
-            # tiles of a line are neighbours (contiguous input reads)
-            if pl.vh:
-                t = u // pl.nlines
-                line = u % pl.nlines
-            else:
-                line = u // pl.ntiles
-                t = u % pl.ntiles
+            if u > u0:
+                if pl.vh:
+                    line += 1
+                    if line == pl.nlines:
+                        line = 0
+                        t += 1
+                else:
+                    t += 1
+                    if t == pl.ntiles:
+                        t = 0
+                        line += 1
             if line != prevline:
-                rem = line
-                for a in range(nout - 1, -1, -1):
-                    o[a] = rem % pl.o_n[a]
-                    rem = rem // pl.o_n[a]
+                if line == prevline + 1:
+                    for a in range(nout - 1, -1, -1):
+                        o[a] += 1
+                        if o[a] < pl.o_n[a]:
+                            break
+                        o[a] = 0
+                else:
+                    rem = line
+                    for a in range(nout - 1, -1, -1):
+                        o[a] = rem % pl.o_n[a]
+                        rem = rem // pl.o_n[a]
                 prevline = line
             xo0 = t * pl.tile_w
             nxo = pl.nx_out - xo0
@@ -629,7 +694,7 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
             dst = pl.out + xo0 * pl.x_ostr
             for a in range(nout):
                 dst = dst + o[a] * pl.o_ostr[a]
-            Rp = <rtype*>dst if pl.direct_out else Rb
+            Rp = <rtype*>dst if (pl.direct_out and not pl.stream) else Rb
             Cp = Rp if pl.xmode == X_IDENT else C
             # ---- combine the outer window into Cp
             if pl.vh:
@@ -718,11 +783,12 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
                         if allclean:
                             vop = op + 3
                 if ni > 0:
+                    # up to 5 rows in the first pass, then 4 more per pass
                     g = 0
                     while g < nw:
                         cnt = nw - g
-                        if cnt > 4:
-                            cnt = 4
+                        if cnt > (5 if g == 0 else 4):
+                            cnt = 5 if g == 0 else 4
                         for r in range(cnt):
                             off = roff[g + r]
                             if off == NO_ROW:
@@ -763,19 +829,13 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
                             divo = divo * pl.o_div[pl.o_divoff[a] + o[a]]
                         for i in range(nxo):
                             Rp[i] = Rp[i] / <rtype>(divo * pl.x_div[xo0 + i])
-            if not pl.direct_out:
+            if pl.stream:
+                pf_stream_bytes(dst, <const char*>Rb, nxo * <Py_ssize_t>sizeof(rtype))
+            elif not pl.direct_out:
                 _store_row(dst, pl.x_ostr, Rb, dbl, nxo, pl.out_tc, CAST_LINE)
-    free(C)
-    free(D)
-    free(Rb)
-    free(scr)
-    free(crow)
-    free(roff)
-    free(dbl)
-    free(Sbuf)
-    free(P)
-    free(o)
-    free(k)
+    if pl.stream:
+        pf_stream_fence()
+    free(block)
     return status
 
 
@@ -795,152 +855,280 @@ def _intp(values):
     return np.ascontiguousarray(np.array(list(values) + [0], dtype=np.intp))
 
 
-_RTYPES = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64",
-           "uint64", "float32", "float64")
+cdef Py_ssize_t _tc_itemsize(int tc) except -1:
+    if tc == TC_BOOL or tc == TC_INT8 or tc == TC_UINT8:
+        return 1
+    if tc == TC_INT16 or tc == TC_UINT16:
+        return 2
+    if tc == TC_INT32 or tc == TC_UINT32 or tc == TC_FLOAT32:
+        return 4
+    if tc == TC_INT64 or tc == TC_UINT64 or tc == TC_FLOAT64 or tc == TC_COMPLEX64:
+        return 8
+    if tc == TC_COMPLEX128:
+        return 16
+    raise ValueError(f"reduce: unknown type code {tc}")
 
 
-def box(inp, out, int op, L, stride, dilation, base, modes, cval,
-        int in_tc, int out_tc, int nthreads, bint mean=False, divisors=None,
-        double div_const=0.0, compute=None, bint van_herk=True,
-        Py_ssize_t tile_bytes=8388608, Py_ssize_t x_tile=0):
-    """Reduce separable windows (see the module comment).
+cdef int _check_compute(int ctc, str who) except -1:
+    """The compute types of the reductions: the real types (bool is uint8)."""
+    if ctc < TC_INT8 or ctc > TC_FLOAT64:
+        raise TypeError(f"{who}: unsupported compute type code {ctc}")
+    return 0
 
-    ``inp`` and ``out``: arrays of the same ndim >= 1 (any strides, native
-    byte order; bool passed as uint8) with type codes ``in_tc``/``out_tc``.
-    Per axis: window length ``L``, ``stride``, ``dilation``, ``base`` (virtual
-    input index of output 0's first tap) and boundary ``modes``.  ``op``:
-    0 max, 1 min, 2 sum; ``mean`` divides sums by ``div_const`` (nonzero) or by
-    the product of the per-axis ``divisors`` tables.  ``compute``: the numpy
-    dtype the reduction runs in (the input dtype, or float32/float64 for a
-    converting load); ``cval`` is already representable in it.
+
+cdef int _check_arrays(cnp.ndarray inp, cnp.ndarray out, int nd, const Py_ssize_t* ishape,
+                       const Py_ssize_t* oshape, Py_ssize_t isize, Py_ssize_t osize,
+                       str who) except -1:
+    """``inp``/``out`` have the planned ndim, shapes and item sizes, and
+    ``out`` is writeable."""
+    cdef int a
+    if inp.ndim != nd or out.ndim != nd:
+        raise ValueError(f"{who}.run: planned for {nd} dimensions, got {inp.ndim} and "
+                         f"{out.ndim}")
+    for a in range(nd):
+        if inp.shape[a] != ishape[a] or out.shape[a] != oshape[a]:
+            raise ValueError(f"{who}.run: the arrays do not have the planned shapes")
+    if cnp.PyArray_ITEMSIZE(inp) != isize or cnp.PyArray_ITEMSIZE(out) != osize:
+        raise ValueError(f"{who}.run: the arrays do not have the planned element sizes")
+    if not cnp.PyArray_ISWRITEABLE(out):
+        raise ValueError(f"{who}.run: the output is read-only")
+    return 0
+
+
+cdef struct BoxOpts:
+    int op                        # OP_MAX, OP_MIN or OP_SUM
+    int ctc                       # compute type code (the input's, or a float)
+    int in_tc                     # element type codes (bool read as uint8)
+    int out_tc
+    bint mean                     # divide sums (div_const, else the divisor tables)
+    double div_const
+    Py_ssize_t block              # channels interleaved along x (1: none)
+    bint van_herk                 # allow van Herk along the last outer axis
+    Py_ssize_t vh_min             # ... for windows of at least this length
+    Py_ssize_t tile_bytes         # van Herk: suffix block of L rows kept near L2
+    Py_ssize_t x_tile             # > 0: x tiles of about this many bytes of C
+    Py_ssize_t stream_bytes       # > 0: outputs this large are written with
+                                  # streaming stores (rows through a buffer)
+
+
+cdef class BoxPlan:
+    """A separable window reduction planned once for its shapes (see the
+    module comment): out[o] = op over the box of x~[o * s + b + k * d] per
+    axis.  ``run`` takes the arrays (any strides, the planned shapes and
+    element sizes), the boundary value and the thread count; it may be
+    called from several Python threads at once.
+
+    Parameters
+    ----------
+    in_shape, out_shape : intp[::1]
+        One ndim >= 1; x is the last axis.  With ``opts.block`` = C > 1 the
+        last axis is an image's (x, channel) axes merged (length x * C) and
+        every x tap reads the same channel of another pixel.
+    L, stride, dilation, base : intp[::1]
+        Per axis: window length, output stride, tap spacing, and the
+        virtual input index of output 0's first tap (in pixels along a
+        merged axis).
+    modes : int32[::1]
+        Boundary mode per axis.
+    opts : BoxOpts
+    divisors : float64[::1], optional
+        ``opts.mean`` without ``div_const``: per axis one divisor per output
+        index, concatenated over the axes (the divisor of an output is the
+        product of its axes' entries).
     """
-    cdef SPlan pl
-    cdef int ndim = inp.ndim
-    cdef int nout = ndim - 1
-    cdef Py_ssize_t a
-    cdt = np.dtype(compute if compute is not None else inp.dtype)
-    if cdt.name not in _RTYPES:
-        raise TypeError(f"box: unsupported compute dtype {cdt}")
-    itemsize = cdt.itemsize
-    direct_in = (np.dtype(inp.dtype) == cdt and inp.strides[ndim - 1] == itemsize)
-    direct_out = (np.dtype(out.dtype) == cdt and out.strides[ndim - 1] == itemsize)
-    o_n = _intp(out.shape[a] for a in range(nout))
-    o_ostr = _intp(out.strides[a] for a in range(nout))
-    o_istr = _intp(inp.strides[a] for a in range(nout))
-    o_s = _intp(stride[a] for a in range(nout))
-    o_d = _intp(dilation[a] for a in range(nout))
-    o_L = _intp(L[a] for a in range(nout))
-    maps, offs, pos = [], [], 0
-    for a in range(nout):
-        vhi = base[a] + (out.shape[a] - 1) * stride[a] + (L[a] - 1) * dilation[a]
-        tab = map_table(base[a], vhi, inp.shape[a], modes[a])
-        maps.append(tab)
-        offs.append(pos)
-        pos += tab.shape[0]
-    o_map = np.ascontiguousarray(np.concatenate(maps) if maps else np.zeros(1, np.intp))
-    o_mapoff = _intp(offs)
-    lax = ndim - 1
-    nx_out = out.shape[lax]
-    sx, dx, Lx, bx = stride[lax], dilation[lax], L[lax], base[lax]
-    x_map = map_table(bx, bx + (nx_out - 1) * sx + (Lx - 1) * dx, inp.shape[lax], modes[lax])
-    if mean and div_const == 0:
-        dts = [np.ascontiguousarray(divisors[a], dtype=np.float64) for a in range(ndim)]
-        o_div = np.ascontiguousarray(np.concatenate(dts[:nout]) if nout else np.ones(1))
-        o_divoff = _intp(np.cumsum([0] + [d.shape[0] for d in dts[:nout - 1]]) if nout else [])
-        x_div = dts[lax]
-    else:
-        o_div = np.ones(1)
-        o_divoff = _intp([0] * nout)
-        x_div = np.ones(1)
-    # van Herk along the last outer axis when it is the only one reduced
-    vh = False
-    if van_herk and nout >= 1 and L[nout - 1] >= 5 and stride[nout - 1] == 1 \
-            and dilation[nout - 1] == 1 and out.shape[nout - 1] > 1 \
-            and all(L[a] == 1 for a in range(nout - 1)):
-        vh = True
-    # x reduction strategy
-    if Lx == 1 and sx == 1:
-        xmode = X_IDENT
-    elif sx == 1:
-        xmode = X_TAPS if Lx <= 4 else X_DOUBLE
-    elif nx_out <= 2 and Lx > 8:
-        xmode = X_EACH
-    else:
-        xmode = X_STRIDED
-    # work split: lines x tiles
-    nlines = int(np.prod(out.shape[:nout])) if nout else 1
-    ntiles = 1
-    if vh:
-        # keep the block of L suffix rows near L2
-        tw = max(256, tile_bytes // max(1, L[nout - 1] * itemsize))
-        ntiles = max(1, -(-nx_out // tw))
-    if nthreads > 1 and nlines < 4 * nthreads and nx_out >= 4096:
-        ntiles = max(ntiles, min(4 * nthreads, nx_out // 2048))
-    if xmode != X_IDENT and x_tile > 0:
-        # keep the line buffers of the x reduction in L1
-        ntiles = max(ntiles, -(-nx_out // max(64, x_tile // (sx * itemsize))))
-    tile_w = -(-nx_out // ntiles)
-    ntiles = -(-nx_out // tile_w)
-    nvmax = (tile_w - 1) * sx + (Lx - 1) * dx + 1
-    # a few bands per thread, taken dynamically (robust to a busy core)
-    nbands = max(1, min(4 * nthreads if nthreads > 1 else 1, nlines * ntiles))
-    keep_alive = (o_n, o_ostr, o_istr, o_s, o_d, o_L, o_map, o_mapoff, o_div,
-                  o_divoff, x_map, x_div)
-    pl.nout = nout
-    pl.inp = <const char*>cnp.PyArray_DATA(<cnp.ndarray>inp)
-    pl.out = <char*>cnp.PyArray_DATA(<cnp.ndarray>out)
-    pl.in_tc = in_tc
-    pl.out_tc = out_tc
-    pl.op = op
-    pl.mean = mean
-    pl.direct_in = direct_in
-    pl.direct_out = direct_out
-    pl.o_n = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_n)
-    pl.o_ostr = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_ostr)
-    pl.o_istr = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_istr)
-    pl.o_s = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_s)
-    pl.o_d = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_d)
-    pl.o_L = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_L)
-    pl.o_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_map)
-    pl.o_mapoff = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_mapoff)
-    pl.o_div = <const double*>cnp.PyArray_DATA(<cnp.ndarray>o_div)
-    pl.o_divoff = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_divoff)
-    pl.vh = vh
-    pl.nx_in = inp.shape[lax]
-    pl.nx_out = nx_out
-    pl.sx = sx
-    pl.dx = dx
-    pl.Lx = Lx
-    pl.bx = bx
-    pl.x_istr = inp.strides[lax]
-    pl.x_ostr = out.strides[lax]
-    pl.x_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>x_map)
-    pl.x_div = <const double*>cnp.PyArray_DATA(<cnp.ndarray>x_div)
-    pl.div_const = div_const
-    pl.xmode = xmode
-    # the NaN scan costs about one pass over C: worth it when the x
-    # reduction makes at least two NaN-propagating passes
-    if xmode == X_DOUBLE:
-        pl.xcheck = True
-    elif xmode == X_TAPS:
-        pl.xcheck = Lx >= 3
-    elif xmode == X_STRIDED:
-        pl.xcheck = (Lx - 1) >= 2 * sx
-    else:
-        pl.xcheck = False
-    pl.nlines = nlines
-    pl.ntiles = ntiles
-    pl.tile_w = tile_w
-    pl.nvmax = nvmax
-    pl.nbands = nbands
-    cdef int status = _dispatch_box(&pl, cdt.name, cval, nthreads)
-    del keep_alive
-    if status != 0:
-        raise MemoryError("pyfilter: out of memory for the reduction buffers")
-    return out
+    cdef SPlan tpl
+    cdef object keep
+    cdef int nd
+    cdef int ctc
+    cdef Py_ssize_t csize, isize, osize, ntiles0, stream_bytes
+    cdef Py_ssize_t ishape[RMAXDIM]
+    cdef Py_ssize_t oshape[RMAXDIM]
+
+    def __init__(self, const Py_ssize_t[::1] in_shape, const Py_ssize_t[::1] out_shape,
+                 const Py_ssize_t[::1] L, const Py_ssize_t[::1] stride,
+                 const Py_ssize_t[::1] dilation, const Py_ssize_t[::1] base,
+                 const int[::1] modes, BoxOpts opts, const double[::1] divisors=None):
+        cdef SPlan* pl = &self.tpl
+        cdef int nd = in_shape.shape[0], nout, a, lax
+        cdef Py_ssize_t blk = opts.block, pos, vhi, nx_out, sx, dx, Lx, bx, tw, ntiles
+        if nd < 1 or nd > RMAXDIM:
+            raise ValueError(f"BoxPlan: 1..{RMAXDIM} dimensions, got {nd}")
+        if (out_shape.shape[0] != nd or L.shape[0] != nd or stride.shape[0] != nd
+                or dilation.shape[0] != nd or base.shape[0] != nd or modes.shape[0] != nd):
+            raise ValueError("BoxPlan: one entry per axis expected")
+        if blk < 1 or in_shape[nd - 1] % blk or out_shape[nd - 1] % blk:
+            raise ValueError(f"BoxPlan: block {blk} does not divide the merged x axis")
+        _check_compute(opts.ctc, "BoxPlan")
+        if opts.op != OP_MAX and opts.op != OP_MIN and opts.op != OP_SUM:
+            raise ValueError(f"BoxPlan: unknown op {opts.op}")
+        for a in range(nd):
+            if L[a] < 1 or stride[a] < 1 or dilation[a] < 1 or in_shape[a] < 0 \
+                    or out_shape[a] < 0:
+                raise ValueError("BoxPlan: windows, strides and dilations must be >= 1")
+            if out_shape[a] > 0 and in_shape[a] == 0:
+                raise ValueError("BoxPlan: a non-empty output of an empty input")
+        self.nd = nd
+        self.ctc = opts.ctc
+        self.csize = _tc_itemsize(opts.ctc)
+        self.isize = _tc_itemsize(opts.in_tc)
+        self.osize = _tc_itemsize(opts.out_tc)
+        for a in range(nd):
+            self.ishape[a] = in_shape[a]
+            self.oshape[a] = out_shape[a]
+        nout = nd - 1
+        lax = nd - 1
+        osh = [out_shape[a] for a in range(nd)]
+        Ls = [L[a] for a in range(nd)]
+        o_n = _intp(osh[:nout])
+        o_s = _intp([stride[a] for a in range(nout)])
+        o_d = _intp([dilation[a] for a in range(nout)])
+        o_L = _intp(Ls[:nout])
+        maps, offs = [], []
+        pos = 0
+        for a in range(nout):
+            vhi = base[a] + (out_shape[a] - 1) * stride[a] + (L[a] - 1) * dilation[a]
+            tab = map_table(base[a], vhi, in_shape[a], modes[a])
+            maps.append(tab)
+            offs.append(pos)
+            pos += tab.shape[0]
+        o_map = np.ascontiguousarray(np.concatenate(maps) if maps else np.zeros(1, np.intp))
+        o_mapoff = _intp(offs)
+        nx_out = out_shape[lax]
+        # along a merged (x, channel) axis: taps C apart, base in elements
+        sx = stride[lax]
+        dx = dilation[lax] * blk
+        Lx = L[lax]
+        bx = base[lax] * blk
+        if blk > 1 and sx != 1:
+            raise ValueError("BoxPlan: interleaved channels need stride 1 along x")
+        x_map = map_table_block(bx, bx + (nx_out - 1) * sx + (Lx - 1) * dx, in_shape[lax],
+                                modes[lax], blk)
+        if opts.mean and opts.div_const == 0:
+            if divisors is None or divisors.shape[0] != sum(osh):
+                raise ValueError("BoxPlan: one divisor per output index and axis expected")
+            dv = np.ascontiguousarray(divisors, dtype=np.float64)
+            o_div = np.ascontiguousarray(dv[:sum(osh[:nout])])
+            if o_div.shape[0] == 0:
+                o_div = np.ones(1)
+            o_divoff = _intp(np.cumsum([0] + osh[:max(nout - 1, 0)]) if nout else [])
+            x_div = np.ascontiguousarray(dv[dv.shape[0] - nx_out:])
+            if x_div.shape[0] == 0:
+                x_div = np.ones(1)
+        else:
+            o_div = np.ones(1)
+            o_divoff = _intp([0] * nout)
+            x_div = np.ones(1)
+        # van Herk along the last outer axis when it is the only one reduced
+        vh = False
+        if opts.van_herk and nout >= 1 and L[nout - 1] >= max(2, opts.vh_min) \
+                and stride[nout - 1] == 1 \
+                and dilation[nout - 1] == 1 and out_shape[nout - 1] > 1 \
+                and all(v == 1 for v in Ls[:nout - 1]):
+            vh = True
+        # x reduction strategy
+        if Lx == 1 and sx == 1:
+            xmode = X_IDENT
+        elif sx == 1:
+            xmode = X_TAPS if Lx <= 5 else X_DOUBLE
+        elif nx_out <= 2 and Lx > 8:
+            xmode = X_EACH
+        else:
+            xmode = X_STRIDED
+        nlines = 1
+        for a in range(nout):
+            nlines *= out_shape[a]
+        # x tiles that do not depend on the thread count
+        ntiles = 1
+        if vh:
+            # keep the block of L suffix rows near L2
+            tw = max(256, opts.tile_bytes // max(1, L[nout - 1] * self.csize))
+            ntiles = max(1, -(-nx_out // tw))
+        if xmode != X_IDENT and opts.x_tile > 0:
+            # keep the line buffers of the x reduction in L1
+            ntiles = max(ntiles, -(-nx_out // max(64, opts.x_tile // (sx * self.csize))))
+        self.ntiles0 = ntiles
+        self.stream_bytes = opts.stream_bytes
+        self.keep = (o_n, o_s, o_d, o_L, o_map, o_mapoff, o_div, o_divoff, x_map, x_div)
+        memset(pl, 0, sizeof(SPlan))
+        pl.nout = nout
+        pl.in_tc = opts.in_tc
+        pl.out_tc = opts.out_tc
+        pl.op = opts.op
+        pl.mean = opts.mean
+        pl.o_n = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_n)
+        pl.o_s = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_s)
+        pl.o_d = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_d)
+        pl.o_L = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_L)
+        pl.o_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_map)
+        pl.o_mapoff = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_mapoff)
+        pl.o_div = <const double*>cnp.PyArray_DATA(<cnp.ndarray>o_div)
+        pl.o_divoff = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_divoff)
+        pl.vh = vh
+        pl.nx_in = in_shape[lax]
+        pl.nx_out = nx_out
+        pl.sx = sx
+        pl.dx = dx
+        pl.Lx = Lx
+        pl.bx = bx
+        pl.x_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>x_map)
+        pl.x_div = <const double*>cnp.PyArray_DATA(<cnp.ndarray>x_div)
+        pl.div_const = opts.div_const
+        pl.xmode = xmode
+        # the NaN scan costs about one pass over C: worth it when the x
+        # reduction makes at least two NaN-propagating passes
+        if xmode == X_DOUBLE:
+            pl.xcheck = True
+        elif xmode == X_TAPS:
+            pl.xcheck = Lx >= 3
+        elif xmode == X_STRIDED:
+            pl.xcheck = (Lx - 1) >= 2 * sx
+        else:
+            pl.xcheck = False
+        pl.nlines = nlines
+
+    def run(self, cnp.ndarray inp, cnp.ndarray out, cval, int nthreads):
+        """Reduce ``inp`` into ``out`` with the boundary value ``cval``
+        (representable in the compute type) on ``nthreads`` threads; the
+        result does not depend on the strides, the tiles or the threads."""
+        cdef SPlan pl = self.tpl
+        cdef int nd = self.nd, a, status = 0
+        cdef Py_ssize_t ntiles, tile_w
+        _check_arrays(inp, out, nd, self.ishape, self.oshape, self.isize, self.osize,
+                      "BoxPlan")
+        if cnp.PyArray_SIZE(out) == 0:
+            return out
+        pl.inp = <const char*>cnp.PyArray_DATA(inp)
+        pl.out = <char*>cnp.PyArray_DATA(out)
+        for a in range(nd - 1):
+            pl.o_istr[a] = inp.strides[a]
+            pl.o_ostr[a] = out.strides[a]
+        pl.x_istr = inp.strides[nd - 1]
+        pl.x_ostr = out.strides[nd - 1]
+        pl.direct_in = pl.in_tc == self.ctc and pl.x_istr == self.csize
+        pl.direct_out = pl.out_tc == self.ctc and pl.x_ostr == self.csize
+        # large outputs of a parallel run (memory-bound) go out with
+        # streaming stores: no read of the destination lines (measured:
+        # 4096^2 float32 3x3 on 2 threads 8.0 -> 5.9 ms; one thread, the
+        # extra copy through the row buffer costs more than it saves)
+        pl.stream = (pl.direct_out and nthreads > 1 and self.stream_bytes > 0
+                     and cnp.PyArray_NBYTES(out) >= self.stream_bytes)
+        # work split: lines x tiles (more tiles when there are few lines)
+        ntiles = self.ntiles0
+        if nthreads > 1 and pl.nlines < 4 * nthreads and pl.nx_out >= 4096:
+            ntiles = max(ntiles, min(4 * nthreads, pl.nx_out // 2048))
+        tile_w = (pl.nx_out + ntiles - 1) // ntiles
+        ntiles = (pl.nx_out + tile_w - 1) // tile_w
+        pl.ntiles = ntiles
+        pl.tile_w = tile_w
+        pl.nvmax = (tile_w - 1) * pl.sx + (pl.Lx - 1) * pl.dx + 1
+        pl.nbands = bands_for(nthreads, pl.nlines * ntiles)
+        status = _dispatch_box(&pl, self.ctc, cval, nthreads)
+        if status != 0:
+            raise MemoryError("pyfilter: out of memory for the reduction buffers")
+        return out
 
 
-cdef int _dispatch_box(const SPlan* pl, str name, cval, int nthreads):
+cdef int _dispatch_box(const SPlan* pl, int ctc, cval, int nthreads) except -1:
     cdef int8_t c_i8
     cdef uint8_t c_u8
     cdef int16_t c_i16
@@ -952,39 +1140,39 @@ cdef int _dispatch_box(const SPlan* pl, str name, cval, int nthreads):
     cdef float c_f
     cdef double c_d
     cdef int status = 0
-    if name == "float32":
+    if ctc == TC_FLOAT32:
         c_f = cval
         with nogil:
             status = _srun(pl, c_f, nthreads)
-    elif name == "float64":
+    elif ctc == TC_FLOAT64:
         c_d = cval
         with nogil:
             status = _srun(pl, c_d, nthreads)
-    elif name == "uint8":
+    elif ctc == TC_UINT8:
         c_u8 = cval
         with nogil:
             status = _srun(pl, c_u8, nthreads)
-    elif name == "int8":
+    elif ctc == TC_INT8:
         c_i8 = cval
         with nogil:
             status = _srun(pl, c_i8, nthreads)
-    elif name == "int16":
+    elif ctc == TC_INT16:
         c_i16 = cval
         with nogil:
             status = _srun(pl, c_i16, nthreads)
-    elif name == "uint16":
+    elif ctc == TC_UINT16:
         c_u16 = cval
         with nogil:
             status = _srun(pl, c_u16, nthreads)
-    elif name == "int32":
+    elif ctc == TC_INT32:
         c_i32 = cval
         with nogil:
             status = _srun(pl, c_i32, nthreads)
-    elif name == "uint32":
+    elif ctc == TC_UINT32:
         c_u32 = cval
         with nogil:
             status = _srun(pl, c_u32, nthreads)
-    elif name == "int64":
+    elif ctc == TC_INT64:
         c_i64 = cval
         with nogil:
             status = _srun(pl, c_i64, nthreads)
@@ -1005,8 +1193,8 @@ cdef struct FPlan:
     int op
     bint direct_out
     const Py_ssize_t* o_n
-    const Py_ssize_t* o_ostr
-    const Py_ssize_t* o_istr
+    Py_ssize_t o_ostr[RMAXDIM]
+    Py_ssize_t o_istr[RMAXDIM]
     const Py_ssize_t* o_map       # per axis: map[o + k] -> row or -1
     const Py_ssize_t* o_mapoff
     const Py_ssize_t* o_span      # ring extent per axis
@@ -1016,10 +1204,11 @@ cdef struct FPlan:
     const Py_ssize_t* row_k       # nrows x nout window indices
     Py_ssize_t nruns
     const Py_ssize_t* run_row
-    const Py_ssize_t* run_x
-    const Py_ssize_t* run_len
+    const Py_ssize_t* run_x       # first tap of the run (elements along merged x)
+    const Py_ssize_t* run_ext     # second read of the run: run_x + this (0: none)
     const Py_ssize_t* run_lev
     int nlev
+    Py_ssize_t blk                # channels interleaved along x (taps blk apart)
     Py_ssize_t nx_in, nx_out, Lx, bx, x_istr, x_ostr
     const Py_ssize_t* x_map
     Py_ssize_t nlines, ntiles, tile_w, nvmax, nslots
@@ -1056,9 +1245,9 @@ cdef void _load_haloed(const FPlan* pl, rtype* buf, Py_ssize_t off, Py_ssize_t v
             buf[i] = cval if j < 0 else _load1(src + j * pl.x_istr, pl.in_tc, <rtype*>NULL)
     w = 1
     for lev in range(1, pl.nlev):
-        # level lev: windows of 2w taps from level lev-1 (windows of w)
+        # level lev: windows of 2w taps (blk apart) from level lev-1
         _vop(buf + lev * pl.nvmax, buf + (lev - 1) * pl.nvmax,
-             buf + (lev - 1) * pl.nvmax + w, nv - 2 * w + 1, pl.op)
+             buf + (lev - 1) * pl.nvmax + w * pl.blk, nv - (2 * w - 1) * pl.blk, pl.op)
         w *= 2
 
 
@@ -1100,7 +1289,7 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
             if nxo > pl.tile_w:
                 nxo = pl.tile_w
             vx0 = xo0 + pl.bx
-            nv = nxo + pl.Lx - 1
+            nv = nxo + (pl.Lx - 1) * pl.blk
             for r in range(pl.nrows):
                 slot = 0
                 for a in range(nout):
@@ -1135,7 +1324,7 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
             for j in range(pl.nruns):
                 base = (slots + rowslot[pl.run_row[j]] * slot_len
                         + pl.run_lev[j] * pl.nvmax + pl.run_x[j])
-                extra = pl.run_len[j] - ((<Py_ssize_t>1) << pl.run_lev[j])
+                extra = pl.run_ext[j]
                 if j == 0:
                     if extra > 0:
                         _vop(Rp, base, base + extra, nxo, op)
@@ -1175,134 +1364,193 @@ cdef int _frun(const FPlan* pl, rtype cval, int nthreads) noexcept nogil:
     return failures
 
 
-def footprint(inp, out, int op, fp, base, modes, cval, int in_tc, int out_tc,
-              int nthreads, compute=None):
-    """Reduce over an arbitrary boolean footprint (stride 1, output shape of
-    the input).  ``fp``: bool array of ndim == inp.ndim; ``base``: per axis
-    virtual index of the footprint's first tap for output 0."""
-    cdef FPlan pl
-    cdef int ndim = inp.ndim
-    cdef int nout = ndim - 1
-    cdef Py_ssize_t a
-    cdt = np.dtype(compute if compute is not None else inp.dtype)
-    if cdt.name not in _RTYPES:
-        raise TypeError(f"footprint: unsupported compute dtype {cdt}")
-    itemsize = cdt.itemsize
-    direct_out = (np.dtype(out.dtype) == cdt and out.strides[ndim - 1] == itemsize)
-    fp = np.asarray(fp, dtype=bool)
-    kshape = fp.shape
-    lax = ndim - 1
-    Lx = kshape[lax]
-    # rows: distinct outer index tuples with a True tap; runs along x
-    rows, row_k, runs = {}, [], []
-    maxrun = 1
-    for idx in zip(*np.nonzero(fp.any(axis=lax))) if nout else [()]:
-        line = fp[idx] if nout else fp
-        key = tuple(int(i) for i in idx)
-        x = 0
-        while x < Lx:
-            if line[x]:
-                e = x
-                while e < Lx and line[e]:
-                    e += 1
-                if key not in rows:
-                    rows[key] = len(rows)
-                    row_k.extend(key)
-                ln = e - x
-                lev = ln.bit_length() - 1
-                runs.append((rows[key], x, ln, lev))
-                maxrun = max(maxrun, ln)
-                x = e
-            else:
-                x += 1
-    nlev = maxrun.bit_length()      # levels 0 .. floor(log2(maxrun))
-    nrows = len(rows)
-    o_n = _intp(out.shape[a] for a in range(nout))
-    o_ostr = _intp(out.strides[a] for a in range(nout))
-    o_istr = _intp(inp.strides[a] for a in range(nout))
-    maps, offs, pos = [], [], 0
-    for a in range(nout):
-        tab = map_table(base[a], base[a] + out.shape[a] - 1 + kshape[a] - 1,
-                         inp.shape[a], modes[a])
-        maps.append(tab)
-        offs.append(pos)
-        pos += tab.shape[0]
-    o_map = np.ascontiguousarray(np.concatenate(maps) if maps else np.zeros(1, np.intp))
-    o_mapoff = _intp(offs)
-    nx_out = out.shape[lax]
-    bx = base[lax]
-    x_map = map_table(bx, bx + nx_out - 1 + Lx - 1, inp.shape[lax], modes[lax])
-    nlines = int(np.prod(out.shape[:nout])) if nout else 1
-    ntiles = 1
-    if nthreads > 1 and nlines < 4 * nthreads and nx_out >= 4096:
-        ntiles = min(4 * nthreads, nx_out // 2048)
-    tile_w = -(-nx_out // ntiles)
-    ntiles = -(-nx_out // tile_w)
-    nvmax = tile_w + Lx - 1
-    spans = [kshape[a] for a in range(nout)]
-    nslots_ring = int(np.prod(spans)) if nout else 1
-    ring = nslots_ring * nlev * nvmax * itemsize <= (16 << 20)
-    mul = []
-    m = 1
-    for a in range(nout - 1, -1, -1):
-        mul.append(m)
-        m *= spans[a]
-    nslots = m if ring else max(nrows, 1)
-    o_span = _intp(spans)
-    o_mul = _intp(mul[::-1])
-    row_k_a = _intp(row_k)
-    run_row = _intp(r[0] for r in runs)
-    run_x = _intp(r[1] for r in runs)
-    run_len = _intp(r[2] for r in runs)
-    run_lev = _intp(r[3] for r in runs)
-    # a few bands per thread, taken dynamically (robust to a busy core)
-    nbands = max(1, min(4 * nthreads if nthreads > 1 else 1, nlines * ntiles))
-    keep_alive = (o_n, o_ostr, o_istr, o_map, o_mapoff, o_span, o_mul, row_k_a,
-                  run_row, run_x, run_len, run_lev, x_map)
-    pl.nout = nout
-    pl.inp = <const char*>cnp.PyArray_DATA(<cnp.ndarray>inp)
-    pl.out = <char*>cnp.PyArray_DATA(<cnp.ndarray>out)
-    pl.in_tc = in_tc
-    pl.out_tc = out_tc
-    pl.op = op
-    pl.direct_out = direct_out
-    pl.o_n = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_n)
-    pl.o_ostr = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_ostr)
-    pl.o_istr = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_istr)
-    pl.o_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_map)
-    pl.o_mapoff = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_mapoff)
-    pl.o_span = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_span)
-    pl.o_mul = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_mul)
-    pl.ring = ring
-    pl.nrows = nrows
-    pl.row_k = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>row_k_a)
-    pl.nruns = len(runs)
-    pl.run_row = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_row)
-    pl.run_x = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_x)
-    pl.run_len = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_len)
-    pl.run_lev = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_lev)
-    pl.nlev = nlev
-    pl.nx_in = inp.shape[lax]
-    pl.nx_out = nx_out
-    pl.Lx = Lx
-    pl.bx = bx
-    pl.x_istr = inp.strides[lax]
-    pl.x_ostr = out.strides[lax]
-    pl.x_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>x_map)
-    pl.nlines = nlines
-    pl.ntiles = ntiles
-    pl.tile_w = tile_w
-    pl.nvmax = nvmax
-    pl.nslots = nslots
-    pl.nbands = nbands
-    cdef int status = _dispatch_fp(&pl, cdt.name, cval, nthreads)
-    del keep_alive
-    if status != 0:
-        raise MemoryError("pyfilter: out of memory for the footprint buffers")
-    return out
+cdef struct FootOpts:
+    int op                        # OP_MAX or OP_MIN
+    int ctc                       # compute type code
+    int in_tc
+    int out_tc
+    Py_ssize_t block              # channels interleaved along x (1: none)
 
 
-cdef int _dispatch_fp(const FPlan* pl, str name, cval, int nthreads):
+cdef class FootprintPlan:
+    """A reduction over an arbitrary boolean footprint (stride 1, the
+    output of the input's shape), planned once for its shapes: the
+    footprint's rows (outer window indices with a True tap) and their x
+    runs, the boundary tables and the ring of loaded rows.  ``run`` as
+    :class:`BoxPlan`'s.
+
+    Parameters
+    ----------
+    shape : intp[::1]
+        The input's (and output's) shape; x is the last axis (merged
+        (x, channel) axes with ``opts.block`` = C > 1).
+    fp : uint8[::1]
+        The footprint, C order, of shape ``fp_shape`` (one entry per axis;
+        along a merged x axis its extent in pixels).
+    base : intp[::1]
+        Per axis the virtual index of the footprint's first tap for
+        output 0 (in pixels along a merged axis).
+    modes : int32[::1]
+    opts : FootOpts
+    """
+    cdef FPlan tpl
+    cdef object keep
+    cdef int nd
+    cdef int ctc
+    cdef Py_ssize_t csize, isize, osize, ring_bytes
+    cdef Py_ssize_t shape[RMAXDIM]
+
+    def __init__(self, const Py_ssize_t[::1] shape, const unsigned char[::1] fp,
+                 const Py_ssize_t[::1] fp_shape, const Py_ssize_t[::1] base,
+                 const int[::1] modes, FootOpts opts):
+        cdef FPlan* pl = &self.tpl
+        cdef int nd = shape.shape[0], nout, a, lax
+        cdef Py_ssize_t blk = opts.block, Lx, bx, nx_out
+        if nd < 1 or nd > RMAXDIM:
+            raise ValueError(f"FootprintPlan: 1..{RMAXDIM} dimensions, got {nd}")
+        if fp_shape.shape[0] != nd or base.shape[0] != nd or modes.shape[0] != nd:
+            raise ValueError("FootprintPlan: one entry per axis expected")
+        if blk < 1 or shape[nd - 1] % blk:
+            raise ValueError(f"FootprintPlan: block {blk} does not divide the merged x axis")
+        _check_compute(opts.ctc, "FootprintPlan")
+        if opts.op != OP_MAX and opts.op != OP_MIN:
+            raise ValueError(f"FootprintPlan: unknown op {opts.op}")
+        kshape = tuple([fp_shape[a] for a in range(nd)])
+        fpa = np.asarray(fp, dtype=np.uint8).astype(bool)
+        if fpa.size != int(np.prod(kshape)) or fpa.size == 0:
+            raise ValueError("FootprintPlan: the footprint does not have its shape")
+        fpa = fpa.reshape(kshape)
+        self.nd = nd
+        self.ctc = opts.ctc
+        self.csize = _tc_itemsize(opts.ctc)
+        self.isize = _tc_itemsize(opts.in_tc)
+        self.osize = _tc_itemsize(opts.out_tc)
+        for a in range(nd):
+            if shape[a] < 1:
+                raise ValueError("FootprintPlan: empty arrays are not planned")
+            self.shape[a] = shape[a]
+        nout = nd - 1
+        lax = nd - 1
+        Lx = kshape[lax]
+        # rows: distinct outer index tuples with a True tap; runs along x
+        rows, row_k, runs = {}, [], []
+        maxrun = 1
+        for idx in (zip(*np.nonzero(fpa.any(axis=lax))) if nout else [()]):
+            line = fpa[idx] if nout else fpa
+            key = tuple([int(i) for i in idx])
+            x = 0
+            while x < Lx:
+                if line[x]:
+                    e = x
+                    while e < Lx and line[e]:
+                        e += 1
+                    if key not in rows:
+                        rows[key] = len(rows)
+                        row_k.extend(key)
+                    ln = e - x
+                    lev = ln.bit_length() - 1
+                    runs.append((rows[key], x * blk, (ln - (1 << lev)) * blk, lev))
+                    maxrun = max(maxrun, ln)
+                    x = e
+                else:
+                    x += 1
+        nlev = maxrun.bit_length()      # levels 0 .. floor(log2(maxrun))
+        osh = [shape[a] for a in range(nd)]
+        o_n = _intp(osh[:nout])
+        maps, offs = [], []
+        pos = 0
+        for a in range(nout):
+            tab = map_table(base[a], base[a] + shape[a] - 1 + kshape[a] - 1, shape[a],
+                            modes[a])
+            maps.append(tab)
+            offs.append(pos)
+            pos += tab.shape[0]
+        o_map = np.ascontiguousarray(np.concatenate(maps) if maps else np.zeros(1, np.intp))
+        o_mapoff = _intp(offs)
+        nx_out = shape[lax]
+        bx = base[lax] * blk
+        x_map = map_table_block(bx, bx + nx_out - 1 + (Lx - 1) * blk, shape[lax],
+                                modes[lax], blk)
+        spans = list(kshape[:nout])
+        mul = []
+        m = 1
+        for a in range(nout - 1, -1, -1):
+            mul.append(m)
+            m *= spans[a]
+        self.ring_bytes = m * nlev * self.csize     # per element of a tile's row
+        o_span = _intp(spans)
+        o_mul = _intp(mul[::-1])
+        row_k_a = _intp(row_k)
+        run_row = _intp([r[0] for r in runs])
+        run_x = _intp([r[1] for r in runs])
+        run_ext = _intp([r[2] for r in runs])
+        run_lev = _intp([r[3] for r in runs])
+        self.keep = (o_n, o_map, o_mapoff, o_span, o_mul, row_k_a, run_row, run_x, run_ext,
+                     run_lev, x_map)
+        memset(pl, 0, sizeof(FPlan))
+        pl.nout = nout
+        pl.in_tc = opts.in_tc
+        pl.out_tc = opts.out_tc
+        pl.op = opts.op
+        pl.o_n = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_n)
+        pl.o_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_map)
+        pl.o_mapoff = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_mapoff)
+        pl.o_span = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_span)
+        pl.o_mul = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>o_mul)
+        pl.nrows = len(rows)
+        pl.row_k = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>row_k_a)
+        pl.nruns = len(runs)
+        pl.run_row = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_row)
+        pl.run_x = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_x)
+        pl.run_ext = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_ext)
+        pl.run_lev = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_lev)
+        pl.nlev = nlev
+        pl.blk = blk
+        pl.nx_in = shape[lax]
+        pl.nx_out = nx_out
+        pl.Lx = Lx
+        pl.bx = bx
+        pl.x_map = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>x_map)
+        pl.nlines = 1
+        for a in range(nout):
+            pl.nlines *= shape[a]
+        pl.nslots = m
+
+    def run(self, cnp.ndarray inp, cnp.ndarray out, cval, int nthreads):
+        """Reduce ``inp`` into ``out`` (see :class:`BoxPlan.run`)."""
+        cdef FPlan pl = self.tpl
+        cdef int nd = self.nd, a, status = 0
+        cdef Py_ssize_t ntiles, tile_w
+        _check_arrays(inp, out, nd, self.shape, self.shape, self.isize, self.osize,
+                      "FootprintPlan")
+        pl.inp = <const char*>cnp.PyArray_DATA(inp)
+        pl.out = <char*>cnp.PyArray_DATA(out)
+        for a in range(nd - 1):
+            pl.o_istr[a] = inp.strides[a]
+            pl.o_ostr[a] = out.strides[a]
+        pl.x_istr = inp.strides[nd - 1]
+        pl.x_ostr = out.strides[nd - 1]
+        pl.direct_out = pl.out_tc == self.ctc and pl.x_ostr == self.csize
+        ntiles = 1
+        if nthreads > 1 and pl.nlines < 4 * nthreads and pl.nx_out >= 4096:
+            ntiles = min(4 * nthreads, pl.nx_out // 2048)
+        tile_w = (pl.nx_out + ntiles - 1) // ntiles
+        ntiles = (pl.nx_out + tile_w - 1) // tile_w
+        pl.ntiles = ntiles
+        pl.tile_w = tile_w
+        pl.nvmax = tile_w + (pl.Lx - 1) * pl.blk
+        # a ring of rows (one slot per outer window position) when it fits
+        # in 16 MiB, else one slot per footprint row
+        pl.ring = self.ring_bytes * pl.nvmax <= (16 << 20)
+        pl.nslots = self.tpl.nslots if pl.ring else max(pl.nrows, 1)
+        pl.nbands = bands_for(nthreads, pl.nlines * ntiles)
+        status = _dispatch_fp(&pl, self.ctc, cval, nthreads)
+        if status != 0:
+            raise MemoryError("pyfilter: out of memory for the footprint buffers")
+        return out
+
+
+cdef int _dispatch_fp(const FPlan* pl, int ctc, cval, int nthreads) except -1:
     cdef int8_t c_i8
     cdef uint8_t c_u8
     cdef int16_t c_i16
@@ -1314,39 +1562,39 @@ cdef int _dispatch_fp(const FPlan* pl, str name, cval, int nthreads):
     cdef float c_f
     cdef double c_d
     cdef int status = 0
-    if name == "float32":
+    if ctc == TC_FLOAT32:
         c_f = cval
         with nogil:
             status = _frun(pl, c_f, nthreads)
-    elif name == "float64":
+    elif ctc == TC_FLOAT64:
         c_d = cval
         with nogil:
             status = _frun(pl, c_d, nthreads)
-    elif name == "uint8":
+    elif ctc == TC_UINT8:
         c_u8 = cval
         with nogil:
             status = _frun(pl, c_u8, nthreads)
-    elif name == "int8":
+    elif ctc == TC_INT8:
         c_i8 = cval
         with nogil:
             status = _frun(pl, c_i8, nthreads)
-    elif name == "int16":
+    elif ctc == TC_INT16:
         c_i16 = cval
         with nogil:
             status = _frun(pl, c_i16, nthreads)
-    elif name == "uint16":
+    elif ctc == TC_UINT16:
         c_u16 = cval
         with nogil:
             status = _frun(pl, c_u16, nthreads)
-    elif name == "int32":
+    elif ctc == TC_INT32:
         c_i32 = cval
         with nogil:
             status = _frun(pl, c_i32, nthreads)
-    elif name == "uint32":
+    elif ctc == TC_UINT32:
         c_u32 = cval
         with nogil:
             status = _frun(pl, c_u32, nthreads)
-    elif name == "int64":
+    elif ctc == TC_INT64:
         c_i64 = cval
         with nogil:
             status = _frun(pl, c_i64, nthreads)
@@ -1553,113 +1801,203 @@ cdef void _trun(const TPlan* pl, rtype ident, int nthreads) noexcept nogil:
         _trows(pl, nunits * band // pl.nbands, nunits * (band + 1) // pl.nbands, ident)
 
 
-cdef int _fill_tplan(TPlan* pl, inp, out, tables, dilation) except -1:
-    """Shared TPlan set-up: inp/out as (P, s0, s1, s2) arrays; tables is a
-    list of 3 (st, ct, fi) intp arrays."""
-    cdef int a
-    pl.inp = <const char*>cnp.PyArray_DATA(<cnp.ndarray>inp)
-    pl.out = <char*>cnp.PyArray_DATA(<cnp.ndarray>out)
-    pl.P = inp.shape[0]
+cdef struct TableOpts:
+    int op                        # OP_MAX (argmax available) or OP_SUM (mean)
+    int ctc                       # the arrays' type code (bool as uint8)
+    # uniform pooling windows along x: outputs ia <= i < ib have their K2
+    # taps at i * s2 + b2 + k * dilation inside the row (ib <= ia: none)
+    Py_ssize_t ia, ib, s2, b2, K2
+
+
+cdef int _set_tables(TPlan* pl, const Py_ssize_t* m, tables, str who) except -1:
+    """pl.st/ct/fi from ``tables`` = (start, count, fallback) intp arrays,
+    each the three axes' tables concatenated (m[0] + m[1] + m[2] entries)."""
+    cdef int a, k
+    cdef Py_ssize_t pos = 0
+    cdef cnp.ndarray t
+    for k in range(3):
+        t = <cnp.ndarray>tables[k]
+        if t.shape[0] != m[0] + m[1] + m[2]:
+            raise ValueError(f"{who}: one table entry per output index and axis expected")
+    pos = 0
     for a in range(3):
-        pl.n[a] = inp.shape[a + 1]
-        pl.m[a] = out.shape[a + 1]
-        pl.st[a] = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tables[a][0])
-        pl.ct[a] = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tables[a][1])
-        pl.fi[a] = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tables[a][2])
-        pl.d[a] = dilation[a]
-    for a in range(4):
-        pl.istr[a] = inp.strides[a]
-        pl.ostr[a] = out.strides[a]
+        pl.st[a] = (<const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tables[0])) + pos
+        pl.ct[a] = (<const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tables[1])) + pos
+        pl.fi[a] = (<const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tables[2])) + pos
+        pos += m[a]
     return 0
 
 
-def table(inp, out, idx, int op, tables, dilation, ident, int nthreads, xwin=None):
-    """Window tables (pooling with argmax, adaptive pooling).
+cdef int _check_tables(const Py_ssize_t* n, const Py_ssize_t* m, const Py_ssize_t* d,
+                       tables, str who) except -1:
+    """Every window tap of the tables lies inside its axis."""
+    cdef int a
+    cdef Py_ssize_t pos = 0, i, s, c
+    cdef const Py_ssize_t* st = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tables[0])
+    cdef const Py_ssize_t* ct = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tables[1])
+    for a in range(3):
+        for i in range(m[a]):
+            s = st[pos + i]
+            c = ct[pos + i]
+            if c > 0 and (s < 0 or s + (c - 1) * d[a] >= n[a]):
+                raise ValueError(f"{who}: a window reads outside axis {a}")
+        pos += m[a]
+    return 0
 
-    ``inp`` (P, n0, n1, n2) and ``out`` (P, m0, m1, m2) of the same dtype
-    (any strides); ``idx``: None or a C-contiguous int64 array of out's
-    shape receiving flat indices into each input plane.  ``tables``: per
-    axis (start, count, fallback) intp arrays of length m_a; ``op``: 0 max
-    (NaN wins, the last NaN in row-major order; ties keep the first), 2
-    mean.  ``ident``: the value of a window without a valid tap.
-    ``xwin``: None, or (ia, ib, s2, b2, K2) when outputs ia <= i < ib along
-    the last axis have their K2 taps at i * s2 + b2 + k * dilation inside
-    the row (uniform pooling windows: vectorised across outputs).
+
+cdef class TablePlan:
+    """Window tables over (P, n0, n1, n2) planes into (P, m0, m1, m2):
+    max pooling with argmax indices, adaptive pooling (see the table
+    kernel), planned once for its shapes.
+
+    Parameters
+    ----------
+    in_shape, out_shape : intp[::1]
+        The (P, n0, n1, n2) input and (P, m0, m1, m2) output shapes.
+    start, count, fallback : intp[::1]
+        Per output index of each spatial axis, the first valid tap, the
+        number of valid taps (spaced by ``dilation``) and torch's index for
+        a window without a valid tap; the three axes' tables concatenated.
+    dilation : intp[::1]
+        Three tap spacings.
+    opts : TableOpts
+        OP_MAX: the maximum (NaN wins, the last NaN in row-major order;
+        ties keep the first); a window without a valid tap gives the
+        type's lowest value.  OP_SUM: the mean of the valid taps.
     """
-    cdef TPlan pl
-    tables = [tuple(np.ascontiguousarray(t, dtype=np.intp) for t in tab) for tab in tables]
-    _fill_tplan(&pl, inp, out, tables, dilation)
-    pl.ia = pl.ib = pl.s2 = pl.b2 = pl.K2 = 0
-    if xwin is not None:
-        pl.ia, pl.ib, pl.s2, pl.b2, pl.K2 = xwin
-    pl.idx = NULL if idx is None else <int64_t*>cnp.PyArray_DATA(<cnp.ndarray>idx)
-    pl.op = op
-    nunits = pl.P * pl.m[0] * pl.m[1]
-    pl.nbands = max(1, min(4 * nthreads if nthreads > 1 else 1, nunits))
-    name = np.dtype(inp.dtype).name
-    cdef int8_t c_i8
-    cdef uint8_t c_u8
-    cdef int16_t c_i16
-    cdef uint16_t c_u16
-    cdef int32_t c_i32
-    cdef uint32_t c_u32
-    cdef int64_t c_i64
-    cdef uint64_t c_u64
-    cdef float c_f
-    cdef double c_d
-    if name == "float32":
-        c_f = ident
+    cdef TPlan tpl
+    cdef object keep
+    cdef int ctc
+    cdef Py_ssize_t csize
+    cdef Py_ssize_t ishape[4]
+    cdef Py_ssize_t oshape[4]
+
+    def __init__(self, const Py_ssize_t[::1] in_shape, const Py_ssize_t[::1] out_shape,
+                 const Py_ssize_t[::1] start, const Py_ssize_t[::1] count,
+                 const Py_ssize_t[::1] fallback, const Py_ssize_t[::1] dilation,
+                 TableOpts opts):
+        cdef TPlan* pl = &self.tpl
+        cdef int a
+        if in_shape.shape[0] != 4 or out_shape.shape[0] != 4 or dilation.shape[0] != 3:
+            raise ValueError("TablePlan: (P, n0, n1, n2) shapes and three dilations expected")
+        _check_compute(opts.ctc, "TablePlan")
+        if opts.op != OP_MAX and opts.op != OP_SUM:
+            raise ValueError(f"TablePlan: unknown op {opts.op}")
+        if opts.op == OP_SUM and opts.ctc != TC_FLOAT32 and opts.ctc != TC_FLOAT64:
+            raise TypeError("TablePlan: means of float32 or float64 only")
+        memset(pl, 0, sizeof(TPlan))
+        for a in range(4):
+            if in_shape[a] < 0 or out_shape[a] < 0 or (a > 0 and out_shape[a] > 0
+                                                        and in_shape[a] == 0):
+                raise ValueError("TablePlan: bad shapes")
+            self.ishape[a] = in_shape[a]
+            self.oshape[a] = out_shape[a]
+        if in_shape[0] != out_shape[0]:
+            raise ValueError("TablePlan: the input and output planes differ")
+        tabs = (np.ascontiguousarray(start, dtype=np.intp),
+                np.ascontiguousarray(count, dtype=np.intp),
+                np.ascontiguousarray(fallback, dtype=np.intp))
+        pl.P = in_shape[0]
+        for a in range(3):
+            pl.n[a] = in_shape[a + 1]
+            pl.m[a] = out_shape[a + 1]
+            if dilation[a] < 1:
+                raise ValueError("TablePlan: dilations must be >= 1")
+            pl.d[a] = dilation[a]
+        _set_tables(pl, pl.m, tabs, "TablePlan")
+        _check_tables(pl.n, pl.m, pl.d, tabs, "TablePlan")
+        pl.op = opts.op
+        pl.ia, pl.ib, pl.s2, pl.b2, pl.K2 = opts.ia, opts.ib, opts.s2, opts.b2, opts.K2
+        if pl.ib > pl.ia:
+            if (pl.ia < 0 or pl.ib > pl.m[2] or pl.K2 < 1 or pl.s2 < 1
+                    or pl.ia * pl.s2 + pl.b2 < 0
+                    or (pl.ib - 1) * pl.s2 + pl.b2 + (pl.K2 - 1) * pl.d[2] >= pl.n[2]):
+                raise ValueError("TablePlan: the uniform x windows read outside the rows")
+        else:
+            pl.ia = pl.ib = 0
+        self.ctc = opts.ctc
+        self.csize = _tc_itemsize(opts.ctc)
+        self.keep = tabs
+
+    def run(self, cnp.ndarray inp, cnp.ndarray out, idx, int nthreads):
+        """``idx``: None, or a C-contiguous int64 array of out's shape that
+        receives each window's argmax as a flat index into its plane."""
+        cdef TPlan pl = self.tpl
+        cdef int a
+        cdef cnp.ndarray ia
+        _check_arrays(inp, out, 4, self.ishape, self.oshape, self.csize, self.csize,
+                      "TablePlan")
+        pl.inp = <const char*>cnp.PyArray_DATA(inp)
+        pl.out = <char*>cnp.PyArray_DATA(out)
+        for a in range(4):
+            pl.istr[a] = inp.strides[a]
+            pl.ostr[a] = out.strides[a]
+        pl.idx = NULL
+        if idx is not None:
+            ia = <cnp.ndarray>idx
+            if (ia.ndim != 4 or ia.dtype != np.int64 or not cnp.PyArray_IS_C_CONTIGUOUS(ia)
+                    or not cnp.PyArray_ISWRITEABLE(ia)):
+                raise ValueError("TablePlan.run: idx must be a writeable C-contiguous int64 "
+                                 "array of the output's shape")
+            for a in range(4):
+                if ia.shape[a] != self.oshape[a]:
+                    raise ValueError("TablePlan.run: idx must have the output's shape")
+            if pl.op != OP_MAX:
+                raise ValueError("TablePlan.run: indices of a max only")
+            pl.idx = <int64_t*>cnp.PyArray_DATA(ia)
+        if cnp.PyArray_SIZE(out) == 0:
+            return out
+        pl.nbands = bands_for(nthreads, pl.P * pl.m[0] * pl.m[1])
+        _dispatch_table(&pl, self.ctc, nthreads)
+        return out
+
+
+cdef int _dispatch_table(const TPlan* pl, int ctc, int nthreads) except -1:
+    # the value of a window without a valid tap: the type's lowest value
+    if ctc == TC_FLOAT32:
         with nogil:
-            _trun(&pl, c_f, nthreads)
-    elif name == "float64":
-        c_d = ident
+            _trun(pl, <float>(-INFINITY), nthreads)
+    elif ctc == TC_FLOAT64:
         with nogil:
-            _trun(&pl, c_d, nthreads)
-    elif name == "uint8":
-        c_u8 = ident
+            _trun(pl, <double>(-INFINITY), nthreads)
+    elif ctc == TC_UINT8:
         with nogil:
-            _trun(&pl, c_u8, nthreads)
-    elif name == "int8":
-        c_i8 = ident
+            _trun(pl, <uint8_t>0, nthreads)
+    elif ctc == TC_INT8:
         with nogil:
-            _trun(&pl, c_i8, nthreads)
-    elif name == "int16":
-        c_i16 = ident
+            _trun(pl, <int8_t>(-128), nthreads)
+    elif ctc == TC_INT16:
         with nogil:
-            _trun(&pl, c_i16, nthreads)
-    elif name == "uint16":
-        c_u16 = ident
+            _trun(pl, <int16_t>(-32768), nthreads)
+    elif ctc == TC_UINT16:
         with nogil:
-            _trun(&pl, c_u16, nthreads)
-    elif name == "int32":
-        c_i32 = ident
+            _trun(pl, <uint16_t>0, nthreads)
+    elif ctc == TC_INT32:
         with nogil:
-            _trun(&pl, c_i32, nthreads)
-    elif name == "uint32":
-        c_u32 = ident
+            _trun(pl, <int32_t>INT32_MIN, nthreads)
+    elif ctc == TC_UINT32:
         with nogil:
-            _trun(&pl, c_u32, nthreads)
-    elif name == "int64":
-        c_i64 = ident
+            _trun(pl, <uint32_t>0, nthreads)
+    elif ctc == TC_INT64:
         with nogil:
-            _trun(&pl, c_i64, nthreads)
-    elif name == "uint64":
-        c_u64 = ident
-        with nogil:
-            _trun(&pl, c_u64, nthreads)
+            _trun(pl, <int64_t>INT64_MIN, nthreads)
     else:
-        raise TypeError(f"table: unsupported dtype {name}")
-    return out
+        with nogil:
+            _trun(pl, <uint64_t>0, nthreads)
+    return 0
 
 
 # ---------------------------------------------------------------- scatter kernels
 cdef int _unpool_plane(const rtype* x, const int64_t* idx, rtype* out,
-                       Py_ssize_t nin, Py_ssize_t nout, bint add,
+                       Py_ssize_t nin, Py_ssize_t nout, bint add, bint zero,
                        int64_t* bad) noexcept nogil:
-    """out[idx[i]] = x[i] (or += with ``add``); stops at an index outside
-    [0, nout) and records it in bad[0]."""
+    """out[idx[i]] = x[i] (or += with ``add``) after zeroing ``out`` (with
+    ``zero``: the writing thread first-touches its planes); stops at an
+    index outside [0, nout) and records it in bad[0]."""
     cdef Py_ssize_t i
     cdef int64_t j
+    if zero and nout > 0:
+        memset(out, 0, nout * sizeof(rtype))
     for i in range(nin):
         j = idx[i]
         if j < 0 or j >= nout:
@@ -1673,79 +2011,92 @@ cdef int _unpool_plane(const rtype* x, const int64_t* idx, rtype* out,
 
 
 cdef void _scatter_run(const rtype* x, const int64_t* idx, rtype* out,
-                       Py_ssize_t P, Py_ssize_t nin, Py_ssize_t nout, bint add,
+                       Py_ssize_t P, Py_ssize_t nin, Py_ssize_t nout, bint add, bint zero,
                        char* failed, int64_t* bad, int nthreads) noexcept nogil:
     cdef Py_ssize_t p
     if nthreads <= 1 or P <= 1:
         for p in range(P):
             failed[p] = _unpool_plane(x + p * nin, idx + p * nin, out + p * nout,
-                                      nin, nout, add, bad + p) != 0
+                                      nin, nout, add, zero, bad + p) != 0
         return
     for p in prange(P, schedule='static', num_threads=nthreads):
         failed[p] = _unpool_plane(x + p * nin, idx + p * nin, out + p * nout,
-                                  nin, nout, add, bad + p) != 0
+                                  nin, nout, add, zero, bad + p) != 0
 
 
-def scatter(x, idx, out, bint add, int nthreads):
-    """Per plane p: out[p, idx[p, i]] = x[p, i] (``add``: +=).
+def scatter(cnp.ndarray x, cnp.ndarray idx, cnp.ndarray out, bint add, bint zero,
+            int nthreads):
+    """Per plane p: out[p, idx[p, i]] = x[p, i] (``add``: +=), after zeroing
+    out's planes when ``zero``.
 
-    ``x`` (P, nin) and ``out`` (P, nout) C-contiguous of one dtype, ``idx``
-    (P, nin) C-contiguous int64.  Returns None, or (plane, index) of the
-    first index outside [0, nout) found (planes are independent).
+    ``x`` (P, nin) and ``out`` (P, nout) C-contiguous of one dtype (float32
+    or float64 with ``add``; any element size up to 8 bytes otherwise),
+    ``idx`` (P, nin) C-contiguous int64.  Returns None, or (plane, index) of
+    the first index outside [0, nout) found (planes are independent).
     """
+    if x.ndim != 2 or idx.ndim != 2 or out.ndim != 2:
+        raise ValueError("scatter: 2-D arrays expected")
     cdef Py_ssize_t P = x.shape[0], nin = x.shape[1], nout = out.shape[1]
+    cdef Py_ssize_t isz = cnp.PyArray_ITEMSIZE(x)
+    if (idx.shape[0] != P or idx.shape[1] != nin or out.shape[0] != P
+            or idx.dtype != np.int64 or x.dtype != out.dtype
+            or not cnp.PyArray_IS_C_CONTIGUOUS(x) or not cnp.PyArray_IS_C_CONTIGUOUS(idx)
+            or not cnp.PyArray_IS_C_CONTIGUOUS(out) or not cnp.PyArray_ISWRITEABLE(out)):
+        raise ValueError("scatter: x, idx (int64) and a writeable out, C-contiguous, of "
+                         "matching shapes and dtypes expected")
     failed = np.zeros(max(P, 1), dtype=np.int8)
     bad = np.zeros(max(P, 1), dtype=np.int64)
     cdef char* fp = <char*>cnp.PyArray_DATA(<cnp.ndarray>failed)
     cdef int64_t* bp = <int64_t*>cnp.PyArray_DATA(<cnp.ndarray>bad)
-    cdef const int64_t* ip = <const int64_t*>cnp.PyArray_DATA(<cnp.ndarray>idx)
-    cdef void* xp = cnp.PyArray_DATA(<cnp.ndarray>x)
-    cdef void* op = cnp.PyArray_DATA(<cnp.ndarray>out)
-    name = np.dtype(x.dtype).name
-    if name == "float32":
+    cdef const int64_t* ip = <const int64_t*>cnp.PyArray_DATA(idx)
+    cdef void* xp = cnp.PyArray_DATA(x)
+    cdef void* op = cnp.PyArray_DATA(out)
+    if add:
+        if x.dtype == np.float32:
+            with nogil:
+                _scatter_run(<const float*>xp, ip, <float*>op, P, nin, nout, True, zero,
+                             fp, bp, nthreads)
+        elif x.dtype == np.float64:
+            with nogil:
+                _scatter_run(<const double*>xp, ip, <double*>op, P, nin, nout, True, zero,
+                             fp, bp, nthreads)
+        else:
+            raise TypeError(f"scatter: sums of float32 or float64 only, got {x.dtype}")
+    elif isz == 1:
         with nogil:
-            _scatter_run(<const float*>xp, ip, <float*>op, P, nin, nout, add, fp, bp, nthreads)
-    elif name == "float64":
+            _scatter_run(<const uint8_t*>xp, ip, <uint8_t*>op, P, nin, nout, False, zero,
+                         fp, bp, nthreads)
+    elif isz == 2:
         with nogil:
-            _scatter_run(<const double*>xp, ip, <double*>op, P, nin, nout, add, fp, bp, nthreads)
-    elif name in ("uint8", "bool"):
+            _scatter_run(<const uint16_t*>xp, ip, <uint16_t*>op, P, nin, nout, False, zero,
+                         fp, bp, nthreads)
+    elif isz == 4:
         with nogil:
-            _scatter_run(<const uint8_t*>xp, ip, <uint8_t*>op, P, nin, nout, add, fp, bp, nthreads)
-    elif name == "int8":
+            _scatter_run(<const uint32_t*>xp, ip, <uint32_t*>op, P, nin, nout, False, zero,
+                         fp, bp, nthreads)
+    elif isz == 8:
         with nogil:
-            _scatter_run(<const int8_t*>xp, ip, <int8_t*>op, P, nin, nout, add, fp, bp, nthreads)
-    elif name == "int16":
-        with nogil:
-            _scatter_run(<const int16_t*>xp, ip, <int16_t*>op, P, nin, nout, add, fp, bp, nthreads)
-    elif name == "uint16":
-        with nogil:
-            _scatter_run(<const uint16_t*>xp, ip, <uint16_t*>op, P, nin, nout, add, fp, bp, nthreads)
-    elif name == "int32":
-        with nogil:
-            _scatter_run(<const int32_t*>xp, ip, <int32_t*>op, P, nin, nout, add, fp, bp, nthreads)
-    elif name == "uint32":
-        with nogil:
-            _scatter_run(<const uint32_t*>xp, ip, <uint32_t*>op, P, nin, nout, add, fp, bp, nthreads)
-    elif name == "int64":
-        with nogil:
-            _scatter_run(<const int64_t*>xp, ip, <int64_t*>op, P, nin, nout, add, fp, bp, nthreads)
-    elif name == "uint64":
-        with nogil:
-            _scatter_run(<const uint64_t*>xp, ip, <uint64_t*>op, P, nin, nout, add, fp, bp, nthreads)
+            _scatter_run(<const uint64_t*>xp, ip, <uint64_t*>op, P, nin, nout, False, zero,
+                         fp, bp, nthreads)
     else:
-        raise TypeError(f"scatter: unsupported dtype {name}")
+        raise TypeError(f"scatter: unsupported element size {isz}")
     for p in range(P):
         if failed[p]:
             return (p, int(bad[p]))
     return None
 
 
+# ---------------------------------------------------------------- average pooling backward
 cdef void _avgb_plane(const TPlan* pl, const ftype* go, ftype* gi) noexcept nogil:
-    """gi[window of o] += go[o] / divisor(o) over one plane (contiguous)."""
+    """gi = 0, then gi[window of o] += go[o] / divisor(o) over one plane
+    (contiguous; the writing thread first-touches its planes)."""
     cdef Py_ssize_t i0, i1, i2, y0, y1, y2, e0, e1, e2
     cdef Py_ssize_t m1 = pl.m[1], m2 = pl.m[2], n1 = pl.n[1], n2 = pl.n[2]
+    cdef Py_ssize_t nin = pl.n[0] * n1 * n2
     cdef double div
     cdef ftype g
+    if nin > 0:
+        memset(gi, 0, nin * sizeof(ftype))
     for i0 in range(pl.m[0]):
         for i1 in range(m1):
             for i2 in range(m2):
@@ -1773,27 +2124,83 @@ cdef void _avgb_run(const TPlan* pl, const ftype* go, ftype* gi, int nthreads) n
         _avgb_plane(pl, go + p * nout, gi + p * nin)
 
 
-def avg_backward(grad_out, grad_in, tables, divisors, double div_const, int nthreads):
-    """grad_in (P, n0, n1, n2), zeroed, C-contiguous; grad_out (P, m0, m1,
-    m2) C-contiguous, same float dtype.  ``tables``: per axis (start,
-    count) of the valid (clipped) window; divisor = div_const if nonzero, else
-    the product of the per-axis ``divisors`` tables."""
-    cdef TPlan pl
-    cdef int a
-    tabs = [tuple(np.ascontiguousarray(t, dtype=np.intp) for t in tab) + (
-        np.zeros(1, np.intp),) for tab in tables]
-    dvs = [np.ascontiguousarray(d, dtype=np.float64) for d in divisors]
-    _fill_tplan(&pl, grad_out, grad_out, tabs, (1, 1, 1))
-    for a in range(3):
-        pl.n[a] = grad_in.shape[a + 1]
-        pl.dv[a] = <const double*>cnp.PyArray_DATA(<cnp.ndarray>dvs[a])
-    pl.div_const = div_const
-    cdef void* gop = cnp.PyArray_DATA(<cnp.ndarray>grad_out)
-    cdef void* gip = cnp.PyArray_DATA(<cnp.ndarray>grad_in)
-    if grad_out.dtype == np.float32:
-        with nogil:
-            _avgb_run(&pl, <const float*>gop, <float*>gip, nthreads)
-    else:
-        with nogil:
-            _avgb_run(&pl, <const double*>gop, <double*>gip, nthreads)
-    return grad_in
+cdef class AvgBackwardPlan:
+    """The gradient of average pooling (the adjoint of the window sums
+    divided by their divisors), planned once for its shapes.
+
+    Parameters
+    ----------
+    out_shape, in_shape : intp[::1]
+        The pooled (P, m0, m1, m2) and the input's (P, n0, n1, n2) shapes.
+    start, count : intp[::1]
+        Per output index of each spatial axis the valid (clipped) window,
+        the three axes' tables concatenated.
+    divisors : float64[::1]
+        Per output index of each axis a divisor factor, concatenated (the
+        divisor is their product), unless ``div_const`` is nonzero.
+    single : bool
+        float32 arrays (else float64).
+    """
+    cdef TPlan tpl
+    cdef object keep
+    cdef bint single
+    cdef Py_ssize_t ishape[4]
+    cdef Py_ssize_t oshape[4]
+
+    def __init__(self, const Py_ssize_t[::1] out_shape, const Py_ssize_t[::1] in_shape,
+                 const Py_ssize_t[::1] start, const Py_ssize_t[::1] count,
+                 const double[::1] divisors, double div_const, bint single):
+        cdef TPlan* pl = &self.tpl
+        cdef int a
+        cdef Py_ssize_t pos
+        if in_shape.shape[0] != 4 or out_shape.shape[0] != 4:
+            raise ValueError("AvgBackwardPlan: (P, n0, n1, n2) shapes expected")
+        if in_shape[0] != out_shape[0]:
+            raise ValueError("AvgBackwardPlan: the planes differ")
+        memset(pl, 0, sizeof(TPlan))
+        for a in range(4):
+            if in_shape[a] < 0 or out_shape[a] < 0:
+                raise ValueError("AvgBackwardPlan: bad shapes")
+            self.ishape[a] = in_shape[a]
+            self.oshape[a] = out_shape[a]
+        pl.P = in_shape[0]
+        for a in range(3):
+            pl.n[a] = in_shape[a + 1]
+            pl.m[a] = out_shape[a + 1]
+            pl.d[a] = 1
+        tabs = (np.ascontiguousarray(start, dtype=np.intp),
+                np.ascontiguousarray(count, dtype=np.intp),
+                np.zeros(pl.m[0] + pl.m[1] + pl.m[2], np.intp))
+        _set_tables(pl, pl.m, tabs, "AvgBackwardPlan")
+        _check_tables(pl.n, pl.m, pl.d, tabs, "AvgBackwardPlan")
+        dv = np.ascontiguousarray(divisors, dtype=np.float64)
+        if div_const == 0:
+            if dv.shape[0] != pl.m[0] + pl.m[1] + pl.m[2]:
+                raise ValueError("AvgBackwardPlan: one divisor per output index and axis")
+            pos = 0
+            for a in range(3):
+                pl.dv[a] = (<const double*>cnp.PyArray_DATA(<cnp.ndarray>dv)) + pos
+                pos += pl.m[a]
+        pl.div_const = div_const
+        self.single = single
+        self.keep = (tabs, dv)
+
+    def run(self, cnp.ndarray grad_out, cnp.ndarray grad_in, int nthreads):
+        """``grad_out`` and ``grad_in``: C-contiguous, the planned shapes and
+        float type; ``grad_in`` is overwritten."""
+        cdef TPlan pl = self.tpl
+        cdef Py_ssize_t sz = 4 if self.single else 8
+        _check_arrays(grad_out, grad_in, 4, self.oshape, self.ishape, sz, sz,
+                      "AvgBackwardPlan")
+        if (not cnp.PyArray_IS_C_CONTIGUOUS(grad_out)
+                or not cnp.PyArray_IS_C_CONTIGUOUS(grad_in)):
+            raise ValueError("AvgBackwardPlan.run: C-contiguous arrays expected")
+        cdef void* gop = cnp.PyArray_DATA(grad_out)
+        cdef void* gip = cnp.PyArray_DATA(grad_in)
+        if self.single:
+            with nogil:
+                _avgb_run(&pl, <const float*>gop, <float*>gip, nthreads)
+        else:
+            with nogil:
+                _avgb_run(&pl, <const double*>gop, <double*>gip, nthreads)
+        return grad_in

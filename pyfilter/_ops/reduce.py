@@ -1,21 +1,49 @@
 """The window-reduction op (engine ``pyfilter/_cext/reduce.pxi``).
 
-Callers pass validated arrays; everything here plans engine calls (compute
-dtype, axis order, temporaries) and composes them.  No arithmetic on array
-data happens in Python.
+Callers pass validated arrays and get a planned call
+(:class:`pyfilter._ops.plans.Call`): everything here plans engine runs
+(compute dtype, the order of the passes, axis order, channel interleave,
+temporaries) into typed engine plans (:class:`BoxPlan`,
+:class:`FootprintPlan`) built once per layout, and composes them.  No
+arithmetic on array data happens in Python.
+
+Layout rules (per engine step, from the shapes and strides):
+
+* unfiltered axes of length 1 are dropped;
+* a short (2..8), unfiltered, contiguous last axis (an HWC image's
+  channels) is merged with x and interleaved: along the merged axis a
+  window of L pixels is L taps spaced by the channel count (as the line
+  engine does, :func:`pyfilter._ops.line.channel_block`);
+* a single reduced outer axis is moved next to x, so that a long window
+  along it runs the van Herk algorithm over whole rows.
 """
 import numpy as np
 
-from .._common import codes as C
-from .._common import validate as V
-from .._common.workers import threads_for
 from .._cext import engine
+from .._common import codes as C
+from . import plans as P
 
 OP_MAX, OP_MIN, OP_SUM = C.OP_MAX, C.OP_MIN, C.OP_SUM
+_TC_UINT8 = C.TYPECODES[np.dtype(np.uint8)]
 
 # Above this product of outer window lengths a separable reduction splits
 # into one engine pass per axis instead of combining every row of the box.
 _DIRECT_ROWS = 9
+# A window of at least this length along the last outer axis runs van
+# Herk (3 row operations per output row); shorter ones combine their rows
+# directly (5 rows in one pass, 4 more per pass).  Narrow types keep more
+# rows in L1, so the direct combination wins for longer windows (measured
+# on 1080x1920x3 and 2048^2 images).
+_VH_MIN = 5
+_VH_MIN_NARROW = 7
+
+
+def _vh_min(cdt):
+    return _VH_MIN if np.dtype(cdt).itemsize >= 4 else _VH_MIN_NARROW
+# Outputs at least this large are written with streaming stores.
+_STREAM_BYTES = 16 << 20
+# channel counts interleaved along x
+_MAX_BLOCK = 8
 
 
 def _eng():
@@ -55,135 +83,352 @@ def minmax_compute_dtype(dtype, cval, uses_cval):
     return np.dtype(np.float64)
 
 
-def _views(inp, out, cdt):
-    """Engine views and type codes (bool arrays are read as uint8)."""
-    if inp.dtype == np.bool_:
-        inp = inp.view(np.uint8)
-        if out.dtype == np.bool_ and cdt == np.uint8:
-            out = out.view(np.uint8)
-    in_tc = V.typecode(inp.dtype)
-    out_tc = V.typecode(out.dtype)
-    return inp, out, in_tc, out_tc
+def _codes(in_dtype, out_dtype, cdt):
+    """Engine type codes (compute, input, output): bool arrays are read as
+    uint8, and written as uint8 when the reduction runs in uint8."""
+    cdt = np.dtype(cdt)
+    in_tc = _TC_UINT8 if np.dtype(in_dtype) == np.bool_ else C.typecode(in_dtype)
+    if np.dtype(out_dtype) == np.bool_ and cdt == np.uint8:
+        out_tc = _TC_UINT8
+    else:
+        out_tc = C.typecode(out_dtype)
+    return C.typecode(cdt), in_tc, out_tc
 
 
-def box(inp, out, op, L, stride, dilation, base, modes, cval, workers,
-        compute, mean=False, divisors=None, div_const=0.0, nthreads=None):
-    """One engine call: reduce the separable window over every axis of
-    ``inp`` into ``out`` (same ndim).  Per-axis lists as in
-    :func:`pyfilter._cext._reduce_base.box`."""
-    if out.size == 0:
-        return out
-    if nthreads is None:
-        work = out.size * max(1, int(np.prod(L)) if op == OP_SUM else 4) + inp.size
-        nthreads = threads_for(workers, work)
-    if inp.ndim == 0:
-        inp, out = inp.reshape(1), out.reshape(1)
-    i2, o2, in_tc, out_tc = _views(inp, out, np.dtype(compute))
-    _eng().box(i2, o2, op, list(L), list(stride), list(dilation), list(base),
-               list(modes), cval, in_tc, out_tc, nthreads, mean, divisors,
-               float(div_const), np.dtype(compute))
-    return out
+def _cval_in(cdt, cval):
+    """``cval`` as the Python number the engine converts to ``cdt``."""
+    return int(cval) if np.dtype(cdt).kind in "biu" else float(cval)
 
 
-def _one_pass(src, dst, axes, op, L, base, modes, cval, workers, compute):
-    """Reduce ``axes`` (stride 1) of src into dst in one engine call; a
-    single reduced outer axis is moved next to the last axis so that long
-    windows run the van Herk algorithm."""
-    nd = src.ndim
-    outer = [a for a in axes if a != nd - 1]
-    if nd >= 3 and len(outer) == 1 and outer[0] != nd - 2:
-        perm = [a for a in range(nd - 1) if a != outer[0]] + [outer[0], nd - 1]
-        src = src.transpose(perm)
-        dst = dst.transpose(perm)
-        L, base, modes = ([seq[p] for p in perm] for seq in (L, base, modes))
-    box(src, dst, op, L, [1] * nd, [1] * nd, base, modes, cval, workers, compute)
+def _ip(v):
+    return np.asarray(list(v), dtype=np.intp)
 
 
-def separable_minmax(src, dst, sizes, bases, modes, cval, op, workers):
-    """max/min over the box ``sizes`` (one per axis, 1 = not filtered) with
-    stride 1; ``bases[a] = -(sizes[a] // 2 + origin[a])``.
-
-    scipy's pass order is reproduced where it matters: when ``dst`` has a
-    different dtype, the first filtered axis is reduced and cast into that
-    dtype before the others (scipy filters one axis at a time, keeping
-    intermediates in the output dtype).
-    """
-    nd = src.ndim
-    axes = [a for a in range(nd) if sizes[a] > 1]
-    if not axes:
-        np.copyto(dst, src, casting="unsafe")
-        return dst
-    uses_cval = any(modes[a] == V.MODE_CONSTANT for a in axes)
-    if np.dtype(dst.dtype) != np.dtype(src.dtype) and len(axes) > 1:
-        tmp = np.empty(src.shape, dtype=dst.dtype)
-        _passes(src, tmp, axes[:1], sizes, bases, modes, cval, op, workers,
-                minmax_compute_dtype(src.dtype, cval, modes[axes[0]] == V.MODE_CONSTANT))
-        src = tmp
-        axes = axes[1:]
-        uses_cval = any(modes[a] == V.MODE_CONSTANT for a in axes)
-    cdt = minmax_compute_dtype(src.dtype, cval, uses_cval)
-    _passes(src, dst, axes, sizes, bases, modes, cval, op, workers, cdt)
-    return dst
+def box_plan(in_shape, out_shape, L, stride, dilation, base, modes, op, cdt, in_dtype,
+             out_dtype, *, block=1, mean=False, div_const=0.0, divisors=None, vh_min=None,
+             stream_bytes=_STREAM_BYTES):
+    """An engine :class:`BoxPlan` (per-axis lists; ``block``: channels
+    interleaved along the last axis, whose length is then pixels x block)."""
+    ctc, in_tc, out_tc = _codes(in_dtype, out_dtype, cdt)
+    opts = {"op": op, "ctc": ctc, "in_tc": in_tc, "out_tc": out_tc, "mean": bool(mean),
+            "div_const": float(div_const), "block": int(block), "van_herk": True,
+            "vh_min": _vh_min(cdt) if vh_min is None else vh_min, "tile_bytes": 8 << 20,
+            "x_tile": 0, "stream_bytes": stream_bytes}
+    dv = None if divisors is None else np.ascontiguousarray(
+        np.concatenate([np.asarray(d, np.float64).reshape(-1) for d in divisors]))
+    return _eng().BoxPlan(_ip(in_shape), _ip(out_shape), _ip(L), _ip(stride), _ip(dilation),
+                          _ip(base), np.asarray(list(modes), np.intc), opts, dv)
 
 
-def _passes(src, dst, axes, sizes, bases, modes, cval, op, workers, cdt):
-    """Reduce ``axes`` of src into dst: one engine call when the outer box
-    is small, else one call per outer axis through temporaries."""
-    nd = src.ndim
-    outer = [a for a in axes if a != nd - 1]
+# ---------------------------------------------------------------- steps
+class Step:
+    """One engine run: ``plan`` from array slot ``src`` into slot ``dst``
+    (0: the input, 1: the target, 2...: temporaries), both viewed through
+    ``reshape`` (dropped or merged axes, always a view) then ``perm``."""
+
+    __slots__ = ("plan", "src", "dst", "shape", "perm", "cval")
+
+    def __init__(self, plan, src, dst, shape, perm, cval):
+        self.plan = plan
+        self.src = src
+        self.dst = dst
+        self.shape = shape
+        self.perm = perm
+        self.cval = cval
+
+
+def _view(a, shape, perm):
+    if shape is not None:
+        a = a.reshape(shape, copy=False)
+    if perm is not None:
+        a = a.transpose(perm)
+    return a
+
+
+class Steps:
+    """A planned reduction: engine steps over views of the input, the
+    target and temporaries ``temps`` [(shape, dtype)] made per run."""
+
+    __slots__ = ("steps", "temps")
+
+    def __init__(self, steps, temps):
+        self.steps = steps
+        self.temps = temps
+
+    def run(self, inp, tgt, nthreads):
+        arrs = [inp, tgt]
+        for shape, dt in self.temps:
+            arrs.append(np.empty(shape, dt))
+        for st in self.steps:
+            st.plan.run(_view(arrs[st.src], st.shape, st.perm),
+                        _view(arrs[st.dst], st.shape, st.perm), st.cval, nthreads)
+        return tgt
+
+
+class Single:
+    """A planned reduction of one engine run on the arrays themselves (the
+    common case: no views, no temporaries)."""
+
+    __slots__ = ("plan", "cval")
+
+    def __init__(self, plan, cval):
+        self.plan = plan
+        self.cval = cval
+
+    def run(self, inp, tgt, nthreads):
+        self.plan.run(inp, tgt, self.cval, nthreads)
+        return tgt
+
+
+def _simplest(steps):
+    """``steps`` as a :class:`Single` when that is all it does."""
+    if (len(steps.steps) == 1 and not steps.temps and steps.steps[0].shape is None
+            and steps.steps[0].perm is None and steps.steps[0].src == 0
+            and steps.steps[0].dst == 1):
+        return Single(steps.steps[0].plan, steps.steps[0].cval)
+    return steps
+
+
+def _run(plan, inp, tgt, nthreads):
+    plan.run(inp, tgt, nthreads)
+
+
+def _copy(plan, inp, tgt, nthreads):
+    np.copyto(tgt, inp, casting="unsafe")
+
+
+def _no_plan(inp, tgt):
+    return None
+
+
+class _Slot:
+    """An array slot while planning: index, shape, dtype, strides."""
+
+    __slots__ = ("index", "shape", "dtype", "strides")
+
+    def __init__(self, index, shape, dtype, strides):
+        self.index = index
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.strides = tuple(strides)
+
+
+def _c_strides(shape, itemsize):
+    out = []
+    step = itemsize
+    for n in reversed(shape):
+        out.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(out))
+
+
+def _temp(temps, shape, dtype):
+    """A temporary slot (C order, made per run)."""
+    dtype = np.dtype(dtype)
+    temps.append((tuple(shape), dtype))
+    return _Slot(1 + len(temps), shape, dtype, _c_strides(shape, dtype.itemsize))
+
+
+def _layout(shape, filtered, slots):
+    """The engine's view of arrays of ``shape`` (every one of ``slots``):
+    (kept axes, channel block).  ``filtered[a]``: whether axis a has a
+    window (a length-1 unfiltered axis is dropped; a short unfiltered
+    contiguous last axis is merged with the axis before it)."""
+    nd = len(shape)
+    keep = [a for a in range(nd) if filtered[a] or shape[a] != 1]
+    if not keep:
+        keep = [nd - 1]
+    block = 1
+    if len(keep) >= 2:
+        c, a = keep[-1], keep[-2]
+        n = shape[c]
+        # (the axes between a and c, if any, have length 1)
+        if not filtered[c] and 2 <= n <= _MAX_BLOCK and all(
+                s.strides[c] == s.dtype.itemsize and s.strides[a] == n * s.dtype.itemsize
+                for s in slots):
+            block = n
+    return keep, block
+
+
+def _engine_shape(shape, keep, block):
+    """The shape of the engine's view (the channel axis merged into x)."""
+    sh = [shape[a] for a in keep]
+    if block > 1:
+        sh = sh[:-2] + [sh[-2] * sh[-1]]
+    return tuple(sh)
+
+
+def _squeezed(seq, keep, block):
+    """A per-axis list on the engine's axes (the channel axis dropped)."""
+    out = [seq[a] for a in keep]
+    return out[:-1] if block > 1 else out
+
+
+# ---------------------------------------------------------------- separable max / min
+def _box_steps(src, dst, sizes, bases, modes, op, cdt, cval, steps):
+    """One engine run reducing the box ``sizes`` from ``src`` into ``dst``
+    (slots of one shape), stride 1."""
+    shape = src.shape
+    nd = len(shape)
+    filtered = [sizes[a] > 1 for a in range(nd)]
+    keep, block = _layout(shape, filtered, (src, dst))
+    esh = _engine_shape(shape, keep, block)
+    L = _squeezed(sizes, keep, block)
+    base = _squeezed(bases, keep, block)
+    mds = _squeezed(modes, keep, block)
+    end = len(esh)
+    # a single reduced outer axis goes next to x (van Herk over whole rows)
+    perm = None
+    outer = [i for i in range(end - 1) if L[i] > 1]
+    if end >= 3 and len(outer) == 1 and outer[0] != end - 2:
+        perm = [i for i in range(end - 1) if i != outer[0]] + [outer[0], end - 1]
+        L, base, mds = ([seq[p] for p in perm] for seq in (L, base, mds))
+    eshape = tuple(esh[p] for p in perm) if perm else esh
+    plan = box_plan(eshape, eshape, L, [1] * end, [1] * end, base, mds, op, cdt,
+                    src.dtype, dst.dtype, block=block)
+    steps.append(Step(plan, src.index, dst.index, esh if esh != shape else None,
+                      tuple(perm) if perm else None, _cval_in(cdt, cval)))
+
+
+def _group_steps(src, dst, axes, sizes, bases, modes, cval, op, cdt, temps, steps):
+    """Reduce ``axes`` of src into dst: one engine run when the outer box
+    is small, else one run per outer axis through temporaries."""
+    nd = len(src.shape)
+    filtered = [sizes[a] > 1 and a in axes for a in range(nd)]
+    keep, block = _layout(src.shape, filtered, (src, dst))
+    xaxis = keep[-2] if block > 1 else keep[-1]
+    outer = [a for a in axes if a != xaxis]
     rows = int(np.prod([sizes[a] for a in outer])) if outer else 1
-    groups = [axes] if (len(outer) <= 1 or rows <= _DIRECT_ROWS) else (
-        [[outer[-1]] + ([nd - 1] if nd - 1 in axes else [])] + [[a] for a in outer[:-1]])
+    if len(outer) <= 1 or rows <= _DIRECT_ROWS:
+        groups = [axes]
+    else:
+        groups = [[outer[-1]] + ([xaxis] if xaxis in axes else [])] + [[a] for a in outer[:-1]]
     cur = src
     for i, grp in enumerate(groups):
         last = i == len(groups) - 1
-        nxt = dst if last else np.empty(src.shape, dtype=dst.dtype)
+        nxt = dst if last else _temp(temps, src.shape, dst.dtype)
         L = [sizes[a] if a in grp else 1 for a in range(nd)]
         base = [bases[a] if a in grp else 0 for a in range(nd)]
-        mds = [modes[a] for a in range(nd)]
-        _one_pass(cur, nxt, grp, op, L, base, mds, cval, workers,
-                  cdt if i == 0 else minmax_compute_dtype(nxt.dtype, cval,
-                                                          V.MODE_CONSTANT in mds))
+        c = cdt if i == 0 else minmax_compute_dtype(
+            nxt.dtype, cval, any(modes[a] == C.MODE_CONSTANT for a in grp))
+        _box_steps(cur, nxt, L, base, modes, op, c, cval, steps)
         cur = nxt
-    return dst
 
 
-def footprint_minmax(src, dst, fp, bases, mode, cval, op, workers):
-    """max/min over a boolean footprint (ndim == src.ndim), stride 1."""
-    if dst.size == 0:
-        return dst
-    nd = src.ndim
-    cdt = minmax_compute_dtype(src.dtype, cval, mode == V.MODE_CONSTANT)
-    ntaps = int(np.count_nonzero(fp))
-    nthreads = threads_for(workers, dst.size * max(ntaps, 1))
-    i2, o2, in_tc, out_tc = _views(src, dst, cdt)
-    _eng().footprint(i2, o2, op, fp, list(bases), [mode] * nd, cval, in_tc,
-                     out_tc, nthreads, cdt)
-    return dst
+def _plan_separable(inp, tgt, sizes, bases, modes, cval, op):
+    nd = inp.ndim
+    axes = [a for a in range(nd) if sizes[a] > 1]
+    temps, steps = [], []
+    src = _Slot(0, inp.shape, inp.dtype, inp.strides)
+    dst = _Slot(1, tgt.shape, tgt.dtype, tgt.strides)
+    if dst.dtype != src.dtype and len(axes) > 1:
+        # scipy's pass order: the first filtered axis is reduced and cast
+        # into the output dtype before the others
+        tmp = _temp(temps, src.shape, dst.dtype)
+        _group_steps(src, tmp, axes[:1], sizes, bases, modes, cval, op,
+                     minmax_compute_dtype(src.dtype, cval, modes[axes[0]] == C.MODE_CONSTANT),
+                     temps, steps)
+        src = tmp
+        axes = axes[1:]
+    cdt = minmax_compute_dtype(src.dtype, cval, any(modes[a] == C.MODE_CONSTANT for a in axes))
+    _group_steps(src, dst, axes, sizes, bases, modes, cval, op, cdt, temps, steps)
+    return _simplest(Steps(steps, temps))
 
 
-def table(inp, out, idx, op, tables, dilation, ident, workers, xwin=None):
-    """Window-table kernel on (P, s0, s1, s2) views (see the engine)."""
-    if out.size == 0:
-        return out
-    work = out.size * max(1, int(np.prod([max(1, int(t[1].max(initial=1))) for t in tables])))
-    nthreads = threads_for(workers, work)
-    i2, o2 = inp, out
-    if inp.dtype == np.bool_:
-        i2, o2 = inp.view(np.uint8), out.view(np.uint8)
-    _eng().table(i2, o2, idx, op, tables, list(dilation), ident, nthreads, xwin)
-    return out
+def minmax_call(x, target, sizes, bases, modes, cval, op):
+    """The planned call of a separable max/min over the box ``sizes`` (one
+    per axis of ``x``, 1 = not filtered), stride 1, into arrays like
+    ``target``: ``bases[a] = -(sizes[a] // 2 + origin[a])``, ``modes`` one
+    code per axis, ``cval`` a float.
+
+    scipy's pass order is reproduced where it matters: when the output
+    has a different dtype, the first filtered axis is reduced and cast
+    into that dtype before the others (scipy filters one axis at a time,
+    keeping intermediates in the output dtype)."""
+    nd = x.ndim
+    sizes, bases, modes = list(sizes), list(bases), list(modes)
+    halo = [(-bases[a], bases[a] + sizes[a] - 1) if sizes[a] > 1 else (0, 0)
+            for a in range(nd)]
+    if not any(s > 1 for s in sizes):
+        return P.Call(_no_plan, _copy, target.shape, target.dtype, target.size, halo)
+    # about one engine run over the box (a few element operations per output)
+    work = target.size * 4 + x.size
+
+    def build(inp, tgt):
+        return _plan_separable(inp, tgt, sizes, bases, modes, cval, op)
+    return P.Call(build, _run, target.shape, target.dtype, work, halo)
 
 
-def scatter(x, idx, out, add, workers):
-    """out[p, idx[p, i]] (+)= x[p, i]; returns None or (plane, bad index)."""
-    nthreads = threads_for(workers, x.size * 8)
-    if x.dtype == np.bool_:
-        x, out = x.view(np.uint8), out.view(np.uint8)
-    return _eng().scatter(x, idx, out, add, nthreads)
+# ---------------------------------------------------------------- footprints
+def _plan_footprint(inp, tgt, fp, bases, mode, cval, op, cdt):
+    src = _Slot(0, inp.shape, inp.dtype, inp.strides)
+    dst = _Slot(1, tgt.shape, tgt.dtype, tgt.strides)
+    nd = inp.ndim
+    filtered = [fp.shape[a] > 1 for a in range(nd)]
+    keep, block = _layout(inp.shape, filtered, (src, dst))
+    esh = _engine_shape(inp.shape, keep, block)
+    kept = keep[:-1] if block > 1 else keep
+    efp = fp.reshape([fp.shape[a] for a in kept])
+    ebase = [bases[a] if filtered[a] else 0 for a in kept]
+    ctc, in_tc, out_tc = _codes(inp.dtype, tgt.dtype, cdt)
+    opts = {"op": op, "ctc": ctc, "in_tc": in_tc, "out_tc": out_tc, "block": block}
+    plan = _eng().FootprintPlan(_ip(esh), np.ascontiguousarray(efp, np.uint8).reshape(-1),
+                                _ip(efp.shape), _ip(ebase),
+                                np.full(len(esh), mode, np.intc), opts)
+    step = Step(plan, 0, 1, esh if esh != inp.shape else None, None, _cval_in(cdt, cval))
+    return _simplest(Steps([step], []))
 
 
-def avg_backward(grad_out, grad_in, tables, divisors, div_const, workers):
-    work = grad_out.size * max(1, int(np.prod([max(1, int(t[1].max(initial=1))) for t in tables])))
-    nthreads = threads_for(workers, work)
-    return _eng().avg_backward(grad_out, grad_in, tables, divisors, float(div_const), nthreads)
+def footprint_call(x, target, fp, bases, mode, cval, op):
+    """The planned call of a max/min over the boolean footprint ``fp``
+    (ndim == x.ndim; not all True), stride 1, into arrays like ``target``;
+    ``bases[a]``: the virtual index of the footprint's first tap for
+    output 0; ``mode``: one code."""
+    nd = x.ndim
+    fp = np.ascontiguousarray(fp, dtype=bool)
+    halo = []
+    for a in range(nd):
+        hit = np.nonzero(fp.any(axis=tuple(b for b in range(nd) if b != a)))[0]
+        lo, hi = int(hit[0]), int(hit[-1])
+        halo.append((max(0, -(bases[a] + lo)), max(0, bases[a] + hi)))
+    if nd == 0:
+        return P.Call(_no_plan, _copy, target.shape, target.dtype, target.size, [])
+    cdt = minmax_compute_dtype(x.dtype, cval, mode == C.MODE_CONSTANT)
+    work = target.size * max(int(np.count_nonzero(fp)), 1)
+    bases = list(bases)
+
+    def build(inp, tgt):
+        return _plan_footprint(inp, tgt, fp, bases, mode, cval, op, cdt)
+    return P.Call(build, _run, target.shape, target.dtype, work, halo)
+
+
+# ---------------------------------------------------------------- blocks
+def block_call(x, blocks, kind, fill):
+    """The planned call of scikit-image's block_reduce with ``kind`` 'max',
+    'min', 'sum' or 'mean' over non-overlapping ``blocks`` (one per axis),
+    the image padded at the end of every axis with ``fill`` (a value of
+    x's dtype); numpy's result dtypes."""
+    nd = x.ndim
+    out_shape = tuple(-(-n // b) for n, b in zip(x.shape, blocks))
+    modes = [C.MODE_CONSTANT] * nd
+    if kind in ("max", "min"):
+        op = OP_MAX if kind == "max" else OP_MIN
+        out_dtype = x.dtype
+        cdt = np.dtype(np.uint8) if x.dtype == np.bool_ else x.dtype
+        cval = int(fill) if x.dtype.kind in "biu" else float(fill)
+        kw = {}
+        work = int(np.prod(out_shape)) * 4 + x.size
+    else:
+        op = OP_SUM
+        out_dtype = (np.sum if kind == "sum" else np.mean)(np.zeros(1, x.dtype)).dtype
+        cdt = np.dtype(np.float32) if (x.dtype == np.float32 and out_dtype == np.float32) \
+            else np.dtype(np.float64)
+        cval = float(fill)
+        kw = {"mean": kind == "mean", "div_const": float(np.prod(blocks))}
+        work = x.size + int(np.prod(out_shape))
+
+    def build(inp, tgt):
+        plan = box_plan(inp.shape, tgt.shape, blocks, blocks, [1] * nd, [0] * nd, modes, op,
+                        cdt, inp.dtype, tgt.dtype, **kw)
+        return Single(plan, cval)
+    return P.Call(build, _run, out_shape, out_dtype, work)

@@ -4,9 +4,12 @@ import numpy as np
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.errors import ArgumentError
+from .._ops import plans as P
 from .._ops import reduce as _reduce
 
 __all__ = ["block_reduce"]
+
+_CACHE = P.Cache(64)
 
 
 _FAST_FUNCS = {np.max: "max", np.amax: "max", np.min: "min", np.amin: "min",
@@ -87,7 +90,48 @@ def block_reduce(image, block_size=2, func=np.sum, cval=0, func_kwargs=None, *,
     array([0.5, 2.5, 2. ])
     """
     V.check_callable(func, "func")
-    arr = np.asarray(image)
+    try:
+        kind = _FAST_FUNCS.get(func)
+    except TypeError:  # unhashable callable
+        kind = None
+    if kind is not None and not func_kwargs:
+        # np.max, np.amax, ... : the signature (with the kind, not the
+        # function object) determines the plan
+        def plan(arr):
+            return _plan(arr, block_size, func, cval, {})
+        return P.run_cached(_CACHE, "block_reduce", image, None, (block_size, kind, cval),
+                            plan, workers, np.asarray)
+    return _plan(np.asarray(image), block_size, func, cval, func_kwargs)(image, None, workers)
+
+
+class _Generic:
+    """``func`` applied to a block view of the padded image, as
+    scikit-image does (no plan of its own)."""
+
+    def __init__(self, func, blocks, cval, func_kwargs):
+        self.func = func
+        self.blocks = blocks
+        self.cval = cval
+        self.func_kwargs = func_kwargs
+
+    def __call__(self, image, output, workers):
+        P.not_planned()
+        arr = np.asarray(image)
+        ndim = arr.ndim
+        blocks = self.blocks
+        pad = [(-n) % b for n, b in zip(arr.shape, blocks)]
+        if any(pad):
+            arr = np.pad(arr, [(0, p) for p in pad], mode="constant",
+                         constant_values=self.cval)
+        shape = tuple(n // b for n, b in zip(arr.shape, blocks)) + tuple(blocks)
+        strides = tuple(st * b for st, b in zip(arr.strides, blocks)) + arr.strides
+        view = np.lib.stride_tricks.as_strided(arr, shape, strides, writeable=False)
+        return self.func(view, axis=tuple(range(ndim, 2 * ndim)), **self.func_kwargs)
+
+
+def _plan(arr, block_size, func, cval, func_kwargs):
+    """Validate a call and plan it: the engine's planned call, or the
+    generic path."""
     ndim = arr.ndim
     if np.ndim(block_size) == 0:
         blocks = V.int_sequence(block_size, ndim, "block_size")
@@ -106,29 +150,7 @@ def block_reduce(image, block_size=2, func=np.sum, cval=0, func_kwargs=None, *,
     pad = [(-n) % b for n, b in zip(arr.shape, blocks)]
     kind = _fast_kind(func, arr.dtype, func_kwargs, int(np.prod(blocks)))
     if kind is None or ndim == 0:
-        if any(pad):
-            arr = np.pad(arr, [(0, p) for p in pad], mode="constant", constant_values=cval)
-        shape = tuple(n // b for n, b in zip(arr.shape, blocks)) + tuple(blocks)
-        strides = tuple(st * b for st, b in zip(arr.strides, blocks)) + arr.strides
-        view = np.lib.stride_tricks.as_strided(arr, shape, strides, writeable=False)
-        return func(view, axis=tuple(range(ndim, 2 * ndim)), **func_kwargs)
+        return _Generic(func, blocks, cval, func_kwargs)
     # the padding value as np.pad stores it in the image's dtype
     fill = np.pad(np.zeros(1, arr.dtype), (0, 1), constant_values=cval)[1] if any(pad) else 0
-    out_shape = tuple(-(-n // b) for n, b in zip(arr.shape, blocks))
-    modes = [V.MODE_CONSTANT] * ndim
-    ones = [1] * ndim
-    zeros = [0] * ndim
-    if kind in ("max", "min"):
-        out = np.empty(out_shape, dtype=arr.dtype)
-        op = _reduce.OP_MAX if kind == "max" else _reduce.OP_MIN
-        cdt = np.dtype(np.uint8) if arr.dtype == np.bool_ else arr.dtype
-        cv = int(fill) if arr.dtype.kind in "biu" else float(fill)
-        _reduce.box(arr, out, op, blocks, blocks, ones, zeros, modes, cv, workers, cdt)
-        return out
-    res_dtype = (np.sum if kind == "sum" else np.mean)(np.zeros(1, arr.dtype)).dtype
-    out = np.empty(out_shape, dtype=res_dtype)
-    cdt = np.dtype(np.float32) if (arr.dtype == np.float32 and res_dtype == np.float32) \
-        else np.dtype(np.float64)
-    _reduce.box(arr, out, _reduce.OP_SUM, blocks, blocks, ones, zeros, modes, float(fill),
-                workers, cdt, mean=(kind == "mean"), div_const=float(np.prod(blocks)))
-    return out
+    return _reduce.block_call(arr, blocks, kind, fill)

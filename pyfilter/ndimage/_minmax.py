@@ -1,14 +1,30 @@
 """scipy.ndimage drop-ins: maximum_filter, minimum_filter and their 1-D forms."""
 import warnings
 
-import numpy as np
-
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.errors import ArgumentError, ArgumentTypeError
+from .._ops import plans as P
 from .._ops import reduce as _reduce
 
 __all__ = ["maximum_filter", "minimum_filter", "maximum_filter1d", "minimum_filter1d"]
+
+_CACHE = P.Cache(128)
+_TAGS = {_reduce.OP_MAX: "maximum_filter", _reduce.OP_MIN: "minimum_filter"}
+
+
+def _check_input(input):
+    return V.check_array(input, "input", min_ndim=0)
+
+
+def _check_input1d(input):
+    return V.check_array(input, "input")
+
+
+def _no_complex(x, name):
+    if x.dtype.kind == "c":
+        raise TypeError(f"input has dtype {x.dtype}: complex input is not "
+                        f"supported by {name} (as in scipy)")
 
 
 # ---------------------------------------------------------------- max / min
@@ -17,10 +33,17 @@ def _min_or_max_filter(input, size, footprint, output, mode, cval, origin,
     if size is not None and footprint is not None:
         warnings.warn("ignoring size because footprint is set", UserWarning,
                       stacklevel=3)
-    input = V.check_array(input, "input", min_ndim=0)
-    if input.dtype.kind == "c":
-        raise TypeError(f"input has dtype {input.dtype}: complex input is not "
-                        "supported by maximum_filter/minimum_filter (as in scipy)")
+
+    def plan(input):
+        return _plan_filter(input, size, footprint, output, mode, cval, origin, axes, op)
+    return P.run_cached(_CACHE, _TAGS[op], input, output,
+                        (size, footprint, mode, cval, origin, axes), plan, workers,
+                        _check_input)
+
+
+def _plan_filter(input, size, footprint, output, mode, cval, origin, axes, op):
+    """Validate a maximum/minimum_filter call and plan it."""
+    _no_complex(input, "maximum_filter/minimum_filter")
     axes = V.normalize_axes(axes, input.ndim)
     n = len(axes)
     fp = None
@@ -44,28 +67,20 @@ def _min_or_max_filter(input, size, footprint, output, mode, cval, origin,
         modes = [V.MODE_REFLECT] * input.ndim
         for a, s, o, c in zip(axes, sizes, origins, codes):
             full[a], bases[a], modes[a] = s, -(s // 2 + o), c
-        if target.size:
-            _reduce.separable_minmax(input, target, full, bases, modes, cval, op,
-                                     workers)
-    else:
-        code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
-        # scipy's placement: the footprint's dimensions go to the filtered
-        # axes in increasing order; origins follow the order of ``axes``.
-        shape = [1] * input.ndim
-        for a, k in zip(sorted(axes), fp.shape):
-            shape[a] = k
-        fp = fp.reshape(shape)
-        full_origin = [0] * input.ndim
-        for a, o in zip(axes, origins):
-            full_origin[a] = o
-        V.check_origins(full_origin, fp.shape)
-        bases = [-(k // 2 + o) for k, o in zip(fp.shape, full_origin)]
-        if input.ndim == 0:
-            np.copyto(target, input, casting="unsafe")
-        elif target.size:
-            _reduce.footprint_minmax(input, target, fp, bases, code, cval, op,
-                                     workers)
-    return V.finish_output(result, target)
+        return _reduce.minmax_call(input, target, full, bases, modes, cval, op)
+    code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
+    # scipy's placement: the footprint's dimensions go to the filtered
+    # axes in increasing order; origins follow the order of ``axes``.
+    shape = [1] * input.ndim
+    for a, k in zip(sorted(axes), fp.shape):
+        shape[a] = k
+    fp = fp.reshape(shape)
+    full_origin = [0] * input.ndim
+    for a, o in zip(axes, origins):
+        full_origin[a] = o
+    V.check_origins(full_origin, fp.shape)
+    bases = [-(k // 2 + o) for k, o in zip(fp.shape, full_origin)]
+    return _reduce.footprint_call(input, target, fp, bases, code, cval, op)
 
 
 @docfiller
@@ -229,10 +244,15 @@ def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect"
 
 
 def _min_or_max_filter1d(input, size, axis, output, mode, cval, origin, workers, op):
-    input = V.check_array(input, "input")
-    if input.dtype.kind == "c":
-        raise TypeError(f"input has dtype {input.dtype}: complex input is not "
-                        "supported by maximum_filter1d/minimum_filter1d (as in scipy)")
+    def plan(input):
+        return _plan_filter1d(input, size, axis, output, mode, cval, origin, op)
+    return P.run_cached(_CACHE, _TAGS[op] + "1d", input, output,
+                        (size, axis, mode, cval, origin), plan, workers, _check_input1d)
+
+
+def _plan_filter1d(input, size, axis, output, mode, cval, origin, op):
+    """Validate a maximum/minimum_filter1d call and plan it."""
+    _no_complex(input, "maximum_filter1d/minimum_filter1d")
     axis = V.normalize_axis(axis, input.ndim)
     size = V.as_int(size, "size")
     if size < 1:
@@ -246,9 +266,7 @@ def _min_or_max_filter1d(input, size, axis, output, mode, cval, origin, workers,
     bases = [0] * input.ndim
     modes = [code] * input.ndim
     sizes[axis], bases[axis] = size, -(size // 2 + origin)
-    if target.size:
-        _reduce.separable_minmax(input, target, sizes, bases, modes, cval, op, workers)
-    return V.finish_output(result, target)
+    return _reduce.minmax_call(input, target, sizes, bases, modes, cval, op)
 
 
 @docfiller

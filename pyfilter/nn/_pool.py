@@ -14,6 +14,8 @@ from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.shapes import conv_output_length
 from .._common.errors import ArgumentError
+from .._ops import plans as P
+from .._ops import pool as PL
 from .._ops import reduce as R
 from . import _args as A
 
@@ -25,6 +27,8 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d",
            "max_pool1d_backward", "max_pool2d_backward", "max_pool3d_backward",
            "avg_pool1d_backward", "avg_pool2d_backward", "avg_pool3d_backward",
            "pool_output_shape"]
+
+_CACHE = P.Cache(128)
 
 
 # ---------------------------------------------------------------- geometry
@@ -89,102 +93,38 @@ def pool_output_shape(input_shape, kernel_size, stride=None, padding=0, dilation
     return tuple(shape[:-nd]) + tuple(out)
 
 
-def _batched(x, batched):
-    return x if batched else x[None]
+def _check_input(x):
+    return V.check_array(x, "input", min_ndim=0)
 
 
-def _unbatch(y, batched):
-    return y if batched else y[0]
-
-
-def _window_tables(n, k, s, p, d, m):
-    """Per output index: first valid tap position, number of valid taps
-    (positions o*s - p + j*d inside [0, n)), and torch's fallback index
-    (the first position >= 0) for windows without a valid tap."""
-    o = np.arange(m, dtype=np.intp)
-    start = o * s - p
-    kf = np.where(start < 0, (-start + d - 1) // d, 0)
-    kl = np.minimum(k - 1, np.floor_divide(n - 1 - start, d))
-    ct = np.maximum(kl - kf + 1, 0)
-    st = start + kf * d
-    return st, ct, st.copy()
-
-
-def _unit_table():
-    one = np.zeros(1, np.intp)
-    return one, np.ones(1, np.intp), one
-
-
-def _planes(x5, nd):
-    """(N, C, *spatial) -> (N*C, s0, s1, s2) with missing leading spatial
-    axes of extent 1 (a view when the strides allow it)."""
-    sp = x5.shape[2:]
-    shape = (x5.shape[0] * x5.shape[1],) + (1,) * (3 - nd) + tuple(sp)
-    return x5.reshape(shape)
-
-
-def _avg_divisors(spatial, k, s, p, m, count_include_pad):
-    """torch's avg_pool divisor, as a product of one factor per axis."""
-    divs = []
-    for n, ki, si, pi, mi in zip(spatial, k, s, p, m):
-        start = np.arange(mi) * si - pi
-        end = np.minimum(start + ki, n + pi)
-        if count_include_pad:
-            divs.append((end - start).astype(np.float64))
-        else:
-            divs.append((np.minimum(end, n) - np.maximum(start, 0)).astype(np.float64))
-    return divs
+def _spatial(x, nd):
+    return x.shape[x.ndim - nd:]
 
 
 # ---------------------------------------------------------------- max / avg pooling
 def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode,
               return_indices, workers):
-    x, batched = A.check_pool_input(input, nd)
-    k, s, p, d = A.pool_args(nd, kernel_size, stride, padding, dilation)
-    x5 = _batched(x, batched)
-    spatial = x5.shape[2:]
-    m = _out_lengths(spatial, k, s, p, d, ceil_mode)
-    out = np.empty(x5.shape[:2] + tuple(m), dtype=x.dtype)
-    ident = R.identity(R.OP_MAX, x.dtype)
-    if not return_indices:
-        R.box(x5, out, R.OP_MAX, [1, 1] + k, [1, 1] + s, [1, 1] + d,
-              [0, 0] + [-pi for pi in p], [V.MODE_CONSTANT] * (nd + 2), ident,
-              workers, x.dtype)
-        return _unbatch(out, batched)
-    idx = np.empty(out.shape, dtype=np.int64)
-    _argmax(x5, out, idx, nd, k, s, p, d, m, workers)
-    return _unbatch(out, batched), _unbatch(idx, batched)
-
-
-def _argmax(x5, out, idx, nd, k, s, p, d, m, workers):
-    tables = [_unit_table() for _ in range(3 - nd)]
-    tables += [_window_tables(n, ki, si, pi, di, mi)
-               for n, ki, si, pi, di, mi in zip(x5.shape[2:], k, s, p, d, m)]
-    dil = [1] * (3 - nd) + list(d)
-    # outputs whose whole window lies inside the row along the last axis
-    n, kx, sx, px, dx, mx = x5.shape[-1], k[-1], s[-1], p[-1], d[-1], m[-1]
-    ia = -(-px // sx)
-    ib = min(mx, (n - 1 - (kx - 1) * dx + px) // sx + 1) if n - 1 - (kx - 1) * dx + px >= 0 else 0
-    xwin = (ia, ib, sx, -px, kx) if ib > ia else None
-    R.table(_planes(x5, nd), _planes(out, nd), _planes(idx, nd), R.OP_MAX, tables, dil,
-            R.identity(R.OP_MAX, x5.dtype), workers, xwin)
+    def plan(x):
+        x, _ = A.check_pool_input(x, nd)
+        k, s, p, d = A.pool_args(nd, kernel_size, stride, padding, dilation)
+        m = _out_lengths(_spatial(x, nd), k, s, p, d, ceil_mode)
+        return PL.max_pool_call(x, nd, k, s, p, d, m, bool(return_indices))
+    return P.run_cached(_CACHE, f"max_pool{nd}d", input, None,
+                        (kernel_size, stride, padding, dilation, ceil_mode, return_indices),
+                        plan, workers, _check_input)
 
 
 def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override, workers):
-    x, batched = A.check_pool_input(input, nd, floats_only=True)
-    k, s, p, d = A.pool_args(nd, kernel_size, stride, padding)
-    div = _divisor(divisor_override)
-    x5 = _batched(x, batched)
-    spatial = x5.shape[2:]
-    m = _out_lengths(spatial, k, s, p, d, ceil_mode)
-    out = np.empty(x5.shape[:2] + tuple(m), dtype=x.dtype)
-    divs = [np.ones(x5.shape[0]), np.ones(x5.shape[1])] + _avg_divisors(
-        spatial, k, s, p, m, count_include_pad)
-    R.box(x5, out, R.OP_SUM, [1, 1] + k, [1, 1] + s, [1] * (nd + 2),
-          [0, 0] + [-pi for pi in p], [V.MODE_CONSTANT] * (nd + 2), 0.0, workers,
-          x.dtype, mean=True, divisors=divs, div_const=div)
-    return _unbatch(out, batched)
+    def plan(x):
+        x, _ = A.check_pool_input(x, nd, floats_only=True)
+        k, s, p, d = A.pool_args(nd, kernel_size, stride, padding)
+        div = _divisor(divisor_override)
+        m = _out_lengths(_spatial(x, nd), k, s, p, d, ceil_mode)
+        return PL.avg_pool_call(x, nd, k, s, p, m, bool(count_include_pad), div)
+    return P.run_cached(_CACHE, f"avg_pool{nd}d", input, None,
+                        (kernel_size, stride, padding, ceil_mode, count_include_pad,
+                         divisor_override), plan, workers, _check_input)
 
 
 def _divisor(divisor_override):
@@ -506,13 +446,6 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 
 # ---------------------------------------------------------------- adaptive / global
-def _adaptive_tables(n, m):
-    o = np.arange(m, dtype=np.intp)
-    start = (o * n) // m
-    end = -((-(o + 1) * n) // m)
-    return start, end - start, start.copy()
-
-
 def _adaptive_size(output_size, spatial):
     if np.ndim(output_size) == 0:
         sizes = [output_size] * len(spatial)
@@ -534,18 +467,13 @@ def _adaptive_size(output_size, spatial):
 
 
 def _adaptive(input, output_size, op, return_indices, workers):
-    x, batched = A.check_pool_input(input, 2, floats_only=(op == R.OP_SUM))
-    x5 = _batched(x, batched)
-    m = _adaptive_size(output_size, x5.shape[2:])
-    out = np.empty(x5.shape[:2] + tuple(m), dtype=x.dtype)
-    idx = np.empty(out.shape, dtype=np.int64) if return_indices else None
-    if out.size:
-        tables = [_unit_table()] + [_adaptive_tables(n, mi) for n, mi in zip(x5.shape[2:], m)]
-        R.table(_planes(x5, 2), _planes(out, 2), None if idx is None else _planes(idx, 2),
-                op, tables, [1, 1, 1], R.identity(R.OP_MAX, x.dtype), workers)
-    if return_indices:
-        return _unbatch(out, batched), _unbatch(idx, batched)
-    return _unbatch(out, batched)
+    def plan(x):
+        x, _ = A.check_pool_input(x, 2, floats_only=(op == R.OP_SUM))
+        m = _adaptive_size(output_size, _spatial(x, 2))
+        return PL.adaptive_call(x, m, op, bool(return_indices))
+    tag = "adaptive_avg_pool2d" if op == R.OP_SUM else "adaptive_max_pool2d"
+    return P.run_cached(_CACHE, tag, input, None, (output_size, return_indices), plan,
+                        workers, _check_input)
 
 
 @docfiller
@@ -630,8 +558,8 @@ def adaptive_max_pool2d(input, output_size, return_indices=False, *, workers=Non
     return _adaptive(input, output_size, R.OP_MAX, return_indices, workers)
 
 
-def _global(input, op, keepdims, workers):
-    x = V.check_array(input, "input")
+def _check_global(x, op):
+    x = V.check_array(x, "input")
     if x.ndim < 3:
         raise ArgumentError(f"input must have shape (N, C, *spatial) with at least one "
                             f"spatial axis; got an array of shape {x.shape}")
@@ -639,19 +567,17 @@ def _global(input, op, keepdims, workers):
     if x.dtype.kind not in kinds:
         raise TypeError(f"input has dtype {x.dtype}; this operation needs "
                         f"{'float32 or float64' if op == R.OP_SUM else 'a float or integer dtype'}")
-    spatial = list(x.shape[2:])
-    if any(n == 0 for n in spatial):
+    if any(n == 0 for n in x.shape[2:]):
         raise ArgumentError(f"input has shape {x.shape}: the spatial axes must not be empty")
-    nd = x.ndim
-    out = np.empty(x.shape[:2] + (1,) * (nd - 2), dtype=x.dtype)
-    if op == R.OP_SUM:
-        R.box(x, out, R.OP_SUM, [1, 1] + spatial, [1, 1] + spatial, [1] * nd, [0] * nd,
-              [V.MODE_CONSTANT] * nd, 0.0, workers, x.dtype, mean=True,
-              div_const=float(np.prod(spatial)))
-    else:
-        R.box(x, out, R.OP_MAX, [1, 1] + spatial, [1, 1] + spatial, [1] * nd, [0] * nd,
-              [V.MODE_CONSTANT] * nd, R.identity(R.OP_MAX, x.dtype), workers, x.dtype)
-    return out if keepdims else out.reshape(x.shape[:2])
+    return x
+
+
+def _global(input, op, keepdims, workers):
+    def plan(x):
+        return PL.global_call(_check_global(x, op), op, bool(keepdims))
+    tag = "global_avg_pool" if op == R.OP_SUM else "global_max_pool"
+    return P.run_cached(_CACHE, tag, input, None, (keepdims,), plan, workers,
+                        lambda x: V.check_array(x, "input"))
 
 
 @docfiller
@@ -726,49 +652,46 @@ def global_max_pool(input, keepdims=False, *, workers=None):
 
 
 # ---------------------------------------------------------------- unpooling
+def _check_pair(first, second, name2):
+    return (V.check_array(first, "input", min_ndim=0),
+            V.check_array(second, name2, min_ndim=0))
+
+
 def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size, workers):
-    x, batched = A.check_pool_input(input, nd)
-    k, s, p, _ = A.pool_args(nd, kernel_size, stride, padding)
-    idx = V.check_array(indices, "indices", min_ndim=0)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"indices must be an integer array, got dtype {idx.dtype}")
-    if idx.shape != x.shape:
-        raise ArgumentError(f"indices has shape {idx.shape}, but it must have the shape of "
-                            f"the pooled input {x.shape}")
-    x5 = _batched(x, batched)
-    spatial = x5.shape[2:]
-    default = [(n - 1) * si - 2 * pi + ki for n, si, pi, ki in zip(spatial, s, p, k)]
-    if output_size is None:
-        size = default
-    else:
-        size = [V.as_int(v, "output_size") for v in (
-            [output_size] * nd if np.ndim(output_size) == 0 else list(output_size))]
-        if len(size) == nd + 2:
-            size = size[2:]
-        if len(size) != nd:
-            raise ArgumentError(f"output_size must have {nd} or {nd + 2} entries, "
-                                f"got {output_size!r}")
-        for sz, df, si in zip(size, default, s):
-            if not df - si < sz < df + si:
-                raise ArgumentError(
-                    f"output_size={output_size!r} cannot be produced by unpooling "
-                    f"{tuple(spatial)} with kernel_size={tuple(k)}, stride={tuple(s)}, "
-                    f"padding={tuple(p)}: each entry must lie strictly between "
-                    f"{tuple(d - si for d, si in zip(default, s))} and "
-                    f"{tuple(d + si for d, si in zip(default, s))}")
-    if any(sz < 1 for sz in size):
-        raise ArgumentError(f"the unpooled spatial shape {tuple(size)} is empty")
-    P = x5.shape[0] * x5.shape[1]
-    nin = int(np.prod(spatial))
-    nout = int(np.prod(size))
-    out = np.zeros((P, nout), dtype=x.dtype)
-    x2 = np.ascontiguousarray(x5.reshape(P, nin))
-    i2 = np.ascontiguousarray(_batched(idx, batched).reshape(P, nin), dtype=np.int64)
-    bad = R.scatter(x2, i2, out, False, workers)
-    if bad is not None:
-        raise ArgumentError(f"indices contains {bad[1]} (plane {bad[0]}), which is outside "
-                            f"the unpooled plane of {tuple(size)} = {nout} elements")
-    return _unbatch(out.reshape(x5.shape[:2] + tuple(size)), batched)
+    def plan(x, idx):
+        x, _ = A.check_pool_input(x, nd)
+        k, s, p, _ = A.pool_args(nd, kernel_size, stride, padding)
+        if idx.dtype.kind not in "iu":
+            raise TypeError(f"indices must be an integer array, got dtype {idx.dtype}")
+        if idx.shape != x.shape:
+            raise ArgumentError(f"indices has shape {idx.shape}, but it must have the shape "
+                                f"of the pooled input {x.shape}")
+        spatial = _spatial(x, nd)
+        default = [(n - 1) * si - 2 * pi + ki for n, si, pi, ki in zip(spatial, s, p, k)]
+        if output_size is None:
+            size = default
+        else:
+            size = [V.as_int(v, "output_size") for v in (
+                [output_size] * nd if np.ndim(output_size) == 0 else list(output_size))]
+            if len(size) == nd + 2:
+                size = size[2:]
+            if len(size) != nd:
+                raise ArgumentError(f"output_size must have {nd} or {nd + 2} entries, "
+                                    f"got {output_size!r}")
+            for sz, df, si in zip(size, default, s):
+                if not df - si < sz < df + si:
+                    raise ArgumentError(
+                        f"output_size={output_size!r} cannot be produced by unpooling "
+                        f"{tuple(spatial)} with kernel_size={tuple(k)}, stride={tuple(s)}, "
+                        f"padding={tuple(p)}: each entry must lie strictly between "
+                        f"{tuple(d - si for d, si in zip(default, s))} and "
+                        f"{tuple(d + si for d, si in zip(default, s))}")
+        if any(sz < 1 for sz in size):
+            raise ArgumentError(f"the unpooled spatial shape {tuple(size)} is empty")
+        return PL.unpool_call(x, nd, size)
+    return PL.run_cached_pair(_CACHE, f"max_unpool{nd}d", input, indices,
+                              (kernel_size, stride, padding, output_size), plan, workers,
+                              lambda x, i: _check_pair(x, i, "indices"))
 
 
 @docfiller
@@ -929,55 +852,38 @@ def _check_grad(grad_output, shape):
 
 def _max_pool_backward(nd, grad_output, input, kernel_size, stride, padding, dilation,
                        ceil_mode, workers):
-    x, batched = A.check_pool_input(input, nd)
-    k, s, p, d = A.pool_args(nd, kernel_size, stride, padding, dilation)
-    x5 = _batched(x, batched)
-    m = _out_lengths(x5.shape[2:], k, s, p, d, ceil_mode)
-    g = _check_grad(grad_output, (x5.shape[:2] if batched else x5.shape[1:2]) + tuple(m))
-    g5 = _batched(g, batched)
-    vals = np.empty(x5.shape[:2] + tuple(m), dtype=x.dtype)
-    idx = np.empty(vals.shape, dtype=np.int64)
-    _argmax(x5, vals, idx, nd, k, s, p, d, m, workers)
-    P = x5.shape[0] * x5.shape[1]
-    nin = int(np.prod(x5.shape[2:]))
-    grad_in = np.zeros((P, nin), dtype=g.dtype)
-    R.scatter(np.ascontiguousarray(g5.reshape(P, -1)), idx.reshape(P, -1), grad_in, True,
-              workers)
-    return _unbatch(grad_in.reshape(x5.shape[:2] + x5.shape[2:]), batched)
+    def plan(x, g):
+        x, _ = A.check_pool_input(x, nd)
+        k, s, p, d = A.pool_args(nd, kernel_size, stride, padding, dilation)
+        m = _out_lengths(_spatial(x, nd), k, s, p, d, ceil_mode)
+        g = _check_grad(g, x.shape[:x.ndim - nd] + tuple(m))
+        return PL.max_pool_backward_call(x, g.dtype, nd, k, s, p, d, m)
+    return PL.run_cached_pair(_CACHE, f"max_pool{nd}d_backward", input, grad_output,
+                              (kernel_size, stride, padding, dilation, ceil_mode), plan,
+                              workers, lambda x, g: _check_pair(x, g, "grad_output"))
 
 
 def _avg_pool_backward(nd, grad_output, input_shape, kernel_size, stride, padding,
                        ceil_mode, count_include_pad, divisor_override, workers):
-    shape = [V.as_int(v, "input_shape") for v in input_shape]
-    if len(shape) not in (nd + 1, nd + 2) or any(v < 0 for v in shape):
-        raise ArgumentError(f"input_shape must be (N, C, *spatial) or (C, *spatial) with {nd} "
-                            f"spatial axis/axes, got {tuple(input_shape)!r}")
-    batched = len(shape) == nd + 2
-    shape5 = shape if batched else [1] + shape
-    if any(v == 0 for v in shape5[1:]):
-        raise ArgumentError(f"input_shape {tuple(shape)}: only the batch axis may be empty")
-    k, s, p, d = A.pool_args(nd, kernel_size, stride, padding)
-    div = _divisor(divisor_override)
-    spatial = shape5[2:]
-    m = _out_lengths(spatial, k, s, p, d, ceil_mode, "input_shape")
-    g = _check_grad(grad_output, tuple(shape[:-nd]) + tuple(m))
-    g5 = _batched(g, batched)
-    P = shape5[0] * shape5[1]
-    grad_in = np.zeros((P,) + (1,) * (3 - nd) + tuple(spatial), dtype=g.dtype)
-    tables, divs = [], []
-    for _ in range(3 - nd):
-        tables.append((np.zeros(1, np.intp), np.ones(1, np.intp)))
-        divs.append(np.ones(1))
-    for n, ki, si, pi, mi in zip(spatial, k, s, p, m):
-        start = np.arange(mi) * si - pi
-        lo = np.maximum(start, 0)
-        hi = np.minimum(start + ki, n)
-        tables.append((lo, hi - lo))
-    divs += _avg_divisors(spatial, k, s, p, m, count_include_pad)
-    if P and grad_in.size:
-        R.avg_backward(np.ascontiguousarray(g5.reshape((P,) + (1,) * (3 - nd) + tuple(m))),
-                       grad_in, tables, divs, div, workers)
-    return grad_in.reshape(shape)
+    def plan(g):
+        shape = [V.as_int(v, "input_shape") for v in input_shape]
+        if len(shape) not in (nd + 1, nd + 2) or any(v < 0 for v in shape):
+            raise ArgumentError(f"input_shape must be (N, C, *spatial) or (C, *spatial) with "
+                                f"{nd} spatial axis/axes, got {tuple(input_shape)!r}")
+        if any(v == 0 for v in shape[len(shape) - nd - 1:]):
+            raise ArgumentError(f"input_shape {tuple(shape)}: only the batch axis may be "
+                                "empty")
+        k, s, p, d = A.pool_args(nd, kernel_size, stride, padding)
+        div = _divisor(divisor_override)
+        spatial = shape[len(shape) - nd:]
+        m = _out_lengths(spatial, k, s, p, d, ceil_mode, "input_shape")
+        g = _check_grad(g, tuple(shape[:-nd]) + tuple(m))
+        return PL.avg_pool_backward_call(g, shape, nd, k, s, p, m, bool(count_include_pad),
+                                         div)
+    return P.run_cached(_CACHE, f"avg_pool{nd}d_backward", grad_output, None,
+                        (input_shape, kernel_size, stride, padding, ceil_mode,
+                         count_include_pad, divisor_override), plan, workers,
+                        lambda g: V.check_array(g, "grad_output", min_ndim=0))
 
 
 @docfiller

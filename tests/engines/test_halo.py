@@ -22,6 +22,19 @@ CASES = [
     (pnd.gaussian_laplace, (40, 37), (1.5,), {}),
     (pnd.gaussian_gradient_magnitude, (20, 21, 22), (1.0,), {}),
     (pnd.correlate1d, (40, 37), ([1.0, -3.0, 2.0, 5.0],), {"axis": 0, "origin": -1}),
+    (pnd.maximum_filter, (40, 37), (), {"size": 5}),
+    (pnd.minimum_filter, (40, 37), (), {"size": (4, 7), "origin": (1, -3)}),
+    (pnd.maximum_filter, (30, 31, 5), (), {"size": (5, 4, 1), "origin": (0, 1, 0)}),
+    (pnd.minimum_filter, (20, 21, 22), (), {"size": (1, 6, 3), "axes": None}),
+    (pnd.maximum_filter, (40, 37), (), {"footprint": [[0, 1, 0], [1, 1, 1], [0, 1, 1]],
+                                        "origin": (0, 1)}),
+    # tight on the True taps: an all-False last row and first column
+    (pnd.minimum_filter, (40, 37), (), {"footprint": [[0, 0, 1, 0], [0, 1, 0, 1],
+                                                      [0, 0, 0, 0]], "origin": (-1, 0)}),
+    (pnd.maximum_filter, (30, 31, 6), (), {"footprint": [[1, 0], [1, 1]], "axes": (0, 1)}),
+    (pnd.maximum_filter1d, (41, 39), (5,), {"axis": 0, "origin": 1}),
+    (pnd.minimum_filter1d, (41, 39), (4,), {"axis": -1}),
+    (pnd.minimum_filter1d, (20, 21, 22), (9,), {"axis": 1, "origin": -4}),
 ]
 
 
@@ -64,6 +77,15 @@ def test_halo_is_sufficient_and_tight(rng, case):
 def test_halo_of_a_shape_computes_nothing():
     assert halo(pnd.gaussian_filter, (4096, 4096), 3.0) == ((12, 12), (12, 12))
     assert halo(pnd.uniform_filter, (10, 10, 3), (3, 3, 1)) == ((1, 1), (1, 1), (0, 0))
+
+
+def test_halo_of_window_reductions():
+    assert halo(pnd.maximum_filter, (64, 64), 5) == ((2, 2), (2, 2))
+    assert halo(pnd.minimum_filter, (64, 64, 3), (4, 5, 1), origin=(1, 0, 0)) == \
+        ((3, 0), (2, 2), (0, 0))
+    assert halo(pnd.maximum_filter1d, (64, 64), 4, axis=0) == ((2, 1), (0, 0))
+    assert halo(pnd.maximum_filter, (64, 64), footprint=[[0, 0, 0], [0, 1, 1]]) == \
+        ((0, 0), (0, 1))
 
 
 def test_halo_unknown_for_callables():

@@ -89,3 +89,26 @@ def test_bad_block_size(block):
 def test_func_not_callable():
     with pytest.raises(TypeError, match="func"):
         filters.block_reduce(np.ones((4, 4)), 2, func="max")
+
+
+def test_cached_calls_give_the_fresh_answers(rng):
+    from pyfilter.filters import _blocks
+    _blocks._CACHE.clear()
+    for _ in range(3):
+        x = _data(rng, (9, 10), np.uint8)
+        for func in (np.max, np.amax, np.min, np.mean, np.sum):
+            for block, cval in (((2, 3), 0), ((2, 3), 7), ((2, 3), 7.0), (4, 0), (4, True)):
+                _check(filters.block_reduce(x, block, func, cval),
+                       sk_block_reduce(x, block, func, cval), np.uint8)
+        # the generic path of a fast function (complex data) is cached too
+        z = x + 1j
+        _check(filters.block_reduce(z, 2, np.max), sk_block_reduce(z, 2, np.max), np.complex128)
+    assert 0 < len(_blocks._CACHE) <= 64
+
+
+def test_bad_input_raises_the_same_error_twice():
+    for _ in range(2):
+        with pytest.raises(ValueError, match="block_size"):
+            filters.block_reduce(np.ones((4, 4)), (2, 0), np.max)
+        with pytest.raises(TypeError, match="workers"):
+            filters.block_reduce(np.ones((4, 4)), 2, np.max, workers="two")

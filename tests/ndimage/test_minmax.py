@@ -309,6 +309,25 @@ def test_workers_agnostic(rng, case):
         np.testing.assert_array_equal(call(w), ref)
 
 
+def test_large_outputs_streamed_match_scipy(rng):
+    # outputs of >= 16 MiB written by several threads go out with streaming
+    # stores through a row buffer
+    x = rng.standard_normal((2100, 2100)).astype(np.float32)
+    ours = pnd.maximum_filter(x, 3, workers=2)
+    assert ours.nbytes >= 16 << 20
+    _same(ours, ndi.maximum_filter(x, 3))
+    _same(pnd.maximum_filter(x, 3, workers=1), ours)
+    u = rng.integers(0, 255, (4200, 4200)).astype(np.uint8)
+    # (the first rows of a strip: the same top boundary)
+    ours = pnd.minimum_filter(u, (5, 7), mode="mirror", workers=2)
+    _same(ours[:200], ndi.minimum_filter(u[:202], (5, 7), mode="mirror")[:200])
+    _same(pnd.minimum_filter(u, (5, 7), mode="mirror", workers=1), ours)
+    h = rng.standard_normal((1100, 1920, 3)).astype(np.float32)
+    ours = pnd.maximum_filter(h, (5, 5, 1), workers=2)
+    _same(ours[:300], ndi.maximum_filter(h[:302], (5, 5, 1))[:300])
+    _same(pnd.maximum_filter(h, (5, 5, 1), workers=1), ours)
+
+
 # ---------------------------------------------------------------- property test
 @settings(max_examples=60, deadline=None)
 @given(shape=st.lists(st.integers(1, 12), min_size=1, max_size=3),
@@ -395,3 +414,240 @@ def test_integer_casting_extremes_follow_scipys_two_paths():
                     ours = getattr(pnd, f)(x, output=dt, **kw)
                     ref = getattr(ndi, f)(x, output=dt, **kw)
                 np.testing.assert_array_equal(ours, ref, err_msg=f"{f} {dt} {kw}")
+
+
+# ---------------------------------------------------------------- channels last (HWC)
+# A short unfiltered contiguous last axis is interleaved with x in the
+# engine; every mode, dtype, channel count and window against scipy.
+HWC_WINDOWS = [dict(size=(5, 5, 1)), dict(size=(3, 4, 1), origin=(1, -1, 0)),
+               dict(size=(1, 6, 1), origin=(0, 2, 0)), dict(size=(7, 1, 1), origin=-3),
+               dict(size=(2, 9, 1), origin=(0, -4, 0)),
+               dict(footprint=np.ones((5, 5), bool), axes=(0, 1)),
+               dict(footprint=[[1, 0, 1], [0, 1, 1]], axes=(0, 1), origin=(0, -1)),
+               dict(footprint=[[1, 1, 0, 1, 1, 1, 1]], axes=(0, 1), origin=(0, 3)),
+               dict(footprint=[[1], [0], [1]], axes=(0, 1))]
+
+
+@pytest.mark.parametrize("channels", range(1, 9))
+@pytest.mark.parametrize("dtype", REAL_DTYPES)
+@pytest.mark.parametrize("mode", MODES)
+def test_channels_last_match_scipy(rng, channels, dtype, mode):
+    x = random_array(rng, (9, 13, channels), dtype)
+    for kw in HWC_WINDOWS:
+        for ours, ref in FILTERS:
+            _same(ours(x, mode=mode, cval=3, **kw), ref(x, mode=mode, cval=3, **kw))
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4, 8])
+def test_channels_last_layouts_match_scipy(rng, channels):
+    # views where the channel axis cannot (or can) be merged with x:
+    # reversed x, reversed channels, a channel slice, a crop, a batch axis
+    x = random_array(rng, (2, 21, 34, 2 * channels), np.float32)
+    views = [x[0, :, :, :channels], x[0, :, ::-1, :channels], x[0, :, :, channels - 1::-1],
+             x[1, 3:17, 5:30, ::2], x[0, ::-1], x[:, :, :, :channels]]
+    for v in views:
+        size = (5,) * (v.ndim - 1) + (1,)
+        for ours, ref in FILTERS:
+            _same(ours(v, size, mode="mirror"), ref(v, size, mode="mirror"))
+            _same(ours(v, footprint=np.eye(3, dtype=bool), axes=(v.ndim - 3, v.ndim - 2)),
+                  ref(v, footprint=np.eye(3, dtype=bool), axes=(v.ndim - 3, v.ndim - 2)))
+
+
+def test_channels_last_outputs_match_scipy(rng):
+    x = random_array(rng, (17, 23, 3), np.uint8)
+    # another output dtype (scipy's pass order), strided and F-ordered outputs, in place
+    for dt in (np.float64, np.int8, np.uint16):
+        _same(pnd.maximum_filter(x, (3, 5, 1), output=dt), ndi.maximum_filter(x, (3, 5, 1),
+                                                                               output=dt))
+    ref = ndi.minimum_filter(x, (4, 4, 1), mode="wrap")
+    big = np.zeros((17, 46, 3), np.uint8)
+    pnd.minimum_filter(x, (4, 4, 1), mode="wrap", output=big[:, ::2])
+    _same(big[:, ::2], ref)
+    f = np.asfortranarray(np.zeros_like(x))
+    pnd.minimum_filter(x, (4, 4, 1), mode="wrap", output=f)
+    _same(f, ref)
+    y = x.copy()
+    pnd.minimum_filter(y, (4, 4, 1), mode="wrap", output=y)
+    _same(y, ref)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "constant", "wrap"])
+def test_channels_last_nan_propagates(rng, mode):
+    x = rng.standard_normal((30, 40, 3))
+    x[rng.random(x.shape) < 0.01] = np.nan
+    x[7, :, 1] = np.nan
+    for size in ((5, 5, 1), (3, 9, 1), (2, 1, 1)):
+        np.testing.assert_array_equal(pnd.maximum_filter(x, size, mode=mode, cval=0.5),
+                                      _window_ref(x, size, mode, 0.5, np.max))
+        np.testing.assert_array_equal(
+            pnd.minimum_filter(x.astype(np.float32), size, mode=mode, cval=0.5),
+            _window_ref(x.astype(np.float32), size, mode, 0.5, np.min))
+
+
+@requires_cv2
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("channels", [1, 3, 4])
+def test_channels_last_match_cv2(rng, dtype, channels):
+    x = random_array(rng, (67, 81, channels), dtype)
+    kernel = np.ones((5, 5), np.uint8)
+    for mode in ("reflect", "mirror", "nearest"):
+        b = CV_BORDER[mode]
+        dil = cv2.dilate(x, kernel, borderType=b).reshape(x.shape)
+        ero = cv2.erode(x, kernel, borderType=b).reshape(x.shape)
+        _same(pnd.maximum_filter(x, (5, 5, 1), mode=mode), dil)
+        _same(pnd.maximum_filter(x, footprint=np.ones((5, 5), bool), axes=(0, 1), mode=mode),
+              dil)
+        _same(pnd.minimum_filter(x, (5, 5, 1), mode=mode), ero)
+        se = cv2.getStructuringElement(cv2.MORPH_CROSS, (5, 5))
+        _same(pnd.minimum_filter(x, footprint=se.astype(bool), axes=(0, 1), mode=mode),
+              cv2.erode(x, se, borderType=b).reshape(x.shape))
+
+
+@pytest.mark.parametrize("kw", [dict(size=(5, 5, 1)), dict(size=(31, 17, 1)),
+                                dict(footprint=np.eye(4, dtype=bool), axes=(0, 1))])
+def test_channels_last_workers_agnostic(rng, kw):
+    x = rng.standard_normal((300, 1500, 3)).astype(np.float32)
+    x[rng.random(x.shape) < 0.001] = np.nan
+    ref = pnd.maximum_filter(x, workers=1, **kw)
+    np.testing.assert_array_equal(pnd.maximum_filter(x, workers=2, **kw), ref)
+    u = (np.nan_to_num(x) * 40).astype(np.uint8)
+    np.testing.assert_array_equal(pnd.minimum_filter(u, workers=2, **kw),
+                                  pnd.minimum_filter(u, workers=1, **kw))
+
+
+# ---------------------------------------------------------------- the plan cache
+def _cache():
+    from pyfilter.ndimage import _minmax
+    return _minmax._CACHE
+
+
+def test_cached_calls_give_the_fresh_answers(rng):
+    x = rng.standard_normal((31, 40)).astype(np.float32)
+    calls = [(pnd.maximum_filter, ndi.maximum_filter, (x, 5), {}),
+             (pnd.minimum_filter, ndi.minimum_filter, (x,), dict(footprint=np.eye(3))),
+             (pnd.maximum_filter1d, ndi.maximum_filter1d, (x, 4), dict(axis=0)),
+             (pnd.minimum_filter1d, ndi.minimum_filter1d, (x, 6), dict(mode="wrap"))]
+    for ours, ref, args, kw in calls:
+        _cache().clear()
+        first = ours(*args, **kw)
+        assert len(_cache()) == 1
+        second = ours(*args, **kw)
+        assert len(_cache()) == 1
+        _same(first, ref(*args, **kw))
+        _same(second, first)
+        # new data, same signature: computed from the new data
+        y = rng.standard_normal(x.shape).astype(np.float32)
+        _same(ours(y, *args[1:], **kw), ref(y, *args[1:], **kw))
+        assert len(_cache()) == 1
+
+
+def test_cache_tells_apart_arguments_of_equal_value(rng):
+    x = rng.integers(0, 255, (12, 13)).astype(np.uint8)
+    _cache().clear()
+    for cv in (1, True, 1.0, np.float32(1), 1.5, 1):
+        _same(pnd.maximum_filter(x, 3, mode="constant", cval=cv),
+              ndi.maximum_filter(x, 3, mode="constant", cval=cv))
+    # int, bool, float, float32 and 1.5 are five signatures; the last 1 a hit
+    assert len(_cache()) == 5
+    _same(pnd.minimum_filter(x, 3, mode="constant", cval=1.5),
+          ndi.minimum_filter(x, 3, mode="constant", cval=1.5))
+    _same(pnd.minimum_filter(x, 3, mode="constant", cval=300),
+          ndi.minimum_filter(x, 3, mode="constant", cval=300))
+
+
+def test_cache_never_serves_another_footprint(rng):
+    x = rng.standard_normal((20, 21))
+    fps = [np.array([[1, 0, 1], [0, 1, 0]], bool), np.array([[0, 1, 0], [1, 0, 1]], bool),
+           np.array([[1, 0, 1], [0, 1, 0]], np.uint8), [[1, 0, 1], [0, 1, 0]],
+           [[0, 1, 1], [1, 1, 1]]]
+    for _ in range(2):
+        for fp in fps:
+            for ours, ref in FILTERS:
+                _same(ours(x, footprint=fp, mode="constant", cval=9),
+                      ref(x, footprint=fp, mode="constant", cval=9))
+    for size in ((3, 1), (1, 3), 3, (3, 2)):
+        _same(pnd.maximum_filter(x, size), ndi.maximum_filter(x, size))
+
+
+def test_cache_never_serves_another_output_layout(rng):
+    x = rng.standard_normal((24, 30))
+    ref = ndi.maximum_filter(x, (3, 5), mode="nearest")
+    outs = [np.empty((24, 30)), np.empty((30, 24)).T, np.empty((24, 60))[:, ::2],
+            np.empty((24, 30))[:, ::-1], np.empty((24, 30), np.float32),
+            np.empty((24, 30), ">f8")]
+    for _ in range(2):
+        for out in outs:
+            res = pnd.maximum_filter(x, (3, 5), mode="nearest", output=out)
+            assert res is out
+            _same(res, ref.astype(out.dtype))
+    ro = np.empty((24, 30))
+    pnd.maximum_filter(x, (3, 5), mode="nearest", output=ro)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        pnd.maximum_filter(x, (3, 5), mode="nearest", output=ro)
+    for dt in (np.float32, np.int16, "f8", np.float32):
+        _same(pnd.maximum_filter(x * 50, 3, output=dt), ndi.maximum_filter(x * 50, 3, output=dt))
+
+
+def test_cache_never_serves_another_input_layout(rng):
+    x = rng.standard_normal((30, 40)).astype(np.float32)
+    for _ in range(2):
+        for v in (x, x.T, x[::-1], x[:, 1::2], np.asfortranarray(x), x.astype(np.float64),
+                  x.astype(">f4"), x[None]):
+            _same(pnd.minimum_filter(v, 3), ndi.minimum_filter(v, 3))
+
+
+def test_bad_input_raises_the_same_error_twice(rng):
+    x = np.ones((6, 7))
+    _cache().clear()
+    bad = [dict(size=3, mode="bogus"), dict(size=3, origin=2), dict(size=0),
+           dict(footprint=np.zeros((2, 2), bool)), dict(size=(2, 2, 2))]
+    for kw in bad:
+        msgs = []
+        for _ in range(2):
+            with pytest.raises(ValueError) as e:
+                pnd.maximum_filter(x, **kw)
+            msgs.append(str(e.value))
+        assert msgs[0] == msgs[1]
+    for _ in range(2):
+        with pytest.raises(TypeError, match="complex"):
+            pnd.maximum_filter(x.astype(complex), 3)
+        with pytest.raises(ValueError, match="read-only"):
+            ro = np.empty_like(x)
+            ro.flags.writeable = False
+            pnd.maximum_filter(x, 3, output=ro)
+    # nothing invalid was cached
+    assert len(_cache()) == 0
+    # workers is checked on every call, cached signature or not
+    for _ in range(2):
+        with pytest.raises(TypeError, match="workers"):
+            pnd.maximum_filter(x, 3, workers=1.5)
+    assert len(_cache()) == 1
+    _same(pnd.maximum_filter(x, 3), ndi.maximum_filter(x, 3))
+
+
+def test_cache_warns_every_call(rng):
+    x = rng.standard_normal((10, 10))
+    for _ in range(2):
+        with pytest.warns(UserWarning, match="footprint"):
+            pnd.maximum_filter(x, size=5, footprint=np.ones((1, 2), bool))
+
+
+def test_cache_is_safe_across_threads(rng):
+    import threading
+    xs = [rng.standard_normal((64, 70 + i % 3)).astype(np.float32) for i in range(8)]
+    refs = [ndi.maximum_filter(x, 5) for x in xs]
+    errors = []
+
+    def work(i):
+        try:
+            for _ in range(20):
+                np.testing.assert_array_equal(pnd.maximum_filter(xs[i], 5), refs[i])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors

@@ -517,3 +517,106 @@ def test_bad_input_dtype_and_empty_axes():
         nn.adaptive_avg_pool2d(np.ones((1, 4, 4)), -1)
     with pytest.raises(ValueError, match="spatial"):
         nn.global_avg_pool(np.ones((2, 3)))
+
+
+# ---------------------------------------------------------------- the plan cache
+def _cache():
+    from pyfilter.nn import _pool
+    return _pool._CACHE
+
+
+def test_cached_pooling_gives_the_fresh_answers(rng):
+    _cache().clear()
+    for trial in range(3):
+        # new data of one layout on every trial: cached plans, fresh values
+        x = rng.standard_normal((2, 3, 9, 11))
+        if trial == 2:
+            x = np.round(x)
+        vref, iref, aref = ref_pool(x, (3, 2), (2, 1), (1, 1), (1, 2), True)
+        np.testing.assert_array_equal(nn.max_pool2d(x, (3, 2), (2, 1), (1, 1), (1, 2), True),
+                                      vref)
+        v, i = nn.max_pool2d(x, (3, 2), (2, 1), (1, 1), (1, 2), True, True)
+        np.testing.assert_array_equal(v, vref)
+        np.testing.assert_array_equal(i, iref)
+        _, _, aref = ref_pool(x, (3, 2), (2, 1), (1, 1), (1, 1), True)
+        np.testing.assert_allclose(nn.avg_pool2d(x, (3, 2), (2, 1), (1, 1), True), aref,
+                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(nn.adaptive_avg_pool2d(x, (4, 5)),
+                                   _adaptive_ref(x, (4, 5), np.mean), rtol=1e-12)
+        np.testing.assert_array_equal(nn.adaptive_max_pool2d(x, (4, 5)),
+                                      _adaptive_ref(x, (4, 5), np.max))
+        np.testing.assert_array_equal(nn.global_max_pool(x), x.max(axis=(2, 3)))
+        np.testing.assert_allclose(nn.global_avg_pool(x, keepdims=True),
+                                   x.mean(axis=(2, 3), keepdims=True), rtol=1e-12)
+        # backward passes: new gradients of one layout
+        g = rng.standard_normal(vref.shape)
+        ref = np.zeros(x.shape).reshape(2, 3, -1)
+        np.add.at(ref, (np.arange(2)[:, None, None], np.arange(3)[None, :, None],
+                        iref.reshape(2, 3, -1)), g.reshape(2, 3, -1))
+        np.testing.assert_allclose(
+            nn.max_pool2d_backward(g, x, (3, 2), (2, 1), (1, 1), (1, 2), True),
+            ref.reshape(x.shape), rtol=1e-12, atol=1e-12)
+        y = nn.avg_pool2d(x, 3, 2, 1)
+        g = rng.standard_normal(y.shape)
+        back = nn.avg_pool2d_backward(g, x.shape, 3, 2, 1)
+        np.testing.assert_allclose(np.vdot(y, g), np.vdot(x, back), rtol=1e-12)
+        # unpooling: new indices of one layout
+        y, i = nn.max_pool2d(x, 2, return_indices=True)
+        u = nn.max_unpool2d(y, i, 2, output_size=x.shape[2:])
+        ref = np.zeros_like(x).reshape(2, 3, -1)
+        np.put_along_axis(ref, i.reshape(2, 3, -1), y.reshape(2, 3, -1), axis=-1)
+        np.testing.assert_array_equal(u, ref.reshape(x.shape))
+    # one entry per signature, reused by the later trials
+    assert len(_cache()) == 12
+
+
+def test_pool_cache_never_serves_another_signature(rng):
+    x = rng.standard_normal((2, 3, 10, 9)).astype(np.float32)
+    for _ in range(2):
+        for k, s, p in [(2, None, 0), (3, 2, 1), ((2, 3), 1, 0), (3, 2, 0), (3, (2, 1), 1)]:
+            ss = k if s is None else s
+            kk, ss, pp = (k if np.ndim(k) else (k, k)), (ss if np.ndim(ss) else (ss, ss)), (p, p)
+            vref, iref, aref = ref_pool(x, kk, ss, pp, (1, 1), False)
+            np.testing.assert_array_equal(nn.max_pool2d(x, k, s, p), vref)
+            np.testing.assert_array_equal(nn.max_pool2d(x, k, s, p, return_indices=True)[1],
+                                          iref)
+            np.testing.assert_allclose(nn.avg_pool2d(x, k, s, p), aref, rtol=2e-6, atol=2e-6)
+            np.testing.assert_allclose(nn.avg_pool2d(x, k, s, p, count_include_pad=False),
+                                       ref_pool(x, kk, ss, pp, (1, 1), False, False)[2],
+                                       rtol=2e-6, atol=2e-6)
+        # the same values in other layouts and dtypes
+        for v in (x[0], x.astype(np.float64), np.asfortranarray(x), x[:, :, ::-1],
+                  x.astype(np.int16)):
+            vb = v if v.ndim == 4 else v[None]
+            ref = ref_pool(vb, (2, 2), (2, 2), (0, 0), (1, 1), False)[0]
+            np.testing.assert_array_equal(nn.max_pool2d(v, 2), ref if v.ndim == 4 else ref[0])
+        assert nn.global_max_pool(x, keepdims=True).shape == (2, 3, 1, 1)
+        assert nn.global_max_pool(x).shape == (2, 3)
+        y, i = nn.max_pool2d(x, 2, return_indices=True)
+        assert nn.max_unpool2d(y, i, 2, output_size=(10, 9)).shape == (2, 3, 10, 9)
+        assert nn.max_unpool2d(y, i, 2, output_size=(11, 9)).shape == (2, 3, 11, 9)
+        with pytest.raises(ValueError, match="indices"):
+            nn.max_unpool2d(y, i, 2)    # (10, 8): indices from row 9 do not fit
+
+
+def test_pool_bad_input_raises_the_same_error_twice(rng):
+    x = rng.standard_normal((1, 2, 6, 6))
+    _cache().clear()
+    bad = [lambda: nn.max_pool2d(x, 9), lambda: nn.max_pool2d(x, 3, padding=2),
+           lambda: nn.avg_pool2d(x.astype(int), 2), lambda: nn.max_pool2d(x[0, 0], 2),
+           lambda: nn.max_pool2d_backward(np.ones((1, 2, 2, 3)), x, 2),
+           lambda: nn.max_pool2d_backward(np.ones((1, 2, 3, 3), int), x, 2),
+           lambda: nn.avg_pool2d_backward(np.ones((1, 2, 2, 3)), x.shape, 2),
+           lambda: nn.max_unpool2d(np.ones((1, 2, 3, 3)), np.full((1, 2, 3, 3), 99), 2),
+           lambda: nn.max_unpool2d(np.ones((1, 2, 3, 3)), np.zeros((1, 2, 3, 3)), 2),
+           lambda: nn.adaptive_avg_pool2d(x, -1), lambda: nn.global_avg_pool(x.astype(int))]
+    for call in bad:
+        msgs = []
+        for _ in range(2):
+            with pytest.raises((ValueError, TypeError)) as e:
+                call()
+            msgs.append((type(e.value), str(e.value)))
+        assert msgs[0] == msgs[1]
+    # only max_unpool2d's signature with out-of-range indices is valid (the
+    # indices are checked when they are scattered)
+    assert len(_cache()) == 1
