@@ -1,7 +1,7 @@
 # cython: language_level=3
 """Runtime facts about the compiled engines (OpenMP, the CPU) and the codes
 they share with the Python layer."""
-from pyfilter._cext._omp cimport PF_HAVE_OPENMP, omp_get_max_threads
+from pyfilter._cext._omp cimport PF_HAVE_OPENMP, omp_get_max_threads, omp_get_thread_num
 from pyfilter._cext._codes cimport *
 
 cdef extern from *:
@@ -50,3 +50,55 @@ def max_threads():
 def cpu_has_avx2_fma():
     """True when the running CPU executes AVX2 and FMA instructions."""
     return bool(pf_cpu_has_avx2_fma())
+
+
+cdef extern from *:
+    """
+    #if defined(__linux__)
+    #ifndef _GNU_SOURCE
+    #define _GNU_SOURCE
+    #endif
+    #include <sched.h>
+    #define PF_HAVE_AFFINITY 1
+    static int pf_current_cpu(void) { return sched_getcpu(); }
+    static int pf_pin_self(int cpu) {
+        cpu_set_t s;
+        if (cpu < 0 || cpu >= CPU_SETSIZE) return -1;
+        CPU_ZERO(&s);
+        CPU_SET(cpu, &s);
+        return sched_setaffinity(0, sizeof(s), &s);
+    }
+    #else
+    #define PF_HAVE_AFFINITY 0
+    static int pf_current_cpu(void) { return -1; }
+    static int pf_pin_self(int cpu) { (void)cpu; return -1; }
+    #endif
+    """
+    const int PF_HAVE_AFFINITY
+    int pf_current_cpu() noexcept nogil
+    int pf_pin_self(int cpu) noexcept nogil
+
+from cython.parallel cimport parallel
+
+
+def current_cpu():
+    """The CPU the calling thread runs on (-1 where unknown)."""
+    return pf_current_cpu()
+
+
+def place_team(int nthreads, cpus):
+    """Pin OpenMP team threads 1..nthreads-1 to cpus[1..] (thread 0, the
+    caller, is left alone).  Returns the number of threads pinned."""
+    cdef int[64] c
+    cdef int[64] res
+    cdef int n = min(len(cpus), 64), i, t
+    for i in range(n):
+        c[i] = cpus[i]
+        res[i] = 0
+    if not PF_HAVE_AFFINITY or nthreads < 2:
+        return 0
+    with nogil, parallel(num_threads=nthreads):
+        t = omp_get_thread_num()
+        if t > 0 and t < n:
+            res[t] = pf_pin_self(c[t]) == 0
+    return sum([res[i] for i in range(n)])

@@ -39,6 +39,8 @@ def config():
         "omp_get_max_threads": _runtime.max_threads(),
         "omp_wait_policy": _wait_policy(),
         "load_aware_default": _workers._LOAD_AWARE,
+        "team_threads_pinned": _workers._PIN,
+        "team_spin_seconds": _workers._WARM,
         "simd_variant": selected_variant("correlate"),
         "cpu_has_avx2_fma": _runtime.cpu_has_avx2_fma(),
         "debug_build": cfg.get("debug", None),

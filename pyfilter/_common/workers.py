@@ -24,7 +24,11 @@ a fraction of a millisecond, then sleep (``GOMP_SPINCOUNT``, see
 ``pyfilter/_cext/__init__.py``).
 
 Calls below a work threshold run on one thread (starting a team costs
-more than it saves); see :data:`PARALLEL_MIN_WORK`.
+more than it saves); see :data:`PARALLEL_MIN_WORK`.  With the default
+count, a mid-size call that does not follow another closely (its team is
+asleep, and waking it costs more than it saves) also runs on one thread;
+see :data:`COLD_MIN_WORK`.  Team threads other than the caller are pinned
+to CPUs of their own (see :func:`_place`).
 
 A process made by ``fork()`` after this process started an OpenMP team
 runs every call on one thread: GNU libgomp's pool does not survive a fork,
@@ -36,6 +40,7 @@ import os
 import threading
 import time
 
+from .._cext import spin_seconds as _spin_seconds
 from .._cext import _runtime
 from .errors import ArgumentError, ArgumentTypeError
 
@@ -63,8 +68,10 @@ _SERIAL_ONLY = False
 
 
 def _after_fork_in_child():
-    global _NCPU, _SERIAL_ONLY
+    global _NCPU, _SERIAL_ONLY, _CPUS
     _NCPU = None
+    _CPUS = None
+    _local.placed = None
     if _TEAM_STARTED:
         _SERIAL_ONLY = True
 
@@ -125,6 +132,27 @@ def resolve(workers):
 # thread: starting a team costs more than it saves.
 PARALLEL_MIN_WORK = 1 << 17
 
+# A team whose threads went to sleep (the caller spent longer than their
+# spin elsewhere) takes 40-90 us to wake on the development machine (2
+# vCPUs; more after longer idle gaps): a 256^2 prewitt then ran in 72 us on
+# two threads against 33 us on one, a 512^2 one 117 against 102 us.  So
+# with the default thread count, a call of less than COLD_MIN_WORK that
+# does not follow another call closely (within the spin time) runs on one
+# thread; calls in a burst share one wake-up and use the team.
+COLD_MIN_WORK = 1 << 22
+_WARM = min(_spin_seconds(), 1.0)
+# when the last engine call of this process ended, and the last threaded one
+_last_end = [-1e9, -1e9]
+
+
+def call_done(nthreads):
+    """Record the end of an engine call that ran on ``nthreads`` threads
+    (a burst of calls keeps the team warm)."""
+    now = time.monotonic()
+    _last_end[0] = now
+    if nthreads > 1:
+        _last_end[1] = now
+
 _LOAD_AWARE = os.environ.get("PYFILTER_LOAD_AWARE", "1").strip().lower() not in (
     "0", "false", "no", "off")
 _load = [-1.0, 0]            # (time of the reading, cores free of other work)
@@ -144,11 +172,10 @@ def _runnable_tasks():
     return None
 
 
-def _free_cores():
+def _free_cores(now):
     """Usable cores not kept busy by other runnable tasks (at least 1), or
     None when that cannot be known (no /proc/stat, the check turned off,
     or this process sees only part of the machine)."""
-    now = time.monotonic()
     if now - _load[0] < _LOAD_PERIOD:
         return _load[1]
     free = None
@@ -156,8 +183,10 @@ def _free_cores():
     if _LOAD_AWARE and ncpu == (os.cpu_count() or ncpu):
         running = _runnable_tasks()
         if running is not None:
-            # the calling thread is one of the runnable tasks
-            free = max(1, ncpu - max(0, running - 1))
+            # the calling thread is one of the runnable tasks, and so are
+            # the threads of our own team while they spin
+            own = 1 + (_team[0] - 1 if now - _last_end[1] < _WARM else 0)
+            free = max(1, ncpu - max(0, running - own))
     _load[0] = now
     _load[1] = free
     return free
@@ -172,11 +201,60 @@ def threads_for(workers, work):
             _check(workers)
         return 1
     n = resolve(workers)
-    if workers is None and n > 1:
-        free = _free_cores()
+    if n > 1 and workers is None:
+        now = time.monotonic()
+        if work < COLD_MIN_WORK and now - _last_end[0] > _WARM:
+            return 1
+        free = _free_cores(now)
         if free is not None and free < n:
             n = free
-    return engine_threads(n)
+    n = engine_threads(n)
+    if n > 1:
+        _team[0] = n
+        if _PIN:
+            _place(n)
+    return n
+
+
+# Team placement.  On the development machine (a KVM guest) the kernel
+# wakes a sleeping team thread on the CPU of the thread that wakes it,
+# which is busy with its own share of the work: the two then take turns on
+# one CPU while the other idles (a 512^2 prewitt after a 5 ms pause: 386 us
+# on two threads, 153 us on one), and a new team's thread can stay on its
+# creator's CPU for the first tens of milliseconds.  So each team thread
+# but the caller is pinned to its own CPU of the process's affinity mask,
+# counting on from the caller's CPU, and re-pinned when the caller has
+# moved (the caller itself is never pinned).  Not done where the user
+# chose a binding (OMP_PROC_BIND, OMP_PLACES, GOMP_CPU_AFFINITY) or set
+# PYFILTER_PIN_THREADS=0.
+_team = [1]                  # threads of the last threaded call
+_PIN = (_runtime.openmp_enabled() and _runtime.current_cpu() >= 0
+        and os.environ.get("PYFILTER_PIN_THREADS", "1").strip().lower()
+        not in ("0", "false", "no", "off")
+        and not any(k in os.environ for k in (
+            "OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY", "KMP_AFFINITY")))
+_CPUS = None
+
+
+def _place(n):
+    """Pin the team threads 1..n-1 of the calling Python thread unless
+    they were pinned for its present CPU."""
+    global _CPUS
+    cpu = _runtime.current_cpu()
+    placed = getattr(_local, "placed", None)
+    if placed is not None and placed[0] == cpu and placed[1] >= n:
+        return
+    if _CPUS is None:
+        try:
+            _CPUS = sorted(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            _CPUS = []
+    cpus = _CPUS
+    if len(cpus) < 2:
+        return
+    pos = cpus.index(cpu) if cpu in cpus else 0
+    _runtime.place_team(n, [cpus[(pos + t) % len(cpus)] for t in range(n)])
+    _local.placed = (cpu, n)
 
 
 def get_workers():

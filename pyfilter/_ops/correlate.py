@@ -45,4 +45,5 @@ def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
         input, target, w, list(stride), list(dilation), list(base), list(modes),
         cval, C.typecode(input.dtype), C.typecode(target.dtype), nthreads,
         keep, inner, cast_rule)
+    W.call_done(nthreads)
     return V.finish_output(result, target)

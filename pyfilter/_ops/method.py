@@ -130,7 +130,9 @@ def _correlate_separable(input, w, output, modes, cval, base, stride, dilation,
     plan = B.plan(input, (target,), [passes], (B.Out("term", [0]),), cval=cval,
                   semantics="nd", dtype=dtype)
     ntaps = sum(max(p.ntaps, 1) for p in passes)
-    plan.run(input, (target,), W.threads_for(workers, target.size * ntaps))
+    nthreads = W.threads_for(workers, target.size * ntaps)
+    plan.run(input, (target,), nthreads)
+    W.call_done(nthreads)
     return V.finish_output(result, target)
 
 

@@ -217,6 +217,7 @@ class Call:
             if plan is None:
                 plan = self.plans.setdefault(lay, self.build(input, target))
             self.run(plan, input, target, nthreads)
+            W.call_done(nthreads)
         if result is not target:
             np.copyto(result, target, casting="unsafe")
         return result
@@ -253,4 +254,5 @@ class MultiCall:
             if plan is None:
                 plan = self.plan = self.build(input, outs)
             self.run(plan, input, outs, nthreads)
+            W.call_done(nthreads)
         return outs

@@ -134,6 +134,7 @@ class MultiCall(P.Call):
             if plan is None:
                 plan = self.plans.setdefault(None, self.build(input, other))
             self.run(plan, input, other, results, nthreads)
+            W.call_done(nthreads)
         return results[0] if len(results) == 1 else tuple(results)
 
 

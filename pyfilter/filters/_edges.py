@@ -119,7 +119,9 @@ def _run_bank(img, dsts, terms, outputs, cval, workers):
     dtype = D.work_dtype(img.dtype, dsts[0].dtype)
     plan = B.plan(img, dsts, terms, outputs, cval=cval, semantics="nd", dtype=dtype)
     ntaps = sum(max(p.ntaps, 1) for t in terms for p in t) or 1
-    plan.run(img, dsts, W.threads_for(workers, dsts[0].size * ntaps))
+    nthreads = W.threads_for(workers, dsts[0].size * ntaps)
+    plan.run(img, dsts, nthreads)
+    W.call_done(nthreads)
     return dsts
 
 

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -168,10 +169,84 @@ def test_a_busy_process_is_seen(monkeypatch):
     code = "import time\nt = time.time()\nwhile time.time() - t < 30: pass\n"
     p = subprocess.Popen([sys.executable, "-c", code])
     try:
-        import time
         time.sleep(0.3)
         monkeypatch.setattr(_workers, "_load", [-1.0, 0])
-        assert _workers._free_cores() <= NCPU - 1
+        assert _workers._free_cores(time.monotonic()) <= NCPU - 1
     finally:
         p.kill()
         p.wait()
+
+
+def test_an_isolated_mid_size_call_runs_on_one_thread(monkeypatch):
+    """A call that does not follow another closely finds the team asleep:
+    below COLD_MIN_WORK it runs serially with the default count; in a burst
+    of calls (or with an explicit count) it uses the team."""
+    monkeypatch.setattr(_workers, "_runnable_tasks", lambda: 1)
+    monkeypatch.setattr(_workers, "_WARM", 0.5)
+    monkeypatch.setattr(_workers, "_last_end", [-1e9, -1e9])
+    mid = _workers.COLD_MIN_WORK - 1
+    assert _workers.threads_for(None, mid) == 1
+    assert _workers.threads_for(None, _workers.COLD_MIN_WORK) == min(_workers.resolve(None),
+                                                                       NCPU)
+    assert _workers.threads_for(2, mid) == min(2, NCPU)
+    _workers.call_done(1)
+    assert _workers.threads_for(None, mid) == min(_workers.resolve(None), NCPU)
+    monkeypatch.setattr(_workers, "_last_end", [time.monotonic() - 1.0, -1e9])
+    assert _workers.threads_for(None, mid) == 1
+
+
+def test_own_spinning_team_is_not_taken_for_other_work(monkeypatch):
+    if NCPU < 2:
+        pytest.skip("needs 2 CPUs")
+    monkeypatch.setattr(_workers, "_WARM", 0.5)
+    monkeypatch.setattr(_workers, "_team", [2])
+    monkeypatch.setattr(_workers, "_runnable_tasks", lambda: 2)   # us and our team thread
+    monkeypatch.setattr(_workers, "_load", [-1.0, 0])
+    monkeypatch.setattr(_workers, "_last_end", [time.monotonic(), time.monotonic()])
+    assert _workers._free_cores(time.monotonic()) == NCPU
+    # the same count with our team asleep: another task is running
+    monkeypatch.setattr(_workers, "_load", [-1.0, 0])
+    monkeypatch.setattr(_workers, "_last_end", [-1e9, -1e9])
+    assert _workers._free_cores(time.monotonic()) == NCPU - 1
+
+
+@pytest.mark.parametrize("env, seconds", [
+    ({"GOMP_SPINCOUNT": "10000"}, 1e-4), ({"GOMP_SPINCOUNT": "10k"}, 1e-4),
+    ({"GOMP_SPINCOUNT": "infinite"}, float("inf")), ({"OMP_WAIT_POLICY": "passive"}, 0.0),
+    ({"OMP_WAIT_POLICY": "ACTIVE"}, float("inf")), ({}, 3e-3),
+    ({"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "10000"}, 0.0)])
+def test_spin_time_read_from_the_wait_policy(monkeypatch, env, seconds):
+    from pyfilter import _cext
+    monkeypatch.setattr(_cext, "WAIT_POLICY", env)
+    assert _cext.spin_seconds() == pytest.approx(seconds)
+
+
+@pytest.mark.skipif(NCPU < 2 or not _workers._PIN, reason="needs 2 CPUs and placement")
+def test_team_threads_pinned_and_the_caller_left_alone(rng):
+    """Team threads get one CPU each; the calling thread keeps its mask."""
+    before = os.sched_getaffinity(0)
+    x = rng.random((512, 512)).astype(np.float32)
+    for _ in range(3):
+        got = pnd.gaussian_filter(x, 2.0, workers=2)
+    np.testing.assert_allclose(got, ndi.gaussian_filter(x, 2.0), rtol=1e-5, atol=1e-6)
+    assert os.sched_getaffinity(0) == before
+    main = threading.get_native_id()
+    single = []
+    for tid in os.listdir("/proc/self/task"):
+        if int(tid) == main:
+            continue
+        with open(f"/proc/self/task/{tid}/status") as f:
+            allowed = [ln.split(":")[1].strip() for ln in f if ln.startswith("Cpus_allowed_list")]
+        if allowed and allowed[0].isdigit():
+            single.append(int(allowed[0]))
+    assert single, "no team thread pinned to one CPU"
+    assert all(c in before for c in single)
+
+
+@pytest.mark.parametrize("env", [{"PYFILTER_PIN_THREADS": "0"}, {"OMP_PROC_BIND": "false"},
+                                 {"OMP_PLACES": "cores"}])
+def test_placement_turned_off(env):
+    code = "from pyfilter._common import workers as W; print(W._PIN)"
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
