@@ -7,18 +7,32 @@
 # 'valid' / 'full' output shapes, scipy's origins and convolution are all
 # expressed through b (and a reversed kernel) by the Python layer.
 #
+# A :class:`CorrelatePlan` is built once per geometry (shapes, kernel, keep
+# mask, per-axis stride/dilation/base/mode, inner-block flag, cast rule,
+# type codes): it holds the tap, row, group and boundary tables.  Its
+# ``run`` copies the template to the stack and fills in what belongs to
+# one call: the array pointers and strides, and the choices that depend on
+# them (direct interior reads, accumulating in the output, streaming
+# stores, x tiles and bands for the thread count).  Those choices change
+# where the operands come from, never the arithmetic: every output value is
+# the same sum of the same products in the same order.
+#
 # Layout of the computation (see PERF.md):
 #   * Lines run along the last axis ("x"); optionally the last axis is an
 #     unfiltered "inner" block (e.g. RGB channels) and lines run along the
-#     axis before it, so short trailing axes still vectorise.
+#     axis before it, the (x, channel) pairs interleaved, so short trailing
+#     axes still vectorise.
 #   * Each thread owns a contiguous band of output lines (first touch).
 #   * Input lines are converted once into per-thread padded line buffers
 #     (boundary along x done while loading) held in a ring indexed by the
 #     virtual outer indices, so a line is loaded once per band however many
 #     kernel rows read it.  Strided output along x is handled by storing the
 #     line buffer in s polyphase planes, so every tap reads contiguously.
-#   * Taps are applied to L1-sized chunks in groups of up to 8, accumulating
-#     in tap order (deterministic, independent of the thread count).
+#     Long lines of the compute type read their interior straight from the
+#     input (the ring holds only the edges).
+#   * Taps are applied to L1-sized chunks in groups of up to 8 (9 for a
+#     3x3 kernel), accumulating in tap order (deterministic, independent of
+#     the thread count).
 # No padded copy of the input is made; peak extra memory is
 # O(threads x ring lines x line length).
 
@@ -30,6 +44,12 @@ from cython.parallel cimport prange
 _CHUNK_BYTES = 4096   # accumulator chunk: stays in L1
 # Outputs at least this large are written with streaming stores.
 _STREAM_MIN_BYTES = 16 << 20
+# Lines whose interior (without the kernel's reach) is at least this long
+# read it directly from the input, when it is of the compute type.
+_DIRECT_MIN = 512
+
+cdef enum:
+    MAXDIM = 64           # numpy's largest number of dimensions
 
 
 cdef inline ctype _madd(ctype acc, ctype w, ctype x) noexcept nogil:
@@ -56,14 +76,14 @@ cdef inline char* _page_align(char* p) noexcept nogil:
 
 cdef struct Plan:
     int nout                      # number of outer axes (before the line axis)
-    const char* inp
+    const char* inp               # per call
     int in_tc
-    char* out
+    char* out                     # per call
     int out_tc
     # outer axes, each array has nout entries
     const Py_ssize_t* o_shape     # output extent
-    const Py_ssize_t* o_ostr      # output byte stride
-    const Py_ssize_t* o_istr      # input byte stride
+    const Py_ssize_t* o_ostr      # output byte stride (per call)
+    const Py_ssize_t* o_istr      # input byte stride (per call)
     const Py_ssize_t* o_s         # stride
     const Py_ssize_t* o_d         # dilation
     const Py_ssize_t* o_b         # base offset
@@ -85,14 +105,18 @@ cdef struct Plan:
     const Py_ssize_t* grp_k       # taps in each group
     const Py_ssize_t* grp_set     # 1: the group initialises the accumulator
     # line axis
-    Py_ssize_t nx_out, sx, dx, kx, bx, n_x, x_istr, x_ostr
+    Py_ssize_t nx_out, sx, dx, kx, bx, n_x
+    Py_ssize_t x_istr, x_ostr     # per call
     const Py_ssize_t* x_map       # virtual x (from bx) -> actual/-1
-    Py_ssize_t inner, c_istr, c_ostr   # inner block (1 when absent)
-    Py_ssize_t tile_w, ntiles, nlines
+    Py_ssize_t inner              # inner block (1 when absent)
+    Py_ssize_t c_istr, c_ostr     # per call
+    bint blk_in                   # per call: an input (x, channel) run is contiguous
+    Py_ssize_t tile_w, ntiles     # per call
+    Py_ssize_t nlines
     Py_ssize_t nslots, slot_len, chunk
-    int nbands
-    bint direct_in                # interior taps read the input directly
-    int out_mode                  # OUT_CONVERT / OUT_DIRECT / OUT_STREAM
+    int nbands                    # per call
+    bint direct_in                # per call: interior taps read the input directly
+    int out_mode                  # per call: OUT_CONVERT / OUT_DIRECT / OUT_STREAM
     int cast_rule                 # CAST_ND / CAST_LINE (scipy's two casts)
 
 
@@ -236,7 +260,7 @@ cdef void _load_line(const Plan* pl, ctype* buf, const char* src,
     planes q < sx); ``src`` is NULL for a line outside the array in
     'constant' mode.
     """
-    cdef Py_ssize_t q, m, mlo, mhi, cnt, v, j, c, sx = pl.sx
+    cdef Py_ssize_t q, m, mlo, mhi, cnt, v, j, sx = pl.sx
     cdef Py_ssize_t inner = pl.inner, n = pl.n_x
     cdef ctype* b
     for q in range(sx):
@@ -269,6 +293,10 @@ cdef void _load_line(const Plan* pl, ctype* buf, const char* src,
             if inner == 1:
                 load_run(b + mlo, 1, src + (v + mlo * sx) * pl.x_istr,
                          sx * pl.x_istr, mhi - mlo, pl.in_tc)
+            elif sx == 1 and pl.blk_in:
+                # (x, channel) pairs contiguous: one run
+                load_run(b + mlo * inner, 1, src + (v + mlo) * pl.x_istr,
+                         pl.c_istr, (mhi - mlo) * inner, pl.in_tc)
             else:
                 for m in range(mlo, mhi):
                     load_run(b + m * inner, 1, src + (v + m * sx) * pl.x_istr,
@@ -303,8 +331,8 @@ cdef inline void _apply_taps(const Plan* pl, ctype* acc, const ctype** tp,
 cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
     """Compute the output lines of one band; 0 on success, -1 if out of memory."""
     cdef Py_ssize_t nout = pl.nout, nunits = pl.nlines * pl.ntiles
-    cdef Py_ssize_t u0 = nunits * band // pl.nbands
-    cdef Py_ssize_t u1 = nunits * (band + 1) // pl.nbands
+    cdef Py_ssize_t u0, u1
+    band_units(nunits, band, pl.nbands, &u0, &u1)
     if u1 <= u0:
         return 0
     cdef Py_ssize_t slot_len = pl.slot_len, inner = pl.inner
@@ -314,161 +342,162 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
     # the input rows are put at page offsets about 1 KiB apart.
     cdef Py_ssize_t res = ((<size_t>(pl.out if pl.out_mode == OUT_DIRECT else pl.inp))
                            + 1024) & 4032
-    cdef char* slots_raw = <char*>malloc(pl.nslots * slot_len * sizeof(ctype) + 8192)
-    cdef char* acc_raw = <char*>malloc(pl.chunk * inner * sizeof(ctype) + 8192)
-    cdef ctype* slots = <ctype*>(_page_align(slots_raw) + res)
+    # one allocation: slots, accumulator, then the small per-band tables
+    cdef Py_ssize_t nslot_b = pl.nslots * slot_len * sizeof(ctype) + 8192
+    cdef Py_ssize_t nacc_b = pl.chunk * inner * sizeof(ctype) + 8192
+    cdef Py_ssize_t nint = (pl.nslots * (nout + 1) + 2 * (nout + 1) + (pl.nrows + 1)
+                            + (pl.nrows + 1) + (pl.ntaps + 1))
+    cdef char* raw = <char*>malloc(nslot_b + nacc_b + nint * sizeof(Py_ssize_t) + 64)
+    if raw == NULL:
+        return -1
+    cdef ctype* slots = <ctype*>(_page_align(raw) + res)
+    cdef char* acc_raw = raw + nslot_b
     cdef ctype* accbuf = <ctype*>(_page_align(acc_raw) + ((res + 2048) & 4095))
-    cdef Py_ssize_t* tags = <Py_ssize_t*>malloc(pl.nslots * (nout + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t* o = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t* vr = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t* rowslot = <Py_ssize_t*>malloc((pl.nrows + 1) * sizeof(Py_ssize_t))
-    cdef const char** rowsrc = <const char**>malloc((pl.nrows + 1) * sizeof(char*))
-    cdef const ctype** tp = <const ctype**>malloc((pl.ntaps + 1) * sizeof(ctype*))
-    cdef int status = 0, region
+    cdef Py_ssize_t* tags = <Py_ssize_t*>(((<size_t>(acc_raw + nacc_b)) + 63) & ~(<size_t>63))
+    cdef Py_ssize_t* o = tags + pl.nslots * (nout + 1)
+    cdef Py_ssize_t* vr = o + (nout + 1)
+    cdef Py_ssize_t* rowslot = vr + (nout + 1)
+    cdef const char** rowsrc = <const char**>(rowslot + (pl.nrows + 1))
+    cdef const ctype** tp = <const ctype**>(rowsrc + (pl.nrows + 1))
+    cdef int region
     cdef Py_ssize_t u, a, r, t, rem, slot, v, j, xo0, nxo, vx0, nv, P, span
-    cdef Py_ssize_t c0, nn, jt, off, ioff, ilo, ihi, ra, rb, e1, step
+    cdef Py_ssize_t c0, nn, jt, ioff, ilo, ihi, ra, rb, e1, step
     cdef bint hit, outside
     cdef const char* src
     cdef char* dst
     cdef const ctype* w = <const ctype*>pl.tap_w
-    if (slots_raw == NULL or acc_raw == NULL or tags == NULL or o == NULL or vr == NULL
-            or rowslot == NULL or rowsrc == NULL or tp == NULL):
-        status = -1
-    else:
-        for a in range(pl.nslots * (nout + 1)):
-            tags[a] = -1   # the last entry of each slot's tag is the tile: never -1
-        # decode the first unit's outer multi-index
-        rem = u0 % pl.nlines
-        for a in range(nout - 1, -1, -1):
-            o[a] = rem % pl.o_shape[a]
-            rem = rem // pl.o_shape[a]
-        span = (pl.kx - 1) * pl.dx
-        step = pl.chunk * inner
-        for u in range(u0, u1):
-            t = u // pl.nlines
-            xo0 = t * pl.tile_w
-            nxo = pl.nx_out - xo0
-            if nxo > pl.tile_w:
-                nxo = pl.tile_w
-            vx0 = xo0 * pl.sx + pl.bx
-            nv = (nxo - 1) * pl.sx + span + 1
-            P = (nv + pl.sx - 1) // pl.sx
-            # outputs [ilo, ihi) have every tap inside the line: read the
-            # input there directly (no copy); the slots hold only the edges
-            ilo = 0
-            ihi = 0
-            if pl.direct_in:
-                ilo = -vx0 if vx0 < 0 else 0
-                ihi = pl.n_x - vx0 - span
-                if ihi > nxo:
-                    ihi = nxo
-                if ihi - ilo < 64:
-                    ilo = 0
-                    ihi = 0
-            for r in range(pl.nrows):
-                slot = 0
-                outside = False
-                ioff = 0
-                for a in range(nout):
-                    v = o[a] * pl.o_s[a] + pl.o_b[a] + pl.row_k[r * nout + a] * pl.o_d[a]
-                    vr[a] = v
-                    if pl.ring_mode:
-                        slot = slot + ((v - pl.o_b[a]) % pl.o_ring[a]) * pl.o_mul[a]
-                    else:
-                        slot = slot + pl.row_k[r * nout + a] * pl.o_mul[a]
-                    j = pl.o_map[pl.o_mapoff[a] + v - pl.o_b[a]]
-                    if j < 0:
-                        outside = True
-                    else:
-                        ioff = ioff + j * pl.o_istr[a]
-                vr[nout] = t
-                if outside:
-                    src = NULL
-                else:
-                    src = pl.inp + ioff
-                rowsrc[r] = src if ihi > ilo else NULL
-                hit = True
-                for a in range(nout + 1):
-                    if tags[slot * (nout + 1) + a] != vr[a]:
-                        hit = False
-                        break
-                if not hit:
-                    if src != NULL and ihi > ilo:
-                        e1 = ilo + span
-                        if e1 > nv:
-                            e1 = nv
-                        _load_line(pl, slots + slot * slot_len, src, vx0, e1, e1, cval)
-                        if ihi < nv:
-                            _load_line(pl, slots + slot * slot_len + ihi, src, vx0 + ihi,
-                                       nv - ihi, nv - ihi, cval)
-                    else:
-                        _load_line(pl, slots + slot * slot_len, src, vx0, nv, P, cval)
-                    for a in range(nout + 1):
-                        tags[slot * (nout + 1) + a] = vr[a]
-                rowslot[r] = slot
-            dst = pl.out + xo0 * pl.x_ostr
+    for a in range(pl.nslots * (nout + 1)):
+        tags[a] = -1   # the last entry of each slot's tag is the tile: never -1
+    # decode the first unit's outer multi-index
+    rem = u0 % pl.nlines
+    for a in range(nout - 1, -1, -1):
+        o[a] = rem % pl.o_shape[a]
+        rem = rem // pl.o_shape[a]
+    span = (pl.kx - 1) * pl.dx
+    step = pl.chunk * inner
+    for u in range(u0, u1):
+        t = u // pl.nlines
+        xo0 = t * pl.tile_w
+        nxo = pl.nx_out - xo0
+        if nxo > pl.tile_w:
+            nxo = pl.tile_w
+        vx0 = xo0 * pl.sx + pl.bx
+        nv = (nxo - 1) * pl.sx + span + 1
+        P = (nv + pl.sx - 1) // pl.sx
+        # outputs [ilo, ihi) have every tap inside the line: read the
+        # input there directly (no copy); the slots hold only the edges
+        ilo = 0
+        ihi = 0
+        if pl.direct_in:
+            ilo = -vx0 if vx0 < 0 else 0
+            ihi = pl.n_x - vx0 - span
+            if ihi > nxo:
+                ihi = nxo
+            if ihi - ilo < 64:
+                ilo = 0
+                ihi = 0
+        for r in range(pl.nrows):
+            slot = 0
+            outside = False
+            ioff = 0
             for a in range(nout):
-                dst = dst + o[a] * pl.o_ostr[a]
-            # three regions of the output line: edge, direct interior, edge
-            for region in range(3):
-                if region == 0:
-                    ra = 0
-                    rb = ilo if ihi > ilo else nxo
-                elif region == 1:
-                    ra = ilo
-                    rb = ihi
+                v = o[a] * pl.o_s[a] + pl.o_b[a] + pl.row_k[r * nout + a] * pl.o_d[a]
+                vr[a] = v
+                if pl.ring_mode:
+                    slot = slot + ((v - pl.o_b[a]) % pl.o_ring[a]) * pl.o_mul[a]
                 else:
-                    ra = ihi if ihi > ilo else nxo
-                    rb = nxo
-                if rb <= ra:
-                    continue
-                for jt in range(pl.ntaps):
-                    r = pl.tap_row[jt]
-                    if region == 1 and rowsrc[r] != NULL:
-                        tp[jt] = (<const ctype*>rowsrc[r]) + (vx0 + pl.tap_kx[jt] * pl.dx)
-                    else:
-                        # polyphase plane q = (k dx) mod sx, offset (k dx) div sx
-                        tp[jt] = (slots + rowslot[r] * slot_len
-                                  + (pl.tap_q[jt] * P + pl.tap_m[jt]) * inner)
-                c0 = ra * inner
-                while c0 < rb * inner:
-                    nn = rb * inner - c0
-                    if nn > step:
-                        nn = step
-                    if pl.out_mode == OUT_DIRECT:
-                        _apply_taps(pl, (<ctype*>dst) + c0, tp, w, c0, nn)
-                    else:
-                        _apply_taps(pl, accbuf, tp, w, c0, nn)
-                    if pl.out_mode == OUT_STREAM:
-                        pf_stream_bytes(dst + c0 * sizeof(ctype), <const char*>accbuf,
-                                        nn * sizeof(ctype))
-                    elif pl.out_mode == OUT_CONVERT:
-                        if inner == 1:
-                            store_run(dst + c0 * pl.x_ostr, pl.x_ostr, accbuf, nn, pl.out_tc,
-                                      pl.cast_rule)
-                        else:
-                            # c0 is a multiple of inner: whole positions
-                            for j in range(nn // inner):
-                                store_run(dst + (c0 // inner + j) * pl.x_ostr, pl.c_ostr,
-                                          accbuf + j * inner, inner, pl.out_tc, pl.cast_rule)
-                    c0 = c0 + nn
-            # next outer multi-index
-            for a in range(nout - 1, -1, -1):
-                o[a] += 1
-                if o[a] < pl.o_shape[a]:
+                    slot = slot + pl.row_k[r * nout + a] * pl.o_mul[a]
+                j = pl.o_map[pl.o_mapoff[a] + v - pl.o_b[a]]
+                if j < 0:
+                    outside = True
+                else:
+                    ioff = ioff + j * pl.o_istr[a]
+            vr[nout] = t
+            if outside:
+                src = NULL
+            else:
+                src = pl.inp + ioff
+            rowsrc[r] = src if ihi > ilo else NULL
+            hit = True
+            for a in range(nout + 1):
+                if tags[slot * (nout + 1) + a] != vr[a]:
+                    hit = False
                     break
-                o[a] = 0
-        if pl.out_mode == OUT_STREAM:
-            pf_stream_fence()
-    free(slots_raw)
-    free(acc_raw)
-    free(tags)
-    free(o)
-    free(vr)
-    free(rowslot)
-    free(rowsrc)
-    free(tp)
-    return status
+            if not hit:
+                if src != NULL and ihi > ilo:
+                    e1 = ilo + span
+                    if e1 > nv:
+                        e1 = nv
+                    _load_line(pl, slots + slot * slot_len, src, vx0, e1, e1, cval)
+                    if ihi < nv:
+                        _load_line(pl, slots + slot * slot_len + ihi * inner, src,
+                                   vx0 + ihi, nv - ihi, nv - ihi, cval)
+                else:
+                    _load_line(pl, slots + slot * slot_len, src, vx0, nv, P, cval)
+                for a in range(nout + 1):
+                    tags[slot * (nout + 1) + a] = vr[a]
+            rowslot[r] = slot
+        dst = pl.out + xo0 * pl.x_ostr
+        for a in range(nout):
+            dst = dst + o[a] * pl.o_ostr[a]
+        # three regions of the output line: edge, direct interior, edge
+        for region in range(3):
+            if region == 0:
+                ra = 0
+                rb = ilo if ihi > ilo else nxo
+            elif region == 1:
+                ra = ilo
+                rb = ihi
+            else:
+                ra = ihi if ihi > ilo else nxo
+                rb = nxo
+            if rb <= ra:
+                continue
+            for jt in range(pl.ntaps):
+                r = pl.tap_row[jt]
+                if region == 1 and rowsrc[r] != NULL:
+                    tp[jt] = ((<const ctype*>rowsrc[r])
+                              + (vx0 + pl.tap_kx[jt] * pl.dx) * inner)
+                else:
+                    # polyphase plane q = (k dx) mod sx, offset (k dx) div sx
+                    tp[jt] = (slots + rowslot[r] * slot_len
+                              + (pl.tap_q[jt] * P + pl.tap_m[jt]) * inner)
+            c0 = ra * inner
+            while c0 < rb * inner:
+                nn = rb * inner - c0
+                if nn > step:
+                    nn = step
+                if pl.out_mode == OUT_DIRECT:
+                    _apply_taps(pl, (<ctype*>dst) + c0, tp, w, c0, nn)
+                else:
+                    _apply_taps(pl, accbuf, tp, w, c0, nn)
+                if pl.out_mode == OUT_STREAM:
+                    pf_stream_bytes(dst + c0 * sizeof(ctype), <const char*>accbuf,
+                                    nn * sizeof(ctype))
+                elif pl.out_mode == OUT_CONVERT:
+                    if inner == 1:
+                        store_run(dst + c0 * pl.x_ostr, pl.x_ostr, accbuf, nn, pl.out_tc,
+                                  pl.cast_rule)
+                    elif pl.x_ostr == inner * pl.c_ostr:
+                        # (x, channel) pairs evenly spaced: one run
+                        store_run(dst + c0 * pl.c_ostr, pl.c_ostr, accbuf, nn,
+                                  pl.out_tc, pl.cast_rule)
+                    else:
+                        # c0 is a multiple of inner: whole positions
+                        for j in range(nn // inner):
+                            store_run(dst + (c0 // inner + j) * pl.x_ostr, pl.c_ostr,
+                                      accbuf + j * inner, inner, pl.out_tc, pl.cast_rule)
+                c0 = c0 + nn
+        # next outer multi-index
+        for a in range(nout - 1, -1, -1):
+            o[a] += 1
+            if o[a] < pl.o_shape[a]:
+                break
+            o[a] = 0
+    if pl.out_mode == OUT_STREAM:
+        pf_stream_fence()
+    free(raw)
+    return 0
 
 
 cdef int _run(const Plan* pl, ctype cval, int nthreads) noexcept nogil:
@@ -507,91 +536,203 @@ cdef Py_ssize_t _plan_groups(Py_ssize_t ntaps, Py_ssize_t* gk, Py_ssize_t* gs) n
     return g
 
 
-def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dilation,
-              base, modes, cval, int in_tc, int out_tc, int nthreads, keep=None,
-              Py_ssize_t inner_axis=0, int cast_rule=CAST_ND):
-    """Run the engine (validated arguments only; see pyfilter._core).
+cdef int _tc_of(cnp.ndarray arr) noexcept:
+    """The engines' type code of a native array's dtype, -1 if unsupported."""
+    cdef int num = cnp.PyArray_TYPE(arr)
+    cdef Py_ssize_t size = cnp.PyArray_ITEMSIZE(arr)
+    if cnp.PyArray_ISBYTESWAPPED(arr):
+        return -1
+    if cnp.PyTypeNum_ISBOOL(num):
+        return TC_BOOL
+    if cnp.PyTypeNum_ISSIGNED(num):
+        if size == 1: return TC_INT8
+        if size == 2: return TC_INT16
+        if size == 4: return TC_INT32
+        if size == 8: return TC_INT64
+    elif cnp.PyTypeNum_ISUNSIGNED(num):
+        if size == 1: return TC_UINT8
+        if size == 2: return TC_UINT16
+        if size == 4: return TC_UINT32
+        if size == 8: return TC_UINT64
+    elif num == cnp.NPY_FLOAT:
+        return TC_FLOAT32
+    elif num == cnp.NPY_DOUBLE:
+        return TC_FLOAT64
+    elif num == cnp.NPY_CFLOAT:
+        return TC_COMPLEX64
+    elif num == cnp.NPY_CDOUBLE:
+        return TC_COMPLEX128
+    return -1
 
-    ``inp``/``out``: arrays of the same ndim (any strides, native byte
-    order, type codes ``in_tc``/``out_tc``); ``weights``: C-contiguous
-    float32, float64 or complex128 array of that ndim (the compute type);
-    ``stride``, ``dilation``, ``base``, ``modes``: one int per axis;
-    ``keep``: None, or a C-contiguous uint8/bool array of the kernel's shape
-    selecting the taps to apply (the others are skipped, as scipy skips tiny
-    weights); ``inner_axis``: 1 to treat an unfiltered last axis as an inner
-    block of each line position; ``cast_rule``: 0 for scipy's N-D cast, 1
-    for its line-filter cast (see _convert.pxi).
+
+cdef class CorrelatePlan:
+    """The engine planned for one geometry (see the module comment).
+
+    Parameters (arrays are C-contiguous)
+    ----------
+    in_shape, out_shape, kshape : intp[::1]
+        Shapes of the input, the output and the kernel (one ndim; an inner
+        axis has kernel length 1).
+    w_re, w_im : float64[::1]
+        The kernel (C order), real and imaginary parts; ``w_im`` empty for
+        a real kernel.  Converted to the compute type ``ctc``.
+    keep : uint8[::1]
+        Empty (apply every tap), or one flag per kernel entry: the taps to
+        apply (scipy skips the tiny weights).
+    geom : intp[:, ::1]
+        One row per axis: stride, dilation, base offset, mode code.
+    inner : bool
+        Treat the (unfiltered, stride-1) last axis as an inner block of
+        each line position: lines run along the axis before it.
+    cast_rule : int
+        CAST_ND or CAST_LINE (see _convert.pxi).
+    in_tc, out_tc, ctc : int
+        Type codes of the input, the output and the compute type
+        (TC_FLOAT32, TC_FLOAT64 or TC_COMPLEX128).
+
+    ``run(inp, out, cval, nthreads)`` computes into ``out``; any strides,
+    native byte order; it may be called from several Python threads at once.
     """
-    cdef int ndim = inp.ndim
-    cdef int lax = ndim - 1 - <int>inner_axis          # line axis
-    cdef int nout = lax, a
-    cdef Py_ssize_t[64] S, D, B, K, NI, NO
-    cdef int[64] M
-    cdef Plan pl
-    cdef Py_ssize_t i, j, r, f, total, pos, nk, kx, nrows_full, ntaps, nrows, ng
-    cdef Py_ssize_t itemsize = weights.itemsize
-    cdef Py_ssize_t line_len, slot_len, nslots_ring, nslots, m, nlines, nx_out
-    cdef Py_ssize_t inner, chunk, ntiles, tile_w, vhi
-    cdef const unsigned char* kp = NULL
-    cdef const char* wdata = <const char*>cnp.PyArray_DATA(weights)
-    cdef Py_ssize_t* mem = NULL
-    cdef Py_ssize_t* row_of = NULL
-    cdef char* tapw = NULL
-    cdef bint ring_mode
-    if ndim > 64:
-        raise ValueError("pyfilter supports at most 64 dimensions")
-    for a in range(ndim):
-        S[a] = stride[a]
-        D[a] = dilation[a]
-        B[a] = base[a]
-        M[a] = modes[a]
-        K[a] = weights.shape[a]
-        NI[a] = inp.shape[a]
-        NO[a] = out.shape[a]
-    if keep is not None:
-        kp = <const unsigned char*>cnp.PyArray_DATA(<cnp.ndarray>keep)
-    inner = NI[ndim - 1] if inner_axis else 1
-    # kernel over axes 0..lax (the inner axis has length 1)
-    nk = 1
-    for a in range(lax + 1):
-        nk *= K[a]
-    kx = K[lax]
-    nrows_full = nk // kx
-    ntaps = 0
-    for f in range(nk):
-        if kp == NULL or kp[f]:
-            ntaps += 1
-    # ring of line slots along the outer axes
-    line_len = (NO[lax] - 1) * S[lax] + (K[lax] - 1) * D[lax] + 1
-    slot_len = (line_len + S[lax]) * inner
-    nslots_ring = 1
-    for a in range(nout):
-        nslots_ring *= (K[a] - 1) * D[a] + 1
-        if nslots_ring * slot_len * itemsize > (32 << 20):
-            break
-    ring_mode = nslots_ring * slot_len * itemsize <= (32 << 20)
-    # sizes of the integer tables, in one block
-    total = 9 * (nout + 1) + (nout + 1) + 4 * (ntaps + 1) + 2 * (ntaps // 8 + 3) + 2
-    for a in range(nout):
-        total += (NO[a] - 1) * S[a] + (K[a] - 1) * D[a] + 1
-    total += line_len + nrows_full * (nout + 1) + nrows_full
-    mem = <Py_ssize_t*>malloc(total * sizeof(Py_ssize_t))
-    tapw = <char*>malloc((ntaps + 1) * itemsize)
-    if mem == NULL or tapw == NULL:
-        free(mem)
-        free(tapw)
-        raise MemoryError("pyfilter: out of memory planning the correlation")
-    try:
+    cdef Plan tpl
+    cdef Py_ssize_t* mem
+    cdef char* tapw
+    cdef readonly int ndim
+    cdef readonly int ctc
+    cdef readonly Py_ssize_t ntaps
+    cdef int lax
+    cdef bint inner_axis
+    cdef Py_ssize_t itemsize
+    cdef Py_ssize_t span_x        # (kx - 1) * dx
+    cdef Py_ssize_t out_size
+    cdef Py_ssize_t ishape[MAXDIM]
+    cdef Py_ssize_t oshape[MAXDIM]
+
+    def __cinit__(self):
+        self.mem = NULL
+        self.tapw = NULL
+
+    def __dealloc__(self):
+        free(self.mem)
+        free(self.tapw)
+
+    def __init__(self, const Py_ssize_t[::1] in_shape, const Py_ssize_t[::1] out_shape,
+                 const Py_ssize_t[::1] kshape, const double[::1] w_re,
+                 const double[::1] w_im, const unsigned char[::1] keep,
+                 const Py_ssize_t[:, ::1] geom, bint inner, int cast_rule, int in_tc,
+                 int out_tc, int ctc):
+        cdef Plan* pl = &self.tpl
+        cdef int ndim = <int>in_shape.shape[0], a, lax, nout
+        cdef Py_ssize_t S[MAXDIM]
+        cdef Py_ssize_t D[MAXDIM]
+        cdef Py_ssize_t B[MAXDIM]
+        cdef Py_ssize_t K[MAXDIM]
+        cdef Py_ssize_t NI[MAXDIM]
+        cdef Py_ssize_t NO[MAXDIM]
+        cdef int M[MAXDIM]
+        cdef Py_ssize_t i, j, r, f, total, pos, nk, kx, nrows_full, ntaps, nrows, ng
+        cdef Py_ssize_t itemsize, line_len, slot_len, nslots_ring, nslots, m, nlines
+        cdef Py_ssize_t innern, chunk, vhi, nin = 1, nouts = 1
+        cdef Py_ssize_t* row_of
+        cdef Py_ssize_t* mem
+        cdef double wi
+        cdef bint ring_mode, has_keep = keep.shape[0] != 0
+        if not 1 <= ndim <= MAXDIM:
+            raise ValueError(f"CorrelatePlan: 1..{MAXDIM} dimensions, got {ndim}")
+        if (out_shape.shape[0] != ndim or kshape.shape[0] != ndim
+                or geom.shape[0] != ndim or geom.shape[1] != 4):
+            raise ValueError("CorrelatePlan: shapes and geometry of different ndim")
+        if ctc == TC_FLOAT32:
+            itemsize = sizeof(float)
+        elif ctc == TC_FLOAT64:
+            itemsize = sizeof(double)
+        elif ctc == TC_COMPLEX128:
+            itemsize = sizeof(cdouble_t)
+        else:
+            raise ValueError(f"CorrelatePlan: compute type code {ctc} is not a float type")
+        if not (0 <= in_tc < TC_COUNT and 0 <= out_tc < TC_COUNT):
+            raise ValueError("CorrelatePlan: bad element type code")
+        if inner and ndim < 2:
+            raise ValueError("CorrelatePlan: an inner block needs two axes")
+        nk = 1
+        for a in range(ndim):
+            S[a] = geom[a, 0]
+            D[a] = geom[a, 1]
+            B[a] = geom[a, 2]
+            M[a] = <int>geom[a, 3]
+            K[a] = kshape[a]
+            NI[a] = in_shape[a]
+            NO[a] = out_shape[a]
+            if S[a] < 1 or D[a] < 1 or K[a] < 1 or NI[a] < 0 or NO[a] < 0:
+                raise ValueError("CorrelatePlan: strides, dilations and kernel lengths "
+                                 "must be >= 1, extents >= 0")
+            if not MODE_CONSTANT <= M[a] <= MODE_WRAP:
+                raise ValueError(f"CorrelatePlan: bad mode code {M[a]}")
+            nk *= K[a]
+            nin *= NI[a]
+            nouts *= NO[a]
+            self.ishape[a] = NI[a]
+            self.oshape[a] = NO[a]
+        if w_re.shape[0] != nk or (w_im.shape[0] != 0 and w_im.shape[0] != nk):
+            raise ValueError("CorrelatePlan: the kernel does not have kshape's size")
+        if has_keep and keep.shape[0] != nk:
+            raise ValueError("CorrelatePlan: keep does not have the kernel's size")
+        if nin == 0 and nouts != 0:
+            raise ValueError("CorrelatePlan: an empty input cannot give a non-empty output")
+        lax = ndim - 1 - (1 if inner else 0)          # line axis
+        nout = lax
+        if inner:
+            if (K[ndim - 1] != 1 or S[ndim - 1] != 1 or B[ndim - 1] != 0
+                    or NI[ndim - 1] != NO[ndim - 1]):
+                raise ValueError("CorrelatePlan: the inner axis must be unfiltered")
+        self.ndim = ndim
+        self.ctc = ctc
+        self.lax = lax
+        self.inner_axis = inner
+        self.itemsize = itemsize
+        self.out_size = nouts
+        if nouts == 0:
+            return            # nothing to compute: run() returns at once
+        innern = NI[ndim - 1] if inner else 1
+        # kernel over axes 0..lax (the inner axis has length 1)
+        kx = K[lax]
+        nrows_full = nk // kx
+        ntaps = 0
+        for f in range(nk):
+            if not has_keep or keep[f]:
+                ntaps += 1
+        self.ntaps = ntaps
+        self.span_x = (kx - 1) * D[lax]
+        # ring of line slots along the outer axes
+        line_len = (NO[lax] - 1) * S[lax] + (K[lax] - 1) * D[lax] + 1
+        if line_len < 1:
+            line_len = 1
+        slot_len = (line_len + S[lax]) * innern
+        nslots_ring = 1
+        for a in range(nout):
+            nslots_ring *= (K[a] - 1) * D[a] + 1
+            if nslots_ring * slot_len * itemsize > (32 << 20):
+                break
+        ring_mode = nslots_ring * slot_len * itemsize <= (32 << 20)
+        # sizes of the integer tables, in one block
+        total = 7 * (nout + 1) + 4 * (ntaps + 1) + 2 * (ntaps // 8 + 3) + 2
+        for a in range(nout):
+            total += max((NO[a] - 1) * S[a] + (K[a] - 1) * D[a] + 1, 1)
+        total += line_len + nrows_full * (nout + 1) + nrows_full
+        self.mem = <Py_ssize_t*>malloc(total * sizeof(Py_ssize_t))
+        self.tapw = <char*>malloc((ntaps + 1) * itemsize)
+        if self.mem == NULL or self.tapw == NULL:
+            raise MemoryError("pyfilter: out of memory planning the correlation")
+        mem = self.mem
         pos = 0
         pl.o_shape = mem + pos; pos += nout + 1
-        pl.o_ostr = mem + pos; pos += nout + 1
-        pl.o_istr = mem + pos; pos += nout + 1
         pl.o_s = mem + pos; pos += nout + 1
         pl.o_d = mem + pos; pos += nout + 1
         pl.o_b = mem + pos; pos += nout + 1
         pl.o_ring = mem + pos; pos += nout + 1
         pl.o_mul = mem + pos; pos += nout + 1
         pl.o_mapoff = mem + pos; pos += nout + 1
+        pl.o_ostr = NULL
+        pl.o_istr = NULL
         m = 1
         for a in range(nout - 1, -1, -1):
             (<Py_ssize_t*>pl.o_mul)[a] = m
@@ -605,13 +746,13 @@ def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dil
         nlines = 1
         for a in range(nout):
             (<Py_ssize_t*>pl.o_shape)[a] = NO[a]
-            (<Py_ssize_t*>pl.o_ostr)[a] = out.strides[a]
-            (<Py_ssize_t*>pl.o_istr)[a] = inp.strides[a]
             (<Py_ssize_t*>pl.o_s)[a] = S[a]
             (<Py_ssize_t*>pl.o_d)[a] = D[a]
             (<Py_ssize_t*>pl.o_b)[a] = B[a]
             (<Py_ssize_t*>pl.o_mapoff)[a] = pos - (pl.o_map - mem)
             vhi = (NO[a] - 1) * S[a] + B[a] + (K[a] - 1) * D[a]
+            if vhi < B[a]:
+                vhi = B[a]
             fill_map(mem + pos, B[a], vhi, NI[a], M[a])
             pos += vhi - B[a] + 1
             nlines *= NO[a]
@@ -623,7 +764,7 @@ def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dil
         for r in range(nrows_full):
             row_of[r] = -1
         for f in range(nk):
-            if kp == NULL or kp[f]:
+            if not has_keep or keep[f]:
                 row_of[f // kx] = 0
         pl.row_k = mem + pos
         nrows = 0
@@ -643,112 +784,141 @@ def correlate(cnp.ndarray inp, cnp.ndarray out, cnp.ndarray weights, stride, dil
         pl.tap_m = mem + pos; pos += ntaps + 1
         j = 0
         for f in range(nk):
-            if kp == NULL or kp[f]:
+            if not has_keep or keep[f]:
                 (<Py_ssize_t*>pl.tap_row)[j] = row_of[f // kx]
                 (<Py_ssize_t*>pl.tap_kx)[j] = f % kx
                 (<Py_ssize_t*>pl.tap_q)[j] = ((f % kx) * D[lax]) % S[lax]
                 (<Py_ssize_t*>pl.tap_m)[j] = ((f % kx) * D[lax]) // S[lax]
-                memcpy(tapw + j * itemsize, wdata + f * itemsize, itemsize)
+                if ctc == TC_FLOAT32:
+                    (<float*>self.tapw)[j] = <float>w_re[f]
+                elif ctc == TC_FLOAT64:
+                    (<double*>self.tapw)[j] = w_re[f]
+                else:
+                    wi = w_im[f] if w_im.shape[0] else 0.0
+                    (<cdouble_t*>self.tapw)[j] = w_re[f] + wi * 1j
                 j += 1
         if ntaps == 0:
-            memset(tapw, 0, itemsize)
+            memset(self.tapw, 0, itemsize)
         pl.grp_k = mem + pos
         pl.grp_set = mem + pos + (ntaps // 8 + 3)
         pos += 2 * (ntaps // 8 + 3)
         ng = _plan_groups(ntaps, <Py_ssize_t*>pl.grp_k, <Py_ssize_t*>pl.grp_set)
-        # work split: lines, and tiles along x when there are few lines
-        nx_out = NO[lax]
-        chunk = _CHUNK_BYTES // (itemsize * inner)
+        chunk = _CHUNK_BYTES // (itemsize * innern)
         if chunk < 8:
             chunk = 8
-        ntiles = 1
-        if nthreads > 1 and nlines < 4 * nthreads and nx_out >= 2048:
-            ntiles = 4 * nthreads
-            if ntiles > nx_out // 1024:
-                ntiles = nx_out // 1024
-        tile_w = (nx_out + ntiles - 1) // ntiles
-        ntiles = (nx_out + tile_w - 1) // tile_w
         pl.nout = nout
-        pl.inp = <const char*>cnp.PyArray_DATA(inp)
+        pl.inp = NULL
+        pl.out = NULL
         pl.in_tc = in_tc
-        pl.out = <char*>cnp.PyArray_DATA(out)
         pl.out_tc = out_tc
         pl.ring_mode = ring_mode
         pl.nrows = nrows
         pl.ntaps = ntaps
-        pl.tap_w = <const void*>tapw
+        pl.tap_w = <const void*>self.tapw
         pl.ngroups = ng
-        pl.nx_out = nx_out
+        pl.nx_out = NO[lax]
         pl.sx = S[lax]
         pl.dx = D[lax]
         pl.kx = kx
         pl.bx = B[lax]
         pl.n_x = NI[lax]
-        pl.x_istr = inp.strides[lax]
-        pl.x_ostr = out.strides[lax]
-        pl.inner = inner
-        pl.c_istr = inp.strides[ndim - 1] if inner_axis else 0
-        pl.c_ostr = out.strides[ndim - 1] if inner_axis else itemsize
-        pl.tile_w = tile_w
-        pl.ntiles = ntiles
+        pl.inner = innern
         pl.nlines = nlines
         pl.nslots = nslots
         pl.slot_len = slot_len
         pl.chunk = chunk
+        pl.cast_rule = cast_rule
+        pl.x_istr = pl.x_ostr = pl.c_istr = pl.c_ostr = 0
+        pl.blk_in = False
+        pl.tile_w = NO[lax] if NO[lax] > 0 else 1
+        pl.ntiles = 1
+        pl.nbands = 1
+        pl.direct_in = False
+        pl.out_mode = OUT_CONVERT
+
+    def run(self, cnp.ndarray inp, cnp.ndarray out, cval, int nthreads):
+        """Correlate ``inp`` into ``out`` (the planned shapes and type codes,
+        any strides, native byte order) with boundary value ``cval`` on up to
+        ``nthreads`` threads."""
+        cdef Plan pl = self.tpl
+        cdef Py_ssize_t istr[MAXDIM]
+        cdef Py_ssize_t ostr[MAXDIM]
+        cdef int a, nd = self.ndim, lax = self.lax, status
+        cdef Py_ssize_t isz = self.itemsize, inner = pl.inner, ntiles, tile_w
+        cdef Py_ssize_t nx_out = pl.nx_out
+        if inp.ndim != nd or out.ndim != nd:
+            raise ValueError("CorrelatePlan.run: the arrays do not have the planned ndim")
+        for a in range(nd):
+            if inp.shape[a] != self.ishape[a] or out.shape[a] != self.oshape[a]:
+                raise ValueError("CorrelatePlan.run: the arrays do not have the planned shapes")
+            istr[a] = inp.strides[a]
+            ostr[a] = out.strides[a]
+        if _tc_of(inp) != pl.in_tc or _tc_of(out) != pl.out_tc:
+            raise ValueError("CorrelatePlan.run: the arrays do not have the planned dtypes "
+                             "(native byte order)")
+        if not cnp.PyArray_ISWRITEABLE(out):
+            raise ValueError("CorrelatePlan.run: the output is read-only")
+        if self.out_size == 0:
+            return out
+        pl.inp = <const char*>cnp.PyArray_DATA(inp)
+        pl.out = <char*>cnp.PyArray_DATA(out)
+        pl.o_istr = istr
+        pl.o_ostr = ostr
+        pl.x_istr = istr[lax]
+        pl.x_ostr = ostr[lax]
+        if self.inner_axis:
+            pl.c_istr = istr[nd - 1]
+            pl.c_ostr = ostr[nd - 1]
+        else:
+            pl.c_istr = 0
+            pl.c_ostr = isz
+        pl.blk_in = inner == 1 or pl.x_istr == inner * pl.c_istr
         # Long lines of the compute type read their interior straight from
         # the input and accumulate in a scratch buffer placed away from the
         # input rows' page offset (4K aliasing), then copy or stream it out.
         # Short lines go through the slot ring and, for a same-type output,
         # accumulate in the output itself (less per-line work).
-        pl.direct_in = (in_tc == ctype_code_of(weights.dtype.num) and S[lax] == 1
-                        and inner == 1 and inp.strides[lax] == itemsize
-                        and NI[lax] - (K[lax] - 1) * D[lax] >= 512)
-        if (out_tc == ctype_code_of(weights.dtype.num)
-                and out.strides[lax] == itemsize * inner and pl.c_ostr == itemsize):
+        pl.direct_in = (pl.in_tc == self.ctc and pl.sx == 1
+                        and (pl.c_istr == isz if inner > 1 else pl.x_istr == isz)
+                        and pl.blk_in and pl.n_x - self.span_x >= _DIRECT_MIN)
+        if (pl.out_tc == self.ctc and pl.x_ostr == isz * inner and pl.c_ostr == isz):
             if not pl.direct_in:
                 pl.out_mode = OUT_DIRECT
-            elif out.nbytes >= _STREAM_MIN_BYTES:
+            elif self.out_size * isz >= _STREAM_MIN_BYTES:
                 pl.out_mode = OUT_STREAM
             else:
                 pl.out_mode = OUT_CONVERT
         else:
             pl.out_mode = OUT_CONVERT
-        pl.cast_rule = cast_rule
+        # work split: lines, and tiles along x when there are few lines
+        ntiles = 1
+        if nthreads > 1 and pl.nlines < 4 * nthreads and nx_out >= 2048:
+            ntiles = 4 * nthreads
+            if ntiles > nx_out // 1024:
+                ntiles = nx_out // 1024
+        tile_w = (nx_out + ntiles - 1) // ntiles
+        pl.tile_w = tile_w
+        pl.ntiles = (nx_out + tile_w - 1) // tile_w
         # a few bands per thread, taken dynamically: a thread slowed down by
         # another process does not hold the others up (each output value is
         # computed the same way whichever thread takes its band)
-        pl.nbands = 4 * nthreads if nthreads > 1 else 1
-        if pl.nbands > nlines * ntiles:
-            pl.nbands = nlines * ntiles
-        if pl.nbands < 1:
-            pl.nbands = 1
-        status = _dispatch(&pl, weights.dtype.num, cval, nthreads)
-    finally:
-        free(mem)
-        free(tapw)
-    if status != 0:
-        raise MemoryError("pyfilter: out of memory for the correlation buffers")
-    return out
+        pl.nbands = bands_for(nthreads, pl.nlines * pl.ntiles)
+        status = _dispatch(&pl, self.ctc, cval, nthreads)
+        if status != 0:
+            raise MemoryError("pyfilter: out of memory for the correlation buffers")
+        return out
 
 
-cdef int ctype_code_of(int wnum):
-    if wnum == cnp.NPY_FLOAT:
-        return TC_FLOAT32
-    if wnum == cnp.NPY_DOUBLE:
-        return TC_FLOAT64
-    return TC_COMPLEX128
-
-
-cdef int _dispatch(const Plan* pl, int wnum, cval, int nthreads) except -1:
+cdef int _dispatch(const Plan* pl, int ctc, cval, int nthreads) except -1:
     cdef int status
     cdef float cf
     cdef double cd
     cdef cdouble_t cc
-    if wnum == cnp.NPY_FLOAT:
+    if ctc == TC_FLOAT32:
         cf = cval
         with nogil:
             status = _run(pl, cf, nthreads)
-    elif wnum == cnp.NPY_DOUBLE:
+    elif ctc == TC_FLOAT64:
         cd = cval
         with nogil:
             status = _run(pl, cd, nthreads)

@@ -17,11 +17,16 @@ from tests.helpers import random_array
 
 def _run(mod, x, w, mode="reflect"):
     out = np.empty(x.shape, x.dtype)
-    w = np.ascontiguousarray(w, dtype=np.float32 if x.dtype == np.float32 else np.float64)
+    ctype = np.float32 if x.dtype == np.float32 else np.float64
     base = [-(k // 2) for k in w.shape]
     n = x.ndim
-    mod.correlate(x, out, w, [1] * n, [1] * n, base, [V.MODES[mode]] * n, 0.0,
-                  V.typecode(x.dtype), V.typecode(out.dtype), 2, None, 0)
+    geom = np.array([[1, 1, b, V.MODES[mode]] for b in base], dtype=np.intp)
+    keep = (np.abs(w) > np.finfo(np.float64).eps).astype(np.uint8).reshape(-1)
+    plan = mod.CorrelatePlan(np.array(x.shape, np.intp), np.array(out.shape, np.intp),
+                             np.array(w.shape, np.intp), np.ascontiguousarray(w).reshape(-1),
+                             np.zeros(0), keep, geom, False, 0, V.typecode(x.dtype),
+                             V.typecode(out.dtype), V.typecode(ctype))
+    plan.run(x, out, 0.0, 2)
     return out
 
 
