@@ -22,7 +22,8 @@
 #     unfiltered "inner" block (e.g. RGB channels) and lines run along the
 #     axis before it, the (x, channel) pairs interleaved, so short trailing
 #     axes still vectorise.
-#   * Each thread owns a contiguous band of output lines (first touch).
+#   * Each thread owns a contiguous band of output lines (first touch);
+#     bands run on the engine's own thread pool (see below).
 #   * Input lines are converted once into per-thread padded line buffers
 #     (boundary along x done while loading) held in a ring indexed by the
 #     virtual outer indices, so a line is loaded once per band however many
@@ -38,7 +39,7 @@
 
 include "_common.pxi"
 
-from cython.parallel cimport prange
+from pyfilter._cext._omp cimport PF_HAVE_OPENMP
 
 
 _CHUNK_BYTES = 4096   # accumulator chunk: stays in L1
@@ -90,6 +91,7 @@ cdef struct Plan:
     const Py_ssize_t* o_ring      # ring size (ring mode) or kernel size
     const Py_ssize_t* o_mul       # slot multiplier
     const Py_ssize_t* o_map       # concatenated maps virtual -> actual/-1
+    const Py_ssize_t* o_rslot     # the same positions -> slot part (ring mode)
     const Py_ssize_t* o_mapoff    # start of each axis's map
     bint ring_mode
     # rows = distinct outer kernel index tuples, taps
@@ -346,7 +348,7 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
     cdef Py_ssize_t nslot_b = pl.nslots * slot_len * sizeof(ctype) + 8192
     cdef Py_ssize_t nacc_b = pl.chunk * inner * sizeof(ctype) + 8192
     cdef Py_ssize_t nint = (pl.nslots * (nout + 1) + 2 * (nout + 1) + (pl.nrows + 1)
-                            + (pl.nrows + 1) + (pl.ntaps + 1))
+                            + (pl.nrows + 1) + 2 * (pl.ntaps + 1))
     cdef char* raw = <char*>malloc(nslot_b + nacc_b + nint * sizeof(Py_ssize_t) + 64)
     if raw == NULL:
         return -1
@@ -359,6 +361,8 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
     cdef Py_ssize_t* rowslot = vr + (nout + 1)
     cdef const char** rowsrc = <const char**>(rowslot + (pl.nrows + 1))
     cdef const ctype** tp = <const ctype**>(rowsrc + (pl.nrows + 1))
+    cdef Py_ssize_t* tapoff = <Py_ssize_t*>(tp + (pl.ntaps + 1))
+    cdef Py_ssize_t P_done = -1
     cdef int region
     cdef Py_ssize_t u, a, r, t, rem, slot, v, j, xo0, nxo, vx0, nv, P, span
     cdef Py_ssize_t c0, nn, jt, ioff, ilo, ihi, ra, rb, e1, step
@@ -368,7 +372,8 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
     cdef const ctype* w = <const ctype*>pl.tap_w
     for a in range(pl.nslots * (nout + 1)):
         tags[a] = -1   # the last entry of each slot's tag is the tile: never -1
-    # decode the first unit's outer multi-index
+    # decode the first unit's tile and outer multi-index
+    t = u0 // pl.nlines
     rem = u0 % pl.nlines
     for a in range(nout - 1, -1, -1):
         o[a] = rem % pl.o_shape[a]
@@ -376,7 +381,6 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
     span = (pl.kx - 1) * pl.dx
     step = pl.chunk * inner
     for u in range(u0, u1):
-        t = u // pl.nlines
         xo0 = t * pl.tile_w
         nxo = pl.nx_out - xo0
         if nxo > pl.tile_w:
@@ -384,6 +388,11 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
         vx0 = xo0 * pl.sx + pl.bx
         nv = (nxo - 1) * pl.sx + span + 1
         P = (nv + pl.sx - 1) // pl.sx
+        if P != P_done:
+            # polyphase plane q = (k dx) mod sx, offset (k dx) div sx
+            for jt in range(pl.ntaps):
+                tapoff[jt] = (pl.tap_q[jt] * P + pl.tap_m[jt]) * inner
+            P_done = P
         # outputs [ilo, ihi) have every tap inside the line: read the
         # input there directly (no copy); the slots hold only the edges
         ilo = 0
@@ -404,7 +413,7 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
                 v = o[a] * pl.o_s[a] + pl.o_b[a] + pl.row_k[r * nout + a] * pl.o_d[a]
                 vr[a] = v
                 if pl.ring_mode:
-                    slot = slot + ((v - pl.o_b[a]) % pl.o_ring[a]) * pl.o_mul[a]
+                    slot = slot + pl.o_rslot[pl.o_mapoff[a] + v - pl.o_b[a]]
                 else:
                     slot = slot + pl.row_k[r * nout + a] * pl.o_mul[a]
                 j = pl.o_map[pl.o_mapoff[a] + v - pl.o_b[a]]
@@ -459,9 +468,7 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
                     tp[jt] = ((<const ctype*>rowsrc[r])
                               + (vx0 + pl.tap_kx[jt] * pl.dx) * inner)
                 else:
-                    # polyphase plane q = (k dx) mod sx, offset (k dx) div sx
-                    tp[jt] = (slots + rowslot[r] * slot_len
-                              + (pl.tap_q[jt] * P + pl.tap_m[jt]) * inner)
+                    tp[jt] = slots + rowslot[r] * slot_len + tapoff[jt]
             c0 = ra * inner
             while c0 < rb * inner:
                 nn = rb * inner - c0
@@ -488,29 +495,222 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
                             store_run(dst + (c0 // inner + j) * pl.x_ostr, pl.c_ostr,
                                       accbuf + j * inner, inner, pl.out_tc, pl.cast_rule)
                 c0 = c0 + nn
-        # next outer multi-index
-        for a in range(nout - 1, -1, -1):
+        # next outer multi-index (then the next tile)
+        a = nout - 1
+        while a >= 0:
             o[a] += 1
             if o[a] < pl.o_shape[a]:
                 break
             o[a] = 0
+            a -= 1
+        if a < 0:
+            t += 1
     if pl.out_mode == OUT_STREAM:
         pf_stream_fence()
     free(raw)
     return 0
 
 
-cdef int _run(const Plan* pl, ctype cval, int nthreads) noexcept nogil:
-    """Run every band; returns the number of bands that ran out of memory."""
-    cdef int band, failures = 0
-    if nthreads <= 1 or pl.nbands <= 1:
-        for band in range(pl.nbands):
-            failures += _band(pl, band, cval) != 0
-        return failures
-    for band in prange(pl.nbands, schedule='dynamic', chunksize=1,
-                       num_threads=nthreads):
-        failures += _band(pl, band, cval) != 0
-    return failures
+# ---------------------------------------------------------------- thread pool
+# Bands run on a small pool of persistent threads rather than an OpenMP
+# team: the calling thread starts on the bands at once and waits only for
+# the bands a worker has actually taken.  An OpenMP region ends with a
+# barrier that every thread of the team must reach, so on a machine whose
+# cores are busy with other processes a call waits for a worker that has
+# not even been scheduled yet (measured: 3x3 on 256^2, ~50 us on an idle
+# machine, 5-12 ms per call with the other core busy).  Here a late worker
+# finds the bands taken and goes back to sleep.  Workers sleep on a
+# condition variable (no spinning); a forked child starts with no workers
+# (it creates its own when it needs them).  One call uses the pool at a
+# time; a call made while it is busy (another Python thread) runs its bands
+# on its own thread.  Which thread runs a band never changes its values.
+cdef extern from *:
+    """
+    #include <pthread.h>
+    #include <time.h>
+    typedef int (*pf_corr_band_fn)(void *ctx, int band);
+    #define PF_CORR_POOL_MAX 63
+    #ifndef PF_CORR_IDLE_SPIN
+    #define PF_CORR_IDLE_SPIN 0.0
+    #endif
+    #ifndef PF_CORR_WAIT_SPIN
+    #define PF_CORR_WAIT_SPIN 50e-6
+    #endif
+    static pthread_mutex_t pf_corr_mu = PTHREAD_MUTEX_INITIALIZER;
+    static pthread_cond_t pf_corr_work = PTHREAD_COND_INITIALIZER;
+    static pthread_cond_t pf_corr_done = PTHREAD_COND_INITIALIZER;
+    static pthread_mutex_t pf_corr_busy = PTHREAD_MUTEX_INITIALIZER;
+    static int pf_corr_nworkers = 0, pf_corr_atfork = 0;
+    /* the current job, under pf_corr_mu */
+    static pf_corr_band_fn pf_corr_fn;
+    static void *pf_corr_ctx;
+    static int pf_corr_nbands, pf_corr_next, pf_corr_failures;
+    static unsigned pf_corr_finished;
+    static int pf_corr_active, pf_corr_slots;
+
+    static unsigned pf_corr_gen = 0;          /* jobs started (atomic) */
+
+    static double pf_corr_now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec + 1e-9 * ts.tv_nsec;
+    }
+
+    static inline void pf_corr_pause(void) {
+    #if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+    #endif
+    }
+
+    /* Spin up to ``limit`` seconds until *p != old (as an atomic read);
+       cheaper than a sleep and a wake-up between calls in a row. */
+    static void pf_corr_spin_while(const unsigned *p, unsigned old, double limit) {
+        double t0 = pf_corr_now();
+        int i;
+        for (;;) {
+            for (i = 0; i < 64; i++) {
+                if (__atomic_load_n(p, __ATOMIC_ACQUIRE) != old)
+                    return;
+                pf_corr_pause();
+            }
+            if (pf_corr_now() - t0 > limit)
+                return;
+        }
+    }
+
+    #define PF_CORR_HAS_JOB (pf_corr_active && pf_corr_next < pf_corr_nbands && pf_corr_slots > 0)
+
+    static void *pf_corr_worker(void *arg) {
+        (void)arg;
+        pthread_mutex_lock(&pf_corr_mu);
+        for (;;) {
+            if (!PF_CORR_HAS_JOB) {
+                unsigned g = pf_corr_gen;
+                pthread_mutex_unlock(&pf_corr_mu);
+                pf_corr_spin_while(&pf_corr_gen, g, PF_CORR_IDLE_SPIN);
+                pthread_mutex_lock(&pf_corr_mu);
+                while (!PF_CORR_HAS_JOB)
+                    pthread_cond_wait(&pf_corr_work, &pf_corr_mu);
+            }
+            pf_corr_slots--;                    /* this worker joins the job */
+            while (pf_corr_active && pf_corr_next < pf_corr_nbands) {
+                int b = pf_corr_next++, r;
+                pf_corr_band_fn fn = pf_corr_fn;
+                void *ctx = pf_corr_ctx;
+                pthread_mutex_unlock(&pf_corr_mu);
+                r = fn(ctx, b);
+                pthread_mutex_lock(&pf_corr_mu);
+                pf_corr_failures += r != 0;
+                if (__atomic_add_fetch(&pf_corr_finished, 1, __ATOMIC_RELEASE) == pf_corr_nbands)
+                    pthread_cond_signal(&pf_corr_done);
+            }
+        }
+        return NULL;
+    }
+
+    static void pf_corr_child(void) {
+        pthread_mutex_init(&pf_corr_mu, NULL);
+        pthread_mutex_init(&pf_corr_busy, NULL);
+        pthread_cond_init(&pf_corr_work, NULL);
+        pthread_cond_init(&pf_corr_done, NULL);
+        pf_corr_nworkers = 0;
+        pf_corr_active = 0;
+    }
+
+    /* Run fn(ctx, b) for b < nbands on up to nthreads threads (this one
+       included); returns the number of bands that failed. */
+    static int pf_corr_pool_run(int nthreads, int nbands, pf_corr_band_fn fn, void *ctx) {
+        int failures = 0, b, r;
+        if (nthreads > nbands)
+            nthreads = nbands;
+    #if PF_HAVE_OPENMP
+        if (nthreads > 1 && pthread_mutex_trylock(&pf_corr_busy) == 0) {
+            pthread_mutex_lock(&pf_corr_mu);
+            if (!pf_corr_atfork) {
+                pthread_atfork(NULL, NULL, pf_corr_child);
+                pf_corr_atfork = 1;
+            }
+            while (pf_corr_nworkers < nthreads - 1 && pf_corr_nworkers < PF_CORR_POOL_MAX) {
+                pthread_t th;
+                pthread_attr_t at;
+                int ok;
+                pthread_attr_init(&at);
+                pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+                ok = pthread_create(&th, &at, pf_corr_worker, NULL) == 0;
+                pthread_attr_destroy(&at);
+                if (!ok)
+                    break;
+                pf_corr_nworkers++;
+            }
+            pf_corr_fn = fn;
+            pf_corr_ctx = ctx;
+            pf_corr_nbands = nbands;
+            pf_corr_next = 0;
+            pf_corr_finished = 0;
+            pf_corr_failures = 0;
+            pf_corr_slots = nthreads - 1;
+            pf_corr_active = 1;
+            __atomic_add_fetch(&pf_corr_gen, 1, __ATOMIC_RELEASE);
+            if (pf_corr_nworkers > 0)
+                pthread_cond_broadcast(&pf_corr_work);
+            while (pf_corr_next < nbands) {
+                b = pf_corr_next++;
+                pthread_mutex_unlock(&pf_corr_mu);
+                r = fn(ctx, b);
+                pthread_mutex_lock(&pf_corr_mu);
+                pf_corr_failures += r != 0;
+                __atomic_add_fetch(&pf_corr_finished, 1, __ATOMIC_RELEASE);
+            }
+            if (pf_corr_finished < (unsigned)nbands) {
+                /* a worker is finishing a band: usually a short wait */
+                unsigned f = pf_corr_finished;
+                double t0 = pf_corr_now(), left;
+                pthread_mutex_unlock(&pf_corr_mu);
+                while (f < (unsigned)nbands) {
+                    left = PF_CORR_WAIT_SPIN - (pf_corr_now() - t0);
+                    if (left <= 0)
+                        break;
+                    pf_corr_spin_while(&pf_corr_finished, f, left);
+                    f = __atomic_load_n(&pf_corr_finished, __ATOMIC_ACQUIRE);
+                }
+                pthread_mutex_lock(&pf_corr_mu);
+            }
+            while (pf_corr_finished < (unsigned)nbands)
+                pthread_cond_wait(&pf_corr_done, &pf_corr_mu);
+            pf_corr_active = 0;
+            failures = pf_corr_failures;
+            pthread_mutex_unlock(&pf_corr_mu);
+            pthread_mutex_unlock(&pf_corr_busy);
+            return failures;
+        }
+    #endif
+        for (b = 0; b < nbands; b++)
+            failures += fn(ctx, b) != 0;
+        return failures;
+    }
+    """
+    ctypedef int (*pf_corr_band_fn)(void* ctx, int band) noexcept nogil
+    int pf_corr_pool_run(int nthreads, int nbands, pf_corr_band_fn fn,
+                         void* ctx) noexcept nogil
+
+
+cdef struct RunCtx:
+    const Plan* pl
+    float cf
+    double cd
+    cdouble_t cc
+
+
+cdef int _band_f(void* ctx, int band) noexcept nogil:
+    return _band((<RunCtx*>ctx).pl, band, (<RunCtx*>ctx).cf)
+
+
+cdef int _band_d(void* ctx, int band) noexcept nogil:
+    return _band((<RunCtx*>ctx).pl, band, (<RunCtx*>ctx).cd)
+
+
+cdef int _band_c(void* ctx, int band) noexcept nogil:
+    return _band((<RunCtx*>ctx).pl, band, (<RunCtx*>ctx).cc)
 
 
 cdef Py_ssize_t _plan_groups(Py_ssize_t ntaps, Py_ssize_t* gk, Py_ssize_t* gs) noexcept nogil:
@@ -716,7 +916,7 @@ cdef class CorrelatePlan:
         # sizes of the integer tables, in one block
         total = 7 * (nout + 1) + 4 * (ntaps + 1) + 2 * (ntaps // 8 + 3) + 2
         for a in range(nout):
-            total += max((NO[a] - 1) * S[a] + (K[a] - 1) * D[a] + 1, 1)
+            total += 2 * max((NO[a] - 1) * S[a] + (K[a] - 1) * D[a] + 1, 1)
         total += line_len + nrows_full * (nout + 1) + nrows_full
         self.mem = <Py_ssize_t*>malloc(total * sizeof(Py_ssize_t))
         self.tapw = <char*>malloc((ntaps + 1) * itemsize)
@@ -756,6 +956,15 @@ cdef class CorrelatePlan:
             fill_map(mem + pos, B[a], vhi, NI[a], M[a])
             pos += vhi - B[a] + 1
             nlines *= NO[a]
+        # ring slots of the same positions (a table instead of a division)
+        pl.o_rslot = mem + pos
+        for a in range(nout):
+            vhi = (NO[a] - 1) * S[a] + (K[a] - 1) * D[a]
+            if vhi < 0:
+                vhi = 0
+            for i in range(vhi + 1):
+                (<Py_ssize_t*>pl.o_rslot)[pl.o_mapoff[a] + i] = (i % pl.o_ring[a]) * pl.o_mul[a]
+        pos += pl.o_rslot - pl.o_map
         pl.x_map = mem + pos
         fill_map(mem + pos, B[lax], B[lax] + line_len - 1, NI[lax], M[lax])
         pos += line_len
@@ -911,19 +1120,18 @@ cdef class CorrelatePlan:
 
 cdef int _dispatch(const Plan* pl, int ctc, cval, int nthreads) except -1:
     cdef int status
-    cdef float cf
-    cdef double cd
-    cdef cdouble_t cc
+    cdef RunCtx ctx
+    cdef pf_corr_band_fn fn
+    ctx.pl = pl
     if ctc == TC_FLOAT32:
-        cf = cval
-        with nogil:
-            status = _run(pl, cf, nthreads)
+        ctx.cf = cval
+        fn = _band_f
     elif ctc == TC_FLOAT64:
-        cd = cval
-        with nogil:
-            status = _run(pl, cd, nthreads)
+        ctx.cd = cval
+        fn = _band_d
     else:
-        cc = cval
-        with nogil:
-            status = _run(pl, cc, nthreads)
+        ctx.cc = cval
+        fn = _band_c
+    with nogil:
+        status = pf_corr_pool_run(nthreads, pl.nbands, fn, &ctx)
     return status
