@@ -120,6 +120,10 @@ cdef struct Plan:
     bint direct_in                # per call: interior taps read the input directly
     int out_mode                  # per call: OUT_CONVERT / OUT_DIRECT / OUT_STREAM
     int cast_rule                 # CAST_ND / CAST_LINE (scipy's two casts)
+    bint pair_ok                  # a full 3x3 kernel over the line axis and the
+                                  # outer axis before it (stride and dilation 1
+                                  # there): two lines can share their rows
+    bint pair                     # per call: run lines two at a time
 
 
 cdef inline void _g_set(ctype* acc, const ctype** p, const ctype* w,
@@ -330,6 +334,87 @@ cdef inline void _apply_taps(const Plan* pl, ctype* acc, const ctype** tp,
         jt = jt + pl.grp_k[g]
 
 
+# Two output lines of a 3x3 kernel at once: line a reads rows r0, r1, r2
+# and line b rows r1, r2, r3 (taps at offsets 0, o1, o2 of each row), each
+# summed in the 9-tap order of _g_set (w0 * x first, then multiply-adds:
+# fused in float32, separate in float64, as _madd), with 12 loads for two
+# outputs instead of 18.  In C for ``restrict`` (the outputs never overlap
+# the rows), so that it vectorises.
+cdef extern from *:
+    """
+    #define PF_G9_PAIR(NAME, T, MADD)                                              \
+    static void NAME(T *restrict acc_a, T *restrict acc_b, const T *restrict r0,   \
+                     const T *restrict r1, const T *restrict r2,                   \
+                     const T *restrict r3, ptrdiff_t o1, ptrdiff_t o2,             \
+                     const T *w, ptrdiff_t n) {                                     \
+        const T w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4];            \
+        const T w5 = w[5], w6 = w[6], w7 = w[7], w8 = w[8];                       \
+        ptrdiff_t i;                                                               \
+        for (i = 0; i < n; i++) {                                                  \
+            T y0 = r1[i], y1 = r1[i + o1], y2 = r1[i + o2];                        \
+            T z0 = r2[i], z1 = r2[i + o1], z2 = r2[i + o2];                        \
+            T a = w0 * r0[i], b = w0 * y0;                                         \
+            a = MADD(a, w1, r0[i + o1]);                                           \
+            a = MADD(a, w2, r0[i + o2]);                                           \
+            a = MADD(a, w3, y0);                                                   \
+            a = MADD(a, w4, y1);                                                   \
+            a = MADD(a, w5, y2);                                                   \
+            a = MADD(a, w6, z0);                                                   \
+            a = MADD(a, w7, z1);                                                   \
+            a = MADD(a, w8, z2);                                                   \
+            b = MADD(b, w1, y1);                                                   \
+            b = MADD(b, w2, y2);                                                   \
+            b = MADD(b, w3, z0);                                                   \
+            b = MADD(b, w4, z1);                                                   \
+            b = MADD(b, w5, z2);                                                   \
+            b = MADD(b, w6, r3[i]);                                                \
+            b = MADD(b, w7, r3[i + o1]);                                           \
+            b = MADD(b, w8, r3[i + o2]);                                           \
+            acc_a[i] = a;                                                          \
+            acc_b[i] = b;                                                          \
+        }                                                                          \
+    }
+    #define PF_MADD_F(acc, w, x) PF_FMAF((w), (x), (acc))
+    #define PF_MADD_D(acc, w, x) ((acc) + (w) * (x))
+    PF_G9_PAIR(pf_g9_pair_f, float, PF_MADD_F)
+    PF_G9_PAIR(pf_g9_pair_d, double, PF_MADD_D)
+    """
+    void pf_g9_pair_f(float* acc_a, float* acc_b, const float* r0, const float* r1,
+                      const float* r2, const float* r3, Py_ssize_t o1, Py_ssize_t o2,
+                      const float* w, Py_ssize_t n) noexcept nogil
+    void pf_g9_pair_d(double* acc_a, double* acc_b, const double* r0, const double* r1,
+                      const double* r2, const double* r3, Py_ssize_t o1, Py_ssize_t o2,
+                      const double* w, Py_ssize_t n) noexcept nogil
+
+
+cdef inline void _g9_pair(ctype* acc_a, ctype* acc_b, const ctype* r0, const ctype* r1,
+                          const ctype* r2, const ctype* r3, Py_ssize_t o1, Py_ssize_t o2,
+                          const ctype* w, Py_ssize_t c0, Py_ssize_t n) noexcept nogil:
+    if ctype is float:
+        pf_g9_pair_f(acc_a, acc_b, r0 + c0, r1 + c0, r2 + c0, r3 + c0, o1, o2, w, n)
+    elif ctype is double:
+        pf_g9_pair_d(acc_a, acc_b, r0 + c0, r1 + c0, r2 + c0, r3 + c0, o1, o2, w, n)
+
+
+cdef inline void _store_chunk(const Plan* pl, char* dst, const ctype* acc, Py_ssize_t c0,
+                              Py_ssize_t nn) noexcept nogil:
+    """Elements c0 .. c0+nn of an output line from the accumulator (not for
+    OUT_DIRECT, which accumulates in the output)."""
+    cdef Py_ssize_t j, inner = pl.inner
+    if pl.out_mode == OUT_STREAM:
+        pf_stream_bytes(dst + c0 * sizeof(ctype), <const char*>acc, nn * sizeof(ctype))
+    elif inner == 1:
+        store_run(dst + c0 * pl.x_ostr, pl.x_ostr, acc, nn, pl.out_tc, pl.cast_rule)
+    elif pl.x_ostr == inner * pl.c_ostr:
+        # (x, channel) pairs evenly spaced: one run
+        store_run(dst + c0 * pl.c_ostr, pl.c_ostr, acc, nn, pl.out_tc, pl.cast_rule)
+    else:
+        # c0 is a multiple of inner: whole positions
+        for j in range(nn // inner):
+            store_run(dst + (c0 // inner + j) * pl.x_ostr, pl.c_ostr, acc + j * inner,
+                      inner, pl.out_tc, pl.cast_rule)
+
+
 cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
     """Compute the output lines of one band; 0 on success, -1 if out of memory."""
     cdef Py_ssize_t nout = pl.nout, nunits = pl.nlines * pl.ntiles
@@ -337,38 +422,44 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
     band_units(nunits, band, pl.nbands, &u0, &u1)
     if u1 <= u0:
         return 0
-    cdef Py_ssize_t slot_len = pl.slot_len, inner = pl.inner
+    cdef Py_ssize_t slot_len = pl.slot_len, inner = pl.inner, nrows = pl.nrows
     # Scratch placement (4K aliasing): a load whose address matches a
     # pending store's in the low 12 bits waits for it.  numpy rows often all
     # start at the same page offset, so the accumulator, the slot buffers and
     # the input rows are put at page offsets about 1 KiB apart.
     cdef Py_ssize_t res = ((<size_t>(pl.out if pl.out_mode == OUT_DIRECT else pl.inp))
                            + 1024) & 4032
-    # one allocation: slots, accumulator, then the small per-band tables
+    # one allocation: slots, two accumulators, then the small per-band tables
     cdef Py_ssize_t nslot_b = pl.nslots * slot_len * sizeof(ctype) + 8192
-    cdef Py_ssize_t nacc_b = pl.chunk * inner * sizeof(ctype) + 8192
-    cdef Py_ssize_t nint = (pl.nslots * (nout + 1) + 2 * (nout + 1) + (pl.nrows + 1)
-                            + (pl.nrows + 1) + 2 * (pl.ntaps + 1))
+    cdef Py_ssize_t nacc_b = 2 * pl.chunk * inner * sizeof(ctype) + 8192
+    cdef Py_ssize_t nint = (pl.nslots * (nout + 1) + 2 * (nout + 1) + 2 * (nrows + 1)
+                            + 2 * (nrows + 1) + 2 * (pl.ntaps + 1))
     cdef char* raw = <char*>malloc(nslot_b + nacc_b + nint * sizeof(Py_ssize_t) + 64)
     if raw == NULL:
         return -1
     cdef ctype* slots = <ctype*>(_page_align(raw) + res)
     cdef char* acc_raw = raw + nslot_b
     cdef ctype* accbuf = <ctype*>(_page_align(acc_raw) + ((res + 2048) & 4095))
+    cdef ctype* accbuf2 = accbuf + pl.chunk * inner
     cdef Py_ssize_t* tags = <Py_ssize_t*>(((<size_t>(acc_raw + nacc_b)) + 63) & ~(<size_t>63))
     cdef Py_ssize_t* o = tags + pl.nslots * (nout + 1)
     cdef Py_ssize_t* vr = o + (nout + 1)
-    cdef Py_ssize_t* rowslot = vr + (nout + 1)
-    cdef const char** rowsrc = <const char**>(rowslot + (pl.nrows + 1))
-    cdef const ctype** tp = <const ctype**>(rowsrc + (pl.nrows + 1))
+    cdef Py_ssize_t* rowslot = vr + (nout + 1)               # 2 lines x nrows
+    cdef const char** rowsrc = <const char**>(rowslot + 2 * (nrows + 1))
+    cdef const ctype** tp = <const ctype**>(rowsrc + 2 * (nrows + 1))
     cdef Py_ssize_t* tapoff = <Py_ssize_t*>(tp + (pl.ntaps + 1))
     cdef Py_ssize_t P_done = -1
     cdef int region
     cdef Py_ssize_t u, a, r, t, rem, slot, v, j, xo0, nxo, vx0, nv, P, span
-    cdef Py_ssize_t c0, nn, jt, ioff, ilo, ihi, ra, rb, e1, step
+    cdef Py_ssize_t c0, nn, jt, ioff, ilo, ihi, ra, rb, e1, step, nl, line, la
+    cdef Py_ssize_t o1, o2
     cdef bint hit, outside
     cdef const char* src
     cdef char* dst
+    cdef char* dst_b
+    cdef ctype* acc_a
+    cdef ctype* acc_b
+    cdef const ctype* rp[4]
     cdef const ctype* w = <const ctype*>pl.tap_w
     for a in range(pl.nslots * (nout + 1)):
         tags[a] = -1   # the last entry of each slot's tag is the tile: never -1
@@ -380,7 +471,9 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
         rem = rem // pl.o_shape[a]
     span = (pl.kx - 1) * pl.dx
     step = pl.chunk * inner
-    for u in range(u0, u1):
+    la = nout - 1          # the axis along which two lines may share rows
+    u = u0
+    while u < u1:
         xo0 = t * pl.tile_w
         nxo = pl.nx_out - xo0
         if nxo > pl.tile_w:
@@ -405,50 +498,58 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
             if ihi - ilo < 64:
                 ilo = 0
                 ihi = 0
-        for r in range(pl.nrows):
-            slot = 0
-            outside = False
-            ioff = 0
-            for a in range(nout):
-                v = o[a] * pl.o_s[a] + pl.o_b[a] + pl.row_k[r * nout + a] * pl.o_d[a]
-                vr[a] = v
-                if pl.ring_mode:
-                    slot = slot + pl.o_rslot[pl.o_mapoff[a] + v - pl.o_b[a]]
+        # two lines at once when the next one shares two of the three rows
+        nl = 1
+        if pl.pair and u + 1 < u1 and o[la] + 1 < pl.o_shape[la]:
+            nl = 2
+        for line in range(nl):
+            o[la] += line
+            for r in range(nrows):
+                slot = 0
+                outside = False
+                ioff = 0
+                for a in range(nout):
+                    v = o[a] * pl.o_s[a] + pl.o_b[a] + pl.row_k[r * nout + a] * pl.o_d[a]
+                    vr[a] = v
+                    if pl.ring_mode:
+                        slot = slot + pl.o_rslot[pl.o_mapoff[a] + v - pl.o_b[a]]
+                    else:
+                        slot = slot + pl.row_k[r * nout + a] * pl.o_mul[a]
+                    j = pl.o_map[pl.o_mapoff[a] + v - pl.o_b[a]]
+                    if j < 0:
+                        outside = True
+                    else:
+                        ioff = ioff + j * pl.o_istr[a]
+                vr[nout] = t
+                if outside:
+                    src = NULL
                 else:
-                    slot = slot + pl.row_k[r * nout + a] * pl.o_mul[a]
-                j = pl.o_map[pl.o_mapoff[a] + v - pl.o_b[a]]
-                if j < 0:
-                    outside = True
-                else:
-                    ioff = ioff + j * pl.o_istr[a]
-            vr[nout] = t
-            if outside:
-                src = NULL
-            else:
-                src = pl.inp + ioff
-            rowsrc[r] = src if ihi > ilo else NULL
-            hit = True
-            for a in range(nout + 1):
-                if tags[slot * (nout + 1) + a] != vr[a]:
-                    hit = False
-                    break
-            if not hit:
-                if src != NULL and ihi > ilo:
-                    e1 = ilo + span
-                    if e1 > nv:
-                        e1 = nv
-                    _load_line(pl, slots + slot * slot_len, src, vx0, e1, e1, cval)
-                    if ihi < nv:
-                        _load_line(pl, slots + slot * slot_len + ihi * inner, src,
-                                   vx0 + ihi, nv - ihi, nv - ihi, cval)
-                else:
-                    _load_line(pl, slots + slot * slot_len, src, vx0, nv, P, cval)
+                    src = pl.inp + ioff
+                rowsrc[line * nrows + r] = src if ihi > ilo else NULL
+                hit = True
                 for a in range(nout + 1):
-                    tags[slot * (nout + 1) + a] = vr[a]
-            rowslot[r] = slot
+                    if tags[slot * (nout + 1) + a] != vr[a]:
+                        hit = False
+                        break
+                if not hit:
+                    if src != NULL and ihi > ilo:
+                        e1 = ilo + span
+                        if e1 > nv:
+                            e1 = nv
+                        _load_line(pl, slots + slot * slot_len, src, vx0, e1, e1, cval)
+                        if ihi < nv:
+                            _load_line(pl, slots + slot * slot_len + ihi * inner, src,
+                                       vx0 + ihi, nv - ihi, nv - ihi, cval)
+                    else:
+                        _load_line(pl, slots + slot * slot_len, src, vx0, nv, P, cval)
+                    for a in range(nout + 1):
+                        tags[slot * (nout + 1) + a] = vr[a]
+                rowslot[line * nrows + r] = slot
+            o[la] -= line
         dst = pl.out + xo0 * pl.x_ostr
         for a in range(nout):
             dst = dst + o[a] * pl.o_ostr[a]
+        dst_b = dst + pl.o_ostr[la] if nout > 0 else dst
         # three regions of the output line: edge, direct interior, edge
         for region in range(3):
             if region == 0:
@@ -462,49 +563,63 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
                 rb = nxo
             if rb <= ra:
                 continue
-            for jt in range(pl.ntaps):
-                r = pl.tap_row[jt]
-                if region == 1 and rowsrc[r] != NULL:
-                    tp[jt] = ((<const ctype*>rowsrc[r])
-                              + (vx0 + pl.tap_kx[jt] * pl.dx) * inner)
-                else:
-                    tp[jt] = slots + rowslot[r] * slot_len + tapoff[jt]
+            if nl == 2:
+                # rows 0, 1, 2 of the first line, then row 2 of the second
+                for jt in range(4):
+                    r = jt if jt < 3 else nrows + 2
+                    if region == 1 and rowsrc[r] != NULL:
+                        rp[jt] = (<const ctype*>rowsrc[r]) + vx0 * inner
+                    else:
+                        rp[jt] = slots + rowslot[r] * slot_len + tapoff[0]
+                o1 = tapoff[1] - tapoff[0]
+                o2 = tapoff[2] - tapoff[0]
+            else:
+                for jt in range(pl.ntaps):
+                    r = pl.tap_row[jt]
+                    if region == 1 and rowsrc[r] != NULL:
+                        tp[jt] = ((<const ctype*>rowsrc[r])
+                                  + (vx0 + pl.tap_kx[jt] * pl.dx) * inner)
+                    else:
+                        tp[jt] = slots + rowslot[r] * slot_len + tapoff[jt]
             c0 = ra * inner
             while c0 < rb * inner:
                 nn = rb * inner - c0
                 if nn > step:
                     nn = step
+                    if pl.out_mode == OUT_STREAM:
+                        # end the chunk on a cache line of the output: a line
+                        # written partly by streaming and partly by plain
+                        # stores is slow to retire
+                        e1 = ((<size_t>(dst + (c0 + nn) * sizeof(ctype))) & 63) // sizeof(ctype)
+                        if e1 < nn:
+                            nn = nn - e1
                 if pl.out_mode == OUT_DIRECT:
-                    _apply_taps(pl, (<ctype*>dst) + c0, tp, w, c0, nn)
+                    acc_a = (<ctype*>dst) + c0
+                    acc_b = (<ctype*>dst_b) + c0
                 else:
-                    _apply_taps(pl, accbuf, tp, w, c0, nn)
-                if pl.out_mode == OUT_STREAM:
-                    pf_stream_bytes(dst + c0 * sizeof(ctype), <const char*>accbuf,
-                                    nn * sizeof(ctype))
-                elif pl.out_mode == OUT_CONVERT:
-                    if inner == 1:
-                        store_run(dst + c0 * pl.x_ostr, pl.x_ostr, accbuf, nn, pl.out_tc,
-                                  pl.cast_rule)
-                    elif pl.x_ostr == inner * pl.c_ostr:
-                        # (x, channel) pairs evenly spaced: one run
-                        store_run(dst + c0 * pl.c_ostr, pl.c_ostr, accbuf, nn,
-                                  pl.out_tc, pl.cast_rule)
-                    else:
-                        # c0 is a multiple of inner: whole positions
-                        for j in range(nn // inner):
-                            store_run(dst + (c0 // inner + j) * pl.x_ostr, pl.c_ostr,
-                                      accbuf + j * inner, inner, pl.out_tc, pl.cast_rule)
+                    acc_a = accbuf
+                    acc_b = accbuf2
+                if nl == 2:
+                    _g9_pair(acc_a, acc_b, rp[0], rp[1], rp[2], rp[3], o1, o2, w, c0, nn)
+                else:
+                    _apply_taps(pl, acc_a, tp, w, c0, nn)
+                if pl.out_mode != OUT_DIRECT:
+                    _store_chunk(pl, dst, acc_a, c0, nn)
+                    if nl == 2:
+                        _store_chunk(pl, dst_b, acc_b, c0, nn)
                 c0 = c0 + nn
-        # next outer multi-index (then the next tile)
-        a = nout - 1
-        while a >= 0:
-            o[a] += 1
-            if o[a] < pl.o_shape[a]:
-                break
-            o[a] = 0
-            a -= 1
-        if a < 0:
-            t += 1
+        # next outer multi-index (then the next tile), nl times
+        for line in range(nl):
+            a = nout - 1
+            while a >= 0:
+                o[a] += 1
+                if o[a] < pl.o_shape[a]:
+                    break
+                o[a] = 0
+                a -= 1
+            if a < 0:
+                t += 1
+        u += nl
     if pl.out_mode == OUT_STREAM:
         pf_stream_fence()
     free(raw)
@@ -519,9 +634,11 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
 # cores are busy with other processes a call waits for a worker that has
 # not even been scheduled yet (measured: 3x3 on 256^2, ~50 us on an idle
 # machine, 5-12 ms per call with the other core busy).  Here a late worker
-# finds the bands taken and goes back to sleep.  Workers sleep on a
-# condition variable (no spinning); a forked child starts with no workers
-# (it creates its own when it needs them).  One call uses the pool at a
+# finds the bands taken and goes back to sleep.  Bands are claimed with an
+# atomic counter (the lock is taken only to join and leave a call).  Idle
+# workers sleep on a condition variable (no spinning); the caller spins at
+# most 50 us for a worker's last band before it sleeps too.  A forked child
+# starts with no workers (it creates its own when it needs them).  One call uses the pool at a
 # time; a call made while it is busy (another Python thread) runs its bands
 # on its own thread.  Which thread runs a band never changes its values.
 cdef extern from *:
@@ -530,25 +647,30 @@ cdef extern from *:
     #include <time.h>
     typedef int (*pf_corr_band_fn)(void *ctx, int band);
     #define PF_CORR_POOL_MAX 63
-    #ifndef PF_CORR_IDLE_SPIN
-    #define PF_CORR_IDLE_SPIN 0.0
-    #endif
     #ifndef PF_CORR_WAIT_SPIN
     #define PF_CORR_WAIT_SPIN 50e-6
     #endif
+
+    /* One call's bands: claimed with an atomic counter; the job lives on
+       the calling thread's stack until every worker that attached to it
+       has detached. */
+    typedef struct {
+        pf_corr_band_fn fn;
+        void *ctx;
+        int nbands;
+        int next;           /* atomic: the next band to claim */
+        int failures;       /* atomic */
+        int attached;       /* workers attached (under pf_corr_mu) */
+    } pf_corr_job;
+
     static pthread_mutex_t pf_corr_mu = PTHREAD_MUTEX_INITIALIZER;
     static pthread_cond_t pf_corr_work = PTHREAD_COND_INITIALIZER;
     static pthread_cond_t pf_corr_done = PTHREAD_COND_INITIALIZER;
     static pthread_mutex_t pf_corr_busy = PTHREAD_MUTEX_INITIALIZER;
     static int pf_corr_nworkers = 0, pf_corr_atfork = 0;
-    /* the current job, under pf_corr_mu */
-    static pf_corr_band_fn pf_corr_fn;
-    static void *pf_corr_ctx;
-    static int pf_corr_nbands, pf_corr_next, pf_corr_failures;
-    static unsigned pf_corr_finished;
-    static int pf_corr_active, pf_corr_slots;
-
-    static unsigned pf_corr_gen = 0;          /* jobs started (atomic) */
+    static pf_corr_job *pf_corr_cur = NULL;   /* the job workers may join */
+    static int pf_corr_slots = 0;             /* how many more may join it */
+    static int pf_corr_attached = 0;          /* atomic mirror of cur->attached */
 
     static double pf_corr_now(void) {
         struct timespec ts;
@@ -562,48 +684,32 @@ cdef extern from *:
     #endif
     }
 
-    /* Spin up to ``limit`` seconds until *p != old (as an atomic read);
-       cheaper than a sleep and a wake-up between calls in a row. */
-    static void pf_corr_spin_while(const unsigned *p, unsigned old, double limit) {
-        double t0 = pf_corr_now();
-        int i;
-        for (;;) {
-            for (i = 0; i < 64; i++) {
-                if (__atomic_load_n(p, __ATOMIC_ACQUIRE) != old)
-                    return;
-                pf_corr_pause();
-            }
-            if (pf_corr_now() - t0 > limit)
-                return;
-        }
+    /* Claim and run bands of ``job`` until none is left. */
+    static void pf_corr_drain(pf_corr_job *job) {
+        int b;
+        while ((b = __atomic_fetch_add(&job->next, 1, __ATOMIC_ACQ_REL)) < job->nbands)
+            if (job->fn(job->ctx, b) != 0)
+                __atomic_add_fetch(&job->failures, 1, __ATOMIC_RELAXED);
     }
 
-    #define PF_CORR_HAS_JOB (pf_corr_active && pf_corr_next < pf_corr_nbands && pf_corr_slots > 0)
-
     static void *pf_corr_worker(void *arg) {
+        pf_corr_job *job;
         (void)arg;
         pthread_mutex_lock(&pf_corr_mu);
         for (;;) {
-            if (!PF_CORR_HAS_JOB) {
-                unsigned g = pf_corr_gen;
-                pthread_mutex_unlock(&pf_corr_mu);
-                pf_corr_spin_while(&pf_corr_gen, g, PF_CORR_IDLE_SPIN);
-                pthread_mutex_lock(&pf_corr_mu);
-                while (!PF_CORR_HAS_JOB)
-                    pthread_cond_wait(&pf_corr_work, &pf_corr_mu);
-            }
-            pf_corr_slots--;                    /* this worker joins the job */
-            while (pf_corr_active && pf_corr_next < pf_corr_nbands) {
-                int b = pf_corr_next++, r;
-                pf_corr_band_fn fn = pf_corr_fn;
-                void *ctx = pf_corr_ctx;
-                pthread_mutex_unlock(&pf_corr_mu);
-                r = fn(ctx, b);
-                pthread_mutex_lock(&pf_corr_mu);
-                pf_corr_failures += r != 0;
-                if (__atomic_add_fetch(&pf_corr_finished, 1, __ATOMIC_RELEASE) == pf_corr_nbands)
-                    pthread_cond_signal(&pf_corr_done);
-            }
+            while (pf_corr_cur == NULL || pf_corr_slots <= 0)
+                pthread_cond_wait(&pf_corr_work, &pf_corr_mu);
+            job = pf_corr_cur;
+            pf_corr_slots--;
+            job->attached++;
+            __atomic_store_n(&pf_corr_attached, job->attached, __ATOMIC_RELEASE);
+            pthread_mutex_unlock(&pf_corr_mu);
+            pf_corr_drain(job);
+            pthread_mutex_lock(&pf_corr_mu);
+            job->attached--;
+            __atomic_store_n(&pf_corr_attached, job->attached, __ATOMIC_RELEASE);
+            if (job->attached == 0)
+                pthread_cond_signal(&pf_corr_done);
         }
         return NULL;
     }
@@ -614,17 +720,26 @@ cdef extern from *:
         pthread_cond_init(&pf_corr_work, NULL);
         pthread_cond_init(&pf_corr_done, NULL);
         pf_corr_nworkers = 0;
-        pf_corr_active = 0;
+        pf_corr_cur = NULL;
+        pf_corr_slots = 0;
+        pf_corr_attached = 0;
     }
 
     /* Run fn(ctx, b) for b < nbands on up to nthreads threads (this one
        included); returns the number of bands that failed. */
     static int pf_corr_pool_run(int nthreads, int nbands, pf_corr_band_fn fn, void *ctx) {
-        int failures = 0, b, r;
+        pf_corr_job job;
+        int b, failures = 0;
         if (nthreads > nbands)
             nthreads = nbands;
     #if PF_HAVE_OPENMP
         if (nthreads > 1 && pthread_mutex_trylock(&pf_corr_busy) == 0) {
+            job.fn = fn;
+            job.ctx = ctx;
+            job.nbands = nbands;
+            job.next = 0;
+            job.failures = 0;
+            job.attached = 0;
             pthread_mutex_lock(&pf_corr_mu);
             if (!pf_corr_atfork) {
                 pthread_atfork(NULL, NULL, pf_corr_child);
@@ -642,46 +757,30 @@ cdef extern from *:
                     break;
                 pf_corr_nworkers++;
             }
-            pf_corr_fn = fn;
-            pf_corr_ctx = ctx;
-            pf_corr_nbands = nbands;
-            pf_corr_next = 0;
-            pf_corr_finished = 0;
-            pf_corr_failures = 0;
+            pf_corr_cur = &job;
             pf_corr_slots = nthreads - 1;
-            pf_corr_active = 1;
-            __atomic_add_fetch(&pf_corr_gen, 1, __ATOMIC_RELEASE);
             if (pf_corr_nworkers > 0)
                 pthread_cond_broadcast(&pf_corr_work);
-            while (pf_corr_next < nbands) {
-                b = pf_corr_next++;
+            pthread_mutex_unlock(&pf_corr_mu);
+            pf_corr_drain(&job);
+            /* no more joins; wait for the workers that took bands */
+            pthread_mutex_lock(&pf_corr_mu);
+            pf_corr_cur = NULL;
+            pf_corr_slots = 0;
+            if (job.attached > 0) {
+                double t0 = pf_corr_now();
                 pthread_mutex_unlock(&pf_corr_mu);
-                r = fn(ctx, b);
+                while (__atomic_load_n(&pf_corr_attached, __ATOMIC_ACQUIRE) > 0
+                       && pf_corr_now() - t0 < PF_CORR_WAIT_SPIN)
+                    for (b = 0; b < 64; b++)
+                        pf_corr_pause();
                 pthread_mutex_lock(&pf_corr_mu);
-                pf_corr_failures += r != 0;
-                __atomic_add_fetch(&pf_corr_finished, 1, __ATOMIC_RELEASE);
+                while (job.attached > 0)
+                    pthread_cond_wait(&pf_corr_done, &pf_corr_mu);
             }
-            if (pf_corr_finished < (unsigned)nbands) {
-                /* a worker is finishing a band: usually a short wait */
-                unsigned f = pf_corr_finished;
-                double t0 = pf_corr_now(), left;
-                pthread_mutex_unlock(&pf_corr_mu);
-                while (f < (unsigned)nbands) {
-                    left = PF_CORR_WAIT_SPIN - (pf_corr_now() - t0);
-                    if (left <= 0)
-                        break;
-                    pf_corr_spin_while(&pf_corr_finished, f, left);
-                    f = __atomic_load_n(&pf_corr_finished, __ATOMIC_ACQUIRE);
-                }
-                pthread_mutex_lock(&pf_corr_mu);
-            }
-            while (pf_corr_finished < (unsigned)nbands)
-                pthread_cond_wait(&pf_corr_done, &pf_corr_mu);
-            pf_corr_active = 0;
-            failures = pf_corr_failures;
             pthread_mutex_unlock(&pf_corr_mu);
             pthread_mutex_unlock(&pf_corr_busy);
-            return failures;
+            return __atomic_load_n(&job.failures, __ATOMIC_ACQUIRE);
         }
     #endif
         for (b = 0; b < nbands; b++)
@@ -835,7 +934,7 @@ cdef class CorrelatePlan:
         cdef Py_ssize_t* row_of
         cdef Py_ssize_t* mem
         cdef double wi
-        cdef bint ring_mode, has_keep = keep.shape[0] != 0
+        cdef bint ring_mode, pair_ok, has_keep = keep.shape[0] != 0
         if not 1 <= ndim <= MAXDIM:
             raise ValueError(f"CorrelatePlan: 1..{MAXDIM} dimensions, got {ndim}")
         if (out_shape.shape[0] != ndim or kshape.shape[0] != ndim
@@ -913,6 +1012,12 @@ cdef class CorrelatePlan:
             if nslots_ring * slot_len * itemsize > (32 << 20):
                 break
         ring_mode = nslots_ring * slot_len * itemsize <= (32 << 20)
+        # a full 3x3 kernel over (outer axis, line axis), stride and dilation
+        # 1 along the outer one: two lines at a time share two rows (the
+        # ring keeps four rows along that axis)
+        pair_ok = (ring_mode and ctc != TC_COMPLEX128 and nout >= 1 and nk == 9 and ntaps == 9 and kx == 3
+                   and K[nout - 1] == 3 and S[nout - 1] == 1 and D[nout - 1] == 1
+                   and S[lax] == 1)
         # sizes of the integer tables, in one block
         total = 7 * (nout + 1) + 4 * (ntaps + 1) + 2 * (ntaps // 8 + 3) + 2
         for a in range(nout):
@@ -938,6 +1043,8 @@ cdef class CorrelatePlan:
             (<Py_ssize_t*>pl.o_mul)[a] = m
             if ring_mode:
                 (<Py_ssize_t*>pl.o_ring)[a] = (K[a] - 1) * D[a] + 1
+                if pair_ok and a == nout - 1:
+                    (<Py_ssize_t*>pl.o_ring)[a] = 4
             else:
                 (<Py_ssize_t*>pl.o_ring)[a] = K[a]
             m *= pl.o_ring[a]
@@ -1037,6 +1144,8 @@ cdef class CorrelatePlan:
         pl.slot_len = slot_len
         pl.chunk = chunk
         pl.cast_rule = cast_rule
+        pl.pair_ok = pair_ok
+        pl.pair = False
         pl.x_istr = pl.x_ostr = pl.c_istr = pl.c_ostr = 0
         pl.blk_in = False
         pl.tile_w = NO[lax] if NO[lax] > 0 else 1
@@ -1099,6 +1208,9 @@ cdef class CorrelatePlan:
                 pl.out_mode = OUT_CONVERT
         else:
             pl.out_mode = OUT_CONVERT
+        # two lines at a time (a streamed output needs both on the same
+        # cache-line alignment)
+        pl.pair = pl.pair_ok and (pl.out_mode != OUT_STREAM or (ostr[pl.nout - 1] & 63) == 0)
         # work split: lines, and tiles along x when there are few lines
         ntiles = 1
         if nthreads > 1 and pl.nlines < 4 * nthreads and nx_out >= 2048:
