@@ -339,8 +339,8 @@ def test_paths_identical_for_any_thread_count(rng):
         (rng.standard_normal((2, 20000)), rng.standard_normal((1, 7)), {}),
         (rng.integers(0, 256, (500, 400, 3)).astype(np.uint8), rng.standard_normal((3, 3)),
          {"axes": (0, 1)}),
-        (rng.standard_normal((2100, 2100)).astype(np.float32), rng.standard_normal((3, 3)),
-         {"mode": "constant"}),                         # streamed stores
+        (rng.standard_normal((2900, 2900)).astype(np.float32), rng.standard_normal((3, 3)),
+         {"mode": "constant"}),                         # streamed stores (>= 32 MiB)
         (rng.standard_normal((301, 517))[::-1, ::2], rng.standard_normal((3, 3)), {}),
     ]
     for x, w, kw in cases:
