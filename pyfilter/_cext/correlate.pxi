@@ -343,20 +343,17 @@ cdef inline void _apply_taps(const Plan* pl, ctype* acc, const ctype** tp,
 # the rows), so that it vectorises.
 cdef extern from *:
     """
-    #define PF_G9_PAIR(NAME, T, MADD)                                              \
-    static void NAME(T *restrict acc_a, T *restrict acc_b, const T *restrict r0,   \
-                     const T *restrict r1, const T *restrict r2,                   \
-                     const T *restrict r3, ptrdiff_t o1, ptrdiff_t o2,             \
-                     const T *w, ptrdiff_t n) {                                     \
+    #include <stdlib.h>
+    #define pf_g9_pair_body(T, MADD, O1, O2)                                       \
         const T w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4];            \
         const T w5 = w[5], w6 = w[6], w7 = w[7], w8 = w[8];                       \
         ptrdiff_t i;                                                               \
         for (i = 0; i < n; i++) {                                                  \
-            T y0 = r1[i], y1 = r1[i + o1], y2 = r1[i + o2];                        \
-            T z0 = r2[i], z1 = r2[i + o1], z2 = r2[i + o2];                        \
+            T y0 = r1[i], y1 = r1[i + O1], y2 = r1[i + O2];                        \
+            T z0 = r2[i], z1 = r2[i + O1], z2 = r2[i + O2];                        \
             T a = w0 * r0[i], b = w0 * y0;                                         \
-            a = MADD(a, w1, r0[i + o1]);                                           \
-            a = MADD(a, w2, r0[i + o2]);                                           \
+            a = MADD(a, w1, r0[i + O1]);                                           \
+            a = MADD(a, w2, r0[i + O2]);                                           \
             a = MADD(a, w3, y0);                                                   \
             a = MADD(a, w4, y1);                                                   \
             a = MADD(a, w5, y2);                                                   \
@@ -369,16 +366,78 @@ cdef extern from *:
             b = MADD(b, w4, z1);                                                   \
             b = MADD(b, w5, z2);                                                   \
             b = MADD(b, w6, r3[i]);                                                \
-            b = MADD(b, w7, r3[i + o1]);                                           \
-            b = MADD(b, w8, r3[i + o2]);                                           \
+            b = MADD(b, w7, r3[i + O1]);                                           \
+            b = MADD(b, w8, r3[i + O2]);                                           \
             acc_a[i] = a;                                                          \
             acc_b[i] = b;                                                          \
-        }                                                                          \
+        }
+    #define PF_G9_ARGS(T) T *restrict acc_a, T *restrict acc_b, const T *restrict r0,  \
+        const T *restrict r1, const T *restrict r2, const T *restrict r3
+    /* any tap spacing, and the common ones as constants (addressing from
+       one register per row) */
+    #define PF_G9_PAIRS(SUF, T, MADD, ATTR)                                        \
+    ATTR static void pf_g9_##SUF##g(PF_G9_ARGS(T), ptrdiff_t o1, ptrdiff_t o2,     \
+                                    const T *w, ptrdiff_t n) {                     \
+        pf_g9_pair_body(T, MADD, o1, o2)                                           \
+    }                                                                              \
+    ATTR static void pf_g9_##SUF##1(PF_G9_ARGS(T), const T *w, ptrdiff_t n) {     \
+        pf_g9_pair_body(T, MADD, 1, 2)                                             \
+    }                                                                              \
+    ATTR static void pf_g9_##SUF##3(PF_G9_ARGS(T), const T *w, ptrdiff_t n) {     \
+        pf_g9_pair_body(T, MADD, 3, 6)                                             \
+    }                                                                              \
+    static void pf_g9_##SUF(PF_G9_ARGS(T), ptrdiff_t o1, ptrdiff_t o2,             \
+                            const T *w, ptrdiff_t n) {                             \
+        if (o1 == 1 && o2 == 2)                                                    \
+            pf_g9_##SUF##1(acc_a, acc_b, r0, r1, r2, r3, w, n);                    \
+        else if (o1 == 3 && o2 == 6)                                               \
+            pf_g9_##SUF##3(acc_a, acc_b, r0, r1, r2, r3, w, n);                    \
+        else                                                                       \
+            pf_g9_##SUF##g(acc_a, acc_b, r0, r1, r2, r3, o1, o2, w, n);            \
     }
     #define PF_MADD_F(acc, w, x) PF_FMAF((w), (x), (acc))
     #define PF_MADD_D(acc, w, x) ((acc) + (w) * (x))
-    PF_G9_PAIR(pf_g9_pair_f, float, PF_MADD_F)
-    PF_G9_PAIR(pf_g9_pair_d, double, PF_MADD_D)
+    #define PF_NOATTR
+    PF_G9_PAIRS(f_, float, PF_MADD_F, PF_NOATTR)
+    PF_G9_PAIRS(d_, double, PF_MADD_D, PF_NOATTR)
+    /* The FMA build also carries 512-bit versions, used when the CPU (and
+       the OS) support AVX-512: the same operations in the same order
+       (fused in float32 as in the 256-bit code, separate in float64), so
+       the results do not depend on which runs. */
+    #if defined(__FMA__) && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    #define PF_T512 __attribute__((target("avx512f,avx512vl,fma,prefer-vector-width=512")))
+    PF_G9_PAIRS(f512_, float, PF_MADD_F, PF_T512)
+    PF_G9_PAIRS(d512_, double, PF_MADD_D, PF_T512)
+    static int pf_corr_avx512 = -1;
+    static int pf_corr_has_avx512(void) {
+        if (pf_corr_avx512 < 0) {
+            /* PYFILTER_AVX512=0 in the environment: the 256-bit code only */
+            const char *env = getenv("PYFILTER_AVX512");
+            __builtin_cpu_init();
+            pf_corr_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+                             && !(env != NULL && env[0] == '0');
+        }
+        return pf_corr_avx512;
+    }
+    #else
+    #define pf_g9_f512_ pf_g9_f_
+    #define pf_g9_d512_ pf_g9_d_
+    static int pf_corr_has_avx512(void) { return 0; }
+    #endif
+    static void pf_g9_pair_f(PF_G9_ARGS(float), ptrdiff_t o1, ptrdiff_t o2, const float *w,
+                             ptrdiff_t n) {
+        if (pf_corr_has_avx512())
+            pf_g9_f512_(acc_a, acc_b, r0, r1, r2, r3, o1, o2, w, n);
+        else
+            pf_g9_f_(acc_a, acc_b, r0, r1, r2, r3, o1, o2, w, n);
+    }
+    static void pf_g9_pair_d(PF_G9_ARGS(double), ptrdiff_t o1, ptrdiff_t o2, const double *w,
+                             ptrdiff_t n) {
+        if (pf_corr_has_avx512())
+            pf_g9_d512_(acc_a, acc_b, r0, r1, r2, r3, o1, o2, w, n);
+        else
+            pf_g9_d_(acc_a, acc_b, r0, r1, r2, r3, o1, o2, w, n);
+    }
     """
     void pf_g9_pair_f(float* acc_a, float* acc_b, const float* r0, const float* r1,
                       const float* r2, const float* r3, Py_ssize_t o1, Py_ssize_t o2,
@@ -645,6 +704,7 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
 cdef extern from *:
     """
     #include <pthread.h>
+    #include <stdlib.h>
     #include <time.h>
     typedef int (*pf_corr_band_fn)(void *ctx, int band);
     #define PF_CORR_POOL_MAX 63

@@ -408,7 +408,8 @@ def laplace(image, ksize=3, mask=None, *, mode="reflect", cval=0.0, channel_axis
                 w[tuple(idx)] = -1.0
         base = [-(k // 2) for k in kshape]
         n = img.ndim
-        _float_output(output, img)
+        if output is not None:
+            _float_output(output, img)
         core = _core.call(img, w, output, [code] * n, cv, base, [1] * n, [1] * n, img.shape)
         if m is None:
             core.prep = D.img_as_float

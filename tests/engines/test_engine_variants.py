@@ -87,3 +87,32 @@ def test_direct_interior_reads_every_edge_case(rng):
                 np.testing.assert_allclose(pnd.correlate(x, w, mode=mode),
                                            reference(x.astype(np.float64), w, mode=mode),
                                            rtol=1e-4, atol=1e-4)
+
+
+_HASH_SCRIPT = r"""
+import hashlib, numpy as np
+from pyfilter import ndimage as pnd, filters
+rng = np.random.default_rng(3)
+h = hashlib.sha256()
+for dt in (np.float32, np.float64, np.uint8):
+    x = (rng.standard_normal((67, 301)) * 40).astype(dt)
+    w = rng.standard_normal((3, 3))
+    h.update(pnd.correlate(x, w, mode="wrap").tobytes())
+    h.update(pnd.convolve(x, w, mode="constant", cval=2.0, output=np.float32).tobytes())
+    h.update(filters.correlate(x, w, dilation=(1, 2)).tobytes())
+    img = (rng.standard_normal((40, 300, 3)) * 40).astype(dt)
+    h.update(pnd.correlate(img, w, axes=(0, 1)).tobytes())
+print(h.hexdigest())
+"""
+
+
+def test_wide_vector_code_gives_the_same_bits():
+    """The FMA build runs its 3x3 kernels with 512-bit vectors where the CPU
+    has AVX-512: the same operations in the same order as the 256-bit code
+    (PYFILTER_AVX512=0 forces that), so the same bits."""
+    outs = []
+    for flag in ("1", "0"):
+        env = dict(os.environ, PYFILTER_AVX512=flag)
+        outs.append(subprocess.run([sys.executable, "-c", _HASH_SCRIPT], env=env,
+                                   capture_output=True, text=True, check=True).stdout)
+    assert outs[0] == outs[1] and len(outs[0].strip()) == 64
