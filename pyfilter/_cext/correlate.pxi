@@ -49,6 +49,8 @@ _STREAM_MIN_BYTES = 32 << 20
 # Lines whose interior (without the kernel's reach) is at least this long
 # read it directly from the input, when it is of the compute type.
 _DIRECT_MIN = 512
+# ... and those accumulating in the output, from this many bytes of interior
+_DIRECT_MIN_BYTES = 4000
 
 cdef enum:
     MAXDIM = 64           # numpy's largest number of dimensions
@@ -1255,25 +1257,27 @@ cdef class CorrelatePlan:
         pl.blk_in = inner == 1 or pl.x_istr == inner * pl.c_istr
         # Where the operands come from and where the sums go (measured on
         # 3x3 float32, 256^2 .. 4096^2 and 1920x1080x3): an output of the
-        # compute type accumulates in place from the slot ring (the input
-        # rows copied once, their boundary included); above
-        # _STREAM_MIN_BYTES the interior of long lines is read from the
-        # input and the sums are streamed out (no read of the output's cache
-        # lines).  Other outputs read the interior directly and convert the
-        # sums from a scratch buffer placed away from the input rows' page
-        # offset (4K aliasing).
+        # compute type accumulates in place, reading the interior of lines of
+        # at least _DIRECT_MIN_BYTES from the input and everything else from
+        # the slot ring (short lines: the rows copied once, their boundary
+        # included); above _STREAM_MIN_BYTES the sums are streamed out from a
+        # scratch buffer (no read of the output's cache lines).  Other
+        # outputs read the interior of lines of _DIRECT_MIN positions directly
+        # and convert the sums from a scratch buffer placed away from the
+        # input rows' page offset (4K aliasing).
         direct_ok = (pl.in_tc == self.ctc and pl.sx == 1
                      and (pl.c_istr == isz if inner > 1 else pl.x_istr == isz)
-                     and pl.blk_in and pl.n_x - self.span_x >= _DIRECT_MIN)
+                     and pl.blk_in and pl.n_x - self.span_x >= 64)
         if pl.out_tc == self.ctc and pl.x_ostr == isz * inner and pl.c_ostr == isz:
             if direct_ok and self.out_size * isz >= _STREAM_MIN_BYTES:
                 pl.direct_in = True
                 pl.out_mode = OUT_STREAM
             else:
-                pl.direct_in = False
+                pl.direct_in = (direct_ok and (pl.n_x - self.span_x) * inner * isz
+                                >= _DIRECT_MIN_BYTES)
                 pl.out_mode = OUT_DIRECT
         else:
-            pl.direct_in = direct_ok
+            pl.direct_in = direct_ok and pl.n_x - self.span_x >= _DIRECT_MIN
             pl.out_mode = OUT_CONVERT
         # two lines at a time (a streamed output needs both on the same
         # cache-line alignment)

@@ -79,9 +79,16 @@ def test_direct_interior_reads_every_edge_case(rng):
     # 'reflect' kernels many times longer than the array: see
     # test_correlate_scipy.test_scipy_nd_reflect_long_kernel_bug)
     from tests.helpers import correlate_reference as reference
-    for width in (1, 2, 63, 64, 65, 66, 200):
+    # (float32 lines accumulating in the output read their interior from
+    # the input from 4000 bytes of interior, about 1000 positions; lines
+    # into another output type from 512)
+    for width in (1, 2, 63, 64, 65, 66, 200, 513, 520, 1001, 1002, 1003, 1070, 1100):
         for kw in (1, 3, 8, 70):
             x = rng.standard_normal((5, width)).astype(np.float32)
+            np.testing.assert_allclose(pnd.correlate(x.astype(np.float64), np.ones((3, kw)),
+                                                     output=np.float32, mode="wrap"),
+                                       reference(x.astype(np.float64), np.ones((3, kw)),
+                                                 mode="wrap"), rtol=1e-4, atol=1e-4)
             w = rng.standard_normal((3, kw))
             for mode in ("reflect", "constant", "nearest", "mirror", "wrap"):
                 np.testing.assert_allclose(pnd.correlate(x, w, mode=mode),
