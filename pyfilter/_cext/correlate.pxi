@@ -54,6 +54,8 @@ _DIRECT_MIN_BYTES = 4000
 
 cdef enum:
     MAXDIM = 64           # numpy's largest number of dimensions
+    _BAND_UNITS = 8       # lines (or tiles) of a band at least ...
+    _BANDS_PER_THREAD = 32  # ... and at most this many bands per thread
 
 
 cdef inline ctype _madd(ctype acc, ctype w, ctype x) noexcept nogil:
@@ -477,8 +479,10 @@ cdef inline void _store_chunk(const Plan* pl, char* dst, const ctype* acc, Py_ss
                       inner, pl.out_tc, pl.cast_rule)
 
 
-cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
-    """Compute the output lines of one band; 0 on success, -1 if out of memory."""
+cdef int _band(const Plan* pl, int band, ctype cval, char** scratch) noexcept nogil:
+    """Compute the output lines of one band; 0 on success, -1 if out of memory.
+    ``scratch[0]``: this thread's buffers for the call (allocated by its first
+    band, freed by the caller), first touched by the thread that uses them."""
     cdef Py_ssize_t nout = pl.nout, nunits = pl.nlines * pl.ntiles
     cdef Py_ssize_t u0, u1
     band_units(nunits, band, pl.nbands, &u0, &u1)
@@ -496,9 +500,12 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
     cdef Py_ssize_t nacc_b = 2 * pl.chunk * inner * sizeof(ctype) + 8192
     cdef Py_ssize_t nint = (pl.nslots * (nout + 1) + 2 * (nout + 1) + 2 * (nrows + 1)
                             + 2 * (nrows + 1) + 2 * (pl.ntaps + 1))
-    cdef char* raw = <char*>malloc(nslot_b + nacc_b + nint * sizeof(Py_ssize_t) + 64)
+    cdef char* raw = scratch[0]
     if raw == NULL:
-        return -1
+        raw = <char*>malloc(nslot_b + nacc_b + nint * sizeof(Py_ssize_t) + 64)
+        if raw == NULL:
+            return -1
+        scratch[0] = raw
     cdef ctype* slots = <ctype*>(_page_align(raw) + res)
     cdef char* acc_raw = raw + nslot_b
     cdef ctype* accbuf = <ctype*>(_page_align(acc_raw) + ((res + 2048) & 4095))
@@ -684,7 +691,6 @@ cdef int _band(const Plan* pl, int band, ctype cval) noexcept nogil:
         u += nl
     if pl.out_mode == OUT_STREAM:
         pf_stream_fence()
-    free(raw)
     return 0
 
 
@@ -708,7 +714,10 @@ cdef extern from *:
     #include <pthread.h>
     #include <stdlib.h>
     #include <time.h>
-    typedef int (*pf_corr_band_fn)(void *ctx, int band);
+    /* fn(ctx, band, &scratch): ``scratch`` is the calling thread's buffer
+       for this call (NULL at first; fn may allocate it, it is freed with
+       free() when the thread has no band left) */
+    typedef int (*pf_corr_band_fn)(void *ctx, int band, void **scratch);
     #define PF_CORR_POOL_MAX 63
     #ifndef PF_CORR_WAIT_SPIN
     #define PF_CORR_WAIT_SPIN 50e-6
@@ -750,9 +759,11 @@ cdef extern from *:
     /* Claim and run bands of ``job`` until none is left. */
     static void pf_corr_drain(pf_corr_job *job) {
         int b;
+        void *scratch = NULL;
         while ((b = __atomic_fetch_add(&job->next, 1, __ATOMIC_ACQ_REL)) < job->nbands)
-            if (job->fn(job->ctx, b) != 0)
+            if (job->fn(job->ctx, b, &scratch) != 0)
                 __atomic_add_fetch(&job->failures, 1, __ATOMIC_RELAXED);
+        free(scratch);
     }
 
     static void *pf_corr_worker(void *arg) {
@@ -788,7 +799,7 @@ cdef extern from *:
         pf_corr_attached = 0;
     }
 
-    /* Run fn(ctx, b) for b < nbands on up to nthreads threads (this one
+    /* Run fn(ctx, b, &scratch) for b < nbands on up to nthreads threads (this one
        included); returns the number of bands that failed. */
     static int pf_corr_pool_run(int nthreads, int nbands, pf_corr_band_fn fn, void *ctx) {
         pf_corr_job job;
@@ -846,12 +857,16 @@ cdef extern from *:
             return __atomic_load_n(&job.failures, __ATOMIC_ACQUIRE);
         }
     #endif
-        for (b = 0; b < nbands; b++)
-            failures += fn(ctx, b) != 0;
+        {
+            void *scratch = NULL;
+            for (b = 0; b < nbands; b++)
+                failures += fn(ctx, b, &scratch) != 0;
+            free(scratch);
+        }
         return failures;
     }
     """
-    ctypedef int (*pf_corr_band_fn)(void* ctx, int band) noexcept nogil
+    ctypedef int (*pf_corr_band_fn)(void* ctx, int band, void** scratch) noexcept nogil
     int pf_corr_pool_run(int nthreads, int nbands, pf_corr_band_fn fn,
                          void* ctx) noexcept nogil
 
@@ -863,16 +878,16 @@ cdef struct RunCtx:
     cdouble_t cc
 
 
-cdef int _band_f(void* ctx, int band) noexcept nogil:
-    return _band((<RunCtx*>ctx).pl, band, (<RunCtx*>ctx).cf)
+cdef int _band_f(void* ctx, int band, void** scratch) noexcept nogil:
+    return _band((<RunCtx*>ctx).pl, band, (<RunCtx*>ctx).cf, <char**>scratch)
 
 
-cdef int _band_d(void* ctx, int band) noexcept nogil:
-    return _band((<RunCtx*>ctx).pl, band, (<RunCtx*>ctx).cd)
+cdef int _band_d(void* ctx, int band, void** scratch) noexcept nogil:
+    return _band((<RunCtx*>ctx).pl, band, (<RunCtx*>ctx).cd, <char**>scratch)
 
 
-cdef int _band_c(void* ctx, int band) noexcept nogil:
-    return _band((<RunCtx*>ctx).pl, band, (<RunCtx*>ctx).cc)
+cdef int _band_c(void* ctx, int band, void** scratch) noexcept nogil:
+    return _band((<RunCtx*>ctx).pl, band, (<RunCtx*>ctx).cc, <char**>scratch)
 
 
 cdef Py_ssize_t _plan_groups(Py_ssize_t ntaps, Py_ssize_t* gk, Py_ssize_t* gs) noexcept nogil:
@@ -1228,6 +1243,7 @@ cdef class CorrelatePlan:
         cdef Py_ssize_t isz = self.itemsize, inner = pl.inner, ntiles, tile_w
         cdef Py_ssize_t nx_out = pl.nx_out
         cdef bint direct_ok
+        cdef Py_ssize_t nunits
         if inp.ndim != nd or out.ndim != nd:
             raise ValueError("CorrelatePlan.run: the arrays do not have the planned ndim")
         for a in range(nd):
@@ -1291,10 +1307,17 @@ cdef class CorrelatePlan:
         tile_w = (nx_out + ntiles - 1) // ntiles
         pl.tile_w = tile_w
         pl.ntiles = (nx_out + tile_w - 1) // tile_w
-        # a few bands per thread, taken dynamically: a thread slowed down by
-        # another process does not hold the others up (each output value is
-        # computed the same way whichever thread takes its band)
-        pl.nbands = bands_for(nthreads, pl.nlines * pl.ntiles)
+        # bands taken dynamically: a thread slowed down by another process
+        # does not hold the others up (each output value is computed the same
+        # way whichever thread takes its band).  Many short bands (each
+        # thread allocates its buffers once per call; a band re-reads only
+        # the kernel's reach of rows), so that the caller seldom waits long
+        # for a worker's last band.
+        pl.nbands = 1
+        if nthreads > 1:
+            nunits = pl.nlines * pl.ntiles
+            pl.nbands = <int>min(max(nunits // _BAND_UNITS, bands_for(nthreads, nunits)),
+                                 _BANDS_PER_THREAD * nthreads)
         status = _dispatch(&pl, self.ctc, cval, nthreads)
         if status != 0:
             raise MemoryError("pyfilter: out of memory for the correlation buffers")

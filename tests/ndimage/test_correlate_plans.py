@@ -11,6 +11,8 @@ import scipy.ndimage as ndi
 
 from pyfilter import filters
 from pyfilter import ndimage as pnd
+from pyfilter._common import workers as W
+from pyfilter._ops import plans as P
 from pyfilter.ndimage import _correlate as _ndi_corr
 from pyfilter.filters import _correlate as _flt_corr
 
@@ -335,19 +337,25 @@ def test_hwc_inner_block(rng, dtype):
 def test_paths_identical_for_any_thread_count(rng):
     cases = [
         (rng.standard_normal((600, 700)).astype(np.float32), np.ones((3, 3)) / 9, {}),
-        (rng.standard_normal((3, 9000)).astype(np.float32), rng.standard_normal((3, 3)), {}),
-        (rng.standard_normal((2, 20000)), rng.standard_normal((1, 7)), {}),
+        (rng.standard_normal((3, 60000)).astype(np.float32), rng.standard_normal((3, 3)), {}),
+        (rng.standard_normal((2, 200000)), rng.standard_normal((1, 7)), {}),
         (rng.integers(0, 256, (500, 400, 3)).astype(np.uint8), rng.standard_normal((3, 3)),
          {"axes": (0, 1)}),
         (rng.standard_normal((2900, 2900)).astype(np.float32), rng.standard_normal((3, 3)),
          {"mode": "constant"}),                         # streamed stores (>= 32 MiB)
-        (rng.standard_normal((301, 517))[::-1, ::2], rng.standard_normal((3, 3)), {}),
+        (rng.standard_normal((601, 1034))[::-1, ::2], rng.standard_normal((3, 3)), {}),
     ]
+    cases += [(rng.standard_normal((1001, 300)).astype(np.float32), rng.standard_normal((3, 3)),
+               {}),                                     # pairs, odd band lengths
+              (rng.standard_normal((999, 500)), rng.standard_normal((3, 3)), {"mode": "wrap"})]
     for x, w, kw in cases:
+        with P.capture() as cap:                        # the plan asks for threads
+            pnd.correlate(x, w, **kw)
+        assert W.threads_for(3, cap.call.work) == min(3, W._cpu_count())
         res = [pnd.correlate(x, w, workers=n, **kw) for n in (1, 2, 3)]
         for r in res[1:]:
             _same(r, res[0])
-    x = rng.standard_normal((400, 500)).astype(np.float32)
+    x = rng.standard_normal((1200, 1500)).astype(np.float32)
     w = rng.standard_normal((3, 3))
     res = [filters.correlate(x, w, stride=(2, 3), dilation=2, workers=n) for n in (1, 2)]
     _same(res[0], res[1])
