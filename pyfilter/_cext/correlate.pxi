@@ -481,8 +481,8 @@ cdef inline void _store_chunk(const Plan* pl, char* dst, const ctype* acc, Py_ss
 
 cdef int _band(const Plan* pl, int band, ctype cval, char** scratch) noexcept nogil:
     """Compute the output lines of one band; 0 on success, -1 if out of memory.
-    ``scratch[0]``: this thread's buffers for the call (allocated by its first
-    band, freed by the caller), first touched by the thread that uses them."""
+    ``scratch[0]``: this thread's buffers (set by its first band of the call,
+    from the thread's own cached buffer), touched only by that thread."""
     cdef Py_ssize_t nout = pl.nout, nunits = pl.nlines * pl.ntiles
     cdef Py_ssize_t u0, u1
     band_units(nunits, band, pl.nbands, &u0, &u1)
@@ -502,7 +502,7 @@ cdef int _band(const Plan* pl, int band, ctype cval, char** scratch) noexcept no
                             + 2 * (nrows + 1) + 2 * (pl.ntaps + 1))
     cdef char* raw = scratch[0]
     if raw == NULL:
-        raw = <char*>malloc(nslot_b + nacc_b + nint * sizeof(Py_ssize_t) + 64)
+        raw = pf_corr_scratch(nslot_b + nacc_b + nint * sizeof(Py_ssize_t) + 64)
         if raw == NULL:
             return -1
         scratch[0] = raw
@@ -723,6 +723,61 @@ cdef extern from *:
     #define PF_CORR_WAIT_SPIN 50e-6
     #endif
 
+    /* Each thread's scratch buffer, kept from one call to the next (a
+       fresh large allocation per call costs page faults: mmap'ed memory is
+       zeroed by the kernel), dropped after a call that needed more than
+       PF_CORR_KEEP_MAX bytes, freed when the thread exits. */
+    #define PF_CORR_KEEP_MAX ((size_t)8 << 20)
+    typedef struct { char *buf; size_t size; } pf_corr_tls;
+    static pthread_key_t pf_corr_key;
+    static pthread_once_t pf_corr_key_once = PTHREAD_ONCE_INIT;
+    static void pf_corr_tls_free(void *p) {
+        pf_corr_tls *t = (pf_corr_tls *)p;
+        if (t != NULL) {
+            free(t->buf);
+            free(t);
+        }
+    }
+    static void pf_corr_key_init(void) {
+        pthread_key_create(&pf_corr_key, pf_corr_tls_free);
+    }
+    static pf_corr_tls *pf_corr_tls_get(void) {
+        pf_corr_tls *t;
+        pthread_once(&pf_corr_key_once, pf_corr_key_init);
+        t = (pf_corr_tls *)pthread_getspecific(pf_corr_key);
+        if (t == NULL) {
+            t = (pf_corr_tls *)calloc(1, sizeof(pf_corr_tls));
+            if (t == NULL || pthread_setspecific(pf_corr_key, t) != 0) {
+                free(t);
+                return NULL;
+            }
+        }
+        return t;
+    }
+    /* A buffer of at least n bytes owned by the calling thread (NULL when
+       out of memory). */
+    static char *pf_corr_scratch(size_t n) {
+        pf_corr_tls *t = pf_corr_tls_get();
+        if (t == NULL)
+            return NULL;
+        if (t->size < n) {
+            free(t->buf);
+            t->buf = (char *)malloc(n);
+            t->size = t->buf != NULL ? n : 0;
+        }
+        return t->buf;
+    }
+    static void pf_corr_scratch_done(void) {
+        pf_corr_tls *t;
+        pthread_once(&pf_corr_key_once, pf_corr_key_init);
+        t = (pf_corr_tls *)pthread_getspecific(pf_corr_key);
+        if (t != NULL && t->size > PF_CORR_KEEP_MAX) {
+            free(t->buf);
+            t->buf = NULL;
+            t->size = 0;
+        }
+    }
+
     /* One call's bands: claimed with an atomic counter; the job lives on
        the calling thread's stack until every worker that attached to it
        has detached. */
@@ -763,7 +818,7 @@ cdef extern from *:
         while ((b = __atomic_fetch_add(&job->next, 1, __ATOMIC_ACQ_REL)) < job->nbands)
             if (job->fn(job->ctx, b, &scratch) != 0)
                 __atomic_add_fetch(&job->failures, 1, __ATOMIC_RELAXED);
-        free(scratch);
+        pf_corr_scratch_done();
     }
 
     static void *pf_corr_worker(void *arg) {
@@ -861,12 +916,13 @@ cdef extern from *:
             void *scratch = NULL;
             for (b = 0; b < nbands; b++)
                 failures += fn(ctx, b, &scratch) != 0;
-            free(scratch);
+            pf_corr_scratch_done();
         }
         return failures;
     }
     """
     ctypedef int (*pf_corr_band_fn)(void* ctx, int band, void** scratch) noexcept nogil
+    char* pf_corr_scratch(size_t n) noexcept nogil
     int pf_corr_pool_run(int nthreads, int nbands, pf_corr_band_fn fn,
                          void* ctx) noexcept nogil
 

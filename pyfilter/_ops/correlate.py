@@ -23,14 +23,15 @@ CAST_ND, CAST_LINE = C.CAST_ND, C.CAST_LINE
 # a short, unfiltered last axis runs as an inner block of each line position
 INNER_MAX = 32
 # Taps per unit of "work" (pyfilter._common.workers.threads_for), by compute
-# type: the engine applies about this many taps in the time of one element
+# type: about how many taps the engine applies in the time of one element
 # operation of the other engines (vector FMAs, two lines at a time; a
-# complex tap is four real multiply-adds).  Measured with 3x3 float32
-# kernels on the 2-core development machine: 256^2 is faster on one thread
-# (the second core's caches have to fetch the rows and the output lines),
-# 512^2 on two.
-TAPS_PER_OP = {np.dtype(np.float32): 8, np.dtype(np.float64): 4,
-               np.dtype(np.complex128): 1}
+# complex tap is four real multiply-adds), and a second thread must also
+# pay for moving the rows and output lines between the cores' caches.
+# Measured with 3x3 float32 kernels on the shared 2-core development
+# machine, in a loop with other libraries' calls: up to 512^2 one thread is
+# faster (two: 256^2 34 vs 27 us, 512^2 160 vs 97 us), from 1024^2 two.
+TAPS_PER_OP = {np.dtype(np.float32): 32, np.dtype(np.float64): 16,
+               np.dtype(np.complex128): 4}
 _NO_KEEP = np.zeros(0, np.uint8)
 _NO_IMAG = np.zeros(0, np.float64)
 

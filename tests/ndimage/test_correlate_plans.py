@@ -334,38 +334,55 @@ def test_hwc_inner_block(rng, dtype):
                              ndi.correlate(x, k5, axes=(0, 1), mode="wrap"), dtype_in=dtype)
 
 
+def _asks_for_threads(func, x, w, **kw):
+    with P.capture() as cap:
+        func(x, w, **kw)
+    return W.threads_for(3, cap.call.work) == min(3, W._cpu_count())
+
+
 def test_paths_identical_for_any_thread_count(rng):
+    f32 = np.float32
     cases = [
-        (rng.standard_normal((600, 700)).astype(np.float32), np.ones((3, 3)) / 9, {}),
-        (rng.standard_normal((3, 60000)).astype(np.float32), rng.standard_normal((3, 3)), {}),
-        (rng.standard_normal((2, 200000)), rng.standard_normal((1, 7)), {}),
-        (rng.integers(0, 256, (500, 400, 3)).astype(np.uint8), rng.standard_normal((3, 3)),
+        (pnd.correlate, rng.standard_normal((1000, 700)).astype(f32), np.ones((3, 3)) / 9, {}),
+        (pnd.correlate, rng.standard_normal((3, 200000)).astype(f32),
+         rng.standard_normal((3, 3)), {}),                       # x tiles
+        (pnd.correlate, rng.standard_normal((2, 200000)), rng.standard_normal((1, 7)), {}),
+        (pnd.correlate, rng.integers(0, 256, (500, 400, 3)).astype(np.uint8),
+         rng.standard_normal((3, 3)), {"axes": (0, 1)}),
+        (pnd.correlate, rng.standard_normal((2900, 2900)).astype(f32),
+         rng.standard_normal((3, 3)), {"mode": "constant"}),     # streamed stores (>= 32 MiB)
+        (pnd.correlate, rng.standard_normal((601, 1034))[::-1, ::2],
+         rng.standard_normal((3, 3)), {}),
+        (pnd.correlate, rng.standard_normal((1001, 600)).astype(f32),
+         rng.standard_normal((3, 3)), {}),                       # pairs, odd band lengths
+        (pnd.correlate, rng.standard_normal((999, 500)), rng.standard_normal((3, 3)),
+         {"mode": "wrap"}),
+        (pnd.correlate, rng.standard_normal((401, 517)).astype(f32),
+         rng.standard_normal((5, 5)), {}),
+        (pnd.correlate, rng.standard_normal((60, 70, 80)).astype(f32),
+         rng.standard_normal((3, 3, 3)), {}),
+        (pnd.convolve, rng.integers(0, 256, (600, 800)).astype(np.uint8),
+         rng.standard_normal((3, 3)), {}),
+        (pnd.correlate, rng.standard_normal((300, 300, 3)), rng.standard_normal((3, 3)),
          {"axes": (0, 1)}),
-        (rng.standard_normal((2900, 2900)).astype(np.float32), rng.standard_normal((3, 3)),
-         {"mode": "constant"}),                         # streamed stores (>= 32 MiB)
-        (rng.standard_normal((601, 1034))[::-1, ::2], rng.standard_normal((3, 3)), {}),
+        (pnd.correlate, rng.standard_normal((200, 300)) + 1j * rng.standard_normal((200, 300)),
+         rng.standard_normal((3, 3)), {}),
+        (filters.correlate, rng.standard_normal((1500, 1800)).astype(f32),
+         rng.standard_normal((3, 4)), {"stride": (2, 3), "dilation": 2, "shape": "full"}),
     ]
-    cases += [(rng.standard_normal((1001, 300)).astype(np.float32), rng.standard_normal((3, 3)),
-               {}),                                     # pairs, odd band lengths
-              (rng.standard_normal((999, 500)), rng.standard_normal((3, 3)), {"mode": "wrap"})]
-    for x, w, kw in cases:
-        with P.capture() as cap:                        # the plan asks for threads
-            pnd.correlate(x, w, **kw)
-        assert W.threads_for(3, cap.call.work) == min(3, W._cpu_count())
-        res = [pnd.correlate(x, w, workers=n, **kw) for n in (1, 2, 3)]
+    for func, x, w, kw in cases:
+        assert _asks_for_threads(func, x, w, **kw), (x.shape, w.shape, kw)
+        res = [func(x, w, workers=n, **kw) for n in (1, 2, 3)]
         for r in res[1:]:
             _same(r, res[0])
-    x = rng.standard_normal((1200, 1500)).astype(np.float32)
-    w = rng.standard_normal((3, 3))
-    res = [filters.correlate(x, w, stride=(2, 3), dilation=2, workers=n) for n in (1, 2)]
-    _same(res[0], res[1])
 
 
 def test_python_threads_share_plans_and_pool(rng):
     """Several Python threads run the same cached plan at once (one of them
     gets the pool, the others run on their own thread): same results."""
-    xs = [rng.standard_normal((400, 450)).astype(np.float32) for _ in range(6)]
+    xs = [rng.standard_normal((1000, 600)).astype(np.float32) for _ in range(6)]
     w = rng.standard_normal((3, 3))
+    assert _asks_for_threads(pnd.correlate, xs[0], w)
     serial = [pnd.correlate(x, w, workers=1) for x in xs]
     results = [None] * len(xs)
 
