@@ -118,6 +118,7 @@ cdef struct Plan:
     Py_ssize_t inner              # inner block (1 when absent)
     Py_ssize_t c_istr, c_ostr     # per call
     bint blk_in                   # per call: an input (x, channel) run is contiguous
+    bint copy_in                  # per call: ... and of the compute type (sx == 1)
     Py_ssize_t tile_w, ntiles     # per call
     Py_ssize_t nlines
     Py_ssize_t nslots, slot_len, chunk
@@ -301,7 +302,11 @@ cdef void _load_line(const Plan* pl, ctype* buf, const char* src,
             j = pl.x_map[v + m * sx - pl.bx]
             _load_pos(pl, b + m * inner, src, j, cval)
         if mhi > mlo:
-            if inner == 1:
+            if pl.copy_in:
+                # the compute type, contiguous: a plain copy
+                memcpy(b + mlo * inner, src + (v + mlo) * pl.x_istr,
+                       (mhi - mlo) * inner * sizeof(ctype))
+            elif inner == 1:
                 load_run(b + mlo, 1, src + (v + mlo * sx) * pl.x_istr,
                          sx * pl.x_istr, mhi - mlo, pl.in_tc)
             elif sx == 1 and pl.blk_in:
@@ -1282,6 +1287,7 @@ cdef class CorrelatePlan:
         pl.pair = False
         pl.x_istr = pl.x_ostr = pl.c_istr = pl.c_ostr = 0
         pl.blk_in = False
+        pl.copy_in = False
         pl.tile_w = NO[lax] if NO[lax] > 0 else 1
         pl.ntiles = 1
         pl.nbands = 1
@@ -1337,9 +1343,9 @@ cdef class CorrelatePlan:
         # outputs read the interior of lines of _DIRECT_MIN positions directly
         # and convert the sums from a scratch buffer placed away from the
         # input rows' page offset (4K aliasing).
-        direct_ok = (pl.in_tc == self.ctc and pl.sx == 1
-                     and (pl.c_istr == isz if inner > 1 else pl.x_istr == isz)
-                     and pl.blk_in and pl.n_x - self.span_x >= 64)
+        pl.copy_in = (pl.in_tc == self.ctc and pl.sx == 1 and pl.blk_in
+                      and (pl.c_istr == isz if inner > 1 else pl.x_istr == isz))
+        direct_ok = pl.copy_in and pl.n_x - self.span_x >= 64
         if pl.out_tc == self.ctc and pl.x_ostr == isz * inner and pl.c_ostr == isz:
             if direct_ok and self.out_size * isz >= _STREAM_MIN_BYTES:
                 pl.direct_in = True
