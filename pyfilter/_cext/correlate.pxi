@@ -275,6 +275,28 @@ cdef void _load_line(const Plan* pl, ctype* buf, const char* src,
     cdef Py_ssize_t q, m, mlo, mhi, cnt, v, j, sx = pl.sx
     cdef Py_ssize_t inner = pl.inner, n = pl.n_x
     cdef ctype* b
+    cdef const ctype* s
+    if pl.copy_in and inner == 1 and src != NULL:
+        # the common case (contiguous rows of the compute type, stride 1
+        # along x): the boundary by the map, the rest one copy
+        s = <const ctype*>src
+        mlo = -v0 if v0 < 0 else 0
+        if mlo > nv:
+            mlo = nv
+        mhi = n - v0
+        if mhi > nv:
+            mhi = nv
+        if mhi < mlo:
+            mhi = mlo
+        for m in range(mlo):
+            j = pl.x_map[v0 + m - pl.bx]
+            buf[m] = cval if j < 0 else s[j]
+        if mhi > mlo:
+            memcpy(buf + mlo, s + v0 + mlo, (mhi - mlo) * sizeof(ctype))
+        for m in range(mhi, nv):
+            j = pl.x_map[v0 + m - pl.bx]
+            buf[m] = cval if j < 0 else s[j]
+        return
     for q in range(sx):
         if q >= nv:
             break
