@@ -604,18 +604,29 @@ cdef int _band(const Plan* pl, int band, ctype cval, char** scratch) noexcept no
                 slot = 0
                 outside = False
                 ioff = 0
-                for a in range(nout):
-                    v = o[a] * pl.o_s[a] + pl.o_b[a] + pl.row_k[r * nout + a] * pl.o_d[a]
-                    vr[a] = v
-                    if pl.ring_mode:
-                        slot = slot + pl.o_rslot[pl.o_mapoff[a] + v - pl.o_b[a]]
-                    else:
-                        slot = slot + pl.row_k[r * nout + a] * pl.o_mul[a]
-                    j = pl.o_map[pl.o_mapoff[a] + v - pl.o_b[a]]
+                if nout == 1:
+                    # one outer axis (2-D images): the same, without the loop
+                    j = o[0] * pl.o_s[0] + pl.row_k[r] * pl.o_d[0]   # v - base
+                    vr[0] = j + pl.o_b[0]
+                    slot = pl.o_rslot[j] if pl.ring_mode else pl.row_k[r] * pl.o_mul[0]
+                    j = pl.o_map[j]
                     if j < 0:
                         outside = True
                     else:
-                        ioff = ioff + j * pl.o_istr[a]
+                        ioff = j * pl.o_istr[0]
+                else:
+                    for a in range(nout):
+                        v = o[a] * pl.o_s[a] + pl.o_b[a] + pl.row_k[r * nout + a] * pl.o_d[a]
+                        vr[a] = v
+                        if pl.ring_mode:
+                            slot = slot + pl.o_rslot[pl.o_mapoff[a] + v - pl.o_b[a]]
+                        else:
+                            slot = slot + pl.row_k[r * nout + a] * pl.o_mul[a]
+                        j = pl.o_map[pl.o_mapoff[a] + v - pl.o_b[a]]
+                        if j < 0:
+                            outside = True
+                        else:
+                            ioff = ioff + j * pl.o_istr[a]
                 vr[nout] = t
                 if outside:
                     src = NULL
