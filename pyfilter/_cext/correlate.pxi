@@ -17,7 +17,7 @@
 # where the operands come from, never the arithmetic: every output value is
 # the same sum of the same products in the same order.
 #
-# Layout of the computation (see PERF.md):
+# Layout of the computation:
 #   * Lines run along the last axis ("x"); optionally the last axis is an
 #     unfiltered "inner" block (e.g. RGB channels) and lines run along the
 #     axis before it, the (x, channel) pairs interleaved, so short trailing
