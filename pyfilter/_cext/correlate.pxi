@@ -699,6 +699,11 @@ cdef int _band(const Plan* pl, int band, ctype cval, char** scratch) noexcept no
         for line in range(nl):
             o[la] += line
             for r in range(nrows):
+                if line > 0 and r < 2:
+                    # grouped lines: rows 0 and 1 are the previous line's 1 and 2
+                    rowslot[line * nrows + r] = rowslot[(line - 1) * nrows + r + 1]
+                    rowsrc[line * nrows + r] = rowsrc[(line - 1) * nrows + r + 1]
+                    continue
                 slot = 0
                 outside = False
                 ioff = 0
@@ -1467,11 +1472,12 @@ cdef class CorrelatePlan:
             pl.c_ostr = isz
         pl.blk_in = inner == 1 or pl.x_istr == inner * pl.c_istr
         # Where the operands come from and where the sums go (measured on
-        # 3x3 float32, 256^2 .. 4096^2 and 1920x1080x3): an output of the
-        # compute type accumulates in place, reading the interior of lines of
-        # at least _DIRECT_MIN_BYTES from the input and everything else from
-        # the slot ring (short lines: the rows copied once, their boundary
-        # included); above _STREAM_MIN_BYTES the sums are streamed out from a
+        # 3x3 float32, 256^2 .. 4096^2 and 1920x1080x3; 3x3x3 on 256^3): an
+        # output of the compute type accumulates in place, reading the
+        # interior of lines of at least _DIRECT_MIN_BYTES from the input and
+        # everything else from the slot ring (short lines: the rows copied
+        # once, their boundary included); with such long lines and above
+        # _STREAM_MIN_BYTES of output the sums are streamed out from a
         # scratch buffer (no read of the output's cache lines).  Other
         # outputs read the interior of lines of _DIRECT_MIN positions directly
         # and convert the sums from a scratch buffer placed away from the
@@ -1480,12 +1486,11 @@ cdef class CorrelatePlan:
                       and (pl.c_istr == isz if inner > 1 else pl.x_istr == isz))
         direct_ok = pl.copy_in and pl.n_x - self.span_x >= 64
         if pl.out_tc == self.ctc and pl.x_ostr == isz * inner and pl.c_ostr == isz:
-            if direct_ok and self.out_size * isz >= _STREAM_MIN_BYTES:
-                pl.direct_in = True
+            pl.direct_in = (direct_ok and (pl.n_x - self.span_x) * inner * isz
+                            >= _DIRECT_MIN_BYTES)
+            if pl.direct_in and self.out_size * isz >= _STREAM_MIN_BYTES:
                 pl.out_mode = OUT_STREAM
             else:
-                pl.direct_in = (direct_ok and (pl.n_x - self.span_x) * inner * isz
-                                >= _DIRECT_MIN_BYTES)
                 pl.out_mode = OUT_DIRECT
         else:
             pl.direct_in = direct_ok and pl.n_x - self.span_x >= _DIRECT_MIN
