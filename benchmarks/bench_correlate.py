@@ -1,5 +1,10 @@
 """N-D correlation: pyfilter.ndimage.correlate/correlate1d against
-scipy.ndimage and cv2.filter2D, preallocated outputs."""
+scipy.ndimage and cv2.filter2D, preallocated outputs.
+
+The size sweeps time one call per run (3x3 random float32 kernel, mode
+'reflect' = cv2.BORDER_REFLECT, the default thread counts of every
+library): per-call overhead at 16^2, the engine at 4096^2.  Each case is
+checked against scipy before it is timed."""
 import numpy as np
 import scipy.ndimage as ndi
 
@@ -38,8 +43,82 @@ def _case2d(n, k, dtype, targets):
                 flops=2.0 * k * k * n * n, check=check)
 
 
+SIZES = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
+
+
+def _repeat(nelem):
+    """Runs per case: many for the per-call sizes (medians of single calls)."""
+    return max(7, min(2000, int(4e6 / max(nelem, 1))))
+
+
+def _sweep(n, dtype, out_dtype=None):
+    """3x3 'reflect' on an n x n image; ``out_dtype`` for uint8 into float32."""
+    x = _rand((n, n), dtype)
+    w = _rand((3, 3), np.float32, seed=1)
+    odt = np.dtype(out_dtype or dtype)
+    out, out_s = np.empty(x.shape, odt), np.empty(x.shape, odt)
+    peers = {"scipy": lambda: ndi.correlate(x, w, output=out_s, mode="reflect")}
+    targets = {"scipy": 1.0}
+    if cv2 is not None and (odt == x.dtype == np.float32 or out_dtype is not None):
+        dst = np.empty(x.shape, odt)
+        ddepth = -1 if odt == x.dtype else cv2.CV_32F
+        peers["cv2.filter2D"] = lambda: cv2.filter2D(x, ddepth, w, dst=dst,
+                                                     borderType=cv2.BORDER_REFLECT)
+        if n >= 256 and out_dtype is None:
+            targets["cv2.filter2D"] = 1.0
+    tag = np.dtype(dtype).name + ("" if out_dtype is None else "->" + odt.name)
+    name = f"3x3 reflect {n}^2 {tag}"
+
+    def check():
+        ours = pnd.correlate(x, w, output=odt, mode="reflect")
+        ref = ndi.correlate(x, w, output=odt, mode="reflect")
+        if odt.kind == "f" and x.dtype == np.float32:
+            np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=1e-4)
+        else:
+            # float64 arithmetic: integer results equal scipy's where the
+            # exact value is not within rounding of an integer
+            exact = ndi.correlate(x, w, output=np.float64, mode="reflect")
+            far = np.abs(exact - np.round(exact)) > 1e-9
+            np.testing.assert_array_equal(ours[far], ref[far])
+    return Case(name, "correlate-sizes",
+                lambda: pnd.correlate(x, w, output=out, mode="reflect"), peers,
+                targets=targets, repeat=_repeat(n * n), flops=18.0 * n * n, check=check)
+
+
+def _hwc(dtype):
+    """3x3 over the two spatial axes of a 1920x1080x3 image (the engine's
+    inner channel block) against cv2.filter2D on the same HWC image."""
+    x = _rand((1920, 1080, 3), dtype)
+    w = _rand((3, 3), np.float32, seed=1)
+    out, out_s = np.empty_like(x), np.empty_like(x)
+    peers = {"scipy": lambda: ndi.correlate(x, w, output=out_s, mode="reflect",
+                                            axes=(0, 1))}
+    if cv2 is not None:
+        dst = np.empty_like(x)
+        peers["cv2.filter2D"] = lambda: cv2.filter2D(x, -1, w, dst=dst,
+                                                     borderType=cv2.BORDER_REFLECT)
+
+    def check():
+        ours = pnd.correlate(x, w, mode="reflect", axes=(0, 1))
+        ref = ndi.correlate(x, w, mode="reflect", axes=(0, 1))
+        if x.dtype == np.float32:
+            np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=1e-3)
+        else:
+            exact = ndi.correlate(x, w, output=np.float64, mode="reflect", axes=(0, 1))
+            far = np.abs(exact - np.round(exact)) > 1e-9
+            np.testing.assert_array_equal(ours[far], ref[far])
+    return Case(f"3x3 reflect HWC 1920x1080x3 {np.dtype(dtype).name}", "correlate-sizes",
+                lambda: pnd.correlate(x, w, output=out, mode="reflect", axes=(0, 1)),
+                peers, targets={"scipy": 1.0}, repeat=15, flops=18.0 * x.size,
+                check=check)
+
+
 def cases():
-    out = [
+    out = [_sweep(n, np.float32) for n in SIZES]
+    out += [_sweep(n, np.uint8) for n in SIZES]
+    out += [_sweep(n, np.uint8, np.float32) for n in (256, 1024, 4096)]
+    out += [_hwc(np.float32), _hwc(np.uint8)]
+    out += [
         _case2d(4096, 3, np.float32, {"scipy": 20, "cv2.filter2D": 1.0}),
         _case2d(2048, 7, np.float32, {"scipy": 15, "cv2.filter2D": 1.0}),
         _case2d(2048, 15, np.float32, {}),

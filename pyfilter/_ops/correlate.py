@@ -1,21 +1,112 @@
-"""The N-D correlation op (engine ``pyfilter/_cext/correlate.pxi``)."""
+"""The N-D correlation op (engine ``pyfilter/_cext/correlate.pxi``).
+
+:func:`call` validates the output and ``cval`` of one correlation, works out
+its compute type, tap mask and line layout, and returns a
+:class:`pyfilter._ops.plans.Call`; the engine's :class:`CorrelatePlan`
+(tap, row and boundary tables) is built once, when the call first runs.
+"""
+import warnings
+
 import numpy as np
 
 from .._common import codes as C
 from .._common import dtypes as D
 from .._common import validate as V
-from .._common import workers as W
+from .._common.errors import ArgumentError
 from .._cext import engine
+from . import plans as P
 
 DBL_EPSILON = np.finfo(np.float64).eps
 
 CAST_ND, CAST_LINE = C.CAST_ND, C.CAST_LINE
 
+# a short, unfiltered last axis runs as an inner block of each line position
+INNER_MAX = 32
+# Taps per unit of "work" (pyfilter._common.workers.threads_for), by compute
+# type: about how many taps the engine applies in the time of one element
+# operation of the other engines (vector FMAs, two lines at a time; a
+# complex tap is four real multiply-adds), and a second thread must also
+# pay for moving the rows and output lines between the cores' caches.
+# Measured with 3x3 float32 kernels on the shared 2-core development
+# machine, in a loop with other libraries' calls: up to 512^2 one thread is
+# faster (256^2: 34 us on two threads, 27 on one; 512^2: 160 vs 97 us), from
+# 1024^2 two are.
+TAPS_PER_OP = {np.dtype(np.float32): 32, np.dtype(np.float64): 16,
+               np.dtype(np.complex128): 4}
+_NO_KEEP = np.zeros(0, np.uint8)
+_NO_IMAG = np.zeros(0, np.float64)
 
-def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
-                 out_shape, workers, skip_small=True, cast_rule=CAST_ND):
-    """Correlate ``input`` (validated ndarray) with ``weights`` (float64 or
-    complex128, ndim == input.ndim) on the engine.
+
+def result_dtype(output, input_dtype, complex_out):
+    """The dtype of the array the engine writes for ``output`` (None, a
+    dtype or an ndarray, validated as :func:`pyfilter._common.validate.
+    get_output` does), and whether scipy's "promoting to complex" warning
+    applies to every call.  Nothing is allocated."""
+    if isinstance(output, np.ndarray):
+        return output.dtype.newbyteorder("="), False
+    if output is None:
+        return V.output_dtype(None, input_dtype, complex_out), False
+    dt = V.output_dtype(output, input_dtype, False)
+    if complex_out and dt.kind != "c":
+        return np.promote_types(dt, np.complex64).newbyteorder("="), True
+    return dt, False
+
+
+def check_output(output, x, out_shape, complex_out, cval):
+    """Validate ``output`` and ``cval`` for a result of ``out_shape`` from
+    ``x``: the target dtype, the checked cval and the warning flag of
+    :func:`result_dtype`."""
+    if isinstance(output, np.ndarray):
+        V.get_output(output, x[(slice(0, 0),) * x.ndim] if x.ndim else x, out_shape,
+                     complex_out)
+    tdt, warn = result_dtype(output, x.dtype, complex_out)
+    cval = V.check_cval(cval, x.dtype.kind == "c")
+    if x.size == 0 and int(np.prod(out_shape)) != 0:
+        raise ArgumentError(f"input has shape {x.shape}: cannot produce a non-empty "
+                            f"output of shape {tuple(out_shape)} from an empty input")
+    return tdt, cval, warn
+
+
+def warn_complex():
+    warnings.warn("promoting specified output dtype to complex", UserWarning, stacklevel=6)
+
+
+def kept_taps(w, skip_small):
+    """The taps the engine applies: |w| > DBL_EPSILON (NaN weights are
+    dropped too) when ``skip_small``, as scipy.ndimage.correlate skips
+    them; else every tap."""
+    if skip_small:
+        return np.abs(w) > DBL_EPSILON
+    return np.ones(w.shape, bool)
+
+
+def reach(keep, base, dilation):
+    """Per axis (below, above): how far an output position reads around it
+    (stride 1): the kept taps' extreme offsets ``base + k * d``."""
+    out = []
+    for a in range(keep.ndim):
+        ks = np.nonzero(keep.any(axis=tuple(b for b in range(keep.ndim) if b != a)))[0]
+        if ks.size == 0:
+            ks = np.zeros(1, int)
+        lo = base[a] + int(ks.min()) * dilation[a]
+        hi = base[a] + int(ks.max()) * dilation[a]
+        out.append((-lo, hi))
+    return out
+
+
+def inner_block(x_shape, out_shape, w_shape, stride, dilation, base):
+    """True when the last axis is a short unfiltered block (an HWC image)
+    that the engine interleaves into the lines of the axis before it."""
+    return (len(x_shape) >= 2 and w_shape[-1] == 1 and stride[-1] == 1
+            and dilation[-1] == 1 and base[-1] == 0 and x_shape[-1] == out_shape[-1]
+            and x_shape[-1] <= INNER_MAX and out_shape[-2] > 1)
+
+
+def call(x, weights, output, modes, cval, base, stride, dilation, out_shape,
+         skip_small=True, cast_rule=CAST_ND):
+    """The planned call of correlating the validated ``x`` with ``weights``
+    (float64 or complex128, ndim == x.ndim) into ``output`` (None, a dtype
+    or an ndarray).
 
     ``modes``, ``base``, ``stride``, ``dilation``: one entry per axis (axes
     that are not filtered have a kernel of length 1, stride 1, base 0).
@@ -24,26 +115,43 @@ def correlate_nd(input, weights, output, modes, cval, base, stride, dilation,
     ``cast_rule``: CAST_ND (scipy's correlate/convolve) or CAST_LINE (its
     1-D filters) for NaN and out-of-range values stored into integers.
     """
-    complex_out = input.dtype.kind == "c" or weights.dtype.kind == "c"
-    result, target, cval = V.prepare_output(output, input, out_shape, complex_out, cval)
-    if target.size == 0:
-        return result
-    cdt = D.compute_dtype(input.dtype, target.dtype, weights.dtype)
-    keep = None
-    if skip_small:
-        keep = np.abs(weights) > DBL_EPSILON
-    w = np.ascontiguousarray(weights, dtype=cdt)
-    ntaps = int(keep.sum()) if keep is not None else w.size
-    nthreads = W.threads_for(workers, target.size * max(ntaps, 1))
-    ndim = input.ndim
-    inner = 0
-    if (ndim >= 2 and w.shape[-1] == 1 and stride[-1] == 1 and dilation[-1] == 1
-            and base[-1] == 0 and input.shape[-1] == target.shape[-1]
-            and input.shape[-1] <= 32 and target.shape[-2] > 1):
-        inner = 1
-    engine("correlate").correlate(
-        input, target, w, list(stride), list(dilation), list(base), list(modes),
-        cval, C.typecode(input.dtype), C.typecode(target.dtype), nthreads,
-        keep, inner, cast_rule)
-    W.call_done(nthreads)
-    return V.finish_output(result, target)
+    complex_out = x.dtype.kind == "c" or weights.dtype.kind == "c"
+    out_shape = tuple(int(n) for n in out_shape)
+    tdt, cval, warn = check_output(output, x, out_shape, complex_out, cval)
+    cdt = D.compute_dtype(x.dtype, tdt, weights.dtype)
+    keep = kept_taps(weights, skip_small)
+    ntaps = int(keep.sum())
+    nd = x.ndim
+    geom = np.array([[stride[a], dilation[a], base[a], modes[a]] for a in range(nd)],
+                    dtype=np.intp).reshape(nd, 4)
+    inner = inner_block(x.shape, out_shape, weights.shape, stride, dilation, base)
+    # copies: the plan outlives the call (the caller may change its array)
+    w = np.array(weights, order="C")
+    w_re = np.array(w.real, dtype=np.float64, order="C").reshape(-1)
+    w_im = (np.array(w.imag, dtype=np.float64, order="C").reshape(-1)
+            if w.dtype.kind == "c" else _NO_IMAG)
+    keep_a = (np.ascontiguousarray(keep, dtype=np.uint8).reshape(-1)
+              if skip_small else _NO_KEEP)
+    args = (np.array(x.shape, np.intp), np.array(out_shape, np.intp),
+            np.array(w.shape, np.intp), w_re, w_im, keep_a, geom, inner, int(cast_rule),
+            C.typecode(x.dtype), C.typecode(tdt), C.typecode(cdt))
+    mod = engine("correlate")
+    shared = []
+
+    def build(inp, tgt):
+        # one engine plan for every target layout (it holds no strides)
+        if not shared:
+            shared.append(mod.CorrelatePlan(*args))
+        return shared[0]
+
+    if warn:
+        def run(pl, inp, tgt, nthreads):
+            warn_complex()
+            pl.run(inp, tgt, cval, nthreads)
+    else:
+        def run(pl, inp, tgt, nthreads):
+            pl.run(inp, tgt, cval, nthreads)
+
+    halo = reach(keep, base, dilation) if all(s == 1 for s in stride) else None
+    work = int(np.prod(out_shape)) * max(ntaps, 1) // TAPS_PER_OP[cdt]
+    return P.Call(build, run, out_shape, tdt, work, halo)

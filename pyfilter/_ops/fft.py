@@ -5,8 +5,6 @@ import numpy as np
 
 from .._common import codes as C
 from .._common import dtypes as D
-from .._common import validate as V
-from .._common import workers as W
 from . import line as L
 
 _NP_PAD = C.NP_PAD
@@ -32,18 +30,66 @@ def _extend(x, axis, lo, hi, mode, cval):
     return x[tuple(sl)]
 
 
-def correlate_fft(input, w, output, modes, cval, base, stride, dilation,
-                   out_shape, workers):
-    """Correlation by FFT: extend the input per mode over the range the
-    kernel reads, multiply spectra, and keep only the strided outputs (the
-    spectrum is folded so the inverse transform has the output's size)."""
+class FftSpec:
+    """What an FFT correlation needs besides the arrays (see :func:`call`)."""
+
+    __slots__ = ("w", "modes", "cval", "base", "stride", "dilation", "out_shape",
+                 "complex_case")
+
+    def __init__(self, w, modes, cval, base, stride, dilation, out_shape, complex_case):
+        self.w = np.array(w)       # a copy: the plan outlives the call
+        self.modes = list(modes)
+        self.cval = cval
+        self.base = list(base)
+        self.stride = list(stride)
+        self.dilation = list(dilation)
+        self.out_shape = tuple(out_shape)
+        self.complex_case = complex_case
+
+
+def spec(x, w, output, modes, cval, base, stride, dilation, out_shape):
+    """Validate the output and ``cval`` of an FFT correlation of ``x`` with
+    ``w``: its :class:`FftSpec`, the target dtype and the complex-warning
+    flag (see :func:`pyfilter._ops.correlate.result_dtype`)."""
+    from . import correlate as _core
+    complex_case = x.dtype.kind == "c" or w.dtype.kind == "c"
+    tdt, cval, warn = _core.check_output(output, x, out_shape, complex_case, cval)
+    return (FftSpec(w, modes, cval, base, stride, dilation, out_shape, complex_case),
+            tdt, warn)
+
+
+def call(x, w, output, modes, cval, base, stride, dilation, out_shape):
+    """The planned call (:class:`pyfilter._ops.plans.Call`) of an FFT
+    correlation; it runs :func:`correlate_fft` (scipy.fft with the caller's
+    thread count)."""
+    from . import correlate as _core
+    from . import plans as P
+    sp, tdt, warn = spec(x, w, output, modes, cval, base, stride, dilation, out_shape)
+
+    def run(pl, inp, tgt, nthreads):
+        if warn:
+            _core.warn_complex()
+        correlate_fft(sp, inp, tgt, nthreads)
+
+    size = int(np.prod(out_shape))
+    keep = _core.kept_taps(w, True)
+    halo = _core.reach(np.ones(w.shape, bool), base, dilation) if all(
+        s == 1 for s in stride) else None
+    return P.Call(lambda i, t: None, run, out_shape, tdt, size * max(int(keep.sum()), 1),
+                  halo)
+
+
+def correlate_fft(sp, input, target, nworkers):
+    """Correlation by FFT into ``target`` (the result's shape, native byte
+    order): extend the input per mode over the range the kernel reads,
+    multiply spectra, and keep only the strided outputs (the spectrum is
+    folded so the inverse transform has the output's size)."""
     import scipy.fft as sfft
-    complex_case = input.dtype.kind == "c" or w.dtype.kind == "c"
-    result, target, cval = V.prepare_output(output, input, out_shape, complex_case, cval)
-    if target.size == 0:
-        return result
+    w, modes, cval = sp.w, sp.modes, sp.cval
+    base, stride, dilation, out_shape = sp.base, sp.stride, sp.dilation, sp.out_shape
+    complex_case = sp.complex_case
     nd = input.ndim
-    nworkers = W.resolve(workers)
+    nworkers = max(1, int(nworkers))
     single = (D.real_dtype(input.dtype) == np.float32
               and D.real_dtype(target.dtype) == np.float32 and w.dtype.kind != "c")
     fdt = np.complex64 if single else np.complex128
@@ -71,7 +117,7 @@ def correlate_fft(input, w, output, modes, cval, base, stride, dilation,
         x = _extend_all(x, ranges, modes, cval)
         y = _fft_tiled(x, kd, kd_shape, T, out_shape, complex_case, fdt, rdt, nworkers)
         store_into(target, y)
-        return V.finish_output(result, target)
+        return target
     sizes = []
     for a in range(nd):
         M = (out_shape[a] - 1) * stride[a] + kd_shape[a]
@@ -122,7 +168,7 @@ def correlate_fft(input, w, output, modes, cval, base, stride, dilation,
             sl.append(slice(0, (out_shape[a] - 1) * stride[a] + 1, stride[a]))
     y = y[tuple(sl)]
     store_into(target, y)
-    return V.finish_output(result, target)
+    return target
 
 
 def _tile_sizes(n_out, K, complex_case):

@@ -1,16 +1,23 @@
 """Method choice for correlation: the direct N-D engine, the line engine
 for rank-1 kernels, or an FFT (``method='auto'|'direct'|'separable'|'fft'``
-of ``pyfilter.ndimage.correlate`` and ``pyfilter.filters.correlate``)."""
+of ``pyfilter.ndimage.correlate`` and ``pyfilter.filters.correlate``).
+
+:func:`call` makes the choice once per planned call (the kernel analysis,
+an SVD for 'auto', is part of the plan); only what depends on the data is
+decided per call: 'auto' uses the FFT only for a finite input.  Each
+method runs through a module-level function (:func:`run_direct`,
+:func:`run_separable`, :func:`pyfilter._ops.fft.correlate_fft`), looked up
+when the call runs."""
 import numpy as np
 
 from .._common import dtypes as D
 from .._common import validate as V
-from .._common import workers as W
 from .._common.errors import ArgumentError
 from . import correlate as _core
 from . import fft as _fft
 from . import bank as B
 from . import line as L
+from . import plans as P
 from .kernel import (AUTO_RTOL, DBL_EPSILON, EXPLICIT_RTOL, rank1_factors,
                      separable_faithful)
 
@@ -30,71 +37,118 @@ FFT_MIN_SIZE = 1 << 16
 SEPARABLE_MIN_TAPS = 9
 
 
+def call(method, input, w, output, modes, cval, base, stride, dilation, out_shape,
+         skip_small=True):
+    """The planned call (:class:`pyfilter._ops.plans.Call`) of a correlation
+    with ``method`` in 'auto', 'direct', 'separable', 'fft'.
 
-def correlate_method(method, input, w, output, modes, cval, base, stride,
-                     dilation, out_shape, workers, skip_small=True):
-    """Correlate with ``method`` in 'auto', 'direct', 'separable', 'fft'.
-
-    Arguments as :func:`pyfilter._ops.correlate.correlate_nd` (``w`` has
+    Arguments as :func:`pyfilter._ops.correlate.call` (``w`` has
     ``input.ndim`` dimensions; one mode code per axis).
     """
     method = V.check_method(method)
+    geo = (modes, cval, base, stride, dilation, out_shape)
     if method == "direct":
-        return _core.correlate_nd(input, w, output, modes, cval, base, stride,
-                                  dilation, out_shape, workers, skip_small=skip_small)
-    complex_case = input.dtype.kind == "c" or w.dtype.kind == "c"
-    faxes = [a for a in range(w.ndim) if w.shape[a] > 1]
+        return _direct(input, w, output, geo, skip_small)
+    factors = None
     if method == "auto":
-        choice = _auto_choice(input, w, output, faxes, out_shape, complex_case,
-                              skip_small)
-        if choice == "direct":
-            return _core.correlate_nd(input, w, output, modes, cval, base, stride,
-                                      dilation, out_shape, workers,
-                                      skip_small=skip_small)
-        method = choice
+        method, factors = _auto_choice(input, w, output, out_shape, skip_small)
+        if method == "direct":
+            return _direct(input, w, output, geo, skip_small)
+        if method == "fft?":
+            return _fft_if_finite(input, w, output, geo, skip_small)
     if method == "separable":
-        return _correlate_separable(input, w, output, modes, cval, base, stride,
-                                    dilation, out_shape, workers, skip_small)
-    return _fft.correlate_fft(input, w, output, modes, cval, base, stride, dilation,
-                          out_shape, workers)
+        return _separable(input, w, output, geo, skip_small, factors)
+    return _fft_call(input, w, output, geo)
 
 
+# ---------------------------------------------------------------- the choice
 def _target_dtype(output, input, w):
-    if isinstance(output, np.ndarray):
-        return output.dtype
     complex_out = input.dtype.kind == "c" or w.dtype.kind == "c"
-    return V.output_dtype(output, input.dtype, complex_out)
+    return _core.result_dtype(output, input.dtype, complex_out)[0]
 
 
-def _auto_choice(input, w, output, faxes, out_shape, complex_case, skip_small):
+def _auto_choice(input, w, output, out_shape, skip_small):
+    """'direct', 'separable' (with the rank-1 factors) or 'fft?' (the FFT
+    for a finite input, else direct: decided per call)."""
+    complex_case = input.dtype.kind == "c" or w.dtype.kind == "c"
     if complex_case or input.size == 0:
-        return "direct"
+        return "direct", None
     try:
         tdt = _target_dtype(output, input, w)
     except Exception:
-        return "direct"   # let the direct path raise the error
+        return "direct", None   # let the direct path raise the error
     if tdt.kind not in "fc":
-        return "direct"   # integer outputs: the direct engine's exact rounding
+        return "direct", None   # integer outputs: the direct engine's exact rounding
     if not np.all(np.isfinite(w)):
-        return "direct"
+        return "direct", None
+    faxes = [a for a in range(w.ndim) if w.shape[a] > 1]
     ntaps = int(np.count_nonzero(np.abs(w) > DBL_EPSILON)) if skip_small else w.size
     if len(faxes) >= 2 and w.size >= SEPARABLE_MIN_TAPS:
-        f = rank1_factors(w.reshape([w.shape[a] for a in faxes]),
-                           AUTO_RTOL[D.work_dtype(input.dtype, tdt)])
-        if f is not None and (not skip_small or separable_faithful(
-                w.reshape([w.shape[a] for a in faxes]), f)):
-            return "separable"
+        wf = w.reshape([w.shape[a] for a in faxes])
+        f = rank1_factors(wf, AUTO_RTOL[D.work_dtype(input.dtype, tdt)])
+        if f is not None and (not skip_small or separable_faithful(wf, f)):
+            return "separable", f
     size = int(np.prod(out_shape)) if len(out_shape) else 1
     nf = max(len(faxes), 1)
     min_taps = FFT_MIN_TAPS.get(nf, FFT_MIN_TAPS_DEFAULT)
     if ntaps >= min_taps and size >= FFT_MIN_SIZE:
-        if np.all(np.isfinite(input)):
-            return "fft"
-    return "direct"
+        return "fft?", None
+    return "direct", None
 
 
-def _correlate_separable(input, w, output, modes, cval, base, stride, dilation,
-                         out_shape, workers, skip_small):
+# ---------------------------------------------------------------- the methods
+def run_direct(call, plan, input, target, nthreads):
+    """Run a direct (N-D engine) call's plan."""
+    call.run(plan, input, target, nthreads)
+
+
+def run_separable(call, plan, input, target, nthreads):
+    """Run a separable (line-engine bank) call's plan."""
+    call.run(plan, input, target, nthreads)
+
+
+def _wrap(inner, name):
+    """``inner`` (a Call) run through the module-level function ``name``
+    (looked up when the call runs)."""
+    def run(plan, input, target, nthreads):
+        globals()[name](inner, plan, input, target, nthreads)
+    return P.Call(inner.build, run, inner.out_shape, inner.out_dtype, inner.work,
+                  inner.halo)
+
+
+def _direct(input, w, output, geo, skip_small):
+    modes, cval, base, stride, dilation, out_shape = geo
+    return _wrap(_core.call(input, w, output, modes, cval, base, stride, dilation,
+                            out_shape, skip_small=skip_small), "run_direct")
+
+
+def _fft_call(input, w, output, geo):
+    modes, cval, base, stride, dilation, out_shape = geo
+    return _fft.call(input, w, output, modes, cval, base, stride, dilation, out_shape)
+
+
+def _fft_if_finite(input, w, output, geo, skip_small):
+    """'auto' with a kernel large enough for the FFT: the FFT when the input
+    is finite (checked on every call), else the direct engine."""
+    direct = _direct(input, w, output, geo, skip_small)
+    fft = _fft_call(input, w, output, geo)
+
+    def build(inp, tgt):
+        return [None]          # the direct plan, built when first needed
+
+    def run(holder, inp, tgt, nthreads):
+        if np.all(np.isfinite(inp)):
+            fft.run(None, inp, tgt, nthreads)
+            return
+        if holder[0] is None:
+            holder[0] = direct.build(inp, tgt)
+        direct.run(holder[0], inp, tgt, nthreads)
+
+    return P.Call(build, run, direct.out_shape, direct.out_dtype, direct.work, direct.halo)
+
+
+def _separable(input, w, output, geo, skip_small, factors=None):
+    modes, cval, base, stride, dilation, out_shape = geo
     if w.dtype.kind == "c":
         raise ArgumentError("method='separable' supports real kernels only; got a "
                             "complex kernel (use method='direct' or 'fft')")
@@ -103,15 +157,14 @@ def _correlate_separable(input, w, output, modes, cval, base, stride, dilation,
     if len(faxes) == 0:
         faxes = [nd - 1]
     wf = w.reshape([w.shape[a] for a in faxes])
-    factors = rank1_factors(wf, EXPLICIT_RTOL) if len(faxes) > 1 else [wf.reshape(-1)]
+    if factors is None:
+        factors = rank1_factors(wf, EXPLICIT_RTOL) if len(faxes) > 1 else [wf.reshape(-1)]
     if factors is None:
         raise ArgumentError(f"method='separable' needs a separable (rank-1) kernel; the "
                             f"kernel of shape {w.shape} is not (see pyfilter.kernels.separate)")
     complex_out = input.dtype.kind == "c"
-    result, target, cval = V.prepare_output(output, input, out_shape, complex_out, cval)
-    if target.size == 0:
-        return result
-    dtype = D.work_dtype(input.dtype, target.dtype)
+    tdt, cval, warn = _core.check_output(output, input, out_shape, complex_out, cval)
+    dtype = D.work_dtype(input.dtype, tdt)
     # axes that are not filtered but strided/shifted get an identity pass
     paxes = list(faxes)
     pfac = list(factors)
@@ -127,12 +180,17 @@ def _correlate_separable(input, w, output, modes, cval, base, stride, dilation,
         passes.append(L.make_pass(a, pfac[i], modes[a], 0.0, input.shape[a],
                                   base=base[a], stride=stride[a], dilation=dilation[a],
                                   n_out=out_shape[a], skip_zero=skip_small))
-    plan = B.plan(input, (target,), [passes], (B.Out("term", [0]),), cval=cval,
-                  semantics="nd", dtype=dtype)
-    ntaps = sum(max(p.ntaps, 1) for p in passes)
-    nthreads = W.threads_for(workers, target.size * ntaps)
-    plan.run(input, (target,), nthreads)
-    W.call_done(nthreads)
-    return V.finish_output(result, target)
+    like = np.broadcast_to(np.zeros((), tdt), tuple(out_shape))
+    bank = B.call(input, like, [passes], (B.Out("term", [0]),), cval=cval, semantics="nd",
+                  dtype=dtype)
+    if warn:
+        run0 = bank.run
 
-
+        def run(plan, inp, tgt, nthreads):
+            _core.warn_complex()
+            run0(plan, inp, tgt, nthreads)
+        bank = P.Call(bank.build, run, bank.out_shape, bank.out_dtype, bank.work,
+                      bank.halo)
+    if not all(s == 1 for s in stride):
+        bank.halo = None
+    return _wrap(bank, "run_separable")

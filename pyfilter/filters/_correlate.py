@@ -6,6 +6,7 @@ from .._common.docs import docfiller
 from .._common.shapes import conv_output_length
 from .._common.errors import ArgumentError
 from .._ops import method as _method
+from .._ops import plans as P
 
 __all__ = ["correlate", "convolve"]
 
@@ -47,9 +48,25 @@ def _geometry(image_shape, kshape, faxes, shape, stride, dilation, origin,
     return bases, lengths
 
 
+_CACHE = P.Cache(64)
+
+
+def _check_image(image):
+    return V.check_array(image, "image")
+
+
 def _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
             channel_axis, output, workers, convolution, method="auto"):
-    image = V.check_array(image, "image")
+    def plan(x):
+        return _plan(x, kernel, mode, cval, origin, shape, stride, dilation, channel_axis,
+                     output, convolution, method)
+    return P.run_cached(_CACHE, "convolve" if convolution else "correlate", image, output,
+                        (kernel, mode, cval, origin, shape, stride, dilation, channel_axis,
+                         method), plan, workers, _check_image)
+
+
+def _plan(image, kernel, mode, cval, origin, shape, stride, dilation, channel_axis,
+          output, convolution, method):
     kernel = V.check_weights(kernel, "kernel")
     ndim = image.ndim
     if channel_axis is not None:
@@ -86,9 +103,8 @@ def _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
         full_base[a], full_stride[a], full_dil[a] = bases[i], stride[i], dilation[i]
         out_shape[a] = lengths[i]
     w = kernel.reshape(kshape)
-    return _method.correlate_method(method, image, w, output, [code] * ndim, cval,
-                                       full_base, full_stride, full_dil, out_shape,
-                                       workers)
+    return _method.call(method, image, w, output, [code] * ndim, cval, full_base,
+                        full_stride, full_dil, out_shape)
 
 
 @docfiller

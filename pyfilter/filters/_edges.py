@@ -24,8 +24,6 @@ from .._ops import kernel as K
 from .._ops import line as L
 from .._ops import plans as P
 
-_CACHE = P.Cache(64)
-
 __all__ = ["sobel", "sobel_h", "sobel_v", "scharr", "scharr_h", "scharr_v",
            "prewitt", "prewitt_h", "prewitt_v", "farid", "farid_h", "farid_v",
            "laplace", "gradient",
@@ -40,6 +38,9 @@ _OPS = {
     "farid": (K.FARID_EDGE, K.FARID_SMOOTH),
     "central": ([-0.5, 0.0, 0.5], None),
 }
+
+
+_CACHE = P.Cache(64)
 
 
 # ---------------------------------------------------------------- helpers
@@ -879,26 +880,35 @@ def laplace(image, ksize=3, mask=None, *, mode="reflect", cval=0.0, channel_axis
     """
     if V.as_int(ksize, "ksize") != 3:
         raise ArgumentError(f"ksize must be 3 (the 3^n Laplace operator), got {ksize!r}")
-    img = D.img_as_float(image)
-    spatial, c = _spatial(img.ndim, channel_axis)
-    m = _check_mask(mask, img, spatial)
-    code = V.mode_code(mode)
-    cval = V.check_cval(cval, False)
-    kshape = [3 if a in spatial else 1 for a in range(img.ndim)]
-    w = np.zeros(kshape)
-    center = tuple(1 if a in spatial else 0 for a in range(img.ndim))
-    w[center] = 2.0 * len(spatial)
-    for a in spatial:
-        for d in (0, 2):
-            idx = list(center)
-            idx[a] = d
-            w[tuple(idx)] = -1.0
-    base = [-(k // 2) for k in kshape]
-    n = img.ndim
-    result, target = _float_output(output, img)
-    _core.correlate_nd(img, w, target, [code] * n, cval, base, [1] * n, [1] * n,
-                       img.shape, workers)
-    if m is not None and target.size:
-        target *= _erode_mask(m, img.shape, spatial, c, workers)
-    return V.finish_output(result, target)
 
+    def plan(img):
+        spatial, c = _spatial(img.ndim, channel_axis)
+        m = _check_mask(mask, img, spatial)
+        code = V.mode_code(mode)
+        cv = V.check_cval(cval, False)
+        kshape = [3 if a in spatial else 1 for a in range(img.ndim)]
+        w = np.zeros(kshape)
+        center = tuple(1 if a in spatial else 0 for a in range(img.ndim))
+        w[center] = 2.0 * len(spatial)
+        for a in spatial:
+            for d in (0, 2):
+                idx = list(center)
+                idx[a] = d
+                w[tuple(idx)] = -1.0
+        base = [-(k // 2) for k in kshape]
+        n = img.ndim
+        if output is not None:
+            _float_output(output, img)
+        core = _core.call(img, w, output, [code] * n, cv, base, [1] * n, [1] * n, img.shape)
+        if m is None:
+            core.prep = D.img_as_float
+            return core
+        eroded = _erode_mask(m, img.shape, spatial, c, workers)
+
+        def run(pl, inp, tgt, nthreads):
+            core.run(pl, inp, tgt, nthreads)
+            tgt *= eroded
+        return P.Call(core.build, run, core.out_shape, core.out_dtype, core.work, core.halo,
+                      prep=D.img_as_float)
+    return P.run_cached(_CACHE, "laplace", image, output, (mask, mode, cval, channel_axis),
+                        plan, workers, D.img_as_float)

@@ -6,6 +6,7 @@ from .._common.docs import docfiller
 from .._common.errors import ArgumentError
 from .._ops import correlate as _core
 from .._ops import method as _method
+from .._ops import plans as P
 from . import _separable as _ndi_separable
 
 __all__ = ["correlate", "convolve", "correlate1d", "convolve1d"]
@@ -34,9 +35,23 @@ def _expand_origin(origins, axes, ndim):
     return full
 
 
+_CACHE = P.Cache(128)
+
+
+def _check_input(input):
+    return V.check_array(input, "input")
+
+
 def _correlate_or_convolve(input, weights, output, mode, cval, origin, axes,
                            workers, convolution, method="auto"):
-    input = V.check_array(input, "input")
+    def plan(x):
+        return _plan_nd(x, weights, output, mode, cval, origin, axes, convolution, method)
+    return P.run_cached(_CACHE, "convolve" if convolution else "correlate", input, output,
+                        (weights, mode, cval, origin, axes, method), plan, workers,
+                        _check_input)
+
+
+def _plan_nd(input, weights, output, mode, cval, origin, axes, convolution, method):
     weights = V.check_weights(weights, "weights")
     axes = V.normalize_axes(axes, input.ndim)
     if weights.ndim != len(axes):
@@ -55,8 +70,8 @@ def _correlate_or_convolve(input, weights, output, mode, cval, origin, axes,
         origins = [-o - (1 - (k & 1)) for o, k in zip(origins, w.shape)]
     base = [-(k // 2 + o) for k, o in zip(w.shape, origins)]
     n = input.ndim
-    return _method.correlate_method(method, input, w, output, [code] * n, cval,
-                                       base, [1] * n, [1] * n, input.shape, workers)
+    return _method.call(method, input, w, output, [code] * n, cval, base, [1] * n,
+                        [1] * n, input.shape)
 
 
 @docfiller
@@ -169,7 +184,14 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
 
 def _correlate1d(input, weights, axis, output, mode, cval, origin, workers,
                  convolution):
-    input = V.check_array(input, "input")
+    def plan(x):
+        return _plan_1d(x, weights, axis, output, mode, cval, origin, convolution)
+    return P.run_cached(_CACHE, "convolve1d" if convolution else "correlate1d", input,
+                        output, (weights, axis, mode, cval, origin), plan, workers,
+                        _check_input)
+
+
+def _plan_1d(input, weights, axis, output, mode, cval, origin, convolution):
     weights = V.check_weights(weights, "weights")
     if weights.ndim != 1:
         raise ArgumentError(f"weights must be one-dimensional, got shape {weights.shape}")
@@ -186,8 +208,7 @@ def _correlate1d(input, weights, axis, output, mode, cval, origin, workers,
         # the line engine adds the taps in scipy's order (bitwise equal in
         # float64) and stores with scipy's line-filter cast
         specs = [(axis, weights, code, origin, None)]
-        return _ndi_separable._bank_call(input, output, [specs], _ndi_separable._TERM,
-                                         cval)(input, output, workers)
+        return _ndi_separable._bank_call(input, output, [specs], _ndi_separable._TERM, cval)
     shape = [1] * input.ndim
     shape[axis] = weights.shape[0]
     w = weights.reshape(shape)
@@ -195,9 +216,8 @@ def _correlate1d(input, weights, axis, output, mode, cval, origin, workers,
     base[axis] = -(weights.shape[0] // 2 + origin)
     n = input.ndim
     # scipy's 1-D filter applies every tap (it does not skip tiny weights).
-    return _core.correlate_nd(input, w, output, [code] * n, cval, base,
-                              [1] * n, [1] * n, input.shape, workers,
-                              skip_small=False, cast_rule=_core.CAST_LINE)
+    return _core.call(input, w, output, [code] * n, cval, base, [1] * n, [1] * n,
+                      input.shape, skip_small=False, cast_rule=_core.CAST_LINE)
 
 
 @docfiller

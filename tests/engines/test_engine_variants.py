@@ -17,11 +17,16 @@ from tests.helpers import random_array
 
 def _run(mod, x, w, mode="reflect"):
     out = np.empty(x.shape, x.dtype)
-    w = np.ascontiguousarray(w, dtype=np.float32 if x.dtype == np.float32 else np.float64)
+    ctype = np.float32 if x.dtype == np.float32 else np.float64
     base = [-(k // 2) for k in w.shape]
     n = x.ndim
-    mod.correlate(x, out, w, [1] * n, [1] * n, base, [V.MODES[mode]] * n, 0.0,
-                  V.typecode(x.dtype), V.typecode(out.dtype), 2, None, 0)
+    geom = np.array([[1, 1, b, V.MODES[mode]] for b in base], dtype=np.intp)
+    keep = (np.abs(w) > np.finfo(np.float64).eps).astype(np.uint8).reshape(-1)
+    plan = mod.CorrelatePlan(np.array(x.shape, np.intp), np.array(out.shape, np.intp),
+                             np.array(w.shape, np.intp), np.ascontiguousarray(w).reshape(-1),
+                             np.zeros(0), keep, geom, False, 0, V.typecode(x.dtype),
+                             V.typecode(out.dtype), V.typecode(ctype))
+    plan.run(x, out, 0.0, 2)
     return out
 
 
@@ -57,12 +62,12 @@ def test_forcing_the_portable_variant():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_large_output_streaming_path(rng, dtype):
-    # >= 16 MiB of output takes the non-temporal-store path
-    n = 2100 if dtype == np.float32 else 1500
+    # >= 32 MiB of output takes the non-temporal-store path
+    n = 2900 if dtype == np.float32 else 2050
     x = rng.standard_normal((n, n)).astype(dtype)
     w = rng.standard_normal((3, 3))
     ours = pnd.correlate(x, w, mode="mirror")
-    assert ours.nbytes >= 16 << 20
+    assert ours.nbytes >= 32 << 20
     tol = 2e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(ours, ndi.correlate(x, w, mode="mirror"), rtol=tol, atol=tol)
     np.testing.assert_array_equal(ours, pnd.correlate(x, w, mode="mirror", workers=1))
@@ -74,11 +79,47 @@ def test_direct_interior_reads_every_edge_case(rng):
     # 'reflect' kernels many times longer than the array: see
     # test_correlate_scipy.test_scipy_nd_reflect_long_kernel_bug)
     from tests.helpers import correlate_reference as reference
-    for width in (1, 2, 63, 64, 65, 66, 200):
+    # (float32 lines accumulating in the output read their interior from
+    # the input from 4000 bytes of interior, about 1000 positions; lines
+    # into another output type from 512)
+    for width in (1, 2, 63, 64, 65, 66, 200, 513, 520, 1001, 1002, 1003, 1070, 1100):
         for kw in (1, 3, 8, 70):
             x = rng.standard_normal((5, width)).astype(np.float32)
+            np.testing.assert_allclose(pnd.correlate(x.astype(np.float64), np.ones((3, kw)),
+                                                     output=np.float32, mode="wrap"),
+                                       reference(x.astype(np.float64), np.ones((3, kw)),
+                                                 mode="wrap"), rtol=1e-4, atol=1e-4)
             w = rng.standard_normal((3, kw))
             for mode in ("reflect", "constant", "nearest", "mirror", "wrap"):
                 np.testing.assert_allclose(pnd.correlate(x, w, mode=mode),
                                            reference(x.astype(np.float64), w, mode=mode),
                                            rtol=1e-4, atol=1e-4)
+
+
+_HASH_SCRIPT = r"""
+import hashlib, numpy as np
+from pyfilter import ndimage as pnd, filters
+rng = np.random.default_rng(3)
+h = hashlib.sha256()
+for dt in (np.float32, np.float64, np.uint8):
+    x = (rng.standard_normal((67, 301)) * 40).astype(dt)
+    w = rng.standard_normal((3, 3))
+    h.update(pnd.correlate(x, w, mode="wrap").tobytes())
+    h.update(pnd.convolve(x, w, mode="constant", cval=2.0, output=np.float32).tobytes())
+    h.update(filters.correlate(x, w, dilation=(1, 2)).tobytes())
+    img = (rng.standard_normal((40, 300, 3)) * 40).astype(dt)
+    h.update(pnd.correlate(img, w, axes=(0, 1)).tobytes())
+print(h.hexdigest())
+"""
+
+
+def test_wide_vector_code_gives_the_same_bits():
+    """The FMA build runs its 3x3 kernels with 512-bit vectors where the CPU
+    has AVX-512: the same operations in the same order as the 256-bit code
+    (PYFILTER_AVX512=0 forces that), so the same bits."""
+    outs = []
+    for flag in ("1", "0"):
+        env = dict(os.environ, PYFILTER_AVX512=flag)
+        outs.append(subprocess.run([sys.executable, "-c", _HASH_SCRIPT], env=env,
+                                   capture_output=True, text=True, check=True).stdout)
+    assert outs[0] == outs[1] and len(outs[0].strip()) == 64

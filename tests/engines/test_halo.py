@@ -8,8 +8,30 @@ from pyfilter import filters
 from pyfilter import ndimage as pnd
 from pyfilter._ops.halo import halo
 
+_K = np.random.default_rng(7).standard_normal((5, 4))
+_K3 = np.random.default_rng(8).standard_normal((3, 2, 3))
+_KZ = np.random.default_rng(9).standard_normal((4, 5))
+_KZ[0] = 0.0        # a skipped first row: the halo shrinks
+_KZ[:, -1] = 0.0    # and a skipped last column
+
 # (function, shape, args, kwargs)
 CASES = [
+    (pnd.correlate, (40, 37), (_K,), {}),
+    (pnd.correlate, (40, 37), (_K,), {"origin": (1, -2)}),
+    (pnd.convolve, (40, 37), (_K,), {"origin": (-1, 1)}),
+    (pnd.correlate, (20, 21, 22), (_K3,), {}),
+    (pnd.convolve, (30, 31, 6), (_K,), {"axes": (0, 1)}),
+    (pnd.correlate, (40, 37), (_KZ,), {}),
+    (pnd.correlate, (40, 37), (_K,), {"method": "fft"}),
+    (pnd.convolve1d, (40, 37), ([1.0, -3.0, 2.0],), {"axis": 1, "origin": 1}),
+    (pnd.correlate1d, (40, 37), (np.array([1.0 + 1j, -3.0, 2.0j]),), {"axis": 0}),
+    (filters.correlate, (40, 37), (_K,), {}),
+    (filters.correlate, (40, 37), (_K,), {"dilation": (2, 3), "origin": (1, 0)}),
+    (filters.convolve, (40, 37), (_KZ,), {"dilation": 2}),
+    (filters.correlate, (30, 31, 6), (_K,), {"channel_axis": -1}),
+    (filters.correlate, (40, 37), (np.outer([1.0, 2, 1], [1.0, 0, -1, 2]),),
+     {"method": "separable"}),
+    (filters.laplace, (40, 37), (), {}),
     (pnd.gaussian_filter, (40, 37), (2.0,), {}),
     (pnd.gaussian_filter, (30, 31, 5), ((1.5, 1.0, 0),), {}),
     (pnd.gaussian_filter, (41, 39), (1.2,), {"order": (1, 2), "truncate": 3.0}),
@@ -93,3 +115,19 @@ def test_halo_unknown_for_callables():
         return pnd.sobel(input, axis, output, mode, cval)
     assert halo(pnd.generic_laplace, (10, 10), d) is None
     assert filters is not None
+
+
+def test_halo_of_correlations_follows_scipy_placement():
+    # scipy places a kernel of length L at -(L // 2 + origin) .. L - 1 - (L // 2 + origin)
+    w = np.ones((5, 4))
+    assert halo(pnd.correlate, (64, 64), w) == ((2, 2), (2, 1))
+    assert halo(pnd.correlate, (64, 64), w, origin=(1, -1)) == ((3, 1), (1, 2))
+    # convolve: the reversed kernel, an even length shifted by one more
+    assert halo(pnd.convolve, (64, 64), w) == ((2, 2), (1, 2))
+    assert halo(pnd.correlate1d, (64, 64), np.ones(4), axis=0) == ((2, 1), (0, 0))
+    # dilation 2 of a 3-tap kernel spans 5 positions
+    assert halo(filters.correlate, (64, 64), np.ones((3, 3)), dilation=2) == ((2, 2), (2, 2))
+    assert halo(filters.correlate, (64, 64, 3), np.ones((3, 3)),
+                channel_axis=-1) == ((1, 1), (1, 1), (0, 0))
+    # a huge input: nothing is computed
+    assert halo(pnd.correlate, (1 << 20, 1 << 20), np.ones((3, 3))) == ((1, 1), (1, 1))

@@ -110,35 +110,75 @@ def test_integer_outputs(rng):
 
 
 class _Spy:
+    """Records which method each call runs (the module-level run functions,
+    looked up when a planned call runs, so cached calls are seen too) and
+    every rank-1 analysis of a kernel (an SVD)."""
+
     def __init__(self, monkeypatch):
         self.calls = []
-        for mod, attr, name in ((_separable, "_correlate_separable", "_correlate_separable"),
-                                (_separable._fft, "correlate_fft", "_correlate_fft")):
+        self.svds = 0
+        for mod, attr, name in ((_separable, "run_direct", "direct"),
+                                (_separable, "run_separable", "separable"),
+                                (_separable._fft, "correlate_fft", "fft")):
             orig = getattr(mod, attr)
 
             def wrapper(*a, _orig=orig, _name=name, **kw):
                 self.calls.append(_name)
                 return _orig(*a, **kw)
             monkeypatch.setattr(mod, attr, wrapper)
+        orig_r1 = _separable.rank1_factors
+
+        def r1(*a, **kw):
+            self.svds += 1
+            return orig_r1(*a, **kw)
+        monkeypatch.setattr(_separable, "rank1_factors", r1)
 
 
 def test_auto_choices(rng, monkeypatch):
     spy = _Spy(monkeypatch)
     x = rng.standard_normal((300, 300)).astype(np.float32)
     pnd.correlate(x, np.ones((5, 5)) / 25)
-    assert spy.calls == ["_correlate_separable"]
+    assert spy.calls == ["separable"]
     spy.calls.clear()
     pnd.correlate(x, rng.standard_normal((31, 31)))
-    assert spy.calls == ["_correlate_fft"]
+    assert spy.calls == ["fft"]
     spy.calls.clear()
     pnd.correlate(x, rng.standard_normal((5, 5)))          # small, not separable
     pnd.correlate(x.astype(np.int32), np.ones((5, 5)))     # integer output
     pnd.correlate(x, np.ones((1, 25)))                     # one axis: direct
-    assert spy.calls == []
+    assert spy.calls == ["direct"] * 3
+    spy.calls.clear()
     y = x.copy()
     y[10, 10] = np.nan
     pnd.correlate(y, rng.standard_normal((31, 31)))        # NaN: no FFT
-    assert spy.calls == []
+    assert spy.calls == ["direct"]
+
+
+def test_auto_choice_is_planned_once_finiteness_per_call(rng, monkeypatch):
+    """The kernel analysis ('auto''s SVD) runs once per signature; whether
+    the input is finite (the FFT's condition) is checked on every call."""
+    pnd._correlate._CACHE.clear()
+    spy = _Spy(monkeypatch)
+    x = rng.standard_normal((300, 300)).astype(np.float32)
+    k = np.outer(rng.standard_normal(5), rng.standard_normal(5))
+    first = pnd.correlate(x, k)
+    again = pnd.correlate(x, k)
+    assert spy.calls == ["separable", "separable"] and spy.svds == 1
+    np.testing.assert_array_equal(first, again)
+    _close(first, ndi.correlate(x, k), np.float32)
+    spy.calls.clear()
+    big = rng.standard_normal((31, 31))
+    y = x.copy()
+    y[3, 4] = np.inf
+    ref_fft = pnd.correlate(x, big)
+    ref_nan = pnd.correlate(y, big)          # same signature: the cached plan
+    again_fft = pnd.correlate(x, big)
+    assert spy.calls == ["fft", "direct", "fft"]
+    np.testing.assert_array_equal(ref_fft, again_fft)
+    _close(ref_fft, ndi.correlate(x, big), np.float32)
+    np.testing.assert_array_equal(np.isnan(ref_nan), np.isnan(ndi.correlate(y, big)))
+    fin = np.isfinite(ref_nan)
+    _close(ref_nan[fin], ndi.correlate(y, big)[fin], np.float32)
 
 
 def test_auto_keeps_nan_pattern_of_direct(rng):
