@@ -23,7 +23,7 @@
 #     axis before it, the (x, channel) pairs interleaved, so short trailing
 #     axes still vectorise.
 #   * Each thread owns a contiguous band of output lines (first touch);
-#     bands run on the engine's own thread pool (see below).
+#     bands are taken dynamically by the threads of one OpenMP region.
 #   * Input lines are converted once into per-thread padded line buffers
 #     (boundary along x done while loading) held in a ring indexed by the
 #     virtual outer indices, so a line is loaded once per band however many
@@ -40,6 +40,7 @@
 include "_common.pxi"
 
 from pyfilter._cext._omp cimport PF_HAVE_OPENMP
+from cython.parallel cimport prange, parallel
 
 
 _CHUNK_BYTES = 4096   # accumulator chunk: stays in L1
@@ -836,34 +837,17 @@ cdef int _band(const Plan* pl, int band, ctype cval, char** scratch) noexcept no
     return 0
 
 
-# ---------------------------------------------------------------- thread pool
-# Bands run on a small pool of persistent threads rather than an OpenMP
-# team: the calling thread starts on the bands at once and waits only for
-# the bands a worker has actually taken.  An OpenMP region ends with a
-# barrier that every thread of the team must reach, so on a machine whose
-# cores are busy with other processes a call waits for a worker that has
-# not even been scheduled yet (measured: 3x3 on 256^2, ~50 us on an idle
-# machine, 5-12 ms per call with the other core busy).  Here a late worker
-# finds the bands taken and goes back to sleep.  Bands are claimed with an
-# atomic counter (the lock is taken only to join and leave a call).  Idle
-# workers sleep on a condition variable (no spinning); the caller spins at
-# most 50 us for a worker's last band before it sleeps too.  A forked child
-# starts with no workers (it creates its own when it needs them).  One call uses the pool at a
-# time; a call made while it is busy (another Python thread) runs its bands
-# on its own thread.  Which thread runs a band never changes its values.
+# ---------------------------------------------------------------- bands
+# Bands run in one OpenMP region, taken dynamically (one at a time).  Each
+# thread's scratch buffer is kept from one call to the next (see below);
+# which thread runs a band never changes its values.
 cdef extern from *:
     """
     #include <pthread.h>
     #include <stdlib.h>
-    #include <time.h>
     /* fn(ctx, band, &scratch): ``scratch`` is the calling thread's buffer
-       for this call (NULL at first; fn may allocate it, it is freed with
-       free() when the thread has no band left) */
+       for this call (NULL at first; fn may take it from pf_corr_scratch) */
     typedef int (*pf_corr_band_fn)(void *ctx, int band, void **scratch);
-    #define PF_CORR_POOL_MAX 63
-    #ifndef PF_CORR_WAIT_SPIN
-    #define PF_CORR_WAIT_SPIN 50e-6
-    #endif
 
     /* Each thread's scratch buffer, kept from one call to the next (a
        fresh large allocation per call costs page faults: mmap'ed memory is
@@ -920,153 +904,30 @@ cdef extern from *:
         }
     }
 
-    /* One call's bands: claimed with an atomic counter; the job lives on
-       the calling thread's stack until every worker that attached to it
-       has detached. */
-    typedef struct {
-        pf_corr_band_fn fn;
-        void *ctx;
-        int nbands;
-        int next;           /* atomic: the next band to claim */
-        int failures;       /* atomic */
-        int attached;       /* workers attached (under pf_corr_mu) */
-    } pf_corr_job;
-
-    static pthread_mutex_t pf_corr_mu = PTHREAD_MUTEX_INITIALIZER;
-    static pthread_cond_t pf_corr_work = PTHREAD_COND_INITIALIZER;
-    static pthread_cond_t pf_corr_done = PTHREAD_COND_INITIALIZER;
-    static pthread_mutex_t pf_corr_busy = PTHREAD_MUTEX_INITIALIZER;
-    static int pf_corr_nworkers = 0, pf_corr_atfork = 0;
-    static pf_corr_job *pf_corr_cur = NULL;   /* the job workers may join */
-    static int pf_corr_slots = 0;             /* how many more may join it */
-    static int pf_corr_attached = 0;          /* atomic mirror of cur->attached */
-
-    static double pf_corr_now(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec + 1e-9 * ts.tv_nsec;
-    }
-
-    static inline void pf_corr_pause(void) {
-    #if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-    #endif
-    }
-
-    /* Claim and run bands of ``job`` until none is left. */
-    static void pf_corr_drain(pf_corr_job *job) {
-        int b;
-        void *scratch = NULL;
-        while ((b = __atomic_fetch_add(&job->next, 1, __ATOMIC_ACQ_REL)) < job->nbands)
-            if (job->fn(job->ctx, b, &scratch) != 0)
-                __atomic_add_fetch(&job->failures, 1, __ATOMIC_RELAXED);
-        pf_corr_scratch_done();
-    }
-
-    static void *pf_corr_worker(void *arg) {
-        pf_corr_job *job;
-        (void)arg;
-        pthread_mutex_lock(&pf_corr_mu);
-        for (;;) {
-            while (pf_corr_cur == NULL || pf_corr_slots <= 0)
-                pthread_cond_wait(&pf_corr_work, &pf_corr_mu);
-            job = pf_corr_cur;
-            pf_corr_slots--;
-            job->attached++;
-            __atomic_store_n(&pf_corr_attached, job->attached, __ATOMIC_RELEASE);
-            pthread_mutex_unlock(&pf_corr_mu);
-            pf_corr_drain(job);
-            pthread_mutex_lock(&pf_corr_mu);
-            job->attached--;
-            __atomic_store_n(&pf_corr_attached, job->attached, __ATOMIC_RELEASE);
-            if (job->attached == 0)
-                pthread_cond_signal(&pf_corr_done);
-        }
-        return NULL;
-    }
-
-    static void pf_corr_child(void) {
-        pthread_mutex_init(&pf_corr_mu, NULL);
-        pthread_mutex_init(&pf_corr_busy, NULL);
-        pthread_cond_init(&pf_corr_work, NULL);
-        pthread_cond_init(&pf_corr_done, NULL);
-        pf_corr_nworkers = 0;
-        pf_corr_cur = NULL;
-        pf_corr_slots = 0;
-        pf_corr_attached = 0;
-    }
-
-    /* Run fn(ctx, b, &scratch) for b < nbands on up to nthreads threads (this one
-       included); returns the number of bands that failed. */
-    static int pf_corr_pool_run(int nthreads, int nbands, pf_corr_band_fn fn, void *ctx) {
-        pf_corr_job job;
-        int b, failures = 0;
-        if (nthreads > nbands)
-            nthreads = nbands;
-    #if PF_HAVE_OPENMP
-        if (nthreads > 1 && pthread_mutex_trylock(&pf_corr_busy) == 0) {
-            job.fn = fn;
-            job.ctx = ctx;
-            job.nbands = nbands;
-            job.next = 0;
-            job.failures = 0;
-            job.attached = 0;
-            pthread_mutex_lock(&pf_corr_mu);
-            if (!pf_corr_atfork) {
-                pthread_atfork(NULL, NULL, pf_corr_child);
-                pf_corr_atfork = 1;
-            }
-            while (pf_corr_nworkers < nthreads - 1 && pf_corr_nworkers < PF_CORR_POOL_MAX) {
-                pthread_t th;
-                pthread_attr_t at;
-                int ok;
-                pthread_attr_init(&at);
-                pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-                ok = pthread_create(&th, &at, pf_corr_worker, NULL) == 0;
-                pthread_attr_destroy(&at);
-                if (!ok)
-                    break;
-                pf_corr_nworkers++;
-            }
-            pf_corr_cur = &job;
-            pf_corr_slots = nthreads - 1;
-            if (pf_corr_nworkers > 0)
-                pthread_cond_broadcast(&pf_corr_work);
-            pthread_mutex_unlock(&pf_corr_mu);
-            pf_corr_drain(&job);
-            /* no more joins; wait for the workers that took bands */
-            pthread_mutex_lock(&pf_corr_mu);
-            pf_corr_cur = NULL;
-            pf_corr_slots = 0;
-            if (job.attached > 0) {
-                double t0 = pf_corr_now();
-                pthread_mutex_unlock(&pf_corr_mu);
-                while (__atomic_load_n(&pf_corr_attached, __ATOMIC_ACQUIRE) > 0
-                       && pf_corr_now() - t0 < PF_CORR_WAIT_SPIN)
-                    for (b = 0; b < 64; b++)
-                        pf_corr_pause();
-                pthread_mutex_lock(&pf_corr_mu);
-                while (job.attached > 0)
-                    pthread_cond_wait(&pf_corr_done, &pf_corr_mu);
-            }
-            pthread_mutex_unlock(&pf_corr_mu);
-            pthread_mutex_unlock(&pf_corr_busy);
-            return __atomic_load_n(&job.failures, __ATOMIC_ACQUIRE);
-        }
-    #endif
-        {
-            void *scratch = NULL;
-            for (b = 0; b < nbands; b++)
-                failures += fn(ctx, b, &scratch) != 0;
-            pf_corr_scratch_done();
-        }
-        return failures;
-    }
     """
     ctypedef int (*pf_corr_band_fn)(void* ctx, int band, void** scratch) noexcept nogil
     char* pf_corr_scratch(size_t n) noexcept nogil
-    int pf_corr_pool_run(int nthreads, int nbands, pf_corr_band_fn fn,
-                         void* ctx) noexcept nogil
+    void pf_corr_scratch_done() noexcept nogil
+
+
+cdef int _run_bands(int nthreads, int nbands, pf_corr_band_fn fn, void* ctx) noexcept nogil:
+    """Run fn(ctx, b, &scratch) for b < nbands on up to ``nthreads`` threads;
+    returns the number of bands that failed."""
+    cdef int b, failures = 0
+    cdef void* scratch = NULL
+    if nthreads > nbands:
+        nthreads = nbands
+    if nthreads <= 1:
+        for b in range(nbands):
+            failures += fn(ctx, b, &scratch) != 0
+        pf_corr_scratch_done()
+        return failures
+    with parallel(num_threads=nthreads):
+        scratch = NULL
+        for b in prange(nbands, schedule='dynamic', chunksize=1):
+            failures += fn(ctx, b, &scratch) != 0
+        pf_corr_scratch_done()
+    return failures
 
 
 cdef struct RunCtx:
@@ -1542,5 +1403,5 @@ cdef int _dispatch(const Plan* pl, int ctc, cval, int nthreads) except -1:
         ctx.cc = cval
         fn = _band_c
     with nogil:
-        status = pf_corr_pool_run(nthreads, pl.nbands, fn, &ctx)
+        status = _run_bands(nthreads, pl.nbands, fn, &ctx)
     return status
