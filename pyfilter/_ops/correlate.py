@@ -27,12 +27,11 @@ INNER_MAX = 32
 # operation of the other engines (vector FMAs, two lines at a time; a
 # complex tap is four real multiply-adds), and a second thread must also
 # pay for moving the rows and output lines between the cores' caches.
-# Measured with 3x3 float32 kernels on the shared 2-core development
-# machine, in a loop with other libraries' calls: up to 512^2 one thread is
-# faster (256^2: 34 us on two threads, 27 on one; 512^2: 160 vs 97 us), from
-# 1024^2 two are.
-TAPS_PER_OP = {np.dtype(np.float32): 32, np.dtype(np.float64): 16,
-               np.dtype(np.complex128): 4}
+# Measured with 3x3 float32 kernels on the 2-core development machine
+# (one thread against two, warm team): 256^2 25.6 vs 23.4 us, 362^2 44.5
+# vs 36.8 us, 512^2 92 vs 61 us; so threads from about 362^2.
+TAPS_PER_OP = {np.dtype(np.float32): 8, np.dtype(np.float64): 4,
+               np.dtype(np.complex128): 1}
 _NO_KEEP = np.zeros(0, np.uint8)
 _NO_IMAG = np.zeros(0, np.float64)
 
