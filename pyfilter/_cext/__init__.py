@@ -1,9 +1,12 @@
 """Private compiled engines.
 
 Each engine ``<name>.pxi`` is built once per SIMD variant
-(``_<name>_base``, and ``_<name>_avx2`` on x86-64); :func:`engine` returns the
-best variant the running CPU supports.  ``PYFILTER_SIMD=base`` in the
-environment forces the portable variant.
+(``_<name>_base``, and ``_<name>_avx2``, ``_<name>_avx512`` on x86-64);
+:func:`engine` returns the best variant the running CPU supports.
+``PYFILTER_SIMD=base`` (or ``avx2``) in the environment forces that
+variant.  The variants compute the same values (the same operations in the
+same order, explicit FMA in float32 in both vector builds); the portable
+one rounds float32 multiply-adds separately.
 """
 import importlib
 import os
@@ -85,8 +88,10 @@ _cache = {}
 def available_variants(name):
     """The variants of engine ``name`` that import on this machine."""
     out = []
-    for var in ("avx2", "base"):
+    for var in ("avx512", "avx2", "base"):
         if var == "avx2" and not _runtime.cpu_has_avx2_fma():
+            continue
+        if var == "avx512" and not _runtime.cpu_has_avx512():
             continue
         try:
             importlib.import_module(f"{__name__}._{name}_{var}")

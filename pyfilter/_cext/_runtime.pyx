@@ -14,8 +14,21 @@ cdef extern from *:
         return 0;
     #endif
     }
+    /* the instruction sets of the avx512 build (the OS saves their state:
+       __builtin_cpu_supports checks that too) */
+    static int pf_cpu_has_avx512(void) {
+    #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+        __builtin_cpu_init();
+        return pf_cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f")
+               && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw")
+               && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+    #else
+        return 0;
+    #endif
+    }
     """
     int pf_cpu_has_avx2_fma() noexcept nogil
+    int pf_cpu_has_avx512() noexcept nogil
 
 
 # Every code of _codes.pxd, by name (read by pyfilter/_common/codes.py).
@@ -50,6 +63,12 @@ def max_threads():
 def cpu_has_avx2_fma():
     """True when the running CPU executes AVX2 and FMA instructions."""
     return bool(pf_cpu_has_avx2_fma())
+
+
+def cpu_has_avx512():
+    """True when the running CPU executes the AVX-512 F, CD, BW, DQ and VL
+    instructions (and the OS saves their registers)."""
+    return bool(pf_cpu_has_avx512())
 
 
 cdef extern from *:

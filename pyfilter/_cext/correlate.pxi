@@ -374,7 +374,9 @@ cdef inline void _apply_taps(const Plan* pl, ctype* acc, const ctype** tp,
 # fused in float32, separate in float64, as _madd): one loop and one set of
 # row addresses for both (the compiler still folds most loads into the
 # multiply-adds).  In C for ``restrict`` (the outputs never overlap the
-# rows), so that it vectorises.
+# rows): the same loops in typed Cython vectorise only behind run-time
+# overlap checks (30 pointer pairs in the four-line loop, above GCC's
+# default limit of 10) and ran 13-16 % slower at 256^2 float32.
 cdef extern from *:
     """
     #include <stdlib.h>
@@ -434,44 +436,8 @@ cdef extern from *:
     #define PF_NOATTR
     PF_G9_PAIRS(f_, float, PF_MADD_F, PF_NOATTR)
     PF_G9_PAIRS(d_, double, PF_MADD_D, PF_NOATTR)
-    /* The FMA build also carries 512-bit versions, used when the CPU (and
-       the OS) support AVX-512: the same operations in the same order
-       (fused in float32 as in the 256-bit code, separate in float64), so
-       the results do not depend on which runs. */
-    #if defined(__FMA__) && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-    #define PF_T512 __attribute__((target("avx512f,avx512vl,fma,prefer-vector-width=512")))
-    PF_G9_PAIRS(f512_, float, PF_MADD_F, PF_T512)
-    PF_G9_PAIRS(d512_, double, PF_MADD_D, PF_T512)
-    static int pf_corr_avx512 = -1;
-    static int pf_corr_has_avx512(void) {
-        if (pf_corr_avx512 < 0) {
-            /* PYFILTER_AVX512=0 in the environment: the 256-bit code only */
-            const char *env = getenv("PYFILTER_AVX512");
-            __builtin_cpu_init();
-            pf_corr_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
-                             && !(env != NULL && env[0] == '0');
-        }
-        return pf_corr_avx512;
-    }
-    #else
-    #define pf_g9_f512_ pf_g9_f_
-    #define pf_g9_d512_ pf_g9_d_
-    static int pf_corr_has_avx512(void) { return 0; }
-    #endif
-    static void pf_g9_pair_f(PF_G9_ARGS(float), ptrdiff_t o1, ptrdiff_t o2, const float *w,
-                             ptrdiff_t n) {
-        if (pf_corr_has_avx512())
-            pf_g9_f512_(acc_a, acc_b, r0, r1, r2, r3, o1, o2, w, n);
-        else
-            pf_g9_f_(acc_a, acc_b, r0, r1, r2, r3, o1, o2, w, n);
-    }
-    static void pf_g9_pair_d(PF_G9_ARGS(double), ptrdiff_t o1, ptrdiff_t o2, const double *w,
-                             ptrdiff_t n) {
-        if (pf_corr_has_avx512())
-            pf_g9_d512_(acc_a, acc_b, r0, r1, r2, r3, o1, o2, w, n);
-        else
-            pf_g9_d_(acc_a, acc_b, r0, r1, r2, r3, o1, o2, w, n);
-    }
+    #define pf_g9_pair_f pf_g9_f_
+    #define pf_g9_pair_d pf_g9_d_
     """
     void pf_g9_pair_f(float* acc_a, float* acc_b, const float* r0, const float* r1,
                       const float* r2, const float* r3, Py_ssize_t o1, Py_ssize_t o2,
@@ -531,27 +497,8 @@ cdef extern from *:
     }
     PF_G9_QUADS(f_, float, PF_MADD_F, PF_NOATTR)
     PF_G9_QUADS(d_, double, PF_MADD_D, PF_NOATTR)
-    #if defined(PF_T512)
-    PF_G9_QUADS(f512_, float, PF_MADD_F, PF_T512)
-    PF_G9_QUADS(d512_, double, PF_MADD_D, PF_T512)
-    #else
-    #define pf_g9q_f512_ pf_g9q_f_
-    #define pf_g9q_d512_ pf_g9q_d_
-    #endif
-    static void pf_g9_quad_f(PF_G9_QARGS(float), ptrdiff_t o1, ptrdiff_t o2, const float *w,
-                             ptrdiff_t n) {
-        if (pf_corr_has_avx512())
-            pf_g9q_f512_(q0, q1, q2, q3, r0, r1, r2, r3, r4, r5, o1, o2, w, n);
-        else
-            pf_g9q_f_(q0, q1, q2, q3, r0, r1, r2, r3, r4, r5, o1, o2, w, n);
-    }
-    static void pf_g9_quad_d(PF_G9_QARGS(double), ptrdiff_t o1, ptrdiff_t o2, const double *w,
-                             ptrdiff_t n) {
-        if (pf_corr_has_avx512())
-            pf_g9q_d512_(q0, q1, q2, q3, r0, r1, r2, r3, r4, r5, o1, o2, w, n);
-        else
-            pf_g9q_d_(q0, q1, q2, q3, r0, r1, r2, r3, r4, r5, o1, o2, w, n);
-    }
+    #define pf_g9_quad_f pf_g9q_f_
+    #define pf_g9_quad_d pf_g9q_d_
     """
     void pf_g9_quad_f(float* q0, float* q1, float* q2, float* q3, const float* r0,
                       const float* r1, const float* r2, const float* r3, const float* r4,

@@ -43,6 +43,7 @@ def config():
         "team_spin_seconds": _workers._WARM,
         "simd_variant": selected_variant("correlate"),
         "cpu_has_avx2_fma": _runtime.cpu_has_avx2_fma(),
+        "cpu_has_avx512": _runtime.cpu_has_avx512(),
         "debug_build": cfg.get("debug", None),
         "native_build": cfg.get("native", None),
         "compiler": cfg.get("compiler_version", "unknown"),
