@@ -25,12 +25,11 @@ INNER_MAX = 32
 # Taps per unit of "work" (pyfilter._common.workers.threads_for), by compute
 # type: about how many taps the engine applies in the time of one element
 # operation of the other engines (vector FMAs, two lines at a time; a
-# complex tap is four real multiply-adds), and a second thread must also
-# pay for moving the rows and output lines between the cores' caches.
-# Measured with 3x3 float32 kernels on the 2-core development machine
-# (one thread against two, warm team): 256^2 25.6 vs 23.4 us, 362^2 44.5
-# vs 36.8 us, 512^2 92 vs 61 us; so threads from about 362^2.
-TAPS_PER_OP = {np.dtype(np.float32): 8, np.dtype(np.float64): 4,
+# complex tap is four real multiply-adds).  Measured with 3x3 float32
+# kernels on the 2-core development machine (one thread against two, warm
+# team): 128^2 11.8 vs 11.1 us, 181^2 19.0 vs 14.8 us, 256^2 27 vs 19 us;
+# so threads from about 181^2.
+TAPS_PER_OP = {np.dtype(np.float32): 2, np.dtype(np.float64): 1,
                np.dtype(np.complex128): 1}
 _NO_KEEP = np.zeros(0, np.uint8)
 _NO_IMAG = np.zeros(0, np.float64)
