@@ -35,8 +35,8 @@
 #
 # Work: output rows (and x tiles when rows are few, or when the rows a
 # column pass reads would not fit in L2), enumerated with the column axis
-# innermost, split in contiguous bands (a few per thread, taken
-# dynamically); every band allocates its own ring and line buffers inside
+# innermost, split in contiguous bands (a few per thread, each thread a
+# contiguous run of them: see _common.pxi); every band allocates its own ring and line buffers inside
 # the parallel region and first-touches the output rows it writes.
 # Results do not depend on the number of threads (each output value is
 # computed by the same arithmetic whatever band it falls in).
@@ -1221,7 +1221,7 @@ cdef int _run(const Stage* st, int nthreads, ftype dummy) noexcept nogil:
         for band in range(st.nbands):
             failures += _band(st, band, dummy) != 0
         return failures
-    for band in prange(st.nbands, schedule='dynamic', chunksize=1,
+    for band in prange(st.nbands, schedule='static',
                        num_threads=nthreads):
         failures += _band(st, band, dummy) != 0
     return failures
@@ -1606,7 +1606,7 @@ cdef int _combo_run(const Combo* cb, int nthreads, xtype dummy) noexcept nogil:
         for band in range(cb.nbands):
             failures += _combo_band(cb, band, dummy) != 0
         return failures
-    for band in prange(cb.nbands, schedule='dynamic', chunksize=1, num_threads=nthreads):
+    for band in prange(cb.nbands, schedule='static', num_threads=nthreads):
         failures += _combo_band(cb, band, dummy) != 0
     return failures
 

@@ -845,7 +845,7 @@ cdef int _srun(const SPlan* pl, rtype cval, int nthreads) noexcept nogil:
         for band in range(pl.nbands):
             failures += _sband(pl, band, cval) != 0
         return failures
-    for band in prange(pl.nbands, schedule='dynamic', chunksize=1,
+    for band in prange(pl.nbands, schedule='static',
                        num_threads=nthreads):
         failures += _sband(pl, band, cval) != 0
     return failures
@@ -1358,7 +1358,7 @@ cdef int _frun(const FPlan* pl, rtype cval, int nthreads) noexcept nogil:
         for band in range(pl.nbands):
             failures += _fband(pl, band, cval) != 0
         return failures
-    for band in prange(pl.nbands, schedule='dynamic', chunksize=1,
+    for band in prange(pl.nbands, schedule='static',
                        num_threads=nthreads):
         failures += _fband(pl, band, cval) != 0
     return failures
@@ -1796,7 +1796,7 @@ cdef void _trun(const TPlan* pl, rtype ident, int nthreads) noexcept nogil:
     if nthreads <= 1 or pl.nbands <= 1:
         _trows(pl, 0, nunits, ident)
         return
-    for band in prange(pl.nbands, schedule='dynamic', chunksize=1,
+    for band in prange(pl.nbands, schedule='static',
                        num_threads=nthreads):
         _trows(pl, nunits * band // pl.nbands, nunits * (band + 1) // pl.nbands, ident)
 
