@@ -11,20 +11,18 @@ one rounds float32 multiply-adds separately.
 import importlib
 import os
 
-# OpenMP's wait policy.  Measured on the 2-core development machine
-# (gaussian_filter sigma=1 float32, workers=2 against workers=1): a team
-# whose idle threads sleep at once (OMP_WAIT_POLICY=PASSIVE, or a spin
-# count of 1000) pays the wake-up at every call and is slower than one
-# thread up to 512^2 (128^2: 20 -> 58-78 us); spinning for 10^4 rounds
-# (a fraction of a millisecond) before sleeping is as fast as libgomp's
-# default of 3 * 10^5 rounds (128^2: 15 us; 1024^2: 705 -> 350 us), and
-# idle threads give their core back ~30 times sooner, which matters on a
-# machine shared with other work.  libgomp reads its settings once, when
-# it is loaded: the spin count is put in the environment only for the load
-# of the first engine, and only where the user set no wait policy or spin
-# count.  If libgomp was loaded earlier by another library, its settings
-# stand.
-OMP_SETTINGS = {"GOMP_SPINCOUNT": "10000"}
+# OpenMP's wait policy: libgomp's own, unless the user sets one.  Idle team
+# threads spin for about 3 * 10^5 rounds (about 3 ms on the development
+# machine) before they sleep.  Measured there (2 cores): a team that
+# sleeps sooner is asleep whenever the caller does other work between two
+# calls (a benchmark that alternates with other libraries, a pipeline with
+# numpy steps), and waking it costs 40-90 us: with 10^4 rounds a 3x3
+# correlate on 256^2 float32 timed round-robin with scipy and OpenCV ran
+# on one thread in 26 us (waking the team would have cost more), with
+# libgomp's default on two in 19 us; OMP_WAIT_POLICY=PASSIVE made two
+# threads slower than one up to 512^2.  Spinning threads take a core from
+# other work only briefly, and on a machine whose cores are busy the
+# default thread count does not start them (pyfilter/_common/workers.py).
 _USER_POLICY = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
 
 
@@ -37,21 +35,11 @@ def _libgomp_loaded():
 
 
 def _load_runtime():
-    if _libgomp_loaded():
-        from . import _runtime as rt
+    loaded = _libgomp_loaded()
+    from . import _runtime as rt
+    if loaded:
         return rt, {"libgomp": "loaded before pyfilter: its own settings"}
-    user = any(k in os.environ for k in _USER_POLICY)
-    added = [] if user else [k for k in OMP_SETTINGS if k not in os.environ]
-    for k in added:
-        os.environ[k] = OMP_SETTINGS[k]
-    try:
-        from . import _runtime as rt
-    finally:
-        for k in added:
-            os.environ.pop(k, None)
-    if user:
-        return rt, {k: os.environ[k] for k in _USER_POLICY if k in os.environ}
-    return rt, {k: OMP_SETTINGS[k] for k in added}
+    return rt, {k: os.environ[k] for k in _USER_POLICY if k in os.environ}
 
 
 _runtime, WAIT_POLICY = _load_runtime()

@@ -20,7 +20,7 @@ number of busy cores is read from the kernel (the runnable tasks in
 ``/proc/stat``, at most every 50 ms) when this process sees every CPU of
 the machine; ``PYFILTER_LOAD_AWARE=0`` turns this off.  Explicit counts
 are honoured as given (up to the CPU count).  Idle team threads spin for
-a fraction of a millisecond, then sleep (``GOMP_SPINCOUNT``, see
+a few milliseconds, then sleep (libgomp's default; see
 ``pyfilter/_cext/__init__.py``).
 
 Calls below a work threshold run on one thread (starting a team costs
