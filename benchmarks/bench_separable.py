@@ -178,6 +178,74 @@ def _uint8_sobel():
                 lambda: pnd.sobel(x, 1, output=out), peers, check=check)
 
 
+def _hwc_cases():
+    """Channels-last 1920x1080x3 images (uint8 and float32) against OpenCV
+    (BORDER_REFLECT = mode 'reflect', preallocated dst): uniform_filter (5,5,1) against
+    cv2.blur, and a Gaussian of sigma 2 over (y, x) against
+    cv2.GaussianBlur.  For uint8 the Gaussian is scikit-image's (a float
+    result, here float32: the dtype rules give float), for float32 scipy's
+    gaussian_filter; OpenCV keeps the input type (and on uint8 images
+    computes in 16-bit fixed point with a 13-tap kernel, where both
+    dialects use 17 taps)."""
+    out = []
+    for dt in (np.uint8, np.float32):
+        name = np.dtype(dt).name
+        x = _rand((1080, 1920, 3), dt, seed=5)
+        o, o_s = np.empty_like(x), np.empty_like(x)
+        peers, targets = {"scipy": lambda x=x, o_s=o_s: ndi.uniform_filter(x, (5, 5, 1),
+                                                                         output=o_s)}, {}
+        if cv2 is not None:
+            dst = np.empty_like(x)
+            peers["cv2.blur"] = lambda x=x, dst=dst: cv2.blur(x, (5, 5), dst=dst,
+                                                               borderType=cv2.BORDER_REFLECT)
+            targets["cv2.blur"] = 1.0
+
+        def check(x=x):
+            ours, ref = pnd.uniform_filter(x, (5, 5, 1)), ndi.uniform_filter(x, (5, 5, 1))
+            if x.dtype == np.uint8:
+                np.testing.assert_array_equal(ours, ref)
+            else:
+                _close(ours, ref, 1e-5)
+        out.append(Case(f"uniform_filter (5,5,1) 1080x1920x3 {name}", "separable",
+                        lambda x=x, o=o: pnd.uniform_filter(x, (5, 5, 1), output=o), peers,
+                        targets=targets, check=check, repeat=9))
+        f32 = np.empty(x.shape, np.float32)
+        if dt == np.uint8:
+            what = "filters.gaussian sigma=2 channel_axis=-1 -> float32"
+
+            def ours(x=x, f32=f32):
+                return filters.gaussian(x, 2.0, mode="reflect", channel_axis=-1,
+                                        preserve_range=True, out=f32)
+
+            def check(x=x, ours=ours):
+                ref = ndi.gaussian_filter(x.astype(np.float64), (2, 2, 0))
+                _close(ours(), ref, 1e-5)
+            peers = {}
+            if skimage is not None:
+                peers["skimage.filters.gaussian"] = lambda x=x: skimage.filters.gaussian(
+                    x, 2.0, mode="reflect", channel_axis=-1, preserve_range=True)
+        else:
+            what = "gaussian_filter sigma=(2,2,0)"
+
+            def ours(x=x, f32=f32):
+                return pnd.gaussian_filter(x, (2, 2, 0), output=f32)
+
+            def check(x=x, ours=ours):
+                _close(ours(), ndi.gaussian_filter(x, (2, 2, 0)), 1e-5)
+            o_s2 = np.empty_like(x)
+            peers = {"scipy": lambda x=x, o_s2=o_s2: ndi.gaussian_filter(x, (2, 2, 0),
+                                                                         output=o_s2)}
+        targets = {}
+        if cv2 is not None:
+            dst = np.empty_like(x)
+            peers["cv2.GaussianBlur"] = lambda x=x, dst=dst: cv2.GaussianBlur(
+                x, (0, 0), 2.0, dst=dst, borderType=cv2.BORDER_REFLECT)
+            targets["cv2.GaussianBlur"] = 1.0
+        out.append(Case(f"{what} 1080x1920x3 {name}", "separable", ours, peers,
+                        targets=targets, check=check, repeat=9))
+    return out
+
+
 def cases():
     return [_sobel_magnitude(), _skimage_sobel(), _gaussian_2d(), _arbitrary_31(),
-            _separable_15(), _gaussian_3d(), _uniform_5(), _uint8_sobel()]
+            _separable_15(), _gaussian_3d(), _uniform_5(), _uint8_sobel()] + _hwc_cases()

@@ -93,6 +93,17 @@ cdef object map_table_block(Py_ssize_t vlo, Py_ssize_t vhi, Py_ssize_t n, int mo
 # the threads.
 cdef enum:
     BANDS_PER_THREAD = 4
+    # Calls whose data (input and outputs) fit in the cores' caches run
+    # their bands on a static schedule (each thread the same rows on every
+    # call: a repeated call finds them in its own core's cache); larger
+    # calls take bands dynamically, which evens out threads of unequal
+    # speed (a vCPU whose core is shared: a 1920x1080x3 uint8 Gaussian into
+    # float32 on two threads ran in 4.7 ms statically, 3.7 ms dynamically).
+    STATIC_MAX_BYTES = 4194304
+
+
+cdef inline bint dynamic_schedule(Py_ssize_t nbytes) noexcept nogil:
+    return nbytes > STATIC_MAX_BYTES
 
 
 cdef inline int bands_for(int nthreads, Py_ssize_t nunits) noexcept nogil:

@@ -124,6 +124,7 @@ cdef struct Plan:
     Py_ssize_t nlines
     Py_ssize_t nslots, slot_len, chunk
     int nbands                    # per call
+    bint dyn                      # per call: bands taken dynamically
     bint direct_in                # per call: interior taps read the input directly
     int out_mode                  # per call: OUT_CONVERT / OUT_DIRECT / OUT_STREAM
     int cast_rule                 # CAST_ND / CAST_LINE (scipy's two casts)
@@ -858,7 +859,8 @@ cdef extern from *:
     void pf_corr_scratch_done() noexcept nogil
 
 
-cdef int _run_bands(int nthreads, int nbands, pf_corr_band_fn fn, void* ctx) noexcept nogil:
+cdef int _run_bands(int nthreads, int nbands, bint dyn, pf_corr_band_fn fn,
+                    void* ctx) noexcept nogil:
     """Run fn(ctx, b, &scratch) for b < nbands on up to ``nthreads`` threads;
     returns the number of bands that failed."""
     cdef int b, failures = 0
@@ -870,11 +872,18 @@ cdef int _run_bands(int nthreads, int nbands, pf_corr_band_fn fn, void* ctx) noe
             failures += fn(ctx, b, &scratch) != 0
         pf_corr_scratch_done()
         return failures
-    with parallel(num_threads=nthreads):
-        scratch = NULL
-        for b in prange(nbands, schedule='static'):
-            failures += fn(ctx, b, &scratch) != 0
-        pf_corr_scratch_done()
+    if dyn:
+        with parallel(num_threads=nthreads):
+            scratch = NULL
+            for b in prange(nbands, schedule='dynamic', chunksize=1):
+                failures += fn(ctx, b, &scratch) != 0
+            pf_corr_scratch_done()
+    else:
+        with parallel(num_threads=nthreads):
+            scratch = NULL
+            for b in prange(nbands, schedule='static'):
+                failures += fn(ctx, b, &scratch) != 0
+            pf_corr_scratch_done()
     return failures
 
 
@@ -1328,6 +1337,7 @@ cdef class CorrelatePlan:
         if nthreads > 1:
             nunits = pl.nlines * pl.ntiles
             pl.nbands = bands_for(nthreads, nunits)
+        pl.dyn = dynamic_schedule(cnp.PyArray_NBYTES(inp) + cnp.PyArray_NBYTES(out))
         status = _dispatch(&pl, self.ctc, cval, nthreads)
         if status != 0:
             raise MemoryError("pyfilter: out of memory for the correlation buffers")
@@ -1349,5 +1359,5 @@ cdef int _dispatch(const Plan* pl, int ctc, cval, int nthreads) except -1:
         ctx.cc = cval
         fn = _band_c
     with nogil:
-        status = _run_bands(nthreads, pl.nbands, fn, &ctx)
+        status = _run_bands(nthreads, pl.nbands, pl.dyn, fn, &ctx)
     return status

@@ -172,6 +172,7 @@ cdef struct Stage:
     int other[MAXDIM]         # outer axes other than ca, outermost first
     Py_ssize_t ncol_out
     Py_ssize_t nlines, ntiles, tile_w, nbands
+    bint dyn                  # per call: bands taken dynamically
     # column geometry: output row o reads virtual rows o*cs + cb + off
     Py_ssize_t cb, cs, clo, cspan, cvlo
     const Py_ssize_t* cmap    # virtual row (from cvlo) -> source row / -1
@@ -1221,9 +1222,13 @@ cdef int _run(const Stage* st, int nthreads, ftype dummy) noexcept nogil:
         for band in range(st.nbands):
             failures += _band(st, band, dummy) != 0
         return failures
-    for band in prange(st.nbands, schedule='static',
-                       num_threads=nthreads):
-        failures += _band(st, band, dummy) != 0
+    if st.dyn:
+        for band in prange(st.nbands, schedule='dynamic', chunksize=1,
+                           num_threads=nthreads):
+            failures += _band(st, band, dummy) != 0
+    else:
+        for band in prange(st.nbands, schedule='static', num_threads=nthreads):
+            failures += _band(st, band, dummy) != 0
     return failures
 
 
@@ -1526,6 +1531,10 @@ cdef class StagePlan:
             # each band primes its own ring: keep bands long against the kernel
             nb = min(nb, max(nthreads, (st.nlines * ntiles) // max(1, 8 * st.cspan)))
         st.nbands = <int>max(1, nb)
+        nbytes = cnp.PyArray_NBYTES(src)
+        for o in range(len(outs)):
+            nbytes += cnp.PyArray_NBYTES(<cnp.ndarray>outs[o])
+        st.dyn = dynamic_schedule(nbytes)
         st.nvmax = (tw - 1) * st.xs + st.xspan if st.has_x else 1
         # ring slots padded off powers of two (cache-set conflicts between
         # the rows a column pass reads together)
@@ -1556,6 +1565,7 @@ cdef struct Combo:
     int nouts
     Output outs[MAXOUT]
     int nbands
+    bint dyn
 
 
 cdef int _combo_band(const Combo* cb, int band, xtype dummy) noexcept nogil:
@@ -1606,8 +1616,12 @@ cdef int _combo_run(const Combo* cb, int nthreads, xtype dummy) noexcept nogil:
         for band in range(cb.nbands):
             failures += _combo_band(cb, band, dummy) != 0
         return failures
-    for band in prange(cb.nbands, schedule='static', num_threads=nthreads):
-        failures += _combo_band(cb, band, dummy) != 0
+    if cb.dyn:
+        for band in prange(cb.nbands, schedule='dynamic', chunksize=1, num_threads=nthreads):
+            failures += _combo_band(cb, band, dummy) != 0
+    else:
+        for band in prange(cb.nbands, schedule='static', num_threads=nthreads):
+            failures += _combo_band(cb, band, dummy) != 0
     return failures
 
 
@@ -1660,6 +1674,12 @@ def combine(tuple srcs, const int[::1] src_tcs, tuple outs, const Py_ssize_t[:, 
                 raise ValueError("combine: shapes differ")
             cb.outs[o].strides[a] = arr.strides[a]
     cb.nbands = bands_for(nthreads, cb.nlines)
+    nbytes = 0
+    for k in range(len(srcs)):
+        nbytes += cnp.PyArray_NBYTES(<cnp.ndarray>srcs[k])
+    for o in range(cb.nouts):
+        nbytes += cnp.PyArray_NBYTES(<cnp.ndarray>outs[o])
+    cb.dyn = dynamic_schedule(nbytes)
     if cb.nlines * cb.shape[nd - 1] > 0:
         if single:
             with nogil:

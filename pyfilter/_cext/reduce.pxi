@@ -381,6 +381,7 @@ cdef struct SPlan:
     bint xcheck                   # scan C for NaN to use the plain max/min along x
     Py_ssize_t nlines, ntiles, tile_w, nvmax
     int nbands
+    bint dyn                      # per call: bands taken dynamically
 
 
 cdef void _row_into(const SPlan* pl, rtype* dst, const rtype* other,
@@ -845,9 +846,13 @@ cdef int _srun(const SPlan* pl, rtype cval, int nthreads) noexcept nogil:
         for band in range(pl.nbands):
             failures += _sband(pl, band, cval) != 0
         return failures
-    for band in prange(pl.nbands, schedule='static',
-                       num_threads=nthreads):
-        failures += _sband(pl, band, cval) != 0
+    if pl.dyn:
+        for band in prange(pl.nbands, schedule='dynamic', chunksize=1,
+                           num_threads=nthreads):
+            failures += _sband(pl, band, cval) != 0
+    else:
+        for band in prange(pl.nbands, schedule='static', num_threads=nthreads):
+            failures += _sband(pl, band, cval) != 0
     return failures
 
 
@@ -1122,6 +1127,7 @@ cdef class BoxPlan:
         pl.tile_w = tile_w
         pl.nvmax = (tile_w - 1) * pl.sx + (pl.Lx - 1) * pl.dx + 1
         pl.nbands = bands_for(nthreads, pl.nlines * ntiles)
+        pl.dyn = dynamic_schedule(cnp.PyArray_NBYTES(inp) + cnp.PyArray_NBYTES(out))
         status = _dispatch_box(&pl, self.ctc, cval, nthreads)
         if status != 0:
             raise MemoryError("pyfilter: out of memory for the reduction buffers")
@@ -1213,6 +1219,7 @@ cdef struct FPlan:
     const Py_ssize_t* x_map
     Py_ssize_t nlines, ntiles, tile_w, nvmax, nslots
     int nbands
+    bint dyn                      # per call: bands taken dynamically
 
 
 cdef void _load_haloed(const FPlan* pl, rtype* buf, Py_ssize_t off, Py_ssize_t vx0,
@@ -1358,9 +1365,13 @@ cdef int _frun(const FPlan* pl, rtype cval, int nthreads) noexcept nogil:
         for band in range(pl.nbands):
             failures += _fband(pl, band, cval) != 0
         return failures
-    for band in prange(pl.nbands, schedule='static',
-                       num_threads=nthreads):
-        failures += _fband(pl, band, cval) != 0
+    if pl.dyn:
+        for band in prange(pl.nbands, schedule='dynamic', chunksize=1,
+                           num_threads=nthreads):
+            failures += _fband(pl, band, cval) != 0
+    else:
+        for band in prange(pl.nbands, schedule='static', num_threads=nthreads):
+            failures += _fband(pl, band, cval) != 0
     return failures
 
 
@@ -1544,6 +1555,7 @@ cdef class FootprintPlan:
         pl.ring = self.ring_bytes * pl.nvmax <= (16 << 20)
         pl.nslots = self.tpl.nslots if pl.ring else max(pl.nrows, 1)
         pl.nbands = bands_for(nthreads, pl.nlines * ntiles)
+        pl.dyn = dynamic_schedule(cnp.PyArray_NBYTES(inp) + cnp.PyArray_NBYTES(out))
         status = _dispatch_fp(&pl, self.ctc, cval, nthreads)
         if status != 0:
             raise MemoryError("pyfilter: out of memory for the footprint buffers")
@@ -1625,6 +1637,7 @@ cdef struct TPlan:
     const double* dv[3]           # divisor tables (avg backward)
     double div_const
     int nbands
+    bint dyn                      # per call: bands taken dynamically
     # uniform pooling windows along x: outputs ia <= i < ib have all K2 taps
     # at i * s2 + b2 + k * d[2] inside the row (vectorised across i)
     Py_ssize_t ia, ib, s2, b2, K2
@@ -1796,9 +1809,13 @@ cdef void _trun(const TPlan* pl, rtype ident, int nthreads) noexcept nogil:
     if nthreads <= 1 or pl.nbands <= 1:
         _trows(pl, 0, nunits, ident)
         return
-    for band in prange(pl.nbands, schedule='static',
-                       num_threads=nthreads):
-        _trows(pl, nunits * band // pl.nbands, nunits * (band + 1) // pl.nbands, ident)
+    if pl.dyn:
+        for band in prange(pl.nbands, schedule='dynamic', chunksize=1,
+                           num_threads=nthreads):
+            _trows(pl, nunits * band // pl.nbands, nunits * (band + 1) // pl.nbands, ident)
+    else:
+        for band in prange(pl.nbands, schedule='static', num_threads=nthreads):
+            _trows(pl, nunits * band // pl.nbands, nunits * (band + 1) // pl.nbands, ident)
 
 
 cdef struct TableOpts:
@@ -1948,6 +1965,7 @@ cdef class TablePlan:
         if cnp.PyArray_SIZE(out) == 0:
             return out
         pl.nbands = bands_for(nthreads, pl.P * pl.m[0] * pl.m[1])
+        pl.dyn = dynamic_schedule(cnp.PyArray_NBYTES(inp) + cnp.PyArray_NBYTES(out))
         _dispatch_table(&pl, self.ctc, nthreads)
         return out
 
