@@ -246,6 +246,65 @@ def _hwc_cases():
     return out
 
 
+SIZES = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
+
+
+def _repeat(nelem):
+    """Runs per case: many for the per-call sizes (medians of single calls)."""
+    return max(7, min(2000, int(4e6 / max(nelem, 1))))
+
+
+def _sweep(n, dtype, what):
+    """One filter on an n x n image, mode 'reflect' (= cv2.BORDER_REFLECT):
+    ``what`` is 'gauss1' (gaussian_filter sigma=1, against scipy), 'gauss1.5'
+    (sigma=1.5, against scipy and, for float32, cv2.GaussianBlur: the same
+    13 taps) or 'sobel' (ndimage.sobel along x, against scipy and cv2.Sobel
+    for float32)."""
+    x = _rand((n, n), dtype)
+    out, out_s = np.empty_like(x), np.empty_like(x)
+    targets = {"scipy": 1.0}
+    if what == "sobel":
+        def ours():
+            return pnd.sobel(x, -1, output=out, mode="reflect")
+        peers = {"scipy": lambda: ndi.sobel(x, -1, output=out_s, mode="reflect")}
+        ref = lambda: ndi.sobel(x, -1, mode="reflect")        # noqa: E731
+        fresh = lambda: pnd.sobel(x, -1, mode="reflect")      # noqa: E731
+        name = f"sobel {n}^2 {np.dtype(dtype).name}"
+        if cv2 is not None and x.dtype == np.float32:
+            dst = np.empty_like(x)
+            peers["cv2.Sobel"] = lambda: cv2.Sobel(x, -1, 1, 0, dst=dst,
+                                                   borderType=cv2.BORDER_REFLECT)
+    else:
+        sigma = 1.0 if what == "gauss1" else 1.5
+
+        def ours():
+            return pnd.gaussian_filter(x, sigma, output=out, mode="reflect")
+        peers = {"scipy": lambda: ndi.gaussian_filter(x, sigma, output=out_s, mode="reflect")}
+        ref = lambda: ndi.gaussian_filter(x, sigma, mode="reflect")      # noqa: E731
+        fresh = lambda: pnd.gaussian_filter(x, sigma, mode="reflect")    # noqa: E731
+        name = f"gaussian_filter sigma={sigma:g} {n}^2 {np.dtype(dtype).name}"
+        if cv2 is not None and x.dtype == np.float32 and what == "gauss1.5":
+            dst = np.empty_like(x)
+            peers["cv2.GaussianBlur"] = lambda: cv2.GaussianBlur(
+                x, (13, 13), 1.5, dst=dst, borderType=cv2.BORDER_REFLECT)
+            if n >= 256:
+                targets["cv2.GaussianBlur"] = 1.0
+
+    def check():
+        if x.dtype == np.uint8:
+            np.testing.assert_array_equal(fresh(), ref())
+        else:
+            _close(fresh(), ref(), 1e-5)
+    return Case(name, "separable-sizes", ours, peers, targets=targets,
+                repeat=_repeat(n * n), check=check)
+
+
 def cases():
-    return [_sobel_magnitude(), _skimage_sobel(), _gaussian_2d(), _arbitrary_31(),
-            _separable_15(), _gaussian_3d(), _uniform_5(), _uint8_sobel()] + _hwc_cases()
+    out = [_sobel_magnitude(), _skimage_sobel(), _gaussian_2d(), _arbitrary_31(),
+           _separable_15(), _gaussian_3d(), _uniform_5(), _uint8_sobel()] + _hwc_cases()
+    for what in ("gauss1", "gauss1.5", "sobel"):
+        for dt in (np.float32, np.uint8):
+            if what == "gauss1.5" and dt == np.uint8:
+                continue
+            out += [_sweep(n, dt, what) for n in SIZES]
+    return out

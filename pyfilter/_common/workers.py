@@ -155,7 +155,9 @@ def call_done(nthreads):
 
 _LOAD_AWARE = os.environ.get("PYFILTER_LOAD_AWARE", "1").strip().lower() not in (
     "0", "false", "no", "off")
-_load = [-1.0, 0]            # (time of the reading, cores free of other work)
+# time of the last reading, cores free of other work then, and at the reading
+# before (None: no reading yet)
+_load = [-1.0, 0, None]
 _LOAD_PERIOD = 0.05
 
 
@@ -175,9 +177,15 @@ def _runnable_tasks():
 def _free_cores(now):
     """Usable cores not kept busy by other runnable tasks (at least 1), or
     None when that cannot be known (no /proc/stat, the check turned off,
-    or this process sees only part of the machine)."""
+    or this process sees only part of the machine).
+
+    A core counts as busy when two readings in a row (50 ms apart) found it
+    so: one reading is an instant, and one that caught another library's
+    thread pool spinning after its own call (OpenCV's, OpenBLAS's) would
+    otherwise keep the default at one thread for the next 50 ms (measured:
+    two thirds of the calls of a benchmark alternating with OpenCV)."""
     if now - _load[0] < _LOAD_PERIOD:
-        return _load[1]
+        return _merged()
     free = None
     ncpu = _cpu_count()
     if _LOAD_AWARE and ncpu == (os.cpu_count() or ncpu):
@@ -187,9 +195,17 @@ def _free_cores(now):
             # the threads of our own team while they spin
             own = 1 + (_team[0] - 1 if now - _last_end[1] < _WARM else 0)
             free = max(1, ncpu - max(0, running - own))
+    _load[2] = _load[1] if _load[0] >= 0 else None
     _load[0] = now
     _load[1] = free
-    return free
+    return _merged()
+
+
+def _merged():
+    free, prev = _load[1], _load[2]
+    if free is None or prev is None:
+        return free
+    return max(free, prev)
 
 
 def threads_for(workers, work):

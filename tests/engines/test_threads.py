@@ -146,18 +146,18 @@ def test_small_inputs_do_not_start_threads():
 
 def test_default_leaves_out_cores_busy_with_other_work(monkeypatch):
     big = 1 << 30
-    monkeypatch.setattr(_workers, "_load", [-1.0, 0])
+    monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
     monkeypatch.setattr(_workers, "_runnable_tasks", lambda: 1)      # only us
     assert _workers.threads_for(None, big) == min(_workers.resolve(None), NCPU)
     for running in (2, 3, 50):
-        monkeypatch.setattr(_workers, "_load", [-1.0, 0])
+        monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
         monkeypatch.setattr(_workers, "_runnable_tasks", lambda r=running: r)
         expect = max(1, min(_workers.resolve(None), NCPU - (running - 1)))
         assert _workers.threads_for(None, big) == expect
         # an explicit count is honoured, and small calls stay serial
         assert _workers.threads_for(2, big) == min(2, NCPU)
         assert _workers.threads_for(None, 10) == 1
-    monkeypatch.setattr(_workers, "_load", [-1.0, 0])
+    monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
     monkeypatch.setattr(_workers, "_runnable_tasks", lambda: None)  # unknown
     assert _workers.threads_for(None, big) == min(_workers.resolve(None), NCPU)
 
@@ -170,7 +170,7 @@ def test_a_busy_process_is_seen(monkeypatch):
     p = subprocess.Popen([sys.executable, "-c", code])
     try:
         time.sleep(0.3)
-        monkeypatch.setattr(_workers, "_load", [-1.0, 0])
+        monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
         assert _workers._free_cores(time.monotonic()) <= NCPU - 1
     finally:
         p.kill()
@@ -201,11 +201,11 @@ def test_own_spinning_team_is_not_taken_for_other_work(monkeypatch):
     monkeypatch.setattr(_workers, "_WARM", 0.5)
     monkeypatch.setattr(_workers, "_team", [2])
     monkeypatch.setattr(_workers, "_runnable_tasks", lambda: 2)   # us and our team thread
-    monkeypatch.setattr(_workers, "_load", [-1.0, 0])
+    monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
     monkeypatch.setattr(_workers, "_last_end", [time.monotonic(), time.monotonic()])
     assert _workers._free_cores(time.monotonic()) == NCPU
     # the same count with our team asleep: another task is running
-    monkeypatch.setattr(_workers, "_load", [-1.0, 0])
+    monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
     monkeypatch.setattr(_workers, "_last_end", [-1e9, -1e9])
     assert _workers._free_cores(time.monotonic()) == NCPU - 1
 
@@ -250,3 +250,23 @@ def test_placement_turned_off(env):
     out = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_core_is_busy_after_two_readings_in_a_row(monkeypatch):
+    """One reading that catches a spinning thread does not take the default
+    down to one thread; two readings in a row do."""
+    if NCPU < 2:
+        pytest.skip("needs 2 CPUs")
+    monkeypatch.setattr(_workers, "_last_end", [-1e9, -1e9])
+    seq = iter([1, NCPU + 1, NCPU + 1, 1])
+    monkeypatch.setattr(_workers, "_runnable_tasks", lambda: next(seq))
+    monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
+    t = 100.0
+    assert _workers._free_cores(t) == NCPU                  # idle
+    t += 1.0
+    assert _workers._free_cores(t) == NCPU                  # busy once: ignored
+    assert _workers._free_cores(t + 0.01) == NCPU           # (cached)
+    t += 1.0
+    assert _workers._free_cores(t) == 1                     # busy twice
+    t += 1.0
+    assert _workers._free_cores(t) == NCPU                  # idle again
