@@ -127,6 +127,10 @@ def call_key(tag, input, output, args):
 
 
 _tls = threading.local()
+# captures open in any Python thread (a planned call looks for its own
+# thread's capture only when one is open somewhere)
+_CAPTURING = [0]
+_CAPTURING_LOCK = threading.Lock()
 
 
 def run_cached(cache, tag, input, output, args, plan_fn, workers, check):
@@ -163,10 +167,14 @@ class capture:
         self.call = None
         self._prev = getattr(_tls, "capture", None)
         _tls.capture = self
+        with _CAPTURING_LOCK:
+            _CAPTURING[0] += 1
         return self
 
     def __exit__(self, exc_type, exc, tb):
         _tls.capture = self._prev
+        with _CAPTURING_LOCK:
+            _CAPTURING[0] -= 1
         return exc_type is Captured
 
 
@@ -196,10 +204,11 @@ class Call:
         self.prep = prep
 
     def __call__(self, input, output, workers):
-        cap = getattr(_tls, "capture", None)
-        if cap is not None:
-            cap.call = self
-            raise Captured()
+        if _CAPTURING[0]:
+            cap = getattr(_tls, "capture", None)
+            if cap is not None:
+                cap.call = self
+                raise Captured()
         if self.prep is not None:
             input = self.prep(input)
         if type(output) is np.ndarray:
@@ -241,10 +250,11 @@ class MultiCall:
         self.prep = prep
 
     def __call__(self, input, output, workers):
-        cap = getattr(_tls, "capture", None)
-        if cap is not None:
-            cap.call = self
-            raise Captured()
+        if _CAPTURING[0]:
+            cap = getattr(_tls, "capture", None)
+            if cap is not None:
+                cap.call = self
+                raise Captured()
         if self.prep is not None:
             input = self.prep(input)
         outs = tuple(np.empty(s, d) for s, d in zip(self.shapes, self.dtypes))

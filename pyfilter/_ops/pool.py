@@ -123,10 +123,11 @@ class MultiCall(P.Call):
         self.outs = [(tuple(s), np.dtype(d)) for s, d in outs]
 
     def __call__(self, input, other, workers):
-        cap = getattr(P._tls, "capture", None)
-        if cap is not None:
-            cap.call = self
-            raise P.Captured()
+        if P._CAPTURING[0]:
+            cap = getattr(P._tls, "capture", None)
+            if cap is not None:
+                cap.call = self
+                raise P.Captured()
         results = [np.empty(s, d) for s, d in self.outs]
         nthreads = W.threads_for(workers, self.work)
         if results[0].size:
