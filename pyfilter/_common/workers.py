@@ -174,8 +174,30 @@ def _runnable_tasks():
     return None
 
 
+def _own_running_threads():
+    """The number of this process's threads that are runnable now (the
+    calling thread, our team and other libraries' pools while they spin),
+    or None."""
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return None
+    n = 0
+    for tid in tids:
+        try:
+            with open("/proc/self/task/" + tid + "/stat", "rb") as f:
+                line = f.read()
+        except OSError:
+            continue            # the thread ended meanwhile
+        i = line.rfind(b")")
+        if i >= 0 and line[i + 2:i + 3] == b"R":
+            n += 1
+    return max(n, 1)
+
+
 def _free_cores(now):
-    """Usable cores not kept busy by other runnable tasks (at least 1), or
+    """Usable cores not kept busy by other processes' runnable tasks (at
+    least 1), or
     None when that cannot be known (no /proc/stat, the check turned off,
     or this process sees only part of the machine).
 
@@ -191,9 +213,12 @@ def _free_cores(now):
     if _LOAD_AWARE and ncpu == (os.cpu_count() or ncpu):
         running = _runnable_tasks()
         if running is not None:
-            # the calling thread is one of the runnable tasks, and so are
-            # the threads of our own team while they spin
-            own = 1 + (_team[0] - 1 if now - _last_end[1] < _WARM else 0)
+            # the runnable threads of this process are not load from
+            # elsewhere: the caller, our team while it spins, and the pools
+            # of libraries called beside us (torch's, OpenBLAS's, OpenCV's)
+            own = _own_running_threads()
+            if own is None:
+                own = 1 + (_team[0] - 1 if now - _last_end[1] < _WARM else 0)
             free = max(1, ncpu - max(0, running - own))
     _load[2] = _load[1] if _load[0] >= 0 else None
     _load[0] = now

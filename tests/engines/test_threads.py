@@ -147,6 +147,7 @@ def test_small_inputs_do_not_start_threads():
 def test_default_leaves_out_cores_busy_with_other_work(monkeypatch):
     big = 1 << 30
     monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
+    monkeypatch.setattr(_workers, "_own_running_threads", lambda: 1)
     monkeypatch.setattr(_workers, "_runnable_tasks", lambda: 1)      # only us
     assert _workers.threads_for(None, big) == min(_workers.resolve(None), NCPU)
     for running in (2, 3, 50):
@@ -199,6 +200,7 @@ def test_own_spinning_team_is_not_taken_for_other_work(monkeypatch):
     if NCPU < 2:
         pytest.skip("needs 2 CPUs")
     monkeypatch.setattr(_workers, "_WARM", 0.5)
+    monkeypatch.setattr(_workers, "_own_running_threads", lambda: None)  # no /proc/self/task
     monkeypatch.setattr(_workers, "_team", [2])
     monkeypatch.setattr(_workers, "_runnable_tasks", lambda: 2)   # us and our team thread
     monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
@@ -208,6 +210,43 @@ def test_own_spinning_team_is_not_taken_for_other_work(monkeypatch):
     monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
     monkeypatch.setattr(_workers, "_last_end", [-1e9, -1e9])
     assert _workers._free_cores(time.monotonic()) == NCPU - 1
+
+
+def test_threads_of_this_process_are_not_load(monkeypatch):
+    """Runnable threads of our own process (another library's pool spinning
+    after its call, torch's or OpenBLAS's) do not count as busy cores."""
+    if NCPU < 2:
+        pytest.skip("needs 2 CPUs")
+    monkeypatch.setattr(_workers, "_runnable_tasks", lambda: 3)
+    monkeypatch.setattr(_workers, "_own_running_threads", lambda: 3)
+    monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
+    assert _workers._free_cores(time.monotonic()) == NCPU
+    monkeypatch.setattr(_workers, "_own_running_threads", lambda: 2)
+    monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
+    assert _workers._free_cores(time.monotonic()) == NCPU - 1
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs /proc/self/task")
+def test_a_spinning_thread_of_this_process_is_counted():
+    import threading
+    import zlib
+    stop = threading.Event()
+    data = os.urandom(1 << 20)
+
+    def spin():                     # zlib releases the GIL on large inputs
+        while not stop.is_set():
+            zlib.compress(data, 6)
+
+    assert _workers._own_running_threads() >= 1
+    th = threading.Thread(target=spin)
+    th.start()
+    try:
+        time.sleep(0.05)
+        seen = [_workers._own_running_threads() for _ in range(50)]
+    finally:
+        stop.set()
+        th.join()
+    assert max(seen) >= 2
 
 
 @pytest.mark.parametrize("env, seconds", [
@@ -258,6 +297,7 @@ def test_a_core_is_busy_after_two_readings_in_a_row(monkeypatch):
     if NCPU < 2:
         pytest.skip("needs 2 CPUs")
     monkeypatch.setattr(_workers, "_last_end", [-1e9, -1e9])
+    monkeypatch.setattr(_workers, "_own_running_threads", lambda: 1)
     seq = iter([1, NCPU + 1, NCPU + 1, 1])
     monkeypatch.setattr(_workers, "_runnable_tasks", lambda: next(seq))
     monkeypatch.setattr(_workers, "_load", [-1.0, 0, None])
