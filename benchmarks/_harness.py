@@ -221,7 +221,7 @@ def _plot(results, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    names, ratios, labels = [], [], []
+    names, ratios = [], []
     for row in results:
         for peer, e in row["peers"].items():
             if "ratio" in e:

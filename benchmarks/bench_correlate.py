@@ -8,7 +8,6 @@ checked against scipy before it is timed."""
 import numpy as np
 import scipy.ndimage as ndi
 
-import pyfilter
 from pyfilter import ndimage as pnd
 
 from ._harness import Case

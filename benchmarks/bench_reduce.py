@@ -41,7 +41,6 @@ def _pool_cases():
 
     peers, targets = {}, {}
     if xt is not None:
-        import torch.nn.functional as F
         peers["torch"] = lambda: F.avg_pool2d(xt, 3, 2, 1)
         targets["torch"] = 1.5
 
@@ -55,13 +54,11 @@ def _pool_cases():
                     preallocated=False, check=check_avg))
 
     if xt is not None:
-        import torch.nn.functional as F
         out.append(Case("max_pool2d 3x3/2 pad 1 + indices (1,64,512,512)", "reduce",
                         lambda: nn.max_pool2d(x, 3, 2, 1, return_indices=True),
                         {"torch": lambda: F.max_pool2d(xt, 3, 2, 1, return_indices=True)},
                         preallocated=False))
     if skimage is not None:
-        from skimage.measure import block_reduce
         xi = (x[0, :16] * 40).astype(np.uint8)
         out.append(Case("block_reduce mean 4x4 (16,512,512) uint8", "reduce",
                         lambda: filters.block_reduce(xi, (1, 4, 4), np.mean),

@@ -1,5 +1,5 @@
 """scikit-image style correlation with output shape, stride and dilation."""
-import numpy as np
+import numpy as np  # noqa: F401  (the examples use it)
 
 from .._common import validate as V
 from .._common.docs import docfiller

@@ -1,5 +1,5 @@
 """scipy.ndimage drop-ins: correlate, convolve, correlate1d, convolve1d."""
-import numpy as np
+import numpy as np  # noqa: F401  (the examples use it)
 
 from .._common import validate as V
 from .._common.docs import docfiller

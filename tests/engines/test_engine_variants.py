@@ -9,7 +9,7 @@ import pytest
 import scipy.ndimage as ndi
 
 from pyfilter import ndimage as pnd
-from pyfilter._cext import available_variants, engine, selected_variant
+from pyfilter._cext import available_variants, selected_variant
 from pyfilter._common import validate as V
 
 from tests.helpers import random_array
@@ -19,7 +19,6 @@ def _run(mod, x, w, mode="reflect"):
     out = np.empty(x.shape, x.dtype)
     ctype = np.float32 if x.dtype == np.float32 else np.float64
     base = [-(k // 2) for k in w.shape]
-    n = x.ndim
     geom = np.array([[1, 1, b, V.MODES[mode]] for b in base], dtype=np.intp)
     keep = (np.abs(w) > np.finfo(np.float64).eps).astype(np.uint8).reshape(-1)
     plan = mod.CorrelatePlan(np.array(x.shape, np.intp), np.array(out.shape, np.intp),

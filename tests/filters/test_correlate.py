@@ -6,11 +6,10 @@ import itertools
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from numpy.lib.stride_tricks import sliding_window_view
 
 from pyfilter import filters
 
-from tests.helpers import NP_PAD, assert_close_to_peer, correlate_reference as reference, random_array
+from tests.helpers import assert_close_to_peer, correlate_reference as reference, random_array
 
 
 @pytest.mark.parametrize("shape", ["same", "valid", "full"])

@@ -46,7 +46,6 @@ def _torch_conv(nsp, x, w, b, stride, padding, dilation, groups, padding_mode):
 @pytest.mark.parametrize("nsp", [1, 2, 3])
 @pytest.mark.parametrize("seed", range(4))
 def test_forward_and_autograd_match_torch(nsp, padding_mode, dtype, seed):
-    import torch
     rng = np.random.default_rng(90 + seed + 10 * nsp)
     groups = [1, 2, 4, 1][seed]
     cin, cout = 4, 4 * (1 + seed % 2)

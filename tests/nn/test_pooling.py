@@ -1,7 +1,6 @@
 """pyfilter.nn pooling against an independent numpy reference
 (sliding_window_view) for every parameter, and against
 torch.nn.functional (forward and autograd) when torch is installed."""
-import itertools
 import math
 
 import numpy as np
@@ -49,7 +48,6 @@ def _windows(a, k, s, d, m, fill):
 
 def ref_pool(x, k, s, p, d, ceil_mode, count_include_pad=True, divisor=None):
     """(max values, argmax flat indices, avg values) of (N, C, *spatial) x."""
-    nd = x.ndim - 2
     sp = x.shape[2:]
     m = [torch_len(n, ki, si, pi, di, ceil_mode) for n, ki, si, pi, di in zip(sp, k, s, p, d)]
     left = [(0, 0), (0, 0)] + [(pi, 0) for pi in p]
