@@ -165,8 +165,13 @@ def run_cases(cases, repeat=7, out=sys.stdout):
     return results
 
 
+def ms(v):
+    """A time in ms, with enough digits for microsecond calls."""
+    return f"{v:.2f}" if v >= 1 else f"{v:.3g}" if v >= 0.01 else f"{v:.4f}"
+
+
 def format_row(row):
-    parts = [f"{row['name']:<44s} pyfilter {row['pyfilter_ms']:9.2f} ms"]
+    parts = [f"{row['name']:<44s} pyfilter {ms(row['pyfilter_ms']):>9s} ms"]
     if "pyfilter_gflops" in row:
         parts.append(f"({row['pyfilter_gflops']:.0f} GFLOP/s)")
     for peer, e in row["peers"].items():
@@ -178,7 +183,7 @@ def format_row(row):
             mark = (" ok" if e["met"] else " MISSED") + f" (target {e['target']:.3g}x)"
         if "p90_target" in e:
             mark += f"; p90 {e['p90_ratio']:.2f}x" + (" ok" if e["p90_met"] else " MISSED")
-        parts.append(f"| {peer} {e['ms']:.2f} ms = {e['ratio']:.2f}x{mark}")
+        parts.append(f"| {peer} {ms(e['ms'])} ms = {e['ratio']:.2f}x{mark}")
     return " ".join(parts)
 
 
@@ -190,7 +195,7 @@ def markdown_table(results):
         peers = row["peers"] or {"-": {}}
         for peer, e in peers.items():
             name = row["name"] if first else ""
-            pf = f"{row['pyfilter_ms']:.2f}" if first else ""
+            pf = ms(row['pyfilter_ms']) if first else ""
             if "error" in e or not e:
                 lines.append(f"| {name} | {pf} | {peer} | n/a | | |")
             else:
@@ -200,7 +205,7 @@ def markdown_table(results):
                 if "p90_target" in e:
                     tgt += (f"; p90 {e['p90_ratio']:.2f}x >= {e['p90_target']:.3g}x: "
                             f"{'met' if e['p90_met'] else 'MISSED'}")
-                lines.append(f"| {name} | {pf} | {peer} | {e['ms']:.2f} | {e['ratio']:.2f}x | {tgt} |")
+                lines.append(f"| {name} | {pf} | {peer} | {ms(e['ms'])} | {e['ratio']:.2f}x | {tgt} |")
             first = False
     return "\n".join(lines)
 

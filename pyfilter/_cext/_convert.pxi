@@ -16,12 +16,10 @@
 #     truncates through int64 and wraps, anything else (NaN, -inf,
 #     < -2**63) gives 2**63.
 # CAST_ND: the N-D correlate/convolve: as CAST_LINE except that uint64
-#   truncates and wraps any |x| < 2**64 (sign and magnitude), other values
-#   give 0; and NaN stores as 0 in every integer type here.  (scipy gives 0
-#   where its N-D path skips a NaN weight, which is what the test measures;
-#   a NaN computed from NaN or inf data stores as in CAST_LINE in scipy, so
-#   int32, int64 and uint64 outputs differ there: docs/semantics.md,
-#   section 7.)
+#   truncates and wraps any finite |x| < 2**64 (sign and magnitude) and
+#   gives 0 for other values but NaN.  NaN stores as in CAST_LINE (INT32_MIN
+#   wrapped, INT64_MIN, 2**63).  (scipy skips NaN weights; a NaN computed
+#   from NaN or inf data is what reaches the store.)
 # bool (both rules): the uint8 result, then != 0 (scipy stores the raw
 # byte; we keep its truth value and a valid bool).
 # Type codes and cast rules: _codes.pxd.
@@ -56,7 +54,7 @@ ctypedef fused etype:
 
 cdef inline int32_t _d2i32(double x, int rule) noexcept nogil:
     if x != x:
-        return 0 if rule == CAST_ND else INT32_MIN
+        return INT32_MIN
     if -2147483649.0 < x < 2147483648.0:
         return <int32_t>x
     return INT32_MIN
@@ -64,7 +62,7 @@ cdef inline int32_t _d2i32(double x, int rule) noexcept nogil:
 
 cdef inline int64_t _d2i64(double x, int rule) noexcept nogil:
     if x != x:
-        return 0 if rule == CAST_ND else INT64_MIN
+        return INT64_MIN
     if -9223372036854775808.0 <= x < 9223372036854775808.0:
         return <int64_t>x
     return INT64_MIN
@@ -74,7 +72,7 @@ cdef inline uint64_t _d2u64(double x, int rule) noexcept nogil:
     cdef uint64_t r
     if rule == CAST_ND:
         if x != x:
-            return 0
+            return (<uint64_t>1) << 63
         if x >= 0:
             return <uint64_t>x if x < 18446744073709551616.0 else 0
         r = <uint64_t>(-x) if -x < 18446744073709551616.0 else 0
@@ -188,13 +186,6 @@ cdef inline int32_t _i32_line(ctype v) noexcept nogil:
         return <int32_t>(xd if ok else 0.0) if ok else INT32_MIN
 
 
-cdef inline int32_t _i32_nd(ctype v) noexcept nogil:
-    """CAST_ND to int32: as CAST_LINE, but NaN gives 0."""
-    cdef double xd = <double>v
-    cdef int32_t r = _i32_line(v)
-    return 0 if xd != xd else r
-
-
 cdef inline void _store_run(char* dst, Py_ssize_t dstep, const ctype* buf,
                             Py_ssize_t n, bint is_bool, int rule, etype* kind) noexcept nogil:
     cdef Py_ssize_t m
@@ -206,12 +197,9 @@ cdef inline void _store_run(char* dst, Py_ssize_t dstep, const ctype* buf,
             if etype is uint8_t and is_bool:
                 for m in range(n):
                     p[m] = <uint8_t>(<uint8_t>_i32_line(buf[m]) != 0)
-            elif rule == CAST_LINE:
+            else:               # both rules agree below 64 bits
                 for m in range(n):
                     p[m] = <etype>_i32_line(buf[m])
-            else:
-                for m in range(n):
-                    p[m] = <etype>_i32_nd(buf[m])
         else:
             for m in range(n):
                 _from_c(<etype*>(dst + m * dstep), buf[m], is_bool, rule)

@@ -55,6 +55,9 @@ def call(method, input, w, output, modes, cval, base, stride, dilation, out_shap
         if method == "direct":
             return _direct(input, w, output, geo, skip_small)
         if method == "fft?":
+            if not _finite_cval(modes, cval):
+                # a NaN/inf cval would reach every output through the FFT
+                return _direct(input, w, output, geo, skip_small)
             return _fft_if_finite(input, w, output, geo, skip_small)
     if method == "separable":
         return _separable(input, w, output, geo, skip_small, factors)
@@ -62,6 +65,12 @@ def call(method, input, w, output, modes, cval, base, stride, dilation, out_shap
 
 
 # ---------------------------------------------------------------- the choice
+def _finite_cval(modes, cval):
+    if V.MODE_CONSTANT not in [int(m) for m in modes]:
+        return True
+    return bool(np.isfinite(cval))
+
+
 def _target_dtype(output, input, w):
     complex_out = input.dtype.kind == "c" or w.dtype.kind == "c"
     return _core.result_dtype(output, input.dtype, complex_out)[0]

@@ -67,17 +67,23 @@ def _plan_filter(input, size, footprint, output, mode, cval, origin, axes, op):
         modes = [V.MODE_REFLECT] * input.ndim
         for a, s, o, c in zip(axes, sizes, origins, codes):
             full[a], bases[a], modes[a] = s, -(s // 2 + o), c
-        return _reduce.minmax_call(input, target, full, bases, modes, cval, op)
+        first = next((a for a, s in zip(axes, sizes) if s > 1), None)
+        return _reduce.minmax_call(input, target, full, bases, modes, cval, op, first)
     code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
     # scipy's placement: the footprint's dimensions go to the filtered
-    # axes in increasing order; origins follow the order of ``axes``.
+    # axes in increasing order; origins follow the order of ``axes``,
+    # except when every axis is filtered: then the footprint and the
+    # origins apply to the axes by position, whatever the order of ``axes``.
     shape = [1] * input.ndim
     for a, k in zip(sorted(axes), fp.shape):
         shape[a] = k
     fp = fp.reshape(shape)
-    full_origin = [0] * input.ndim
-    for a, o in zip(axes, origins):
-        full_origin[a] = o
+    if n == input.ndim:
+        full_origin = list(origins)
+    else:
+        full_origin = [0] * input.ndim
+        for a, o in zip(axes, origins):
+            full_origin[a] = o
     V.check_origins(full_origin, fp.shape)
     bases = [-(k // 2 + o) for k, o in zip(fp.shape, full_origin)]
     return _reduce.footprint_call(input, target, fp, bases, code, cval, op)
@@ -114,7 +120,8 @@ def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect"
     output : ndarray or dtype, optional
         Output array or dtype (default: the input's dtype, with scipy's
         casting rules).  When it differs from the input's dtype, the first
-        filtered axis is reduced and cast before the others, as scipy does.
+        filtered axis (in the order of ``axes``) is reduced and cast before
+        the others, as scipy does.
     %(mode_multiple)s
         A sequence of modes is only accepted for boxes (as in scipy).
     %(cval)s
@@ -123,7 +130,8 @@ def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect"
         The axes to filter (default: all).  ``size``, ``origin``, a mode
         sequence and an all-True footprint follow the order of ``axes``;
         the dimensions of any other footprint apply to the filtered axes
-        in increasing order (scipy's rules).
+        in increasing order, and so does ``origin`` with such a footprint
+        when every axis is filtered (scipy's rules).
     %(workers)s
 
     Returns
@@ -195,7 +203,8 @@ def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect"
     output : ndarray or dtype, optional
         Output array or dtype (default: the input's dtype, with scipy's
         casting rules).  When it differs from the input's dtype, the first
-        filtered axis is reduced and cast before the others, as scipy does.
+        filtered axis (in the order of ``axes``) is reduced and cast before
+        the others, as scipy does.
     %(mode_multiple)s
         A sequence of modes is only accepted for boxes (as in scipy).
     %(cval)s
@@ -204,7 +213,8 @@ def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect"
         The axes to filter (default: all).  ``size``, ``origin``, a mode
         sequence and an all-True footprint follow the order of ``axes``;
         the dimensions of any other footprint apply to the filtered axes
-        in increasing order (scipy's rules).
+        in increasing order, and so does ``origin`` with such a footprint
+        when every axis is filtered (scipy's rules).
     %(workers)s
 
     Returns

@@ -216,3 +216,18 @@ def test_methods_bad_input(rng):
         pnd.correlate(x, np.eye(3), method="separable")
     with pytest.raises(ValueError, match="separable"):
         filters.correlate(x, np.eye(3), method="separable", stride=2)
+
+
+def test_auto_with_a_non_finite_cval_keeps_it_at_the_border(rng):
+    """A kernel large enough for the FFT with cval=nan/inf in constant mode:
+    only outputs whose window reaches past the border see the cval."""
+    x = rng.standard_normal((300, 300)).astype(np.float32)
+    k = rng.standard_normal((21, 21)).astype(np.float32)
+    for cval in (np.nan, np.inf):
+        ours = pnd.correlate(x, k, mode="constant", cval=cval)
+        ref = ndi.correlate(x, k, mode="constant", cval=cval)
+        np.testing.assert_array_equal(np.isnan(ours), np.isnan(ref))
+        np.testing.assert_array_equal(np.isinf(ours), np.isinf(ref))
+        fin = np.isfinite(ref)
+        assert fin.sum() == (300 - 20) ** 2
+        _close(ours[fin], ref[fin], np.float32)

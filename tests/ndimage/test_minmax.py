@@ -1,5 +1,6 @@
 """maximum_filter / minimum_filter (and the 1-D variants) against
 scipy.ndimage, OpenCV's dilate/erode and a numpy sliding-window reference."""
+import itertools
 import warnings
 
 import numpy as np
@@ -651,3 +652,49 @@ def test_cache_is_safe_across_threads(rng):
     for t in threads:
         t.join()
     assert not errors
+
+
+def _outcome(f, *args, **kwargs):
+    try:
+        return f(*args, **kwargs)
+    except (ValueError, RuntimeError) as e:
+        return type(e)
+
+
+@pytest.mark.parametrize("axes", list(itertools.permutations(range(3), 3))
+                         + list(itertools.permutations(range(3), 2)))
+def test_footprint_and_origin_placement_with_unsorted_axes(axes):
+    """scipy places a footprint's dimensions on the filtered axes in
+    increasing order, and its origins in the order of ``axes`` unless every
+    axis is filtered (then by position)."""
+    rng = np.random.default_rng(sum(a * 3 ** i for i, a in enumerate(axes)))
+    x = rng.standard_normal((6, 7, 8))
+    fp = rng.random((2, 3, 4)[:len(axes)]) > 0.4
+    fp.flat[0] = True
+    fp.flat[-1] = False
+    for org in [(0, 0, 0), (1, 0, -1), (0, -1, 1), (0, 1, -2), (-1, 1, 1)]:
+        org = org[:len(axes)]
+        for mode in ("reflect", "constant"):
+            for name in ("minimum_filter", "maximum_filter"):
+                ref = _outcome(getattr(ndi, name), x, footprint=fp, axes=axes, origin=org,
+                               mode=mode)
+                ours = _outcome(getattr(pnd, name), x, footprint=fp, axes=axes, origin=org,
+                                mode=mode)
+                if isinstance(ref, type):
+                    assert isinstance(ours, type) and issubclass(ours, ValueError), (org, mode)
+                else:
+                    np.testing.assert_array_equal(ours, ref, err_msg=f"{name} {org} {mode}")
+
+
+@pytest.mark.parametrize("axes", [(2, 0), (1, 0), (0, 2, 1), (2, 1, 0), (0, 1)])
+@pytest.mark.parametrize("out", [np.uint8, np.int8, np.int16, np.float32])
+def test_boxes_cast_along_the_first_of_axes_first(axes, out):
+    """Into another dtype scipy reduces and casts along axes[0] first."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((5, 6, 7)) * 100
+    for sizes in ([3, 2, 4], [1, 3, 2], [2, 1, 3]):
+        s = sizes[:len(axes)]
+        for name in ("minimum_filter", "maximum_filter"):
+            ref = getattr(ndi, name)(x, size=s, axes=axes, output=out)
+            ours = getattr(pnd, name)(x, size=s, axes=axes, output=out)
+            np.testing.assert_array_equal(ours, ref, err_msg=f"{name} {s}")
