@@ -494,6 +494,10 @@ def dilate(kernel, dilation):
         raise ArgumentError("kernel must have at least one dimension")
     d = V.int_sequence(dilation, k.ndim, "dilation", minimum=1)
     shape = [(n - 1) * di + 1 if n > 0 else 0 for n, di in zip(k.shape, d)]
+    for n, di in zip(shape, d):
+        if n > V.MAX_SPAN:
+            raise ArgumentError(f"dilation={dilation!r} makes a kernel of {n} taps along an "
+                                f"axis; at most {V.MAX_SPAN} are supported")
     out = np.zeros(shape, dtype=k.dtype)
     out[tuple(slice(None, None, di) for di in d)] = k
     return out

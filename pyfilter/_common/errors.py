@@ -38,3 +38,13 @@ class AxisError(_NpAxisError, RuntimeError):
 class ComplexCvalError(ArgumentTypeError, ValueError):
     """A complex ``cval`` for a real input (scipy raises TypeError, or
     ValueError when the weights are complex)."""
+
+
+class ArgumentOverflowError(ArgumentError, OverflowError):
+    """A number too large for what it is used as (numpy raises
+    OverflowError, scipy and scikit-image ValueError or OverflowError)."""
+
+
+class NumberError(ArgumentTypeError, ValueError):
+    """Something that is not a number where one is needed (numpy's
+    conversions raise ValueError for strings, TypeError for objects)."""

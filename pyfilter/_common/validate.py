@@ -9,7 +9,8 @@ import warnings
 
 import numpy as np
 
-from .errors import ArgumentError, ArgumentTypeError, AxisError, ComplexCvalError
+from .errors import (ArgumentError, ArgumentOverflowError, ArgumentTypeError, AxisError,
+                     ComplexCvalError, NumberError)
 from .codes import (CV_BORDERS, MODE_CONSTANT, MODE_MIRROR, MODE_NEAREST,  # noqa: F401
                     MODE_REFLECT, MODE_WRAP, MODES, TORCH_PADDING_MODES, TYPECODES,
                     typecode)
@@ -116,14 +117,28 @@ def check_footprint(footprint, n, name="footprint"):
 
 
 # ---------------------------------------------------------------- sequences
+# lengths, offsets and factors beyond this cannot be indexed (sums of two
+# stay within a signed 64-bit integer)
+INT_LIMIT = 1 << 62
+
+
+# the longest 1-D kernel (taps, or the span of a dilated kernel) the
+# engines build tables for: 2**24 (128 MiB of float64 weights)
+MAX_SPAN = 1 << 24
+
+
 def as_int(value, name):
     """``value`` as a Python int (bool and non-integers rejected)."""
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be an integer, got {value!r}")
     try:
-        return operator.index(value)
+        v = operator.index(value)
     except TypeError:
         raise TypeError(f"{name} must be an integer, got {value!r}") from None
+    if not -INT_LIMIT < v < INT_LIMIT:
+        raise ArgumentOverflowError(f"{name}={value!r} is out of range (at most 2**62 "
+                                    "in magnitude)")
+    return v
 
 
 def int_sequence(value, n, name, minimum=None):
@@ -139,10 +154,12 @@ def int_sequence(value, n, name, minimum=None):
         if len(vals) != n:
             raise ArgumentError(f"{name} must be an integer or have one entry per "
                                 f"filtered axis ({n}), got {value!r}")
-    if minimum is not None:
-        for v in vals:
-            if v < minimum:
-                raise ArgumentError(f"{name} must be >= {minimum}, got {value!r}")
+    for v in vals:
+        if minimum is not None and v < minimum:
+            raise ArgumentError(f"{name} must be >= {minimum}, got {value!r}")
+        if not -INT_LIMIT < v < INT_LIMIT:
+            raise ArgumentOverflowError(f"{name}={value!r} is out of range (at most "
+                                        f"2**62 in magnitude)")
     return vals
 
 
@@ -222,6 +239,20 @@ def check_cval(cval, complex_ok, name="cval"):
         except (TypeError, ValueError):
             raise TypeError(f"{name} must be a number, got {cval!r}") from None
     return float(cval)
+
+
+def pad_value(cval, dtype, name="cval"):
+    """``cval`` as ``np.pad(mode='constant')`` stores it in ``dtype``
+    (scikit-image's padding), with errors that name it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.pad(np.zeros(1, dtype), (0, 1), constant_values=cval)[1]
+    except OverflowError:
+        raise ArgumentOverflowError(f"{name}={cval!r} does not fit the image's dtype "
+                                    f"{np.dtype(dtype)}") from None
+    except (TypeError, ValueError):
+        raise NumberError(f"{name} must be a number, got {cval!r}") from None
 
 
 # ---------------------------------------------------------------- outputs

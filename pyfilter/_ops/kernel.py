@@ -3,6 +3,9 @@ splitting, scipy.ndimage's Gaussian kernels.  Small arrays only (never
 image data)."""
 import numpy as np
 
+from .._common import validate as V
+from .._common.errors import ArgumentError
+
 DBL_EPSILON = np.finfo(np.float64).eps
 # scipy.ndimage skips the axes of a Gaussian with sigma <= this
 GAUSS_SIGMA_SKIP = 1e-15
@@ -97,9 +100,19 @@ def gaussian_kernel1d(sigma, order, radius):
 
 
 def gaussian_radius(sigma, truncate, radius):
-    if radius is not None:
-        return radius
-    return int(truncate * float(sigma) + 0.5)
+    """scipy's radius ``int(truncate * sigma + 0.5)`` unless ``radius`` is
+    given; a kernel of more than MAX_SPAN taps is refused."""
+    if radius is None:
+        r = truncate * float(sigma) + 0.5
+        if not r < V.MAX_SPAN // 2:
+            raise ArgumentError(f"sigma={sigma!r} with truncate={truncate!r} needs a kernel "
+                                f"radius of {r:.6g}; at most {V.MAX_SPAN // 2 - 1} is "
+                                "supported")
+        return int(r)
+    if radius >= V.MAX_SPAN // 2:
+        raise ArgumentError(f"radius={radius!r} is too large; at most {V.MAX_SPAN // 2 - 1} "
+                            "is supported")
+    return radius
 
 
 def separate(k, rtol):

@@ -132,12 +132,93 @@ class Pass:
                             base=self.base * block, n_out=self.n_out * block)
 
 
+# Kernels longer than this many times the axis (plus a margin) are folded
+# to the taps the boundary mode makes distinct (fold_window).
+FOLD_FACTOR = 4
+FOLD_MARGIN = 64
+
+
+def _period(mode, n):
+    if mode == C.MODE_WRAP:
+        return n
+    if mode == C.MODE_REFLECT:
+        return 2 * n
+    if mode == C.MODE_MIRROR:
+        return max(2 * n - 2, 1)
+    return None
+
+
+def fold_window(L, base, n_in, mode, *, weights=None, dilation=1, stride=1, n_out=None):
+    """A window of ``L`` taps (``weights``, or a box of ones when None) that
+    reads far beyond an axis of ``n_in`` folded to the taps the boundary
+    mode makes distinct: for wrap/reflect/mirror the taps one period apart
+    read the same values (at most a period of taps, dilation 1); for
+    nearest/constant the taps left (right) of the axis for every output
+    read the same value (at most about ``n_in + stride * n_out`` taps).
+    Returns ``(weights, base, dilation)``; the same sums up to rounding,
+    computed in time and memory bounded by the axis, not by ``L``."""
+    if n_out is None:
+        n_out = n_in
+    P = _period(mode, n_in)
+    if P is not None:
+        if weights is None:
+            q, r = divmod(L, P)
+            w = np.full(P, float(q))
+            w[:r] += 1.0
+            if dilation != 1:
+                raise ValueError("a dilated box is not folded")
+        else:
+            w = np.bincount((np.arange(L, dtype=np.int64) * dilation) % P,
+                            weights=np.asarray(weights, np.float64), minlength=P)
+        return w, base % P - P, 1
+    # nearest / constant: taps k with stride*(n_out-1) + base + k*d <= -1 read
+    # the left boundary value for every output; k*d >= n_in - base the right
+    d = dilation
+    kl = (-1 - base - stride * (n_out - 1)) // d
+    kr = -((base - n_in) // d)          # ceil((n_in - base) / d)
+    start = min(kl, L - 1) if kl >= 1 else 0
+    end = max(kr, 0) if kr <= L - 2 else L - 1
+    if weights is None:
+        w = np.ones(end - start + 1)
+        w[0] = float(start + 1)
+        w[-1] += float(L - 1 - end)
+        if end == start:
+            w[0] = float(L)
+    else:
+        wa = np.asarray(weights, np.float64).reshape(-1)
+        w = wa[start:end + 1].copy()
+        w[0] = wa[:start + 1].sum()
+        if end > start:
+            w[-1] = wa[end:].sum()
+        else:
+            w[0] = wa.sum()
+    return w, base + start * d, d
+
+
+def box_weights(L, origin, n_in, mode):
+    """``(weights, origin)`` of a box of ``L`` ones placed with ``origin``
+    (scipy's placement): folded when ``L`` is far longer than the axis,
+    so that a huge box costs what the axis costs."""
+    if n_in <= 0 or not needs_fold(L, 1, n_in):
+        return np.ones(L), origin
+    w, base, _ = fold_window(L, -(L // 2 + origin), n_in, mode)
+    return w, -base - w.shape[0] // 2
+
+
+def needs_fold(L, dilation, n_in, stride=1, n_out=None):
+    """Whether a window of ``L`` taps is long enough to fold (fold_window)."""
+    if n_out is None:
+        n_out = n_in
+    return (L - 1) * dilation + 1 > FOLD_FACTOR * (n_in + stride * n_out) + FOLD_MARGIN
+
+
 def make_pass(axis, weights, mode, cval, n_in, *, origin=0, base=None, stride=1,
               dilation=1, n_out=None, skip_zero=False, div=None):
     """A :class:`Pass` for correlating with ``weights`` along ``axis``.
 
     ``base`` defaults to scipy's placement ``-(Ld // 2 + origin)`` for the
-    dilated length ``Ld``; ``n_out`` defaults to ``n_in``.
+    dilated length ``Ld``; ``n_out`` defaults to ``n_in``.  Kernels far
+    longer than the axis are folded first (:func:`fold_window`).
     """
     w = np.asarray(weights, dtype=np.float64).reshape(-1)
     L = w.shape[0]
@@ -146,6 +227,10 @@ def make_pass(axis, weights, mode, cval, n_in, *, origin=0, base=None, stride=1,
         base = -(Ld // 2 + origin)
     if n_out is None:
         n_out = n_in
+    if n_in > 0 and needs_fold(L, dilation, n_in, stride, n_out):
+        w, base, dilation = fold_window(L, base, n_in, mode, weights=w, dilation=dilation,
+                                        stride=stride, n_out=n_out)
+        L = w.shape[0]
     kind, off1, off2, ws, center = taps(w, dilation, skip_zero)
     kept = np.abs(w) > DBL_EPSILON if skip_zero else np.ones(L, bool)
     wsum = float(np.sum(w[kept]))

@@ -21,6 +21,8 @@ import numpy as np
 
 from .._cext import engine
 from .._common import codes as C
+from .._common import dtypes as D
+from . import line as L_
 from . import plans as P
 
 OP_MAX, OP_MIN, OP_SUM = C.OP_MAX, C.OP_MIN, C.OP_SUM
@@ -100,8 +102,17 @@ def _codes(in_dtype, out_dtype, cdt):
 
 
 def _cval_in(cdt, cval):
-    """``cval`` as the Python number the engine converts to ``cdt``."""
-    return int(cval) if np.dtype(cdt).kind in "biu" else float(cval)
+    """``cval`` as the Python number the engine converts to ``cdt``.  An
+    integer ``cdt`` holds every cval that is used (minmax_compute_dtype);
+    one it cannot hold is unused and passed as 0."""
+    dt = np.dtype(cdt)
+    if dt.kind not in "biu":
+        return float(cval)
+    info = np.iinfo(dt)
+    c = float(cval)
+    if c != c or not c.is_integer() or not info.min <= cval <= info.max:
+        return 0
+    return int(cval)
 
 
 def _ip(v):
@@ -342,6 +353,26 @@ def _plan_separable(inp, tgt, sizes, bases, modes, cval, op, first=None):
     return _simplest(Steps(steps, temps))
 
 
+def _distinct_windows(shape, sizes, bases, modes):
+    """Box lengths and bases of a max/min with every window far longer
+    than its axis cut to what the boundary mode makes distinct (the same
+    result, at the cost of the axis): a whole period for wrap, reflect and
+    mirror; for nearest and constant the window clipped to one position
+    beyond each end."""
+    sizes, bases = list(sizes), list(bases)
+    for a, n in enumerate(shape):
+        L, b = sizes[a], bases[a]
+        if L <= 1 or n <= 0 or not L_.needs_fold(L, 1, n):
+            continue
+        P = L_._period(modes[a], n)
+        if P is not None:
+            sizes[a], bases[a] = P, -(P // 2)
+        else:
+            lo, hi = max(b, -n), min(b + L - 1, n)
+            sizes[a], bases[a] = hi - lo + 1, lo
+    return sizes, bases
+
+
 def minmax_call(x, target, sizes, bases, modes, cval, op, first=None):
     """The planned call of a separable max/min over the box ``sizes`` (one
     per axis of ``x``, 1 = not filtered), stride 1, into arrays like
@@ -363,7 +394,8 @@ def minmax_call(x, target, sizes, bases, modes, cval, op, first=None):
     work = target.size * 4 + x.size
 
     def build(inp, tgt):
-        return _plan_separable(inp, tgt, sizes, bases, modes, cval, op, first)
+        sz, bs = _distinct_windows(inp.shape, sizes, bases, modes)
+        return _plan_separable(inp, tgt, sz, bs, modes, cval, op, first)
     return P.Call(build, _run, target.shape, target.dtype, work, halo)
 
 
@@ -401,7 +433,15 @@ def footprint_call(x, target, fp, bases, mode, cval, op):
         halo.append((max(0, -(bases[a] + lo)), max(0, bases[a] + hi)))
     if nd == 0:
         return P.Call(_no_plan, _copy, target.shape, target.dtype, target.size, [])
-    cdt = minmax_compute_dtype(x.dtype, cval, mode == C.MODE_CONSTANT)
+    if mode == C.MODE_CONSTANT and x.dtype.kind in "biu":
+        # scipy's N-D path converts cval to the input's type, then compares
+        # in that type (300 -> 44 for uint8); for bool only its truth counts
+        cdt = np.dtype(np.uint8) if x.dtype == np.bool_ else x.dtype
+        cval = D.c_cast(cval, cdt)
+        if x.dtype == np.bool_:
+            cval = int(cval != 0)
+    else:
+        cdt = minmax_compute_dtype(x.dtype, cval, mode == C.MODE_CONSTANT)
     work = target.size * max(int(np.count_nonzero(fp)), 1)
     bases = list(bases)
 

@@ -141,16 +141,20 @@ def _plan(arr, block_size, func, cval, func_kwargs):
             raise ArgumentError(f"block_size must be an int or have one entry per axis of "
                                 f"image ({ndim}), got {block_size!r}")
         blocks = V.int_sequence(blocks, ndim, "block_size")
-    for b in blocks:
+    for b, n in zip(blocks, arr.shape):
         if b < 1:
             raise ArgumentError(f"block_size entries must be >= 1, got {block_size!r} "
                                 "(use skimage.transform.resize to upsample)")
+        if b > max(n, V.MAX_SPAN):
+            raise ArgumentError(f"block_size={block_size!r}: a block of {b} along an axis "
+                                f"of {n} would pad it to {b}; at most {V.MAX_SPAN} "
+                                "(or the axis length) is supported")
     if func_kwargs is None:
         func_kwargs = {}
     pad = [(-n) % b for n, b in zip(arr.shape, blocks)]
     kind = _fast_kind(func, arr.dtype, func_kwargs, int(np.prod(blocks)))
+    # the padding value as np.pad stores it in the image's dtype
+    fill = V.pad_value(cval, arr.dtype) if any(pad) else 0
     if kind is None or ndim == 0:
         return _Generic(func, blocks, cval, func_kwargs)
-    # the padding value as np.pad stores it in the image's dtype
-    fill = np.pad(np.zeros(1, arr.dtype), (0, 1), constant_values=cval)[1] if any(pad) else 0
     return _reduce.block_call(arr, blocks, kind, fill)

@@ -26,6 +26,9 @@ def _geometry(image_shape, kshape, faxes, shape, stride, dilation, origin,
     for i, a in enumerate(faxes):
         n, L, s, d, o = image_shape[a], kshape[i], stride[i], dilation[i], origin[i]
         Ld = d * (L - 1) + 1
+        if Ld > V.MAX_SPAN:
+            raise ArgumentError(f"dilation={d} spreads the kernel over {Ld} positions along "
+                                f"axis {a}; at most {V.MAX_SPAN} are supported")
         if shape == "same":
             V.check_origins([o], [Ld])
             if convolution:

@@ -367,7 +367,8 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
         o = V.as_int(origin, "origin")
         V.check_origins([o], [s])
         m = _modes(mode, 1)[0] if isinstance(mode, str) else V.mode_code(mode)
-        return [(ax, np.ones(s), m, o, float(s))]
+        w, o = L.box_weights(s, o, x.shape[ax], m)
+        return [(ax, w, m, o, float(s))]
     return _cascade("uniform_filter1d", input, output, (size, axis, mode, cval, origin),
                     specs, cval, workers)
 
@@ -419,8 +420,12 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
         origins = V.int_sequence(origin, len(axs), "origin")
         V.check_origins(origins, sizes)
         modes = _modes(mode, len(axs))
-        return [(a, np.ones(s), m, o, float(s))
-                for a, s, o, m in zip(axs, sizes, origins, modes) if s > 1]
+        out = []
+        for a, s, o, m in zip(axs, sizes, origins, modes):
+            if s > 1:
+                w, o = L.box_weights(s, o, x.shape[a], m)
+                out.append((a, w, m, o, float(s)))
+        return out
     return _cascade("uniform_filter", input, output, (size, mode, cval, origin, axes),
                     specs, cval, workers)
 

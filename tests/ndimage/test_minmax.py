@@ -698,3 +698,45 @@ def test_boxes_cast_along_the_first_of_axes_first(axes, out):
             ref = getattr(ndi, name)(x, size=s, axes=axes, output=out)
             ours = getattr(pnd, name)(x, size=s, axes=axes, output=out)
             np.testing.assert_array_equal(ours, ref, err_msg=f"{name} {s}")
+
+
+CVALS = [1e300, -1e300, 10 ** 20, -10 ** 20, np.inf, -np.inf, 2.5, -2.5, 300, -1, 3e9, -3e9,
+         1e19, -1e19, 70000]
+
+
+@pytest.mark.parametrize("dt", [np.uint8, np.int8, np.int16, np.uint16, np.int32, np.uint32,
+                                np.int64, np.bool_, np.float32])
+def test_cval_the_dtype_cannot_hold(dt):
+    """An unused cval of any size is ignored; a used one is converted as
+    scipy converts it (to the input's type for footprints: 300 -> 44 in
+    uint8; in float64 along boxes)."""
+    x = ((np.arange(30) * 9) % 256).reshape(5, 6).astype(dt)
+    fp = np.eye(3, dtype=bool)
+    for cval in CVALS:
+        for mode in ("reflect", "constant"):
+            for kw in (dict(size=3), dict(footprint=fp), dict(size=(1, 3))):
+                for name in ("maximum_filter", "minimum_filter"):
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        ref = getattr(ndi, name)(x, mode=mode, cval=cval, **kw)
+                    ours = getattr(pnd, name)(x, mode=mode, cval=cval, **kw)
+                    if dt == np.bool_:
+                        ref = ref.view(np.uint8) != 0
+                    np.testing.assert_array_equal(ours, ref, err_msg=f"{name} {kw} {mode} {cval}")
+
+
+def test_uint64_footprint_cval_converted_exactly():
+    """uint64 is reduced exactly (scipy rounds results through float64, so
+    the reference is numpy): cval converted as scipy's C code does, then
+    compared in uint64."""
+    x = np.array([[10, 20, 30], [40, 50, 2 ** 63 + 5]], np.uint64)
+    fp = np.eye(3, dtype=bool)
+    conv = {-1: 2 ** 64 - 1, -2.5: 2 ** 64 - 2, -3e9: 2 ** 64 - 3 * 10 ** 9, -1e19: 2 ** 63,
+            -np.inf: 2 ** 63, 1e19: 10 ** 19, 2e19: 0, np.nan: 2 ** 63}
+    for cval, c in conv.items():
+        pad = np.full((4, 5), c, np.uint64)
+        pad[1:3, 1:4] = x
+        win = np.stack([pad[i:i + 2, i:i + 3] for i in range(3)])
+        for name, red in (("maximum_filter", np.max), ("minimum_filter", np.min)):
+            ours = getattr(pnd, name)(x, footprint=fp, mode="constant", cval=cval)
+            np.testing.assert_array_equal(ours, red(win, axis=0), err_msg=f"{name} {cval}")

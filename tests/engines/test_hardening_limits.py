@@ -1,0 +1,93 @@
+"""Windows far longer than the image, and sizes no engine can honour:
+results against scipy.ndimage (while it can still compute them) or a numpy
+reference, bounded time and memory, and errors that name the parameter."""
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+
+from pyfilter import filters, kernels, ndimage as pnd
+from pyfilter._common.errors import ArgumentError, ArgumentOverflowError
+
+MODES = ["reflect", "mirror", "wrap", "nearest", "constant"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("n", [1, 2, 3, 16])
+def test_long_windows_fold_to_what_the_mode_makes_distinct(mode, n):
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal((n, 4))
+    for L in (201, 1000, 5001):
+        for o in (0, -(L // 2), (L - 1) // 2, 37):
+            for name in ("maximum_filter1d", "minimum_filter1d", "uniform_filter1d"):
+                ref = getattr(ndi, name)(x, L, axis=0, mode=mode, origin=o, cval=2.5)
+                ours = getattr(pnd, name)(x, L, axis=0, mode=mode, origin=o, cval=2.5)
+                np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-12,
+                                           err_msg=f"{name} L={L} origin={o}")
+            w = rng.standard_normal(L)
+            np.testing.assert_allclose(
+                pnd.correlate1d(x, w, axis=0, mode=mode, origin=o, cval=2.5),
+                ndi.correlate1d(x, w, axis=0, mode=mode, origin=o, cval=2.5),
+                rtol=1e-9, atol=1e-9)
+        np.testing.assert_array_equal(pnd.maximum_filter(x, (L, 3), mode=mode),
+                                      ndi.maximum_filter(x, (L, 3), mode=mode))
+    for sigma in (100.0, 1000.0):
+        np.testing.assert_allclose(pnd.gaussian_filter(x, sigma, mode=mode, cval=1.0),
+                                   ndi.gaussian_filter(x, sigma, mode=mode, cval=1.0),
+                                   rtol=1e-9, atol=1e-12)
+
+
+def test_huge_windows_cost_what_the_image_costs():
+    """Sizes scipy cannot allocate: numpy references of what they mean."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((16, 16)).astype(np.float32)
+    L = 10 ** 9
+    # every window of a periodic mode covers a whole period: the global max
+    np.testing.assert_array_equal(pnd.maximum_filter(x, L), np.full_like(x, x.max()))
+    np.testing.assert_array_equal(pnd.minimum_filter(x, (L, 1), mode="wrap"),
+                                  np.broadcast_to(x.min(axis=0), x.shape))
+    # constant mode: the data along the axis and cval
+    np.testing.assert_array_equal(pnd.maximum_filter(x, (L, 1), mode="constant", cval=-9),
+                                  np.broadcast_to(x.max(axis=0), x.shape))
+    # nearest: the edge values fill all but n taps of every window
+    x64 = x.astype(np.float64)
+    n = x.shape[0]
+    i = np.arange(n)[:, None]
+    left = L // 2 - i
+    right = L - n - left
+    ref = (left * x64[0] + x64.sum(axis=0) + right * x64[-1]) / L
+    np.testing.assert_allclose(pnd.uniform_filter1d(x64, L, axis=0, mode="nearest"), ref,
+                               rtol=1e-9)
+    assert pnd.gaussian_filter(x, 1e5).shape == x.shape
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda x: pnd.maximum_filter(x, 2 ** 63), "size"),
+    (lambda x: pnd.maximum_filter1d(x, 2 ** 63), "size"),
+    (lambda x: pnd.uniform_filter(x, 2 ** 63), "size"),
+    (lambda x: pnd.correlate1d(x, [1.0, 2.0], origin=-2 ** 63), "origin"),
+    (lambda x: filters.correlate(x, np.ones((3, 3)), stride=2 ** 63), "stride"),
+    (lambda x: filters.correlate(x, np.ones((3, 3)), dilation=10 ** 12), "dilation"),
+    (lambda x: kernels.dilate(np.ones(3), 10 ** 9), "dilation"),
+    (lambda x: pnd.gaussian_filter(x, 1e7), "sigma"),
+    (lambda x: pnd.gaussian_filter(x, 1.0, truncate=1e30), "truncate"),
+    (lambda x: pnd.gaussian_filter(x, 1.0, radius=10 ** 9), "radius"),
+    (lambda x: filters.gaussian(x, 1e7), "sigma"),
+    (lambda x: filters.block_reduce(x, 10 ** 9), "block_size"),
+])
+def test_sizes_that_cannot_be_honoured_name_the_parameter(call, name):
+    x = np.zeros((16, 16), np.float32)
+    with pytest.raises(ValueError, match=name):
+        call(x)
+
+
+def test_block_reduce_cval_errors():
+    x = np.zeros((5, 5), np.uint8)
+    with pytest.raises(ValueError, match="cval"):        # np.pad raises ValueError
+        filters.block_reduce(x, 2, cval="a")
+    with pytest.raises(TypeError, match="cval"):
+        filters.block_reduce(x, 2, cval=object())
+    with pytest.raises(OverflowError, match="cval"):     # as np.pad does
+        filters.block_reduce(x, 2, cval=10 ** 30)
+    with pytest.raises(ArgumentOverflowError):
+        filters.block_reduce(x, 2, np.median, cval=10 ** 30)
+    assert issubclass(ArgumentOverflowError, ArgumentError)
