@@ -116,6 +116,9 @@ def call(x, weights, output, modes, cval, base, stride, dilation, out_shape,
     complex_out = x.dtype.kind == "c" or weights.dtype.kind == "c"
     out_shape = tuple(int(n) for n in out_shape)
     tdt, cval, warn = check_output(output, x, out_shape, complex_out, cval)
+    if complex_out and tdt.kind == "c":
+        return _complex_call(x, weights, tdt, cval, modes, base, stride, dilation, out_shape,
+                             skip_small, cast_rule)
     cdt = D.compute_dtype(x.dtype, tdt, weights.dtype)
     keep = kept_taps(weights, skip_small)
     ntaps = int(keep.sum())
@@ -153,3 +156,57 @@ def call(x, weights, output, modes, cval, base, stride, dilation, out_shape,
     halo = reach(keep, base, dilation) if all(s == 1 for s in stride) else None
     work = int(np.prod(out_shape)) * max(ntaps, 1) // TAPS_PER_OP[cdt]
     return P.Call(build, run, out_shape, tdt, work, halo)
+
+
+def _complex_call(x, weights, tdt, cval, modes, base, stride, dilation, out_shape,
+                  skip_small, cast_rule):
+    """A complex correlation as scipy.ndimage computes it: real correlations
+    of the real and imaginary parts (each skipping its own small weights),
+    combined.  So ``inf`` stays ``inf + 0j`` where the other part is finite
+    (a complex multiply would give ``inf + nanj``), whatever the layout."""
+    rdt = np.dtype(np.float32) if tdt == np.complex64 else np.dtype(np.float64)
+    xc, wc = x.dtype.kind == "c", weights.dtype.kind == "c"
+    proto = np.broadcast_to(np.zeros((), D.real_dtype(x.dtype)), x.shape)
+    cre, cim = float(np.real(cval)), float(np.imag(cval))
+    wr = np.ascontiguousarray(weights.real, dtype=np.float64)
+    wi = np.ascontiguousarray(weights.imag, dtype=np.float64) if wc else None
+    # per output part: [(input part, weights, cval, sign)]
+    if xc and wc:
+        terms = ([(0, wr, cre, 1.0), (1, wi, cim, -1.0)], [(0, wi, cre, 1.0), (1, wr, cim, 1.0)])
+    elif xc:
+        terms = ([(0, wr, cre, 1.0)], [(1, wr, cim, 1.0)])
+    else:
+        terms = ([(0, wr, cre, 1.0)], [(0, wi, cre, 1.0)])
+    subs = [[(part, call(proto, w, rdt, modes, c, base, stride, dilation, out_shape,
+                         skip_small, cast_rule), sign) for part, w, c, sign in t]
+            for t in terms]
+    calls = [c for t in subs for _, c, _ in t]
+
+    def parts(inp):
+        return (inp.real, inp.imag) if xc else (inp, None)
+
+    def build(inp, tgt):
+        src = parts(inp)
+        return [[c.build(src[part], dst) for part, c, _ in t]
+                for t, dst in zip(subs, (tgt.real, tgt.imag))]
+
+    def run(plans, inp, tgt, nthreads):
+        src = parts(inp)
+        tmp = None
+        for t, pl, dst in zip(subs, plans, (tgt.real, tgt.imag)):
+            for k, ((part, c, sign), p) in enumerate(zip(t, pl)):
+                if k == 0:
+                    c.run(p, src[part], dst, nthreads)
+                    continue
+                if tmp is None:
+                    tmp = np.empty(out_shape, rdt)
+                c.run(p, src[part], tmp, nthreads)
+                if sign < 0:
+                    np.subtract(dst, tmp, out=dst)
+                else:
+                    np.add(dst, tmp, out=dst)
+
+    halos = [c.halo for c in calls]
+    halo = None if any(h is None for h in halos) else [
+        (max(h[a][0] for h in halos), max(h[a][1] for h in halos)) for a in range(x.ndim)]
+    return P.Call(build, run, out_shape, tdt, sum(c.work for c in calls), halo)

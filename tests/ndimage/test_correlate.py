@@ -331,3 +331,42 @@ def test_scipy_nd_reflect_long_kernel_bug(rng):
     from numpy.lib.stride_tricks import sliding_window_view
     ref2 = np.tensordot(sliding_window_view(padded2, w2.shape), w2, axes=2)
     np.testing.assert_allclose(pnd.correlate(x2, w2, mode="reflect"), ref2, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["correlate", "convolve"])
+@pytest.mark.parametrize("xdt, wdt", [(np.complex128, np.float64), (np.complex128, np.complex128),
+                                      (np.float64, np.complex128), (np.complex64, np.complex64),
+                                      (np.complex64, np.float64)])
+def test_complex_non_finite_as_scipy_in_every_layout(name, xdt, wdt):
+    """scipy correlates the real and imaginary parts separately: inf stays
+    inf + 0j where the other part is finite (a complex multiply gives
+    inf + nanj), and the result does not depend on the output's layout."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((5, 6)) + (1j * rng.standard_normal((5, 6))
+                                         if np.dtype(xdt).kind == "c" else 0)
+    x[2, 3] = np.inf
+    x[0, 5] = -np.inf
+    if np.dtype(xdt).kind == "c":
+        x[1, 1] = 1j * np.inf
+        x[3, 4] = np.nan
+    x = x.astype(xdt)
+    w = rng.standard_normal((3, 3))
+    w[0, 0] = 0
+    if np.dtype(wdt).kind == "c":
+        w = w + 1j * rng.standard_normal((3, 3))
+        w[1, 1], w[2, 2] = 2 + 0j, 1j
+    w = w.astype(wdt)
+    tol = 1e-5 if np.dtype(xdt) == np.complex64 else 1e-12
+    for mode in ("reflect", "constant"):
+        cval = (1 + 2j) if x.dtype.kind == "c" else 1.5
+        ref = getattr(ndi, name)(x, w, mode=mode, cval=cval)
+        for out in (np.empty(ref.shape, ref.dtype), np.empty(ref.shape[::-1], ref.dtype).T,
+                    np.empty((ref.shape[0], 2 * ref.shape[1]), ref.dtype)[:, ::2]):
+            getattr(pnd, name)(x, w, output=out, mode=mode, cval=cval)
+            for part in (np.real, np.imag):
+                a, b = part(out), part(ref)
+                np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+                np.testing.assert_array_equal(np.isposinf(a), np.isposinf(b))
+                np.testing.assert_array_equal(np.isneginf(a), np.isneginf(b))
+                fin = np.isfinite(b)
+                np.testing.assert_allclose(a[fin], b[fin], rtol=tol, atol=tol * 10)
