@@ -618,3 +618,31 @@ def test_pool_bad_input_raises_the_same_error_twice(rng):
     # only max_unpool2d's signature with out-of-range indices is valid (the
     # indices are checked when they are scattered)
     assert len(_cache()) == 1
+
+
+@requires_torch
+@pytest.mark.parametrize("k, p", [(1, 0), (2, 1), (3, 1)])
+def test_length_one_inputs_and_their_gradients_match_torch(k, p):
+    x = np.array([[[2.5]], [[-1.0]]], np.float32)          # (N=2, C=1, L=1)
+    tx = torch.from_numpy(x.copy()).requires_grad_()
+    ty, ti = torch.nn.functional.max_pool1d(tx, k, 1, p, return_indices=True)
+    y, idx = nn.max_pool1d(x, k, 1, p, return_indices=True)
+    np.testing.assert_array_equal(y, ty.detach().numpy())
+    np.testing.assert_array_equal(idx, ti.numpy())
+    g = np.arange(1, ty.numel() + 1, dtype=np.float32).reshape(ty.shape)
+    ty.backward(torch.from_numpy(g))
+    np.testing.assert_array_equal(nn.max_pool1d_backward(g, x, k, 1, p), tx.grad.numpy())
+
+
+@requires_torch
+def test_backward_of_an_empty_batch_matches_torch():
+    import torch.nn.functional as F
+    x = np.zeros((0, 2, 6, 6), np.float32)
+    tx = torch.zeros(x.shape, requires_grad=True)
+    for fwd, bwd, arg in ((F.max_pool2d, nn.max_pool2d_backward, x),
+                          (F.avg_pool2d, nn.avg_pool2d_backward, x.shape)):
+        ty = fwd(tx, 2)
+        g = np.zeros(ty.shape, np.float32)
+        ours = bwd(g, arg, 2)
+        ref = torch.autograd.grad(ty, tx, torch.from_numpy(g), allow_unused=True)[0]
+        assert ours.shape == tuple(ref.shape) == x.shape and ours.dtype == np.float32
