@@ -123,3 +123,81 @@ cdef inline void band_units(Py_ssize_t nunits, int band, int nbands, Py_ssize_t*
     """The units [u0, u1) of band ``band`` of ``nbands``."""
     u0[0] = nunits * band // nbands
     u1[0] = nunits * (band + 1) // nbands
+
+
+# ---------------------------------------------------------------- interrupts
+# A long call stays interruptible: the calling thread (OpenMP thread 0 of
+# the team, or the only thread) runs Python's signal handlers at most every
+# POLL_SECONDS, between units of work; once a handler raised (Ctrl-C: a
+# KeyboardInterrupt) every thread skips its remaining units and the engine's
+# Python entry point returns with that exception (``check_interrupt``).
+# Units are polled every ``poll_units(work per unit)`` units, so that a
+# poll costs well under 1 % of the work between polls.
+from cpython.exc cimport PyErr_Occurred
+
+cdef extern from "Python.h":
+    # without Cython's "except -1": the handler's exception stays set for
+    # check_interrupt to raise
+    int pf_check_signals "PyErr_CheckSignals" () noexcept
+from pyfilter._cext._omp cimport omp_get_thread_num
+
+cdef extern from *:
+    """
+    #include <time.h>
+    static double pf_now(void) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+    }
+    """
+    double pf_now() noexcept nogil
+
+POLL_SECONDS = 0.05
+cdef double _POLL = 0.05
+
+
+cdef struct Interrupt:
+    int stop              # set once a signal handler raised
+    double next           # when the calling thread looks next
+
+
+cdef inline void interrupt_init(Interrupt* it) noexcept nogil:
+    it.stop = 0
+    it.next = pf_now() + _POLL
+
+
+cdef inline Py_ssize_t poll_units(double work_per_unit) noexcept nogil:
+    """Units between two polls: about 2**16 element operations."""
+    if work_per_unit >= 65536.0:
+        return 1
+    if work_per_unit < 1.0:
+        return 65536
+    return <Py_ssize_t>(65536.0 / work_per_unit)
+
+
+cdef inline bint interrupted(Interrupt* it) noexcept nogil:
+    """Whether the call was interrupted; on the calling thread, runs the
+    signal handlers when POLL_SECONDS have passed since the last look."""
+    cdef double t
+    if it == NULL:
+        return False
+    if it.stop:
+        return True
+    if omp_get_thread_num() == 0:
+        t = pf_now()
+        if t >= it.next:
+            it.next = t + _POLL
+            with gil:
+                if pf_check_signals() != 0:
+                    it.stop = 1
+    return it.stop != 0
+
+
+cdef inline int check_interrupt(Interrupt* it) except -1:
+    """Raise the handler's exception (or KeyboardInterrupt) after an
+    interrupted call."""
+    if it.stop:
+        if PyErr_Occurred() != NULL:
+            return -1
+        raise KeyboardInterrupt()
+    return 0

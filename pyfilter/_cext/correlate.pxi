@@ -125,6 +125,8 @@ cdef struct Plan:
     Py_ssize_t nslots, slot_len, chunk
     int nbands                    # per call
     bint dyn                      # per call: bands taken dynamically
+    Interrupt* intr               # per call: Ctrl-C (_common.pxi)
+    Py_ssize_t poll               # per call: units between two polls
     bint direct_in                # per call: interior taps read the input directly
     int out_mode                  # per call: OUT_CONVERT / OUT_DIRECT / OUT_STREAM
     int cast_rule                 # CAST_ND / CAST_LINE (scipy's two casts)
@@ -609,8 +611,14 @@ cdef int _band(const Plan* pl, int band, ctype cval, char** scratch) noexcept no
     span = (pl.kx - 1) * pl.dx
     step = pl.chunk * inner
     la = nout - 1          # the axis along which two lines may share rows
+    cdef Py_ssize_t until_poll = 1
     u = u0
     while u < u1:
+        until_poll -= 1
+        if until_poll <= 0:
+            until_poll = pl.poll
+            if interrupted(pl.intr):
+                break
         xo0 = t * pl.tile_w
         nxo = pl.nx_out - xo0
         if nxo > pl.tile_w:
@@ -1029,6 +1037,8 @@ cdef class CorrelatePlan:
         cdef Py_ssize_t* mem
         cdef double wi
         cdef bint ring_mode, pair_ok, has_keep = keep.shape[0] != 0
+        pl.intr = NULL
+        pl.poll = 1
         if not 1 <= ndim <= MAXDIM:
             raise ValueError(f"CorrelatePlan: 1..{MAXDIM} dimensions, got {ndim}")
         if (out_shape.shape[0] != ndim or kshape.shape[0] != ndim
@@ -1338,7 +1348,12 @@ cdef class CorrelatePlan:
             nunits = pl.nlines * pl.ntiles
             pl.nbands = bands_for(nthreads, nunits)
         pl.dyn = dynamic_schedule(cnp.PyArray_NBYTES(inp) + cnp.PyArray_NBYTES(out))
+        cdef Interrupt intr
+        interrupt_init(&intr)
+        pl.intr = &intr
+        pl.poll = poll_units(<double>pl.tile_w * pl.inner * (pl.ntaps if pl.ntaps > 0 else 1))
         status = _dispatch(&pl, self.ctc, cval, nthreads)
+        check_interrupt(&intr)
         if status != 0:
             raise MemoryError("pyfilter: out of memory for the correlation buffers")
         return out

@@ -173,6 +173,8 @@ cdef struct Stage:
     Py_ssize_t ncol_out
     Py_ssize_t nlines, ntiles, tile_w, nbands
     bint dyn                  # per call: bands taken dynamically
+    Interrupt* intr           # per call: Ctrl-C (_common.pxi)
+    Py_ssize_t poll           # per call: lines between two polls
     # column geometry: output row o reads virtual rows o*cs + cb + off
     Py_ssize_t cb, cs, clo, cspan, cvlo
     const Py_ssize_t* cmap    # virtual row (from cvlo) -> source row / -1
@@ -991,7 +993,13 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
             wk.tags[2 * k] = -1
             wk.tags[2 * k + 1] = 0
     n_other_lines = st.nlines // st.ncol_out
+    cdef Py_ssize_t until_poll = 1
     for u in range(u0, u1):
+        until_poll -= 1
+        if until_poll <= 0:
+            until_poll = st.poll
+            if interrupted(st.intr):
+                break
         t = u // st.nlines
         l = u - t * st.nlines
         x0 = t * st.tile_w
@@ -1330,6 +1338,8 @@ cdef class StagePlan:
         cdef Py_ssize_t npass = ptab.shape[0], vhi, xlo = 0, xhi = 0, clo = 0, chi = 0
         cdef Py_ssize_t start, nt, t, off, nxd, nlines
         cdef bint xset = False, cset = False, is_x, is_c
+        st.intr = NULL
+        st.poll = 1
         if nd < 1 or nd > MAXDIM or dst_shape.shape[0] != nd:
             raise ValueError(f"StagePlan: bad ndim {nd}")
         if oprog.shape[0] < 1 or oprog.shape[0] > MAXOUT:
@@ -1539,6 +1549,10 @@ cdef class StagePlan:
         # ring slots padded off powers of two (cache-set conflicts between
         # the rows a column pass reads together)
         st.slot_len = (max(tw, st.nvmax) + 15) // 16 * 16 + 16
+        cdef Interrupt intr
+        interrupt_init(&intr)
+        st.intr = &intr
+        st.poll = poll_units(<double>tw * 8.0)
         if st.nlines * st.nx_dst > 0:
             if isz == 4:
                 with nogil:
@@ -1549,6 +1563,7 @@ cdef class StagePlan:
             else:
                 with nogil:
                     status = _run(&st, nthreads, <int16_t>0)
+        check_interrupt(&intr)
         if status != 0:
             raise MemoryError("pyfilter: out of memory for the line buffers")
 

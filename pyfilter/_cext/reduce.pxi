@@ -382,6 +382,8 @@ cdef struct SPlan:
     Py_ssize_t nlines, ntiles, tile_w, nvmax
     int nbands
     bint dyn                      # per call: bands taken dynamically
+    Interrupt* intr               # per call: Ctrl-C (_common.pxi)
+    Py_ssize_t poll               # per call: units between two polls
 
 
 cdef void _row_into(const SPlan* pl, rtype* dst, const rtype* other,
@@ -625,7 +627,7 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
     cdef Py_ssize_t* o = roff + nwmax
     cdef Py_ssize_t* k = o + (nout + 1)
     cdef int status = 0
-    cdef Py_ssize_t u, a, t, line, rem, xo0, nxo, vx0, nv, ilo, ihi, li, ni
+    cdef Py_ssize_t until_poll, u, a, t, line, rem, xo0, nxo, vx0, nv, ilo, ihi, li, ni
     cdef Py_ssize_t off, q, qblk = 0, prevq = -2, prevt = -1, r, i, prevline
     cdef bint more
     cdef const Py_ssize_t* hmap
@@ -650,7 +652,13 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
         else:
             line = u0 // pl.ntiles
             t = u0 - line * pl.ntiles
+        until_poll = 1
         for u in range(u0, u1):
+            until_poll -= 1
+            if until_poll <= 0:
+                until_poll = pl.poll
+                if interrupted(pl.intr):
+                    break
             if u > u0:
                 if pl.vh:
                     line += 1
@@ -956,6 +964,8 @@ cdef class BoxPlan:
         cdef SPlan* pl = &self.tpl
         cdef int nd = in_shape.shape[0], nout, a, lax
         cdef Py_ssize_t blk = opts.block, pos, vhi, nx_out, sx, dx, Lx, bx, tw, ntiles
+        pl.intr = NULL
+        pl.poll = 1
         if nd < 1 or nd > RMAXDIM:
             raise ValueError(f"BoxPlan: 1..{RMAXDIM} dimensions, got {nd}")
         if (out_shape.shape[0] != nd or L.shape[0] != nd or stride.shape[0] != nd
@@ -1128,7 +1138,12 @@ cdef class BoxPlan:
         pl.nvmax = (tile_w - 1) * pl.sx + (pl.Lx - 1) * pl.dx + 1
         pl.nbands = bands_for(nthreads, pl.nlines * ntiles)
         pl.dyn = dynamic_schedule(cnp.PyArray_NBYTES(inp) + cnp.PyArray_NBYTES(out))
+        cdef Interrupt intr
+        interrupt_init(&intr)
+        pl.intr = &intr
+        pl.poll = poll_units(<double>pl.tile_w * 8.0)
         status = _dispatch_box(&pl, self.ctc, cval, nthreads)
+        check_interrupt(&intr)
         if status != 0:
             raise MemoryError("pyfilter: out of memory for the reduction buffers")
         return out
@@ -1220,6 +1235,8 @@ cdef struct FPlan:
     Py_ssize_t nlines, ntiles, tile_w, nvmax, nslots
     int nbands
     bint dyn                      # per call: bands taken dynamically
+    Interrupt* intr               # per call: Ctrl-C (_common.pxi)
+    Py_ssize_t poll               # per call: units between two polls
 
 
 cdef void _load_haloed(const FPlan* pl, rtype* buf, Py_ssize_t off, Py_ssize_t vx0,
@@ -1274,7 +1291,7 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
     cdef rtype* Rb = <rtype*>malloc(pl.tile_w * sizeof(rtype))
     cdef double* dbl = <double*>malloc(pl.tile_w * sizeof(double))
     cdef int status = 0
-    cdef Py_ssize_t u, a, t, rem, xo0, nxo, vx0, nv, r, slot, off, j, extra, v
+    cdef Py_ssize_t until_poll, u, a, t, rem, xo0, nxo, vx0, nv, r, slot, off, j, extra, v
     cdef bint hit
     cdef char* dst
     cdef rtype* Rp
@@ -1289,7 +1306,13 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
         for a in range(nout - 1, -1, -1):
             o[a] = rem % pl.o_n[a]
             rem = rem // pl.o_n[a]
+        until_poll = 1
         for u in range(u0, u1):
+            until_poll -= 1
+            if until_poll <= 0:
+                until_poll = pl.poll
+                if interrupted(pl.intr):
+                    break
             t = u // pl.nlines
             xo0 = t * pl.tile_w
             nxo = pl.nx_out - xo0
@@ -1417,6 +1440,8 @@ cdef class FootprintPlan:
         cdef FPlan* pl = &self.tpl
         cdef int nd = shape.shape[0], nout, a, lax
         cdef Py_ssize_t blk = opts.block, Lx, bx, nx_out
+        pl.intr = NULL
+        pl.poll = 1
         if nd < 1 or nd > RMAXDIM:
             raise ValueError(f"FootprintPlan: 1..{RMAXDIM} dimensions, got {nd}")
         if fp_shape.shape[0] != nd or base.shape[0] != nd or modes.shape[0] != nd:
@@ -1556,7 +1581,12 @@ cdef class FootprintPlan:
         pl.nslots = self.tpl.nslots if pl.ring else max(pl.nrows, 1)
         pl.nbands = bands_for(nthreads, pl.nlines * ntiles)
         pl.dyn = dynamic_schedule(cnp.PyArray_NBYTES(inp) + cnp.PyArray_NBYTES(out))
+        cdef Interrupt intr
+        interrupt_init(&intr)
+        pl.intr = &intr
+        pl.poll = poll_units(<double>pl.tile_w * (pl.nruns + 1) * 4.0)
         status = _dispatch_fp(&pl, self.ctc, cval, nthreads)
+        check_interrupt(&intr)
         if status != 0:
             raise MemoryError("pyfilter: out of memory for the footprint buffers")
         return out
@@ -1638,6 +1668,8 @@ cdef struct TPlan:
     double div_const
     int nbands
     bint dyn                      # per call: bands taken dynamically
+    Interrupt* intr               # per call: Ctrl-C (_common.pxi)
+    Py_ssize_t poll               # per call: units between two polls
     # uniform pooling windows along x: outputs ia <= i < ib have all K2 taps
     # at i * s2 + b2 + k * d[2] inside the row (vectorised across i)
     Py_ssize_t ia, ib, s2, b2, K2
@@ -1740,7 +1772,13 @@ cdef void _trows(const TPlan* pl, Py_ssize_t u0, Py_ssize_t u1, rtype ident) noe
         ti = <int32_t*>malloc((pl.ib - pl.ia) * sizeof(int32_t))
         if mv == NULL or ti == NULL:
             vec = False          # fall back to the scalar loop
+    cdef Py_ssize_t until_poll = 1
     for u in range(u0, u1):
+        until_poll -= 1
+        if until_poll <= 0:
+            until_poll = pl.poll
+            if interrupted(pl.intr):
+                break
         p = u // (m0 * m1)
         i0 = (u // m1) % m0
         i1 = u % m1
@@ -1895,6 +1933,8 @@ cdef class TablePlan:
                  TableOpts opts):
         cdef TPlan* pl = &self.tpl
         cdef int a
+        pl.intr = NULL
+        pl.poll = 1
         if in_shape.shape[0] != 4 or out_shape.shape[0] != 4 or dilation.shape[0] != 3:
             raise ValueError("TablePlan: (P, n0, n1, n2) shapes and three dilations expected")
         _check_compute(opts.ctc, "TablePlan")
@@ -1966,7 +2006,12 @@ cdef class TablePlan:
             return out
         pl.nbands = bands_for(nthreads, pl.P * pl.m[0] * pl.m[1])
         pl.dyn = dynamic_schedule(cnp.PyArray_NBYTES(inp) + cnp.PyArray_NBYTES(out))
+        cdef Interrupt intr
+        interrupt_init(&intr)
+        pl.intr = &intr
+        pl.poll = poll_units(<double>pl.m[2] * 16.0)
         _dispatch_table(&pl, self.ctc, nthreads)
+        check_interrupt(&intr)
         return out
 
 
@@ -2171,6 +2216,8 @@ cdef class AvgBackwardPlan:
         cdef TPlan* pl = &self.tpl
         cdef int a
         cdef Py_ssize_t pos
+        pl.intr = NULL
+        pl.poll = 1
         if in_shape.shape[0] != 4 or out_shape.shape[0] != 4:
             raise ValueError("AvgBackwardPlan: (P, n0, n1, n2) shapes expected")
         if in_shape[0] != out_shape[0]:
