@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-debug bench build debug-build doctest clean distclean torch
+.PHONY: demo test test-debug test-asan bench build debug-build asan-build doctest clean distclean torch
 
 # One-time environment: build tools, then the package (editable) with extras.
 $(VENV)/.ready: pyproject.toml setup.py
@@ -25,6 +25,13 @@ build: $(VENV)/.ready
 debug-build: $(VENV)/.ready
 	PYFILTER_DEBUG=1 $(PY) setup.py -q build_ext --inplace --parallel 2
 
+# AddressSanitizer build (baseline variant): python itself is not
+# instrumented, so libasan is preloaded (with libstdc++, whose exceptions
+# OpenCV throws and ASan must intercept); leaks are not checked (CPython's
+# own allocations at exit).
+asan-build: $(VENV)/.ready
+	PYFILTER_ASAN=1 $(PY) setup.py -q build_ext --inplace --parallel 2
+
 demo: build
 	$(PY) -m pyfilter demo
 
@@ -35,6 +42,11 @@ test: build
 # The suite against a build with Cython bounds/wraparound/initialized checks.
 test-debug: debug-build
 	$(PY) -m pytest -q -x tests
+
+test-asan: asan-build
+	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libstdc++.so)" \
+	    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 PYFILTER_SIMD=base \
+	    PYFILTER_TEST_NO_TORCH=1 $(PY) -m pytest -q -x tests
 
 bench: build
 	MALLOC_MMAP_THRESHOLD_=134217728 MALLOC_TRIM_THRESHOLD_=1073741824 \

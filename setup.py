@@ -8,6 +8,12 @@ Environment switches (all read at build time):
     Compile for the build machine (``-march=native``) instead of portable code.
 ``PYFILTER_DEBUG=1``
     Cython ``boundscheck``, ``wraparound`` and ``initializedcheck`` on, ``-O1 -g``.
+``PYFILTER_ASAN=1``
+    AddressSanitizer build (``-fsanitize=address``, ``-O1 -g``, the baseline
+    variant only); run it with libasan preloaded (``make test-asan``).
+
+``CFLAGS`` and ``LDFLAGS`` apply to the engines and to the OpenMP test
+program alike (a sanitizer in them must not make the test fail to link).
 
 OpenMP is detected by compiling and linking a small test program; when that
 fails the build goes on serially with a warning.  On x86-64 every engine is
@@ -19,6 +25,7 @@ import glob
 import json
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -47,10 +54,12 @@ def _flag(name):
 DEBUG = _flag("PYFILTER_DEBUG")
 NATIVE = _flag("PYFILTER_NATIVE")
 NO_OPENMP = _flag("PYFILTER_NO_OPENMP")
+ASAN = _flag("PYFILTER_ASAN")
+SAN_FLAGS = ["-fsanitize=address", "-fno-omit-frame-pointer"] if ASAN else []
 X86_64 = platform.machine().lower() in ("x86_64", "amd64")
 # SIMD variants compiled from the same source, picked at import time.
 VARIANTS = {"base": []}
-if X86_64 and not NATIVE:
+if X86_64 and not NATIVE and not ASAN:
     VARIANTS["avx2"] = ["-mavx2", "-mfma"]
     # 512-bit vectors where the CPU has AVX-512 (F, CD, BW, DQ, VL: Intel
     # since Skylake-SP, AMD since Zen 4); GCC prefers 256-bit vectors
@@ -58,7 +67,7 @@ if X86_64 and not NATIVE:
     VARIANTS["avx512"] = ["-mavx2", "-mfma", "-mavx512f", "-mavx512cd", "-mavx512bw",
                           "-mavx512dq", "-mavx512vl", "-mprefer-vector-width=512"]
 
-if DEBUG:
+if DEBUG or ASAN:
     OPT_FLAGS = ["-O1", "-g"]
 elif NATIVE:
     OPT_FLAGS = ["-O3", "-march=native"]
@@ -103,7 +112,7 @@ def _write_stubs():
 
 
 def _mode():
-    return dict(debug=DEBUG, native=NATIVE, no_openmp=NO_OPENMP,
+    return dict(debug=DEBUG, native=NATIVE, no_openmp=NO_OPENMP, asan=ASAN,
                 variants=sorted(VARIANTS))
 
 
@@ -166,6 +175,11 @@ int main(void) {
 }
 """
         flags = ["-fopenmp"]
+        # the engines' own flags, and the user's LDFLAGS (distutils links
+        # executables without them): an -fsanitize in CFLAGS would otherwise
+        # fail the link and silently build everything serial
+        cflags = SAN_FLAGS
+        ldflags = SAN_FLAGS + shlex.split(os.environ.get("LDFLAGS", ""))
         tmp = tempfile.mkdtemp(prefix="pyfilter-omp-")
         try:
             src = os.path.join(tmp, "omp_check.c")
@@ -173,10 +187,11 @@ int main(void) {
                 f.write(code)
             try:
                 objs = self.compiler.compile([src], output_dir=tmp,
-                                             extra_postargs=flags)
+                                             extra_postargs=flags + cflags)
                 exe = os.path.join(tmp, "omp_check")
-                self.compiler.link_executable(objs, exe, extra_postargs=flags)
-                out = subprocess.run([exe], capture_output=True, text=True,
+                self.compiler.link_executable(objs, exe, extra_postargs=flags + ldflags)
+                env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+                out = subprocess.run([exe], capture_output=True, text=True, env=env,
                                      timeout=60)
                 if out.returncode != 0 or out.stdout.strip() != "1":
                     return None, "the OpenMP test program did not run"
@@ -210,9 +225,9 @@ int main(void) {
                   file=sys.stderr)
         for ext in self.extensions:
             simd = getattr(ext, "pyfilter_simd_flags", [])
-            ext.extra_compile_args = (OPT_FLAGS + COMMON_FLAGS + simd
+            ext.extra_compile_args = (OPT_FLAGS + COMMON_FLAGS + simd + SAN_FLAGS
                                       + (omp_flags or []))
-            ext.extra_link_args = list(omp_flags or [])
+            ext.extra_link_args = list(omp_flags or []) + SAN_FLAGS
         super().build_extensions()
         dirs = [os.path.join(HERE, CEXT)]
         if not self.inplace:
@@ -231,7 +246,8 @@ def _write_config(omp_flags, omp_status, compiler, dirs):
         openmp_flags=omp_flags or [],
         debug=DEBUG,
         native=NATIVE,
-        opt_flags=OPT_FLAGS + COMMON_FLAGS,
+        asan=ASAN,
+        opt_flags=OPT_FLAGS + COMMON_FLAGS + SAN_FLAGS,
         variants={k: v for k, v in VARIANTS.items()},
         compiler=" ".join(cc[:1]) if cc else "",
         compiler_version=_compiler_version(cc[:1]),

@@ -310,3 +310,15 @@ def test_a_core_is_busy_after_two_readings_in_a_row(monkeypatch):
     assert _workers._free_cores(t) == 1                     # busy twice
     t += 1.0
     assert _workers._free_cores(t) == NCPU                  # idle again
+
+
+def test_sanitizer_and_debug_builds_keep_openmp():
+    """A build with extra compile or link flags (AddressSanitizer, the
+    bounds-checked debug build) still finds OpenMP: the setup.py probe
+    links with the same flags (and LDFLAGS)."""
+    from pyfilter._cext import _runtime
+    from pyfilter._cext._build_config import CONFIG
+    if not (CONFIG.get("asan") or CONFIG.get("debug")):
+        pytest.skip("a release build (the asan and debug jobs check this)")
+    assert CONFIG["openmp"], CONFIG["openmp_status"]
+    assert _runtime.openmp_enabled()
