@@ -746,7 +746,8 @@ cdef int _jobs_range(const Job* jobs, int njobs, const real* x, const real* bias
 
 
 cdef int _run_forward(const Job* jobs, int njobs, const real* x, const real* bias,
-                      real* out, int nthreads, const Scratch* sz) noexcept nogil:
+                      real* out, int nthreads, const Scratch* sz,
+                      Interrupt* intr) noexcept nogil:
     """All jobs of a call in one parallel region.  Each thread allocates its
     scratch once, then takes units one at a time (dynamic schedule: a thread
     that loses its core to another process does not hold the others back).
@@ -767,7 +768,10 @@ cdef int _run_forward(const Job* jobs, int njobs, const real* x, const real* bia
         tp = <const real**>malloc(sz.tp * sizeof(real*))
         col = <real*>malloc(sz.col * sizeof(real))
         ct = <real*>malloc(sz.ct * sizeof(real))
-        failures = _jobs_range(jobs, njobs, x, bias, out, 0, total, lines, tp, col, ct)
+        for u in range(total):
+            if interrupted(intr):
+                break
+            failures += _jobs_range(jobs, njobs, x, bias, out, u, u + 1, lines, tp, col, ct)
         free(lines)
         free(tp)
         free(col)
@@ -779,7 +783,9 @@ cdef int _run_forward(const Job* jobs, int njobs, const real* x, const real* bia
         col = <real*>malloc(sz.col * sizeof(real))
         ct = <real*>malloc(sz.ct * sizeof(real))
         for u in prange(total, schedule='dynamic', chunksize=1):
-            failures += _jobs_range(jobs, njobs, x, bias, out, u, u + 1, lines, tp, col, ct)
+            if not interrupted(intr):
+                failures += _jobs_range(jobs, njobs, x, bias, out, u, u + 1, lines, tp, col,
+                                        ct)
         free(lines)
         free(tp)
         free(col)
@@ -789,7 +795,7 @@ cdef int _run_forward(const Job* jobs, int njobs, const real* x, const real* bia
 
 cdef int _run_separable(const Geo* g, const real* x, const real* wdw, const real* bdw,
                         const real* wpw, const real* bpw, Py_ssize_t Cpw, real* out,
-                        Py_ssize_t bh, int nthreads) noexcept nogil:
+                        Py_ssize_t bh, int nthreads, Interrupt* intr) noexcept nogil:
     cdef Py_ssize_t nunits = g.N * g.no[0] * ((g.no[1] + bh - 1) // bh), u
     cdef Py_ssize_t CM = g.G * g.Cout_g
     cdef Py_ssize_t n_lines = g.Cin_g * g.nt[0] * g.span[1] * (g.lw + PF_XPAD) + 1
@@ -806,8 +812,11 @@ cdef int _run_separable(const Geo* g, const real* x, const real* wdw, const real
         tp = <const real**>malloc((g.K + 1) * sizeof(real*))
         tps = <const real**>malloc((CM + 1) * sizeof(real*))
         S = <real*>calloc(n_s, sizeof(real))
-        failures = _separable_units(g, x, wdw, bdw, wpw, bpw, Cpw, out, 0, nunits, bh,
-                                    lines, tp, tps, S)
+        for u in range(nunits):
+            if interrupted(intr):
+                break
+            failures += _separable_units(g, x, wdw, bdw, wpw, bpw, Cpw, out, u, u + 1, bh,
+                                         lines, tp, tps, S) != 0
         free(lines)
         free(tp)
         free(tps)
@@ -819,8 +828,9 @@ cdef int _run_separable(const Geo* g, const real* x, const real* wdw, const real
         tps = <const real**>malloc((CM + 1) * sizeof(real*))
         S = <real*>calloc(n_s, sizeof(real))
         for u in prange(nunits, schedule='dynamic', chunksize=1):
-            failures += _separable_units(g, x, wdw, bdw, wpw, bpw, Cpw, out, u, u + 1, bh,
-                                         lines, tp, tps, S) != 0
+            if not interrupted(intr):
+                failures += _separable_units(g, x, wdw, bdw, wpw, bpw, Cpw, out, u, u + 1,
+                                             bh, lines, tp, tps, S) != 0
         free(lines)
         free(tp)
         free(tps)
@@ -1025,7 +1035,9 @@ def forward(cnp.ndarray x, list jobs, object bias, cnp.ndarray out, Py_ssize_t g
     cdef Job* p
     cdef JobSpec js
     cdef Scratch sz
+    cdef Interrupt intr
     sz.lines = sz.tp = sz.col = sz.ct = 1
+    intr.stop = 0
     cdef void* bp = NULL
     cdef void* p_out
     cdef void* p_x
@@ -1058,17 +1070,19 @@ def forward(cnp.ndarray x, list jobs, object bias, cnp.ndarray out, Py_ssize_t g
         bp = _opt(bias)
         p_out = _ptr(out)
         p_x = _ptr(x)
+        interrupt_init(&intr)
         if x.dtype == np.float32:
             with nogil:
                 status = _run_forward(jb, njobs, <const float*>p_x, <const float*>bp,
-                                      <float*>p_out, nthreads, &sz)
+                                      <float*>p_out, nthreads, &sz, &intr)
         else:
             with nogil:
                 status = _run_forward(jb, njobs, <const double*>p_x, <const double*>bp,
-                                      <double*>p_out, nthreads, &sz)
+                                      <double*>p_out, nthreads, &sz, &intr)
     finally:
         free(jb)
     del keep
+    check_interrupt(&intr)
     if status:
         raise MemoryError("pyfilter: out of memory for the convolution scratch buffers")
     return out
@@ -1102,18 +1116,22 @@ def separable(cnp.ndarray x, cnp.ndarray wdw, object bdw, cnp.ndarray wpw, objec
     cdef void* p_wdw = _ptr(wdw)
     cdef void* p_wpw = _ptr(wpw)
     cdef void* p_x = _ptr(x)
+    cdef Interrupt intr
+    interrupt_init(&intr)
     if x.dtype == np.float32:
         with nogil:
             status = _run_separable(&g, <const float*>p_x, <const float*>p_wdw,
                                     <const float*>bdp, <const float*>p_wpw,
-                                    <const float*>bpp, Cpw, <float*>p_out, bh, nthreads)
+                                    <const float*>bpp, Cpw, <float*>p_out, bh, nthreads,
+                                    &intr)
     else:
         with nogil:
             status = _run_separable(&g, <const double*>p_x, <const double*>p_wdw,
                                     <const double*>bdp, <const double*>p_wpw,
                                     <const double*>bpp, Cpw, <double*>p_out, bh,
-                                    nthreads)
+                                    nthreads, &intr)
     del keep
+    check_interrupt(&intr)
     if status:
         raise MemoryError("pyfilter: out of memory for the convolution scratch buffers")
     return out
