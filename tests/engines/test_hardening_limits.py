@@ -91,3 +91,28 @@ def test_block_reduce_cval_errors():
     with pytest.raises(ArgumentOverflowError):
         filters.block_reduce(x, 2, np.median, cval=10 ** 30)
     assert issubclass(ArgumentOverflowError, ArgumentError)
+
+
+@pytest.mark.parametrize("f16", ["<f2", ">f2"])
+def test_float16_in_either_byte_order(f16):
+    """float16 weights are accepted as scipy accepts them, float16 images
+    rejected as scipy rejects them (its RuntimeError, our TypeError), and
+    scikit-image style functions convert them to float32: the byte order
+    changes nothing."""
+    x = np.arange(36, dtype=np.float64).reshape(6, 6)
+    w = np.array([[1, 2, 1], [0, 1, 0], [1, 0, 2]], dtype=f16)
+    np.testing.assert_allclose(pnd.correlate(x, w), ndi.correlate(x, w.astype(np.float64)))
+    np.testing.assert_allclose(pnd.correlate1d(x, w[0]), ndi.correlate1d(x, [1.0, 2.0, 1.0]))
+    xf = x.astype(f16)
+    with pytest.raises(RuntimeError):
+        ndi.maximum_filter(xf, 3)
+    for call in (lambda: pnd.maximum_filter(xf, 3), lambda: pnd.gaussian_filter(xf, 1.0)):
+        with pytest.raises(TypeError, match="float16|f2"):
+            call()
+        with pytest.raises(RuntimeError):
+            call()
+    skf = pytest.importorskip("skimage.filters")
+    g = filters.gaussian(xf, 1.0, preserve_range=True)
+    ref = skf.gaussian(xf, 1.0, preserve_range=True)
+    assert g.dtype == ref.dtype == np.float32
+    np.testing.assert_allclose(g, ref, rtol=1e-5, atol=1e-5)
