@@ -333,13 +333,13 @@ def _group_steps(src, dst, axes, sizes, bases, modes, cval, op, cdt, temps, step
 def _plan_separable(inp, tgt, sizes, bases, modes, cval, op, first=None):
     nd = inp.ndim
     axes = [a for a in range(nd) if sizes[a] > 1]
-    if first in axes:
-        axes.remove(first)
-        axes.insert(0, first)
     temps, steps = [], []
     src = _Slot(0, inp.shape, inp.dtype, inp.strides)
     dst = _Slot(1, tgt.shape, tgt.dtype, tgt.strides)
     if dst.dtype != src.dtype and len(axes) > 1:
+        if first in axes:
+            axes.remove(first)
+            axes.insert(0, first)
         # scipy's pass order: the first filtered axis is reduced and cast
         # into the output dtype before the others
         tmp = _temp(temps, src.shape, dst.dtype)
