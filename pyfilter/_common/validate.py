@@ -274,6 +274,22 @@ def output_dtype(output, input_dtype, complex_output=False, name="output"):
     return dt.newbyteorder("=")
 
 
+MAX_BYTES = 1 << 62
+
+
+def new_array(shape, dtype, what):
+    """``np.empty(shape, dtype)``, or an ArgumentError naming ``what`` (the
+    arguments that set the shape) when no machine could hold it."""
+    shape = tuple(int(n) for n in shape)
+    nbytes = np.dtype(dtype).itemsize
+    for n in shape:
+        nbytes *= max(n, 0)
+    if nbytes > MAX_BYTES or any(n > MAX_BYTES for n in shape):
+        raise ArgumentError(f"{what} gives a result of shape {shape}, which cannot be "
+                            "allocated")
+    return np.empty(shape, dtype=dtype)
+
+
 def get_output(output, input, shape, complex_output=False, name="output"):
     """Allocate or check the output array.
 

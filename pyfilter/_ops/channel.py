@@ -187,6 +187,12 @@ def transpose(g5, w5, bias, out5, stride, pads_lo, dilation, groups, workers):
 
 
 # ---------------------------------------------------------------- ops
+def _steps(stride, osp):
+    """The strides, 1 along axes with a single output position (where the
+    stride is never applied: a stride of 10**15 must not size buffers)."""
+    return [1 if n == 1 else s for s, n in zip(stride, osp)]
+
+
 def conv(x, w, b, out, stride, pads, dilation, groups, code, workers):
     """Convolution (torch's cross-correlation) of validated (N, C, *sp)
     arrays into ``out``; ``pads``: (left, right) per spatial axis, ``code``:
@@ -201,7 +207,7 @@ def conv(x, w, b, out, stride, pads, dilation, groups, code, workers):
     offs = [np.zeros(1, np.intp)] * (3 - nsp) + offs
     wm = np.ascontiguousarray(w).reshape(groups, cout // groups, -1)
     run_job(x5, wm, b, as5d(out, nsp), groups, pad3(list(out.shape[2:]), 1),
-            pad3(stride, 1), offs, pad3([code] * nsp, 0), [1, 1, 1], [0, 0, 0], workers)
+            pad3(_steps(stride, out.shape[2:]), 1), offs, pad3([code] * nsp, 0), [1, 1, 1], [0, 0, 0], workers)
     return out
 
 
@@ -231,7 +237,7 @@ def depthwise_separable(x, wd, wp, bd, bp, out, mult, stride, pads, dilation, co
     offs = [np.zeros(1, np.intp)] + [np.arange(k) * d - pl
                                      for k, d, (pl, _) in zip(kernel, dilation, pads)]
     no = [1] + osp
-    step = [1] + list(stride)
+    step = [1] + _steps(stride, osp)
     item = x.itemsize
     # band: the (C M x band) depthwise tile of each thread stays in cache
     bh = band(no[1], N)
@@ -286,6 +292,6 @@ def weight_grad(x, gout, dw, stride, pads, dilation, groups, code, workers):
     nthreads = W.threads_for(workers, N * cout * P * K)
     with _blas_single_thread():
         _engine().weight_grad(x5, g5, dw.reshape(groups, cout // groups, K), groups, _i3(no),
-                              _i3(pad3(stride, 1)), tuple(offs), _i3(pad3([code] * nsp, 0)),
-                              T, Kc, R, nthreads)
+                              _i3(pad3(_steps(stride, osp), 1)), tuple(offs),
+                              _i3(pad3([code] * nsp, 0)), T, Kc, R, nthreads)
     return dw

@@ -117,7 +117,8 @@ def _conv_forward(nsp, input, weight, bias, stride, padding, dilation, groups,
     if torch_name in ("reflect", "circular"):
         _check_torch_pad_limits(torch_name, spatial, pads)
     osp = _output_lengths(spatial, kernel, stride, pads, dilation)
-    out = np.empty((N, cout) + tuple(osp), dtype=x.dtype)
+    out = V.new_array((N, cout) + tuple(osp), x.dtype,
+                      f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}")
     CH.conv(x, w, b, out, stride, pads, dilation, groups, code, workers)
     return out if batched else out[0]
 
@@ -151,7 +152,8 @@ def _conv_transpose(nsp, input, weight, bias, stride, padding, output_padding, g
                             f"(input {tuple(spatial)}, kernel {tuple(kernel)}, stride "
                             f"{tuple(stride)}, padding {tuple(pads)}, dilation {tuple(dilation)}): "
                             "it must be positive; reduce the padding")
-    out = np.empty((N, cout) + tuple(osp), dtype=x.dtype)
+    out = V.new_array((N, cout) + tuple(osp), x.dtype,
+                      f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}")
     CH.conv_transpose(x, w, b, out, stride, pads, dilation, groups, workers)
     return out if batched else out[0]
 
@@ -587,7 +589,8 @@ def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
     if torch_name in ("reflect", "circular"):
         _check_torch_pad_limits(torch_name, spatial, pads)
     osp = _output_lengths(spatial, kernel, stride, pads, dilation)
-    out = np.empty((N, cout) + tuple(osp), dtype=x.dtype)
+    out = V.new_array((N, cout) + tuple(osp), x.dtype,
+                      f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}")
     CH.depthwise_separable(x, wd, wp, bd, bp, out, mult, stride, pads, dilation, code,
                            workers)
     return out if batched else out[0]
@@ -683,7 +686,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1, *, workers=None)
     N, C = x.shape[:2]
     osp = _output_lengths(x.shape[2:], k, s, [(q, q) for q in p], d)
     L = osp[0] * osp[1]
-    cols = np.empty((N, C * k[0] * k[1], L), dtype=x.dtype)
+    cols = V.new_array((N, C * k[0] * k[1], L), x.dtype,
+                       f"kernel_size={kernel_size!r}, stride={stride!r}, padding={padding!r}")
     CH.unfold(x, cols, osp, k, d, p, s, workers)
     return cols if batched else cols[0]
 
@@ -744,7 +748,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1, *, wo
                             f"padding={tuple(p)}, stride={tuple(s)} gives {osp[0]} x {osp[1]} = "
                             f"{osp[0] * osp[1]}")
     N, C = c.shape[0], c.shape[1] // kk
-    out = np.empty((N, C) + tuple(size), dtype=c.dtype)
+    out = V.new_array((N, C) + tuple(size), c.dtype, f"output_size={output_size!r}")
     CH.fold(c, out, osp, k, d, p, s, workers)
     return out if batched else out[0]
 
@@ -875,7 +879,7 @@ def _conv_input(nsp, input_size, weight, grad_output, stride, padding, dilation,
     pads = A.nn_padding(padding, kernel, dilation, stride)
     osp = _output_lengths(size[2:], kernel, stride, pads, dilation, "input_size")
     _check_grad_shape(gout, N, cout, osp)
-    out = np.empty(size, dtype=gout.dtype)
+    out = V.new_array(size, gout.dtype, f"input_size={input_size!r}")
     CH.conv_transpose(gout, w, None, out, stride, [p for p, _ in pads], dilation, groups,
                       workers)
     return out

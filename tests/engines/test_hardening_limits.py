@@ -120,3 +120,22 @@ def test_float16_in_either_byte_order(f16):
     if f16 == "<f2":
         assert ref.dtype == np.float32
     np.testing.assert_allclose(g, ref, rtol=1e-5, atol=1e-5)
+
+
+def test_conv_stride_beyond_the_input_and_outputs_too_large():
+    """A stride larger than the input gives one output position (torch's
+    shapes; the stride does not size buffers); an output no machine can
+    hold is an error naming the arguments."""
+    from pyfilter import nn
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 3, 16, 17)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    ref = np.einsum("nchw,ochw->no", x[:, :, :3, :3], w)[:, :, None, None]
+    for s in (10 ** 15, (10 ** 15, 10 ** 12)):
+        np.testing.assert_allclose(nn.conv2d(x, w, stride=s), ref, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="padding"):
+        nn.conv2d(x, w, padding=10 ** 9)
+    with pytest.raises(ValueError, match="stride"):
+        nn.conv_transpose2d(x, w.transpose(1, 0, 2, 3).copy(), stride=10 ** 9)
+    with pytest.raises(ValueError, match="padding"):
+        nn.unfold(x, 3, padding=10 ** 9)
