@@ -139,3 +139,15 @@ def test_conv_stride_beyond_the_input_and_outputs_too_large():
         nn.conv_transpose2d(x, w.transpose(1, 0, 2, 3).copy(), stride=10 ** 9)
     with pytest.raises(ValueError, match="padding"):
         nn.unfold(x, 3, padding=10 ** 9)
+
+
+@pytest.mark.parametrize("shape", ["same", "valid", "full"])
+def test_correlate_stride_beyond_the_image(shape):
+    from tests.helpers import correlate_reference
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((16, 17))
+    k = rng.standard_normal((3, 3))
+    for s in ((1, 10 ** 15), 2 ** 40, 10 ** 15):
+        np.testing.assert_allclose(filters.correlate(x, k, stride=s, shape=shape),
+                                   correlate_reference(x, k, shape=shape, stride=s),
+                                   rtol=1e-12, atol=1e-12)
