@@ -193,6 +193,16 @@ cdef inline bint interrupted(Interrupt* it) noexcept nogil:
     return it.stop != 0
 
 
+cdef inline bint stop_now(Interrupt* it, Py_ssize_t* countdown, Py_ssize_t poll) noexcept nogil:
+    """In a loop over units: every ``poll`` units, whether the call was
+    interrupted (``countdown``: the loop's counter, starting at 1)."""
+    countdown[0] -= 1
+    if countdown[0] > 0:
+        return False
+    countdown[0] = poll
+    return interrupted(it)
+
+
 cdef inline int check_interrupt(Interrupt* it) except -1:
     """Raise the handler's exception (or KeyboardInterrupt) after an
     interrupted call."""

@@ -614,11 +614,8 @@ cdef int _band(const Plan* pl, int band, ctype cval, char** scratch) noexcept no
     cdef Py_ssize_t until_poll = 1
     u = u0
     while u < u1:
-        until_poll -= 1
-        if until_poll <= 0:
-            until_poll = pl.poll
-            if interrupted(pl.intr):
-                break
+        if stop_now(pl.intr, &until_poll, pl.poll):
+            break
         xo0 = t * pl.tile_w
         nxo = pl.nx_out - xo0
         if nxo > pl.tile_w:

@@ -995,11 +995,8 @@ cdef int _band(const Stage* st, int band, ftype dummy) noexcept nogil:
     n_other_lines = st.nlines // st.ncol_out
     cdef Py_ssize_t until_poll = 1
     for u in range(u0, u1):
-        until_poll -= 1
-        if until_poll <= 0:
-            until_poll = st.poll
-            if interrupted(st.intr):
-                break
+        if stop_now(st.intr, &until_poll, st.poll):
+            break
         t = u // st.nlines
         l = u - t * st.nlines
         x0 = t * st.tile_w

@@ -654,11 +654,8 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
             t = u0 - line * pl.ntiles
         until_poll = 1
         for u in range(u0, u1):
-            until_poll -= 1
-            if until_poll <= 0:
-                until_poll = pl.poll
-                if interrupted(pl.intr):
-                    break
+            if stop_now(pl.intr, &until_poll, pl.poll):
+                break
             if u > u0:
                 if pl.vh:
                     line += 1
@@ -1308,11 +1305,8 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
             rem = rem // pl.o_n[a]
         until_poll = 1
         for u in range(u0, u1):
-            until_poll -= 1
-            if until_poll <= 0:
-                until_poll = pl.poll
-                if interrupted(pl.intr):
-                    break
+            if stop_now(pl.intr, &until_poll, pl.poll):
+                break
             t = u // pl.nlines
             xo0 = t * pl.tile_w
             nxo = pl.nx_out - xo0
@@ -1774,11 +1768,8 @@ cdef void _trows(const TPlan* pl, Py_ssize_t u0, Py_ssize_t u1, rtype ident) noe
             vec = False          # fall back to the scalar loop
     cdef Py_ssize_t until_poll = 1
     for u in range(u0, u1):
-        until_poll -= 1
-        if until_poll <= 0:
-            until_poll = pl.poll
-            if interrupted(pl.intr):
-                break
+        if stop_now(pl.intr, &until_poll, pl.poll):
+            break
         p = u // (m0 * m1)
         i0 = (u // m1) % m0
         i1 = u % m1
