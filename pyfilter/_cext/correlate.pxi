@@ -565,8 +565,9 @@ cdef int _band(const Plan* pl, int band, ctype cval, char** scratch) noexcept no
     # pending store's in the low 12 bits waits for it.  numpy rows often all
     # start at the same page offset, so the accumulator, the slot buffers and
     # the input rows are put at page offsets about 1 KiB apart.
-    cdef Py_ssize_t res = ((<size_t>(pl.out if pl.out_mode == OUT_DIRECT else pl.inp))
-                           + 1024) & 4032
+    cdef size_t base_addr = (<size_t>pl.out if pl.out_mode == OUT_DIRECT
+                             else <size_t>pl.inp)
+    cdef Py_ssize_t res = (base_addr + 1024) & 4032
     # one allocation: slots, four accumulators, then the small per-band tables
     cdef Py_ssize_t nslot_b = pl.nslots * slot_len * sizeof(ctype) + 8192
     cdef Py_ssize_t nacc_b = 4 * pl.chunk * inner * sizeof(ctype) + 8192

@@ -1137,9 +1137,10 @@ cdef inline void _divide(ftype* a, Py_ssize_t n, double div) noexcept nogil:
     cdef ftype d = <ftype>div
     cdef Py_ssize_t i
     if ftype is int16_t:
-        return          # (int16 plans have no output divisors)
-    for i in range(n):
-        a[i] = a[i] / d
+        pass            # (int16 plans have no output divisors)
+    else:
+        for i in range(n):
+            a[i] = a[i] / d
 
 
 cdef void _combine(ftype* out, const ftype* rows, Py_ssize_t sl, const Output* O,
@@ -1158,67 +1159,67 @@ cdef void _combine(ftype* out, const ftype* rows, Py_ssize_t sl, const Output* O
         # int16 plans have one output, one term (planned so)
         if out != a0:
             memcpy(out, a0, n * sizeof(ftype))
-        return
-    if comb == COMB_TERM or (comb == COMB_SUM and O.nargs == 1):
-        if out != a0:
-            memcpy(out, a0, n * sizeof(ftype))
-    elif comb == COMB_SUM:
-        for i in range(n):
-            out[i] = a0[i] + a1[i]
-        for c in range(2, O.nargs):
-            ac = rows + O.args[c] * sl
+    else:
+        if comb == COMB_TERM or (comb == COMB_SUM and O.nargs == 1):
+            if out != a0:
+                memcpy(out, a0, n * sizeof(ftype))
+        elif comb == COMB_SUM:
             for i in range(n):
-                out[i] = out[i] + ac[i]
-    elif comb == COMB_HYPOT:
-        if O.nargs == 1:
-            for i in range(n):
-                e = a0[i]
-                out[i] = e * e
-        elif O.nargs == 2:
-            for i in range(n):
-                out[i] = a0[i] * a0[i] + a1[i] * a1[i]
-        else:
-            for i in range(n):
-                out[i] = a0[i] * a0[i]
-            for c in range(1, O.nargs):
+                out[i] = a0[i] + a1[i]
+            for c in range(2, O.nargs):
                 ac = rows + O.args[c] * sl
                 for i in range(n):
-                    e = ac[i]
-                    out[i] = out[i] + e * e
-        if ftype is float:
-            pf_sqrt_f(out, n)
-        else:
-            pf_sqrt_d(out, n)
-    elif comb == COMB_ATAN2:
-        for i in range(n):
-            if ftype is float:
-                out[i] = atan2f(a0[i], a1[i])
+                    out[i] = out[i] + ac[i]
+        elif comb == COMB_HYPOT:
+            if O.nargs == 1:
+                for i in range(n):
+                    e = a0[i]
+                    out[i] = e * e
+            elif O.nargs == 2:
+                for i in range(n):
+                    out[i] = a0[i] * a0[i] + a1[i] * a1[i]
             else:
-                out[i] = atan2(a0[i], a1[i])
-    elif comb == COMB_PROD:
-        for i in range(n):
-            out[i] = a0[i] * a1[i]
-    elif comb == COMB_DIFF:
-        for i in range(n):
-            out[i] = a0[i] - a1[i]
-    elif comb == COMB_EIG2:
-        # eigenvalues of [[a, b], [b, c]]: (a + c) / 2 +- sqrt(4 b^2 + (a - c)^2) / 2
-        for i in range(n):
-            e = a0[i] - a2[i]
-            h = a1[i]
-            out[i] = <ftype>4 * (h * h) + e * e
-        if ftype is float:
-            pf_sqrt_f(out, n)
-        else:
-            pf_sqrt_d(out, n)
-        if O.which == 0:
+                for i in range(n):
+                    out[i] = a0[i] * a0[i]
+                for c in range(1, O.nargs):
+                    ac = rows + O.args[c] * sl
+                    for i in range(n):
+                        e = ac[i]
+                        out[i] = out[i] + e * e
+            if ftype is float:
+                pf_sqrt_f(out, n)
+            else:
+                pf_sqrt_d(out, n)
+        elif comb == COMB_ATAN2:
             for i in range(n):
-                out[i] = (a0[i] + a2[i]) / 2 + out[i] / 2
-        else:
+                if ftype is float:
+                    out[i] = atan2f(a0[i], a1[i])
+                else:
+                    out[i] = atan2(a0[i], a1[i])
+        elif comb == COMB_PROD:
             for i in range(n):
-                out[i] = (a0[i] + a2[i]) / 2 - out[i] / 2
-    if O.div_on:
-        _divide(out, n, O.div)
+                out[i] = a0[i] * a1[i]
+        elif comb == COMB_DIFF:
+            for i in range(n):
+                out[i] = a0[i] - a1[i]
+        elif comb == COMB_EIG2:
+            # eigenvalues of [[a, b], [b, c]]: (a + c) / 2 +- sqrt(4 b^2 + (a - c)^2) / 2
+            for i in range(n):
+                e = a0[i] - a2[i]
+                h = a1[i]
+                out[i] = <ftype>4 * (h * h) + e * e
+            if ftype is float:
+                pf_sqrt_f(out, n)
+            else:
+                pf_sqrt_d(out, n)
+            if O.which == 0:
+                for i in range(n):
+                    out[i] = (a0[i] + a2[i]) / 2 + out[i] / 2
+            else:
+                for i in range(n):
+                    out[i] = (a0[i] + a2[i]) / 2 - out[i] / 2
+        if O.div_on:
+            _divide(out, n, O.div)
 
 
 cdef int _run(const Stage* st, int nthreads, ftype dummy) noexcept nogil:

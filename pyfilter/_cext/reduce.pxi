@@ -639,9 +639,11 @@ cdef int _sband(const SPlan* pl, int band, rtype cval) noexcept nogil:
         status = -1
     else:
         _vfill(crow, cval, nvmax)
-        for i in range(16):
-            cache_off[i] = NO_ROW
-            cache_ok[i] = 0
+        if rtype is float or rtype is double:
+            # (the NaN row cache: floating types only)
+            for i in range(16):
+                cache_off[i] = NO_ROW
+                cache_ok[i] = 0
         prevline = -2
         # van Herk walks down the lines of one tile; otherwise the tiles of
         # a line are neighbours (contiguous input reads).  (t, line) and the
