@@ -121,3 +121,18 @@ def place_team(int nthreads, cpus):
         if t > 0 and t < n:
             res[t] = pf_pin_self(c[t]) == 0
     return sum([res[i] for i in range(n)])
+
+
+# ---------------------------------------------------------------- casts
+include "_convert.pxi"
+
+
+def store_bytes(double value, int tc, int rule):
+    """The bytes the engines store for ``value`` into an element of type
+    code ``tc`` with casting rule ``rule`` (CAST_ND / CAST_LINE): the one
+    definition of scipy's float-to-integer conversions, for the Python
+    layer (pyfilter._common.dtypes.c_cast)."""
+    cdef double v = value
+    cdef char buf[16]
+    store_run(buf, 16, &v, 1, tc, rule)
+    return buf[:16]

@@ -2,6 +2,8 @@
 result dtypes of each dialect, scikit-image's float conversion."""
 import numpy as np
 
+from .._cext import _runtime
+from . import codes as C
 from .validate import check_array
 
 _SMALL_INTS = {np.dtype(t) for t in (np.bool_, np.int8, np.uint8, np.int16, np.uint16)}
@@ -113,26 +115,11 @@ def float_scale(dtype, preserve_range=False):
 
 def c_cast(value, dtype):
     """``value`` (a float) converted to the integer ``dtype`` the way
-    scipy.ndimage's compiled code converts a double on x86-64 (the engines'
-    CAST_LINE store, ``pyfilter/_cext/_convert.pxi``): 8- to 32-bit types
-    through an int32 conversion (NaN and out-of-range values give
-    INT32_MIN) and a wrap, uint32 and int64 through int64 likewise; uint64
-    truncates [2**63, 2**64), gives 0 above, wraps [-2**63, 2**63) through
-    int64, and gives 2**63 for anything else (NaN included); bool as
-    uint8.  Returns a Python int."""
-    dt = np.dtype(dtype)
-    x = float(value)
-    bits = 8 * dt.itemsize
-    if dt == np.uint64:
-        if x >= 2.0 ** 63:
-            return int(x) if x < 2.0 ** 64 else 0
-        if x >= -2.0 ** 63:
-            return int(x) % (1 << 64)
-        return 1 << 63
-    via = 64 if dt in (np.dtype(np.uint32), np.dtype(np.int64)) else 32
-    lo = -(1 << (via - 1))
-    r = int(x) if x == x and -2.0 ** (via - 1) <= x < 2.0 ** (via - 1) else lo
-    r %= 1 << bits
-    if dt.kind == "i" and r >= 1 << (bits - 1):
-        r -= 1 << bits
-    return r
+    scipy.ndimage's compiled code converts a double (the engines' CAST_LINE
+    store, ``pyfilter/_cext/_convert.pxi``, run on one element): 8- to
+    32-bit types through int32 (NaN and out-of-range values give
+    INT32_MIN) and a wrap, uint32 and int64 through int64, uint64 by the
+    x86 rules; bool as uint8.  Returns a Python int."""
+    dt = np.dtype(np.uint8) if np.dtype(dtype) == np.bool_ else np.dtype(dtype)
+    raw = _runtime.store_bytes(float(value), C.typecode(dt), C.CAST_LINE)
+    return int(np.frombuffer(raw[:dt.itemsize], dtype=dt)[0])

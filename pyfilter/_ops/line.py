@@ -138,7 +138,9 @@ FOLD_FACTOR = 4
 FOLD_MARGIN = 64
 
 
-def _period(mode, n):
+def period(mode, n):
+    """The period of the extension of an axis of ``n`` by ``mode`` (None
+    for nearest and constant)."""
     if mode == C.MODE_WRAP:
         return n
     if mode == C.MODE_REFLECT:
@@ -159,7 +161,7 @@ def fold_window(L, base, n_in, mode, *, weights=None, dilation=1, stride=1, n_ou
     computed in time and memory bounded by the axis, not by ``L``."""
     if n_out is None:
         n_out = n_in
-    P = _period(mode, n_in)
+    P = period(mode, n_in)
     if P is not None:
         if weights is None:
             q, r = divmod(L, P)

@@ -46,6 +46,9 @@ def call(method, input, w, output, modes, cval, base, stride, dilation, out_shap
     ``input.ndim`` dimensions; one mode code per axis).
     """
     method = V.check_method(method)
+    # along an axis of one output position the stride is never applied (and
+    # must not size the engines' tables: a stride of 10**15)
+    stride = [1 if n == 1 else s for s, n in zip(stride, out_shape)]
     geo = (modes, cval, base, stride, dilation, out_shape)
     if method == "direct":
         return _direct(input, w, output, geo, skip_small)

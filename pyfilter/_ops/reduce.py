@@ -364,7 +364,7 @@ def _distinct_windows(shape, sizes, bases, modes):
         L, b = sizes[a], bases[a]
         if L <= 1 or n <= 0 or not L_.needs_fold(L, 1, n):
             continue
-        P = L_._period(modes[a], n)
+        P = L_.period(modes[a], n)
         if P is not None:
             sizes[a], bases[a] = P, -(P // 2)
         else:

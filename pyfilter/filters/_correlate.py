@@ -103,10 +103,7 @@ def _plan(image, kernel, mode, cval, origin, shape, stride, dilation, channel_ax
     out_shape = list(image.shape)
     for i, a in enumerate(faxes):
         kshape[a] = kernel.shape[i]
-        # (one output position: the stride is never applied, and must not
-        # size the engine's tables)
-        full_base[a], full_dil[a] = bases[i], dilation[i]
-        full_stride[a] = stride[i] if lengths[i] > 1 else 1
+        full_base[a], full_stride[a], full_dil[a] = bases[i], stride[i], dilation[i]
         out_shape[a] = lengths[i]
     w = kernel.reshape(kshape)
     return _method.call(method, image, w, output, [code] * ndim, cval, full_base,
