@@ -179,6 +179,30 @@ _FRAGMENTS = {
     "pool_divisor_override": """divisor_override : int, optional
     Divide every window sum by this nonzero value instead of the window
     size.""",
+    # ------------------------------------------------------------ max / min
+    "minmax_window": """size : int or sequence of int, optional
+    Window length per filtered axis (>= 1).  Ignored, with a
+    UserWarning, when ``footprint`` is given.
+footprint : array_like of bool, optional
+    The window shape, one dimension per filtered axis (nonzero entries
+    count as True).  It must contain a True entry; an all-True
+    footprint is the box of its shape.
+output : ndarray or dtype, optional
+    Output array or dtype (default: the input's dtype, with scipy's
+    casting rules).  When it differs from the input's dtype, the first
+    filtered axis (in the order of ``axes``) is reduced and cast before
+    the others, as scipy does.""",
+    "minmax_axes": """axes : tuple of int or None, optional
+    The axes to filter (default: all).  ``size``, ``origin``, a mode
+    sequence and an all-True footprint follow the order of ``axes``;
+    the dimensions of any other footprint apply to the filtered axes
+    in increasing order, and so does ``origin`` with such a footprint
+    when every axis is filtered (scipy's rules).""",
+    "minmax_notes": """Integer inputs are reduced exactly in their own type (scipy goes
+through float64, which rounds int64 values beyond 2**53).  NaN
+propagates: a window that contains NaN gives NaN.  scipy's result for
+such windows depends on where the NaN sits in the window (a by-product
+of its algorithms), so pyfilter deliberately differs there.""",
 }
 
 

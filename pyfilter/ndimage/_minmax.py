@@ -110,28 +110,12 @@ def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect"
     ----------
     %(input)s
         Complex input is rejected (as in scipy).
-    size : int or sequence of int, optional
-        Window length per filtered axis (>= 1).  Ignored, with a
-        UserWarning, when ``footprint`` is given.
-    footprint : array_like of bool, optional
-        The window shape, one dimension per filtered axis (nonzero entries
-        count as True).  It must contain a True entry; an all-True
-        footprint is the box of its shape.
-    output : ndarray or dtype, optional
-        Output array or dtype (default: the input's dtype, with scipy's
-        casting rules).  When it differs from the input's dtype, the first
-        filtered axis (in the order of ``axes``) is reduced and cast before
-        the others, as scipy does.
+    %(minmax_window)s
     %(mode_multiple)s
         A sequence of modes is only accepted for boxes (as in scipy).
     %(cval)s
     %(origin_multiple)s
-    axes : tuple of int or None, optional
-        The axes to filter (default: all).  ``size``, ``origin``, a mode
-        sequence and an all-True footprint follow the order of ``axes``;
-        the dimensions of any other footprint apply to the filtered axes
-        in increasing order, and so does ``origin`` with such a footprint
-        when every axis is filtered (scipy's rules).
+    %(minmax_axes)s
     %(workers)s
 
     Returns
@@ -145,11 +129,7 @@ def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect"
 
     Notes
     -----
-    Integer inputs are reduced exactly in their own type (scipy goes
-    through float64, which rounds int64 values beyond 2**53).  NaN
-    propagates: a window that contains NaN gives NaN.  scipy's result for
-    such windows depends on where the NaN sits in the window (a by-product
-    of its algorithms), so pyfilter deliberately differs there.
+    %(minmax_notes)s
 
     Examples
     --------
@@ -193,28 +173,12 @@ def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect"
     ----------
     %(input)s
         Complex input is rejected (as in scipy).
-    size : int or sequence of int, optional
-        Window length per filtered axis (>= 1).  Ignored, with a
-        UserWarning, when ``footprint`` is given.
-    footprint : array_like of bool, optional
-        The window shape, one dimension per filtered axis (nonzero entries
-        count as True).  It must contain a True entry; an all-True
-        footprint is the box of its shape.
-    output : ndarray or dtype, optional
-        Output array or dtype (default: the input's dtype, with scipy's
-        casting rules).  When it differs from the input's dtype, the first
-        filtered axis (in the order of ``axes``) is reduced and cast before
-        the others, as scipy does.
+    %(minmax_window)s
     %(mode_multiple)s
         A sequence of modes is only accepted for boxes (as in scipy).
     %(cval)s
     %(origin_multiple)s
-    axes : tuple of int or None, optional
-        The axes to filter (default: all).  ``size``, ``origin``, a mode
-        sequence and an all-True footprint follow the order of ``axes``;
-        the dimensions of any other footprint apply to the filtered axes
-        in increasing order, and so does ``origin`` with such a footprint
-        when every axis is filtered (scipy's rules).
+    %(minmax_axes)s
     %(workers)s
 
     Returns
@@ -228,11 +192,7 @@ def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect"
 
     Notes
     -----
-    Integer inputs are reduced exactly in their own type (scipy goes
-    through float64, which rounds int64 values beyond 2**53).  NaN
-    propagates: a window that contains NaN gives NaN.  scipy's result for
-    such windows depends on where the NaN sits in the window (a by-product
-    of its algorithms), so pyfilter deliberately differs there.
+    %(minmax_notes)s
 
     Examples
     --------
