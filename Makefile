@@ -12,9 +12,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 $(VENV)/.ready: pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
-	$(PIP) install "setuptools>=77" wheel "Cython>=3.0" "numpy>=2.0" "scipy>=1.11"
+	$(PIP) install "setuptools>=77" "Cython>=3.0" "numpy>=2.0" "scipy>=1.11"
 	$(PY) setup.py -q build_ext --inplace --parallel 2
-	$(PIP) install --no-build-isolation -e ".[test,bench]"
+	$(PIP) install --no-build-isolation -e ".[all]"
 	touch $@
 
 # Release build of the engines, in place (no-op when up to date; a switch
@@ -58,8 +58,7 @@ torch: $(VENV)/.ready
 	$(PIP) install "torch==2.13.0+cpu" || echo "no local CPU torch wheel here: torch tests will skip"
 
 clean:
-	rm -rf build pyfilter/_cext/*.c pyfilter/_cext/*.so pyfilter/_cext/_*_base.pyx \
-	    pyfilter/_cext/_*_avx2.pyx pyfilter/_cext/_build_config.py pyfilter/_build_config.py demo_out bench_out
+	rm -rf build pyfilter/_cext/*.so pyfilter/_cext/_build_config.py demo_out bench_out
 
 distclean: clean
 	rm -rf $(VENV) *.egg-info
