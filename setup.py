@@ -12,6 +12,11 @@ Environment switches (all read at build time):
     AddressSanitizer build (``-fsanitize=address``, ``-O1 -g``, the baseline
     variant only); run it with libasan preloaded (``make test-asan``).
 
+``PYFILTER_BUILD_JOBS=n``
+    Compile ``n`` extensions at a time (default: one per CPU).
+``PYFILTER_CYTHON_JOBS=n``
+    Translate ``n`` Cython modules at a time (default: up to 4).
+
 ``CFLAGS`` and ``LDFLAGS`` apply to the engines and to the OpenMP test
 program alike (a sanitizer in them must not make the test fail to link).
 
@@ -180,6 +185,18 @@ def _cost(ext):
 class BuildExt(build_ext):
     """build_ext that detects OpenMP and records the configuration."""
 
+    def finalize_options(self):
+        super().finalize_options()
+        # compile the extensions in parallel unless told otherwise (pip
+        # runs build_ext without --parallel): PYFILTER_BUILD_JOBS, else
+        # one job per CPU
+        if not self.parallel:
+            jobs = int(os.environ.get("PYFILTER_BUILD_JOBS", "0") or 0)
+            if not jobs:
+                jobs = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                        else os.cpu_count() or 1)
+            self.parallel = jobs
+
     def run(self):
         # Cythonize here rather than at import, so that metadata-only
         # invocations of setup.py do not translate anything.
@@ -189,10 +206,18 @@ class BuildExt(build_ext):
         nthreads = int(os.environ.get("PYFILTER_CYTHON_JOBS", "0") or 0) or \
             min(4, os.cpu_count() or 1)
         cython_exts = [e for e in self.extensions if e.sources[0].endswith(".pyx")]
-        translated = cythonize(
-            cython_exts, compiler_directives=DIRECTIVES, include_path=[HERE, CEXT],
-            force=self.force, quiet=True, nthreads=nthreads if nthreads > 1 else 0)
-        by_name = {e.name: e for e in translated}
+        by_name = {}
+        # the engines' stubs are under build/ already, so their C files go
+        # next to them (the variant files include them from there); the
+        # modules in the source tree are translated into build/ too
+        for exts, build_dir in (
+                ([e for e in cython_exts if e.sources[0].startswith(GEN)], None),
+                ([e for e in cython_exts if not e.sources[0].startswith(GEN)], GEN)):
+            translated = cythonize(
+                exts, compiler_directives=DIRECTIVES, include_path=[HERE, CEXT],
+                force=self.force, quiet=True, build_dir=build_dir,
+                nthreads=nthreads if nthreads > 1 else 0)
+            by_name.update((e.name, e) for e in translated)
         for ext in cython_exts:
             ext.sources = by_name[ext.name].sources
         # the longest compilations first (--parallel runs them in this order)
