@@ -265,8 +265,8 @@ def deriv_kernels(dx, dy, ksize, normalize=False):
             if order == 1:
                 out.append(np.array([-1.0, 0.0, 1.0]))
             else:
-                k = np.array([3.0, 10.0, 3.0])
-                out.append(k / 32.0 if normalize else k)
+                smooth = np.array([3.0, 10.0, 3.0])
+                out.append(smooth / 32.0 if normalize else smooth)
         return tuple(out)
     out = []
     for name, order in (("dx", dx), ("dy", dy)):
@@ -451,7 +451,8 @@ def separate(kernel, rtol=1e-6):
         raise TypeError(f"kernel must be numeric, got dtype {k.dtype}")
     if k.ndim == 0 or k.size == 0:
         raise ArgumentError(f"kernel must be a non-empty array with ndim >= 1, got shape {k.shape}")
-    if isinstance(rtol, (bool, np.bool_)) or not isinstance(rtol, numbers.Real) or not rtol >= 0:
+    if (isinstance(rtol, (bool, np.bool_)) or not isinstance(rtol, numbers.Real)
+            or not float(rtol) >= 0):
         raise ArgumentError(f"rtol must be a number >= 0, got {rtol!r}")
     k = k.astype(np.complex128 if k.dtype.kind == "c" else np.float64)
     return _kernel.separate(k, float(rtol))

@@ -370,7 +370,7 @@ def check_radius(radius, n, name="radius"):
     if radius is None:
         return [None] * n
     vals = per_axis(radius, n, name, "None or a non-negative integer")
-    out = []
+    out: list[int | None] = []
     for v in vals:
         if v is None:
             out.append(None)
