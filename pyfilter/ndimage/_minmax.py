@@ -84,8 +84,8 @@ def _plan_filter(input, size, footprint, output, mode, cval, origin, axes, op):
         full_origin = [0] * input.ndim
         for a, o in zip(axes, origins):
             full_origin[a] = o
-    V.check_origins(full_origin, fp.shape)
-    bases = [-(k // 2 + o) for k, o in zip(fp.shape, full_origin)]
+    V.check_origins(full_origin, shape)
+    bases = [-(k // 2 + o) for k, o in zip(shape, full_origin)]
     return _reduce.footprint_call(input, target, fp, bases, code, cval, op)
 
 
