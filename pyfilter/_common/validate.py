@@ -9,7 +9,7 @@ import numbers
 import operator
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -229,6 +229,12 @@ def check_origins(origins: Sequence[int], lengths: Sequence[int],
             raise ArgumentError(f"{name}={o} is invalid for a kernel of length {L}; it must "
                                 f"satisfy -(L // 2) <= origin <= (L - 1) // 2, i.e. "
                                 f"{-(L // 2)} .. {(L - 1) // 2}")
+
+
+@overload
+def check_cval(cval: Any, complex_ok: Literal[False], name: str = ...) -> float: ...
+@overload
+def check_cval(cval: Any, complex_ok: bool, name: str = ...) -> float | complex: ...
 
 
 def check_cval(cval: Any, complex_ok: bool, name: str = "cval") -> float | complex:
