@@ -1,12 +1,15 @@
 """Build and runtime configuration report."""
+from __future__ import annotations
+
 import platform
 import sys
+from typing import Any
 
 from . import workers as _workers
 from .._cext import _runtime, selected_variant
 
 
-def _build_config():
+def _build_config() -> dict[str, Any]:
     try:
         from .._cext._build_config import CONFIG
     except ImportError:  # built by a tool that did not run our build_ext
@@ -14,14 +17,14 @@ def _build_config():
     return CONFIG
 
 
-def _wait_policy():
+def _wait_policy() -> str:
     from .._cext import WAIT_POLICY
     if not WAIT_POLICY:
         return "libgomp default"
     return ", ".join(f"{k}={v}" for k, v in WAIT_POLICY.items())
 
 
-def config():
+def config() -> dict[str, Any]:
     """The configuration :func:`show_config` prints, as a dict."""
     import numpy
     import scipy
@@ -54,7 +57,7 @@ def config():
     }
 
 
-def show_config():
+def show_config() -> None:
     """Print pyfilter's versions, OpenMP status, threads and compiler flags.
 
     The report lists the versions of pyfilter, Python, numpy and scipy,
