@@ -41,6 +41,11 @@ from ._ops import kernel as _kernel
 __all__ = ["sobel", "scharr", "prewitt", "farid", "deriv_kernels", "gaussian1d",
            "laplacian", "box", "separate", "dilate"]
 
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
 FARID_SMOOTH, FARID_EDGE = _kernel.FARID_SMOOTH, _kernel.FARID_EDGE
 
 
