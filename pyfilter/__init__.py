@@ -27,6 +27,13 @@ from ._common.workers import get_workers, set_workers  # noqa: E402
 from . import ndimage, filters, nn  # noqa: E402
 from . import kernels  # noqa: E402
 from ._common.config import show_config  # noqa: E402
+from ._common.public import publish as _publish  # noqa: E402
 
 __all__ = ["ndimage", "filters", "nn", "kernels", "set_workers", "get_workers", "show_config",
            "__version__"]
+
+_publish(__name__, __all__)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

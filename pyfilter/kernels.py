@@ -24,21 +24,32 @@ separate
 dilate
     A kernel with zeros inserted between its taps.
 """
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ._common import validate as V
 from ._common.errors import ArgumentError
+from ._common.typing import IntOrSeq
 from ._ops import kernel as _kernel
 
 __all__ = ["sobel", "scharr", "prewitt", "farid", "deriv_kernels", "gaussian1d",
            "laplacian", "box", "separate", "dilate"]
 
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
 FARID_SMOOTH, FARID_EDGE = _kernel.FARID_SMOOTH, _kernel.FARID_EDGE
 
 
-def _binomial(n):
+def _binomial(n: int) -> NDArray[np.float64]:
     """Binomial smoothing kernel of length n (n >= 1)."""
     k = np.ones(1)
     for _ in range(n - 1):
@@ -46,7 +57,7 @@ def _binomial(n):
     return k
 
 
-def _sobel_1d(ksize, order):
+def _sobel_1d(ksize: int, order: int) -> NDArray[np.float64]:
     """OpenCV's Sobel kernel of length ``ksize`` and derivative ``order``:
     binomial smoothing of length ``ksize - order`` convolved ``order``
     times with the difference ``[-1, 1]`` (correlation orientation)."""
@@ -56,7 +67,7 @@ def _sobel_1d(ksize, order):
     return k
 
 
-def _outer_nd(ndim, axis, edge, smooth):
+def _outer_nd(ndim: int, axis: int, edge: ArrayLike, smooth: ArrayLike) -> NDArray[np.float64]:
     k = np.ones([1] * ndim)
     for a in range(ndim):
         v = np.asarray(edge if a == axis else smooth, dtype=np.float64)
@@ -66,7 +77,7 @@ def _outer_nd(ndim, axis, edge, smooth):
     return k
 
 
-def _check_ndim_axis(ndim, axis):
+def _check_ndim_axis(ndim: int, axis: int) -> tuple[int, int]:
     ndim = V.as_int(ndim, "ndim")
     if ndim < 1:
         raise ArgumentError(f"ndim must be >= 1, got {ndim}")
@@ -74,7 +85,7 @@ def _check_ndim_axis(ndim, axis):
     return ndim, axis
 
 
-def sobel(ndim=2, axis=-1, size=3):
+def sobel(ndim: int = 2, axis: int = -1, size: int = 3) -> NDArray[np.float64]:
     """N-D Sobel derivative kernel (correlation orientation, unnormalised).
 
     The derivative ``[-1, 0, 1]`` (size 3; OpenCV's larger apertures for 5
@@ -115,7 +126,7 @@ def sobel(ndim=2, axis=-1, size=3):
     return _outer_nd(ndim, axis, _sobel_1d(size, 1), _sobel_1d(size, 0))
 
 
-def scharr(ndim=2, axis=-1, size=3):
+def scharr(ndim: int = 2, axis: int = -1, size: int = 3) -> NDArray[np.float64]:
     """N-D Scharr derivative kernel: ``[-1, 0, 1]`` along ``axis`` times
     ``[3, 10, 3]`` along the others (unnormalised, as ``cv2.Scharr``).
 
@@ -150,7 +161,7 @@ def scharr(ndim=2, axis=-1, size=3):
     return _outer_nd(ndim, axis, [-1.0, 0.0, 1.0], [3.0, 10.0, 3.0])
 
 
-def prewitt(ndim=2, axis=-1, size=3):
+def prewitt(ndim: int = 2, axis: int = -1, size: int = 3) -> NDArray[np.float64]:
     """N-D Prewitt derivative kernel: ``[-1, 0, 1]`` along ``axis`` times
     ``[1, 1, 1]`` along the others (as scipy.ndimage.prewitt).
 
@@ -185,7 +196,7 @@ def prewitt(ndim=2, axis=-1, size=3):
     return _outer_nd(ndim, axis, [-1.0, 0.0, 1.0], [1.0, 1.0, 1.0])
 
 
-def farid(ndim=2, axis=-1, size=5):
+def farid(ndim: int = 2, axis: int = -1, size: int = 5) -> NDArray[np.float64]:
     """N-D Farid & Simoncelli derivative kernel (5 taps): the optimised
     derivative along ``axis`` times the matching interpolator along the
     others (the weights scikit-image uses, correlation orientation).
@@ -219,7 +230,8 @@ def farid(ndim=2, axis=-1, size=5):
     return _outer_nd(ndim, axis, FARID_EDGE, FARID_SMOOTH)
 
 
-def deriv_kernels(dx, dy, ksize, normalize=False):
+def deriv_kernels(dx: int, dy: int, ksize: int,
+                  normalize: bool = False) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """OpenCV's ``getDerivKernels``: 1-D kernels ``(kx, ky)`` whose outer
     product ``ky[:, None] * kx[None, :]`` is the Sobel (or Scharr)
     derivative of orders ``dx`` (along x, the columns) and ``dy``.
@@ -265,9 +277,9 @@ def deriv_kernels(dx, dy, ksize, normalize=False):
             if order == 1:
                 out.append(np.array([-1.0, 0.0, 1.0]))
             else:
-                k = np.array([3.0, 10.0, 3.0])
-                out.append(k / 32.0 if normalize else k)
-        return tuple(out)
+                smooth = np.array([3.0, 10.0, 3.0])
+                out.append(smooth / 32.0 if normalize else smooth)
+        return out[0], out[1]
     out = []
     for name, order in (("dx", dx), ("dy", dy)):
         k = ksize
@@ -280,10 +292,11 @@ def deriv_kernels(dx, dy, ksize, normalize=False):
         if normalize:
             kern = kern / float(1 << (k - order - 1))
         out.append(kern)
-    return tuple(out)
+    return out[0], out[1]
 
 
-def gaussian1d(sigma, order=0, truncate=4.0, radius=None):
+def gaussian1d(sigma: float, order: int = 0, truncate: float = 4.0,
+               radius: int | None = None) -> NDArray[np.float64]:
     """scipy.ndimage's 1-D Gaussian kernel (convolution orientation).
 
     Samples of the Gaussian of standard deviation ``sigma`` normalised to
@@ -326,7 +339,7 @@ def gaussian1d(sigma, order=0, truncate=4.0, radius=None):
     return _kernel.gaussian_kernel1d(s, order, _kernel.gaussian_radius(s, t, r))
 
 
-def laplacian(ndim=2, ksize=1):
+def laplacian(ndim: int = 2, ksize: int = 1) -> NDArray[np.float64]:
     """OpenCV's Laplacian kernel, N-D.
 
     ksize 1: the sum of ``[1, -2, 1]`` along each axis (2-D:
@@ -370,7 +383,7 @@ def laplacian(ndim=2, ksize=1):
     return k
 
 
-def box(size, normalize=True):
+def box(size: IntOrSeq, normalize: bool = True) -> NDArray[np.float64]:
     """Box kernel of shape ``size`` (an int gives a 1-D kernel), summing to
     1 when ``normalize`` (the mean filter of ``uniform_filter`` /
     ``cv2.blur``).
@@ -400,7 +413,7 @@ def box(size, normalize=True):
     if np.ndim(size) == 0:
         shape = [V.as_int(size, "size")]
     else:
-        shape = [V.as_int(s, "size") for s in size]
+        shape = [V.as_int(s, "size") for s in cast("Sequence[int]", size)]
     if not shape or any(s < 1 for s in shape):
         raise ArgumentError(f"size must contain integers >= 1, got {size!r}")
     k = np.ones(shape)
@@ -409,7 +422,8 @@ def box(size, normalize=True):
     return k
 
 
-def separate(kernel, rtol=1e-6):
+def separate(kernel: ArrayLike,
+             rtol: float = 1e-6) -> tuple[NDArray[np.float64 | np.complex128], ...] | None:
     """The 1-D factors of a separable (rank-1) kernel, or None.
 
     Returns a tuple of one 1-D array per dimension of ``kernel`` whose
@@ -451,13 +465,14 @@ def separate(kernel, rtol=1e-6):
         raise TypeError(f"kernel must be numeric, got dtype {k.dtype}")
     if k.ndim == 0 or k.size == 0:
         raise ArgumentError(f"kernel must be a non-empty array with ndim >= 1, got shape {k.shape}")
-    if isinstance(rtol, (bool, np.bool_)) or not isinstance(rtol, numbers.Real) or not rtol >= 0:
+    if (isinstance(rtol, (bool, np.bool_)) or not isinstance(rtol, numbers.Real)
+            or not float(rtol) >= 0):
         raise ArgumentError(f"rtol must be a number >= 0, got {rtol!r}")
     k = k.astype(np.complex128 if k.dtype.kind == "c" else np.float64)
     return _kernel.separate(k, float(rtol))
 
 
-def dilate(kernel, dilation):
+def dilate(kernel: ArrayLike, dilation: IntOrSeq) -> NDArray[Any]:
     """The kernel with ``dilation - 1`` zeros inserted between taps along
     each axis.
 

@@ -2,6 +2,9 @@
 import numpy as np
 import pytest
 
+# tests/typing holds files for mypy (tests/test_typing.py), not tests
+collect_ignore = ["typing"]
+
 
 @pytest.fixture
 def rng():

@@ -10,6 +10,7 @@ one rounds float32 multiply-adds separately.
 """
 import importlib
 import os
+from types import ModuleType
 
 # OpenMP's wait policy: libgomp's own, unless the user sets one.  Idle team
 # threads spin for about 3 * 10^5 rounds (about 3 ms on the development
@@ -70,7 +71,7 @@ def spin_seconds():
     return 3e5 * 1e-8
 
 
-_cache = {}
+_cache: dict[str, ModuleType] = {}
 
 
 def available_variants(name):

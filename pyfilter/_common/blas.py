@@ -27,12 +27,13 @@ a pyfilter call runs therefore runs single-threaded too.
 import contextlib
 import itertools
 import threading
+from typing import Any
 
 _lock = threading.Lock()
 _users = 0
-_shared = None       # [(get, set)] of process-wide pools
-_per_thread = None   # threadpoolctl controller of per-thread pools (or None)
-_saved = []
+_shared: Any = None  # [(get, set)] of process-wide pools (None: not yet discovered)
+_per_thread: Any = None   # threadpoolctl controller of per-thread pools (or None)
+_saved: list[Any] = []
 
 
 def _openblas_functions(dynlib):

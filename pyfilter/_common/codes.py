@@ -2,6 +2,8 @@
 are defined once, in ``pyfilter/_cext/_codes.pxd``), and the peers' names
 for them: scipy's mode names, OpenCV's border types, torch's padding
 modes, numpy dtypes."""
+from typing import Literal
+
 import numpy as np
 
 from .._cext._runtime import CODES as _C
@@ -48,8 +50,10 @@ MODES = {
 }
 
 # numpy.pad's names of each mode
-NP_PAD = {MODE_CONSTANT: "constant", MODE_NEAREST: "edge", MODE_REFLECT: "symmetric",
-          MODE_MIRROR: "reflect", MODE_WRAP: "wrap"}
+PadMode = Literal["constant", "edge", "symmetric", "reflect", "wrap"]
+NP_PAD: dict[int, PadMode] = {MODE_CONSTANT: "constant", MODE_NEAREST: "edge",
+                              MODE_REFLECT: "symmetric", MODE_MIRROR: "reflect",
+                              MODE_WRAP: "wrap"}
 
 # torch padding_mode names -> scipy mode names ("reflect" is a false friend:
 # torch's reflect is scipy's mirror)

@@ -1,12 +1,15 @@
 """Build and runtime configuration report."""
+from __future__ import annotations
+
 import platform
 import sys
+from typing import Any
 
 from . import workers as _workers
 from .._cext import _runtime, selected_variant
 
 
-def _build_config():
+def _build_config() -> dict[str, Any]:
     try:
         from .._cext._build_config import CONFIG
     except ImportError:  # built by a tool that did not run our build_ext
@@ -14,7 +17,7 @@ def _build_config():
     return CONFIG
 
 
-def _wait_policy():
+def _wait_policy() -> str:
     """The OpenMP wait policy in force and what it means for idle threads."""
     from .._cext import WAIT_POLICY, spin_seconds
     if not _runtime.openmp_enabled():
@@ -33,7 +36,7 @@ def _wait_policy():
     return f"{source}: {idle}"
 
 
-def _thread_pools():
+def _thread_pools() -> tuple[str, list[str]]:
     """(BLAS that pyfilter calls, every thread pool loaded in the process),
     from threadpoolctl."""
     import os
@@ -45,7 +48,8 @@ def _thread_pools():
     except Exception as exc:  # threadpoolctl missing or failing
         return f"unknown ({exc.__class__.__name__})", []
     scipy_dir = os.path.dirname(os.path.abspath(scipy.__file__))
-    blas, lines = [], []
+    blas: list[str] = []
+    lines: list[str] = []
     for p in pools:
         name = p.get("internal_api") or p.get("prefix") or "?"
         if name == p.get("user_api") and p.get("prefix"):
@@ -67,7 +71,7 @@ def _thread_pools():
     return ("; ".join(blas) or "not found") + ", via scipy.linalg.cython_blas", lines
 
 
-def config():
+def config() -> dict[str, Any]:
     """The configuration :func:`show_config` prints, as a dict."""
     import numpy
     import scipy
@@ -104,7 +108,7 @@ def config():
     }
 
 
-def show_config():
+def show_config() -> None:
     """Print pyfilter's versions, OpenMP status, threads and compiler flags.
 
     The report lists the versions of pyfilter, Python, numpy and scipy,

@@ -8,6 +8,10 @@ works).  Fragments are literal text (no per-function placeholders), written
 at column 0; :func:`docfiller` indents them like the docstring.  A literal
 ``%`` in a docfilled docstring must be written ``%%``.
 """
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _MODE_PATTERNS = """\
     - 'reflect' / 'grid-mirror': ``d c b a | a b c d | d c b a``
@@ -206,14 +210,15 @@ of its algorithms), so pyfilter deliberately differs there.""",
 }
 
 
-def docfiller(func):
-    """Substitute ``%(name)s`` fragments in ``func.__doc__``."""
+def docfiller(func: _F) -> _F:
+    """Substitute ``%(name)s`` fragments in ``func.__doc__`` (the function
+    itself is returned, with its signature and annotations)."""
     if func.__doc__:
         func.__doc__ = func.__doc__ % _indented(func.__doc__)
     return func
 
 
-def _indented(doc):
+def _indented(doc: str) -> dict[str, str]:
     # Fragments are written at column 0; indent them like the docstring.
     lines = [ln for ln in doc.splitlines()[1:] if ln.strip()]
     indent = min((len(ln) - len(ln.lstrip()) for ln in lines), default=0)
@@ -221,7 +226,7 @@ def _indented(doc):
     return {k: _indent(v, pad) for k, v in _FRAGMENTS.items()}
 
 
-def _indent(text, pad):
+def _indent(text: str, pad: str) -> str:
     # every line but the first (which follows the placeholder), blank lines
     # left empty
     first, *rest = text.split("\n")

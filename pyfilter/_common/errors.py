@@ -14,10 +14,7 @@ that code written against either library catches it:
 """
 import numpy as np
 
-try:
-    _NpAxisError = np.exceptions.AxisError
-except AttributeError:  # numpy < 1.25
-    _NpAxisError = np.AxisError
+_NpAxisError = np.exceptions.AxisError
 
 
 class ArgumentError(ValueError, RuntimeError):

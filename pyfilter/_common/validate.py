@@ -3,11 +3,16 @@
 All errors name the parameter and the value received.  Nothing here modifies
 the caller's arrays.
 """
+from __future__ import annotations
+
 import numbers
 import operator
 import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
+from numpy.typing import DTypeLike, NDArray
 
 from .errors import (ArgumentError, ArgumentOverflowError, ArgumentTypeError, AxisError,
                      ComplexCvalError, NumberError)
@@ -15,9 +20,13 @@ from .codes import (CV_BORDERS, MODE_CONSTANT, MODE_MIRROR, MODE_NEAREST,  # noq
                     MODE_REFLECT, MODE_WRAP, MODES, TORCH_PADDING_MODES, TYPECODES,
                     typecode)
 
+# The checks take what the caller passed (Any: they are where it gets
+# validated) and return it in the form the ops use.
+_C = TypeVar("_C", bound=Callable[..., Any])
+
 
 # ---------------------------------------------------------------- modes
-def mode_code(mode, name="mode"):
+def mode_code(mode: Any, name: str = "mode") -> int:
     """Code of one scipy mode name."""
     if not isinstance(mode, str):
         raise ArgumentTypeError(f"{name} must be a string naming a boundary mode, got {mode!r}")
@@ -28,7 +37,7 @@ def mode_code(mode, name="mode"):
                             f"{sorted(MODES)}") from None
 
 
-def mode_codes(mode, n, name="mode", allow_sequence=True):
+def mode_codes(mode: Any, n: int, name: str = "mode", allow_sequence: bool = True) -> list[int]:
     """One mode code per axis from a mode name or a sequence of names."""
     if isinstance(mode, str):
         return [mode_code(mode, name)] * n
@@ -47,7 +56,7 @@ def mode_codes(mode, n, name="mode", allow_sequence=True):
 
 
 # ---------------------------------------------------------------- dtypes
-def _supported(dtype):
+def _supported(dtype: Any) -> bool:
     try:
         dtype = np.dtype(dtype)
     except TypeError:
@@ -57,7 +66,8 @@ def _supported(dtype):
     return dtype.newbyteorder("=") in TYPECODES
 
 
-def check_array(x, name="input", min_ndim=1, allow_float16=False):
+def check_array(x: Any, name: str = "input", min_ndim: int = 1,
+                allow_float16: bool = False) -> NDArray[Any]:
     """``x`` as a native-byte-order ndarray of a supported dtype.
 
     Non-native byte order is converted (a copy); the caller's array is
@@ -84,7 +94,7 @@ def check_array(x, name="input", min_ndim=1, allow_float16=False):
     return arr
 
 
-def check_weights(weights, name="weights"):
+def check_weights(weights: Any, name: str = "weights") -> NDArray[Any]:
     """Kernel as a native float64 or complex128 array (non-empty); float16
     kernels are accepted, as scipy accepts them."""
     w = check_array(weights, name, min_ndim=0, allow_float16=True)
@@ -95,7 +105,7 @@ def check_weights(weights, name="weights"):
     return w.astype(np.float64, copy=False)
 
 
-def check_footprint(footprint, n, name="footprint"):
+def check_footprint(footprint: Any, n: int, name: str = "footprint") -> NDArray[np.bool_]:
     """Boolean window mask with one dimension per filtered axis (``n``) and
     at least one True entry (nonzero values count as True, as in scipy)."""
     try:
@@ -127,7 +137,7 @@ INT_LIMIT = 1 << 62
 MAX_SPAN = 1 << 24
 
 
-def as_int(value, name):
+def as_int(value: Any, name: str) -> int:
     """``value`` as a Python int (bool and non-integers rejected)."""
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be an integer, got {value!r}")
@@ -141,7 +151,7 @@ def as_int(value, name):
     return v
 
 
-def int_sequence(value, n, name, minimum=None):
+def int_sequence(value: Any, n: int, name: str, minimum: int | None = None) -> list[int]:
     """An int or a sequence of n ints -> list of n ints (>= minimum)."""
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be an integer or a sequence of integers, got {value!r}")
@@ -163,7 +173,7 @@ def int_sequence(value, n, name, minimum=None):
     return vals
 
 
-def per_axis(value, n, name, what="a number"):
+def per_axis(value: Any, n: int, name: str, what: str = "a number") -> list[Any]:
     """A scalar repeated n times, or a sequence of exactly n entries."""
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be {what} or a sequence of them, got {value!r}")
@@ -176,7 +186,7 @@ def per_axis(value, n, name, what="a number"):
     return vals
 
 
-def float_sequence(value, n, name):
+def float_sequence(value: Any, n: int, name: str) -> list[float]:
     vals = per_axis(value, n, name)
     out = []
     for v in vals:
@@ -186,7 +196,7 @@ def float_sequence(value, n, name):
     return out
 
 
-def normalize_axes(axes, ndim, name="axes"):
+def normalize_axes(axes: Any, ndim: int, name: str = "axes") -> list[int]:
     """scipy.ndimage's axes rule: None -> all; ints wrap; duplicates rejected."""
     if axes is None:
         return list(range(ndim))
@@ -204,14 +214,15 @@ def normalize_axes(axes, ndim, name="axes"):
     return out
 
 
-def normalize_axis(axis, ndim, name="axis"):
+def normalize_axis(axis: Any, ndim: int, name: str = "axis") -> int:
     a = as_int(axis, name)
     if not -ndim <= a < ndim:
         raise AxisError(f"{name}={axis!r} is out of range for an input with {ndim} dimension(s)")
     return a % ndim
 
 
-def check_origins(origins, lengths, name="origin"):
+def check_origins(origins: Sequence[int], lengths: Sequence[int],
+                  name: str = "origin") -> None:
     """scipy's origin rule: -(L // 2) <= origin <= (L - 1) // 2 per axis."""
     for o, L in zip(origins, lengths):
         if not -(L // 2) <= o <= (L - 1) // 2:
@@ -220,7 +231,13 @@ def check_origins(origins, lengths, name="origin"):
                                 f"{-(L // 2)} .. {(L - 1) // 2}")
 
 
-def check_cval(cval, complex_ok, name="cval"):
+@overload
+def check_cval(cval: Any, complex_ok: Literal[False], name: str = ...) -> float: ...
+@overload
+def check_cval(cval: Any, complex_ok: bool, name: str = ...) -> float | complex: ...
+
+
+def check_cval(cval: Any, complex_ok: bool, name: str = "cval") -> float | complex:
     """``cval`` as a float, or a complex when ``complex_ok`` (a complex
     input: scipy rejects a complex cval for a real input, even where the
     mode does not use it)."""
@@ -241,7 +258,7 @@ def check_cval(cval, complex_ok, name="cval"):
     return float(cval)
 
 
-def pad_value(cval, dtype, name="cval"):
+def pad_value(cval: Any, dtype: DTypeLike, name: str = "cval") -> Any:
     """``cval`` as ``np.pad(mode='constant')`` stores it in ``dtype``
     (scikit-image's padding), with errors that name it."""
     try:
@@ -256,7 +273,8 @@ def pad_value(cval, dtype, name="cval"):
 
 
 # ---------------------------------------------------------------- outputs
-def output_dtype(output, input_dtype, complex_output=False, name="output"):
+def output_dtype(output: Any, input_dtype: DTypeLike, complex_output: bool = False,
+                 name: str = "output") -> np.dtype[Any]:
     """Dtype of the result for ``output`` None / a dtype (scipy's rules)."""
     if output is None:
         if complex_output:
@@ -277,7 +295,7 @@ def output_dtype(output, input_dtype, complex_output=False, name="output"):
 MAX_BYTES = 1 << 62
 
 
-def new_array(shape, dtype, what):
+def new_array(shape: Sequence[int], dtype: DTypeLike, what: str) -> NDArray[Any]:
     """``np.empty(shape, dtype)``, or an ArgumentError naming ``what`` (the
     arguments that set the shape) when no machine could hold it."""
     shape = tuple(int(n) for n in shape)
@@ -290,7 +308,9 @@ def new_array(shape, dtype, what):
     return np.empty(shape, dtype=dtype)
 
 
-def get_output(output, input, shape, complex_output=False, name="output"):
+def get_output(output: Any, input: NDArray[Any], shape: Sequence[int],
+               complex_output: bool = False,
+               name: str = "output") -> tuple[NDArray[Any], NDArray[Any]]:
     """Allocate or check the output array.
 
     Returns ``(result, target)``: ``result`` is what the function returns;
@@ -317,7 +337,9 @@ def get_output(output, input, shape, complex_output=False, name="output"):
     return arr, arr
 
 
-def prepare_output(output, input, shape, complex_output, cval, complex_cval=None):
+def prepare_output(output: Any, input: NDArray[Any], shape: Sequence[int],
+                   complex_output: bool, cval: Any, complex_cval: bool | None = None
+                   ) -> tuple[NDArray[Any], NDArray[Any], float | complex]:
     """:func:`get_output` and :func:`check_cval` together, rejecting a
     non-empty result from an empty input.  Returns (result, target, cval);
     the caller returns ``result`` at once when ``target.size == 0``."""
@@ -331,14 +353,14 @@ def prepare_output(output, input, shape, complex_output, cval, complex_cval=None
     return result, target, cval
 
 
-def finish_output(result, target):
+def finish_output(result: NDArray[Any], target: NDArray[Any]) -> NDArray[Any]:
     if result is not target:
         np.copyto(result, target, casting="unsafe")
     return result
 
 
 # ---------------------------------------------------------------- separable filters
-def check_sigma(sigma, n, name="sigma"):
+def check_sigma(sigma: Any, n: int, name: str = "sigma") -> list[float]:
     """One finite, non-negative standard deviation per axis."""
     vals = float_sequence(sigma, n, name)
     for v in vals:
@@ -347,7 +369,7 @@ def check_sigma(sigma, n, name="sigma"):
     return vals
 
 
-def check_truncate(truncate, name="truncate"):
+def check_truncate(truncate: Any, name: str = "truncate") -> float:
     if isinstance(truncate, (bool, np.bool_)) or not isinstance(truncate, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {truncate!r}")
     t = float(truncate)
@@ -356,7 +378,7 @@ def check_truncate(truncate, name="truncate"):
     return t
 
 
-def check_orders(order, n, name="order", maximum=3):
+def check_orders(order: Any, n: int, name: str = "order", maximum: int = 3) -> list[int]:
     """Derivative orders 0..maximum, one per axis."""
     vals = int_sequence(order, n, name)
     for v in vals:
@@ -365,12 +387,12 @@ def check_orders(order, n, name="order", maximum=3):
     return vals
 
 
-def check_radius(radius, n, name="radius"):
+def check_radius(radius: Any, n: int, name: str = "radius") -> list[int | None]:
     """None, or a non-negative integer (or one per axis)."""
     if radius is None:
         return [None] * n
     vals = per_axis(radius, n, name, "None or a non-negative integer")
-    out = []
+    out: list[int | None] = []
     for v in vals:
         if v is None:
             out.append(None)
@@ -385,13 +407,13 @@ def check_radius(radius, n, name="radius"):
 METHODS = ("auto", "direct", "separable", "fft")
 
 
-def check_method(method, name="method"):
+def check_method(method: Any, name: str = "method") -> str:
     if not isinstance(method, str) or method not in METHODS:
         raise ArgumentError(f"{name} must be one of {METHODS}, got {method!r}")
     return method
 
 
-def check_mask(mask, shape, name="mask"):
+def check_mask(mask: Any, shape: Sequence[int], name: str = "mask") -> NDArray[np.bool_] | None:
     """None, or a boolean-convertible array of exactly ``shape``."""
     if mask is None:
         return None
@@ -404,7 +426,7 @@ def check_mask(mask, shape, name="mask"):
     return m.astype(bool, copy=False)
 
 
-def check_callable(func, name="func"):
+def check_callable(func: _C, name: str = "func") -> _C:
     if not callable(func):
         raise TypeError(f"{name} must be callable, got {func!r} of type {type(func).__name__}")
     return func

@@ -34,11 +34,15 @@ A process made by ``fork()`` after this process started an OpenMP team
 runs every call on one thread: GNU libgomp's pool does not survive a fork,
 and the child's first parallel region would hang.
 """
+from __future__ import annotations
+
 import contextlib
 import operator
 import os
 import threading
 import time
+from collections.abc import Iterator
+from typing import Any, SupportsIndex
 
 from .._cext import spin_seconds as _spin_seconds
 from .._cext import _runtime
@@ -49,7 +53,7 @@ __all__ = ["set_workers", "get_workers"]
 _local = threading.local()
 
 
-def _cpu_count():
+def _cpu_count() -> int:
     """Usable CPUs (the affinity mask), read once per process."""
     global _NCPU
     if _NCPU is None:
@@ -60,14 +64,14 @@ def _cpu_count():
     return _NCPU
 
 
-_NCPU = None
+_NCPU: int | None = None
 # True once this process has asked the engines for more than one thread
 # (an OpenMP team may exist); a child forked after that runs serially.
 _TEAM_STARTED = False
 _SERIAL_ONLY = False
 
 
-def _after_fork_in_child():
+def _after_fork_in_child() -> None:
     global _NCPU, _SERIAL_ONLY, _CPUS
     _NCPU = None
     _CPUS = None
@@ -80,7 +84,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def engine_threads(n):
+def engine_threads(n: int) -> int:
     """The thread count an engine call may use, given the resolved ``n``:
     1 in a child forked after OpenMP ran; records that a team may start."""
     global _TEAM_STARTED
@@ -92,7 +96,7 @@ def engine_threads(n):
     return n
 
 
-def _check(workers, name="workers"):
+def _check(workers: SupportsIndex, name: str = "workers") -> int:
     """Validate a workers value and return it as a positive thread count."""
     if type(workers) is int and 0 < workers:
         return min(workers, _NCPU or _cpu_count())
@@ -114,14 +118,14 @@ def _check(workers, name="workers"):
     return min(w, ncpu)
 
 
-def _default():
+def _default() -> int:
     stack = getattr(_local, "stack", None)
     if stack:
         return stack[-1]
     return max(1, min(_runtime.max_threads(), _cpu_count()))
 
 
-def resolve(workers):
+def resolve(workers: SupportsIndex | None) -> int:
     """Number of threads for a call given its ``workers`` argument."""
     if workers is None:
         return _default()
@@ -145,7 +149,7 @@ _WARM = min(_spin_seconds(), 1.0)
 _last_end = [-1e9, -1e9]
 
 
-def call_done(nthreads):
+def call_done(nthreads: int) -> None:
     """Record the end of an engine call that ran on ``nthreads`` threads
     (a burst of calls keeps the team warm)."""
     now = time.monotonic()
@@ -157,11 +161,11 @@ _LOAD_AWARE = os.environ.get("PYFILTER_LOAD_AWARE", "1").strip().lower() not in 
     "0", "false", "no", "off")
 # time of the last reading, cores free of other work then, and at the reading
 # before (None: no reading yet)
-_load = [-1.0, 0, None]
+_load: list[Any] = [-1.0, 0, None]
 _LOAD_PERIOD = 0.05
 
 
-def _runnable_tasks():
+def _runnable_tasks() -> int | None:
     """The number of runnable tasks on the machine (the kernel's
     ``procs_running``), or None."""
     try:
@@ -174,7 +178,7 @@ def _runnable_tasks():
     return None
 
 
-def _own_running_threads():
+def _own_running_threads() -> int | None:
     """The number of this process's threads that are runnable now (the
     calling thread, our team and other libraries' pools while they spin),
     or None."""
@@ -195,7 +199,7 @@ def _own_running_threads():
     return max(n, 1)
 
 
-def _free_cores(now):
+def _free_cores(now: float) -> int | None:
     """Usable cores not kept busy by other processes' runnable tasks (at
     least 1), or
     None when that cannot be known (no /proc/stat, the check turned off,
@@ -226,14 +230,14 @@ def _free_cores(now):
     return _merged()
 
 
-def _merged():
+def _merged() -> int | None:
     free, prev = _load[1], _load[2]
     if free is None or prev is None:
         return free
     return max(free, prev)
 
 
-def threads_for(workers, work):
+def threads_for(workers: SupportsIndex | None, work: int) -> int:
     """Threads for an engine call of ``work`` element operations with the
     caller's ``workers`` argument (validated even when the call is too
     small to start threads)."""
@@ -274,10 +278,10 @@ _PIN = (_runtime.openmp_enabled() and _runtime.current_cpu() >= 0
         not in ("0", "false", "no", "off")
         and not any(k in os.environ for k in (
             "OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY", "KMP_AFFINITY")))
-_CPUS = None
+_CPUS: list[int] | None = None
 
 
-def _place(n):
+def _place(n: int) -> None:
     """Pin the team threads 1..n-1 of the calling Python thread unless
     they were pinned for its present CPU."""
     global _CPUS
@@ -298,7 +302,7 @@ def _place(n):
     _local.placed = (cpu, n)
 
 
-def get_workers():
+def get_workers() -> int:
     """The default number of threads for calls made from this Python thread.
 
     The innermost :func:`set_workers` value of this Python thread, else
@@ -330,7 +334,7 @@ def get_workers():
 
 
 @contextlib.contextmanager
-def set_workers(workers):
+def set_workers(workers: int) -> Iterator[None]:
     """Context manager setting the default ``workers`` for this Python thread.
 
     Inside the ``with`` block, calls made from this Python thread with

@@ -206,13 +206,10 @@ def plan(src, dsts, terms, outputs, *, cval=0.0, semantics="cascade", dtype,
         ca = ([a for a in axes if a != x] or [None])[0]
         pairs = []
         for t in terms:
-            px = [p for p in t if p.axis == x]
-            pc = [p for p in t if p.axis == ca]
-            ordered = px + pc
-            ordered = _set_cvals(ordered, cval, semantics)
-            px = ordered[0] if px else None
-            pc = ordered[-1] if pc else None
-            pairs.append((px, pc))
+            along_x = [p for p in t if p.axis == x]
+            along_c = [p for p in t if p.axis == ca]
+            ordered = _set_cvals(along_x + along_c, cval, semantics)
+            pairs.append((ordered[0] if along_x else None, ordered[-1] if along_c else None))
         fused = L.plan_fused(src, dsts, pairs, [o.code() for o in outputs], x, ca,
                              dtype=dtype)
         return BankPlan("fused", fused, fused.halo, zero_imag)

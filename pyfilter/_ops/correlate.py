@@ -6,6 +6,7 @@ its compute type, tap mask and line layout, and returns a
 (tap, row and boundary tables) is built once, when the call first runs.
 """
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -137,7 +138,7 @@ def call(x, weights, output, modes, cval, base, stride, dilation, out_shape,
             np.array(w.shape, np.intp), w_re, w_im, keep_a, geom, inner, int(cast_rule),
             C.typecode(x.dtype), C.typecode(tdt), C.typecode(cdt))
     mod = engine("correlate")
-    shared = []
+    shared: list[Any] = []
 
     def build(inp, tgt):
         # one engine plan for every target layout (it holds no strides)

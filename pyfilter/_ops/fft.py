@@ -4,6 +4,7 @@ kernels, spectrum folding for strided outputs."""
 import numpy as np
 
 from .._common import codes as C
+from .._common.codes import PadMode
 from .._common import dtypes as D
 from . import line as L
 
@@ -203,7 +204,7 @@ def _extend_all(x, ranges, modes, cval):
             pad.append((before, after))
             sl.append(slice(lo + before, hi + before))
         if any(p != (0, 0) for p in pad):
-            npmode = _NP_PAD[modes[0]]
+            npmode: PadMode | None = _NP_PAD[modes[0]]
             if npmode == "reflect" and any(x.shape[a] == 1 and pad[a] != (0, 0)
                                            for a in range(x.ndim)):
                 npmode = None

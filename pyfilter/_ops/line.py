@@ -25,6 +25,8 @@ Boundary semantics of a sequence of passes: scipy's *cascaded* semantics
 sees ``cval`` times the sum of the earlier passes' weights) come from
 :func:`nd_cvals`.
 """
+from typing import Any
+
 import numpy as np
 
 from .._common import codes as C
@@ -421,7 +423,7 @@ def _build_stage(spec, src_shape, dst_shape, src_tc, dst_tcs, dtype, qdt=None):
 
 def _group(passes, x):
     """Group an ordered pass list into stages of one or two passes."""
-    stages = []
+    stages: list[tuple[Any, ...]] = []
     i = 0
     n = len(passes)
     while i < n:
@@ -670,7 +672,11 @@ def plan_fused(src, dsts, terms, outputs, x, ca, *, dtype):
     xmode = xmodes.pop() if len(xmodes) == 1 else moved[0][0].mode
     xb = min(px.base for px, _ in moved)
     xs = moved[0][0].stride
-    passes, pre, keys, cv_plane, comps = [], [], {}, [], []
+    passes: list[Any] = []
+    pre: list[int] = []
+    keys: dict[Any, int] = {}
+    cv_plane: list[Any] = []
+    comps: list[tuple[int, int, int]] = []
     for px, _ in moved:
         k = (px.taps_key(), px.base)
         if k not in keys:

@@ -17,6 +17,8 @@ Layout rules (per engine step, from the shapes and strides):
 * a single reduced outer axis is moved next to x, so that a long window
   along it runs the van Herk algorithm over whole rows.
 """
+from typing import Any
+
 import numpy as np
 
 from .._cext import engine
@@ -333,7 +335,8 @@ def _group_steps(src, dst, axes, sizes, bases, modes, cval, op, cdt, temps, step
 def _plan_separable(inp, tgt, sizes, bases, modes, cval, op, first=None):
     nd = inp.ndim
     axes = [a for a in range(nd) if sizes[a] > 1]
-    temps, steps = [], []
+    temps: list[Any] = []
+    steps: list[Any] = []
     src = _Slot(0, inp.shape, inp.dtype, inp.strides)
     dst = _Slot(1, tgt.shape, tgt.dtype, tgt.strides)
     if dst.dtype != src.dtype and len(axes) > 1:

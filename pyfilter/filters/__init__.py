@@ -5,6 +5,7 @@ filter accepts ``channel_axis``: that axis is not filtered (each channel
 gets the same kernel); ``block_reduce`` takes a block size per axis
 instead.  docs/semantics.md describes the scikit-image rules followed.
 """
+from .._common.public import publish as _publish
 from ._correlate import correlate, convolve
 from ._blocks import block_reduce
 from ._edges import (sobel, sobel_h, sobel_v, scharr, scharr_h, scharr_v, prewitt,
@@ -17,3 +18,9 @@ __all__ = ["correlate", "convolve", "block_reduce",
            "prewitt", "prewitt_h", "prewitt_v", "farid", "farid_h", "farid_v",
            "gaussian", "difference_of_gaussians", "laplace", "gradient",
            "gradient_magnitude_orientation"]
+
+_publish(__name__, __all__)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,9 +1,16 @@
 """scikit-image's block_reduce on the window-reduction engine."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.errors import ArgumentError
+from .._common.typing import IntOrSeq, Plan, Scalar, Workers
 from .._ops import plans as P
 from .._ops import reduce as _reduce
 
@@ -16,7 +23,8 @@ _FAST_FUNCS = {np.max: "max", np.amax: "max", np.min: "min", np.amin: "min",
                np.mean: "mean", np.sum: "sum"}
 
 
-def _fast_kind(func, dtype, func_kwargs, nblock):
+def _fast_kind(func: Callable[..., Any], dtype: np.dtype[Any],
+               func_kwargs: Mapping[str, Any], nblock: int) -> str | None:
     """Which engine path serves ``func`` on ``dtype`` exactly, or None."""
     try:
         kind = _FAST_FUNCS.get(func)
@@ -34,8 +42,10 @@ def _fast_kind(func, dtype, func_kwargs, nblock):
 
 
 @docfiller
-def block_reduce(image, block_size=2, func=np.sum, cval=0, func_kwargs=None, *,
-                 workers=None):
+def block_reduce(image: ArrayLike, block_size: IntOrSeq = 2,
+                 func: Callable[..., Any] = np.sum, cval: Scalar = 0,
+                 func_kwargs: Mapping[str, Any] | None = None, *,
+                 workers: Workers = None) -> NDArray[Any]:
     """Downsample by applying ``func`` to non-overlapping blocks
     (skimage.measure.block_reduce).
 
@@ -97,7 +107,7 @@ def block_reduce(image, block_size=2, func=np.sum, cval=0, func_kwargs=None, *,
     if kind is not None and not func_kwargs:
         # np.max, np.amax, ... : the signature (with the kind, not the
         # function object) determines the plan
-        def plan(arr):
+        def plan(arr: NDArray[Any]) -> Plan:
             return _plan(arr, block_size, func, cval, {})
         return P.run_cached(_CACHE, "block_reduce", image, None, (block_size, kind, cval),
                             plan, workers, np.asarray)
@@ -108,13 +118,14 @@ class _Generic:
     """``func`` applied to a block view of the padded image, as
     scikit-image does (no plan of its own)."""
 
-    def __init__(self, func, blocks, cval, func_kwargs):
+    def __init__(self, func: Callable[..., Any], blocks: Sequence[int], cval: Scalar,
+                 func_kwargs: Mapping[str, Any]) -> None:
         self.func = func
         self.blocks = blocks
         self.cval = cval
         self.func_kwargs = func_kwargs
 
-    def __call__(self, image, output, workers):
+    def __call__(self, image: ArrayLike, output: None, workers: Workers) -> Any:
         P.not_planned()
         arr = np.asarray(image)
         ndim = arr.ndim
@@ -129,7 +140,8 @@ class _Generic:
         return self.func(view, axis=tuple(range(ndim, 2 * ndim)), **self.func_kwargs)
 
 
-def _plan(arr, block_size, func, cval, func_kwargs):
+def _plan(arr: NDArray[Any], block_size: Any, func: Callable[..., Any], cval: Scalar,
+          func_kwargs: Mapping[str, Any] | None) -> Plan:
     """Validate a call and plan it: the engine's planned call, or the
     generic path."""
     ndim = arr.ndim

@@ -1,20 +1,29 @@
 """scikit-image style correlation with output shape, stride and dilation."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
 import numpy as np  # noqa: F401  (the examples use it)
+from numpy.typing import ArrayLike, NDArray
 
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.shapes import conv_output_length
 from .._common.errors import ArgumentError
+from .._common.typing import IntOrSeq, Method, Mode, Output, Plan, Scalar, Workers
 from .._ops import method as _method
 from .._ops import plans as P
 
 __all__ = ["correlate", "convolve"]
 
 _SHAPES = ("same", "valid", "full")
+Shape = Literal["same", "valid", "full"]
 
 
-def _geometry(image_shape, kshape, faxes, shape, stride, dilation, origin,
-              convolution):
+def _geometry(image_shape: Sequence[int], kshape: Sequence[int], faxes: Sequence[int],
+              shape: str, stride: Sequence[int], dilation: Sequence[int],
+              origin: Sequence[int], convolution: bool) -> tuple[list[int], list[int]]:
     """Per-filtered-axis base offset and output length.
 
     With the dilated kernel length ``Ld = d (L - 1) + 1`` and output index
@@ -54,13 +63,15 @@ def _geometry(image_shape, kshape, faxes, shape, stride, dilation, origin,
 _CACHE = P.Cache(64)
 
 
-def _check_image(image):
+def _check_image(image: ArrayLike) -> NDArray[Any]:
     return V.check_array(image, "image")
 
 
-def _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
-            channel_axis, output, workers, convolution, method="auto"):
-    def plan(x):
+def _filter(image: ArrayLike, kernel: ArrayLike, mode: Mode, cval: Scalar, origin: IntOrSeq,
+            shape: Shape, stride: IntOrSeq, dilation: IntOrSeq, channel_axis: int | None,
+            output: Output, workers: Workers, convolution: bool,
+            method: Method = "auto") -> NDArray[Any]:
+    def plan(x: NDArray[Any]) -> Plan:
         return _plan(x, kernel, mode, cval, origin, shape, stride, dilation, channel_axis,
                      output, convolution, method)
     return P.run_cached(_CACHE, "convolve" if convolution else "correlate", image, output,
@@ -68,8 +79,9 @@ def _filter(image, kernel, mode, cval, origin, shape, stride, dilation,
                          method), plan, workers, _check_image)
 
 
-def _plan(image, kernel, mode, cval, origin, shape, stride, dilation, channel_axis,
-          output, convolution, method):
+def _plan(image: NDArray[Any], kernel: Any, mode: Mode, cval: Scalar, origin: Any,
+          shape: Shape, stride: Any, dilation: Any, channel_axis: Any, output: Output,
+          convolution: bool, method: Method) -> Plan:
     kernel = V.check_weights(kernel, "kernel")
     ndim = image.ndim
     if channel_axis is not None:
@@ -111,9 +123,11 @@ def _plan(image, kernel, mode, cval, origin, shape, stride, dilation, channel_ax
 
 
 @docfiller
-def correlate(image, kernel, *, mode="reflect", cval=0.0, origin=0, shape="same",
-              stride=1, dilation=1, channel_axis=None, output=None, workers=None,
-              method="auto"):
+def correlate(image: ArrayLike, kernel: ArrayLike, *, mode: Mode = "reflect",
+              cval: Scalar = 0.0, origin: IntOrSeq = 0, shape: Shape = "same",
+              stride: IntOrSeq = 1, dilation: IntOrSeq = 1, channel_axis: int | None = None,
+              output: Output = None, workers: Workers = None,
+              method: Method = "auto") -> NDArray[Any]:
     """Correlate an image with a kernel, with output shape, stride and dilation.
 
     ``out[o] = sum_k kernel[k] * x~[o * stride + b + k * dilation]`` per
@@ -201,9 +215,11 @@ def correlate(image, kernel, *, mode="reflect", cval=0.0, origin=0, shape="same"
 
 
 @docfiller
-def convolve(image, kernel, *, mode="reflect", cval=0.0, origin=0, shape="same",
-             stride=1, dilation=1, channel_axis=None, output=None, workers=None,
-             method="auto"):
+def convolve(image: ArrayLike, kernel: ArrayLike, *, mode: Mode = "reflect",
+             cval: Scalar = 0.0, origin: IntOrSeq = 0, shape: Shape = "same",
+             stride: IntOrSeq = 1, dilation: IntOrSeq = 1, channel_axis: int | None = None,
+             output: Output = None, workers: Workers = None,
+             method: Method = "auto") -> NDArray[Any]:
     """True convolution of an image with a kernel, with output shape, stride and dilation.
 
     :func:`correlate` with the kernel flipped along every axis (complex

@@ -11,12 +11,19 @@ multiplied in.  Every function takes ``channel_axis``: that axis is not
 filtered (each channel independently); ``None`` means every axis is
 spatial (we never guess a channel axis).
 """
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._common import dtypes as D
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.errors import ArgumentError, ArgumentTypeError
+from .._common.typing import FloatArray, FloatOutput, IntOrSeq, Mode, Plan, Workers
 from .._ops import correlate as _core
 from .._common import workers as W
 from .._ops import bank as B
@@ -41,17 +48,19 @@ _OPS = {
 
 
 _CACHE = P.Cache(64)
+GradientMethod = Literal["sobel", "scharr", "prewitt", "farid", "central"]
 
 
 # ---------------------------------------------------------------- helpers
-def _spatial(ndim, channel_axis):
+def _spatial(ndim: int, channel_axis: int | None) -> tuple[list[int], int | None]:
     if channel_axis is None:
         return list(range(ndim)), None
     c = V.normalize_axis(channel_axis, ndim, "channel_axis")
     return [a for a in range(ndim) if a != c], c
 
 
-def _float_output(output, image, shape=None, name="output"):
+def _float_output(output: FloatOutput, image: NDArray[Any], shape: Sequence[int] | None = None,
+                  name: str = "output") -> tuple[NDArray[Any], NDArray[Any]]:
     shape = image.shape if shape is None else shape
     if output is not None:
         dt = output.dtype if isinstance(output, np.ndarray) else np.dtype(output)
@@ -60,7 +69,8 @@ def _float_output(output, image, shape=None, name="output"):
     return V.get_output(output, image, shape)
 
 
-def _edge_axes(axis, spatial, channel_axis, ndim):
+def _edge_axes(axis: Any, spatial: Sequence[int], channel_axis: int | None,
+               ndim: int) -> list[int]:
     if axis is None:
         return list(spatial)
     if np.ndim(axis) == 0:
@@ -75,7 +85,8 @@ def _edge_axes(axis, spatial, channel_axis, ndim):
     return axes
 
 
-def _erode_mask(mask, work_shape, spatial, channel_axis, workers):
+def _erode_mask(mask: NDArray[Any], work_shape: Sequence[int], spatial: Sequence[int],
+                channel_axis: int | None, workers: Workers) -> NDArray[np.bool_]:
     """scikit-image's mask rule: binary erosion with full connectivity and
     a zero border (a pixel survives when its whole 3^n neighbourhood is
     inside the mask), broadcast over the channel axis."""
@@ -90,12 +101,14 @@ def _erode_mask(mask, work_shape, spatial, channel_axis, workers):
     return eroded
 
 
-def _check_mask(mask, image, spatial):
+def _check_mask(mask: ArrayLike | None, image: NDArray[Any],
+                spatial: Sequence[int]) -> NDArray[np.bool_] | None:
     shape = tuple(image.shape[a] for a in spatial)
     return V.check_mask(mask, shape)
 
 
-def _derivative_terms(img, axes, spatial, edge, smooth, mode):
+def _derivative_terms(img: NDArray[Any], axes: Sequence[int], spatial: Sequence[int],
+                      edge: Any, smooth: Any, mode: int) -> list[list[Any]]:
     """One term per derivative axis in ``axes``: the derivative along it and
     the smoothing along the other spatial axes, the contiguous axis first
     (skipping zero taps, as the N-D kernel does)."""
@@ -112,7 +125,9 @@ def _derivative_terms(img, axes, spatial, edge, smooth, mode):
     return terms
 
 
-def _run_bank(img, dsts, terms, outputs, cval, workers):
+def _run_bank(img: NDArray[Any], dsts: tuple[NDArray[Any], ...], terms: list[list[Any]],
+              outputs: tuple[Any, ...], cval: float,
+              workers: Workers) -> tuple[NDArray[Any], ...]:
     """The bank ``terms`` -> ``outputs`` of ``img`` into ``dsts``, with the
     N-D kernel's boundary semantics (only the image is extended)."""
     if dsts[0].size == 0:
@@ -126,14 +141,15 @@ def _run_bank(img, dsts, terms, outputs, cval, workers):
     return dsts
 
 
-def _check_image(image):
+def _check_image(image: ArrayLike) -> NDArray[Any]:
     image = V.check_array(image, "image", allow_float16=True)
     if image.dtype.kind == "c":
         raise ArgumentTypeError(f"image must be real, got dtype {image.dtype}")
     return image
 
 
-def _float_like(img):
+def _float_like(img: NDArray[Any]
+                ) -> tuple[NDArray[Any], Callable[[NDArray[Any]], NDArray[Any]] | None, float]:
     """How the float conversion of ``img`` (scikit-image's rule) is made:
     (source, prep, scale).  Where the conversion is linear it is folded
     into the filter (``scale`` multiplies the first pass; the image is read
@@ -145,15 +161,16 @@ def _float_like(img):
     return np.empty(img.shape, np.float64), D.img_as_float, 1.0
 
 
-def _scaled_terms(terms, scale):
+def _scaled_terms(terms: list[list[Any]], scale: float) -> list[list[Any]]:
     if scale == 1.0:
         return terms
     return [[t[0].scaled(scale)] + list(t[1:]) for t in terms]
 
 
-def _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op,
-           magnitude_div=True):
-    def plan(raw):
+def _edges(image: ArrayLike, mask: ArrayLike | None, axis: IntOrSeq | None, mode: Mode,
+           cval: float, channel_axis: int | None, output: FloatOutput, workers: Workers,
+           op: str, magnitude_div: bool = True) -> FloatArray:
+    def plan(raw: NDArray[Any]) -> Plan:
         img, prep, scale = _float_like(raw)
         spatial, c = _spatial(img.ndim, channel_axis)
         axes = _edge_axes(axis, spatial, c, img.ndim)
@@ -180,7 +197,7 @@ def _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op,
             eroded = _erode_mask(m, img.shape, spatial, c, workers)
             run = call.run
 
-            def masked(pl, inp, tgt, nthreads):
+            def masked(pl: Any, inp: NDArray[Any], tgt: NDArray[Any], nthreads: int) -> None:
                 run(pl, inp, tgt, nthreads)
                 tgt *= eroded
             call.run = masked
@@ -190,13 +207,17 @@ def _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op,
 
 
 # ---------------------------------------------------------------- edges
-def _edge_filter(image, *, op, mask, axis, mode, cval, channel_axis, output, workers):
+def _edge_filter(image: ArrayLike, *, op: str, mask: ArrayLike | None, axis: IntOrSeq | None,
+                 mode: Mode, cval: float, channel_axis: int | None, output: FloatOutput,
+                 workers: Workers) -> FloatArray:
     """The body of :func:`sobel`, :func:`scharr`, :func:`prewitt` and
     :func:`farid`: the operator ``op`` of ``_OPS``."""
     return _edges(image, mask, axis, mode, cval, channel_axis, output, workers, op)
 
 
-def _edge_filter_2d(image, *, op, name, axis, mask, channel_axis, workers):
+def _edge_filter_2d(image: ArrayLike, *, op: str, name: str, axis: int,
+                    mask: ArrayLike | None, channel_axis: int | None,
+                    workers: Workers) -> FloatArray:
     """The body of the ``_h`` / ``_v`` variants: operator ``op`` along the
     spatial axis number ``axis`` (0: rows, 1: columns) of a 2-D image."""
     img = V.check_array(image, "image", allow_float16=True)
@@ -209,8 +230,9 @@ def _edge_filter_2d(image, *, op, name, axis, mask, channel_axis, workers):
 
 
 @docfiller
-def sobel(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axis=None,
-          output=None, workers=None):
+def sobel(image: ArrayLike, mask: ArrayLike | None = None, *, axis: IntOrSeq | None = None,
+          mode: Mode = "reflect", cval: float = 0.0, channel_axis: int | None = None,
+          output: FloatOutput = None, workers: Workers = None) -> FloatArray:
     """Edges with the Sobel operator (scikit-image's ``skimage.filters.sobel``).
 
     The derivative ``[-1, 0, 1]`` along each axis in ``axis`` (correlation
@@ -259,7 +281,8 @@ def sobel(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axis
 
 
 @docfiller
-def sobel_h(image, mask=None, *, channel_axis=None, workers=None):
+def sobel_h(image: ArrayLike, mask: ArrayLike | None = None, *, channel_axis: int | None = None,
+            workers: Workers = None) -> FloatArray:
     """Horizontal edges with the Sobel operator (``skimage.filters.sobel_h``).
 
     ``sobel(image, mask, axis=0)`` for a 2-D image: the derivative along
@@ -298,7 +321,8 @@ def sobel_h(image, mask=None, *, channel_axis=None, workers=None):
 
 
 @docfiller
-def sobel_v(image, mask=None, *, channel_axis=None, workers=None):
+def sobel_v(image: ArrayLike, mask: ArrayLike | None = None, *, channel_axis: int | None = None,
+            workers: Workers = None) -> FloatArray:
     """Vertical edges with the Sobel operator (``skimage.filters.sobel_v``).
 
     ``sobel(image, mask, axis=1)`` for a 2-D image: the derivative along
@@ -337,8 +361,9 @@ def sobel_v(image, mask=None, *, channel_axis=None, workers=None):
 
 
 @docfiller
-def scharr(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axis=None,
-           output=None, workers=None):
+def scharr(image: ArrayLike, mask: ArrayLike | None = None, *, axis: IntOrSeq | None = None,
+           mode: Mode = "reflect", cval: float = 0.0, channel_axis: int | None = None,
+           output: FloatOutput = None, workers: Workers = None) -> FloatArray:
     """Edges with the Scharr operator (scikit-image's ``skimage.filters.scharr``).
 
     The derivative ``[-1, 0, 1]`` along each axis in ``axis`` (correlation
@@ -381,7 +406,8 @@ def scharr(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axi
 
 
 @docfiller
-def scharr_h(image, mask=None, *, channel_axis=None, workers=None):
+def scharr_h(image: ArrayLike, mask: ArrayLike | None = None, *, channel_axis: int | None = None,
+             workers: Workers = None) -> FloatArray:
     """Horizontal edges with the Scharr operator (``skimage.filters.scharr_h``).
 
     ``scharr(image, mask, axis=0)`` for a 2-D image: the derivative along
@@ -420,7 +446,8 @@ def scharr_h(image, mask=None, *, channel_axis=None, workers=None):
 
 
 @docfiller
-def scharr_v(image, mask=None, *, channel_axis=None, workers=None):
+def scharr_v(image: ArrayLike, mask: ArrayLike | None = None, *, channel_axis: int | None = None,
+             workers: Workers = None) -> FloatArray:
     """Vertical edges with the Scharr operator (``skimage.filters.scharr_v``).
 
     ``scharr(image, mask, axis=1)`` for a 2-D image: the derivative along
@@ -459,8 +486,9 @@ def scharr_v(image, mask=None, *, channel_axis=None, workers=None):
 
 
 @docfiller
-def prewitt(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axis=None,
-            output=None, workers=None):
+def prewitt(image: ArrayLike, mask: ArrayLike | None = None, *, axis: IntOrSeq | None = None,
+            mode: Mode = "reflect", cval: float = 0.0, channel_axis: int | None = None,
+            output: FloatOutput = None, workers: Workers = None) -> FloatArray:
     """Edges with the Prewitt operator (scikit-image's ``skimage.filters.prewitt``).
 
     The derivative ``[-1, 0, 1]`` along each axis in ``axis`` (correlation
@@ -503,7 +531,8 @@ def prewitt(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_ax
 
 
 @docfiller
-def prewitt_h(image, mask=None, *, channel_axis=None, workers=None):
+def prewitt_h(image: ArrayLike, mask: ArrayLike | None = None, *, channel_axis: int | None = None,
+              workers: Workers = None) -> FloatArray:
     """Horizontal edges with the Prewitt operator (``skimage.filters.prewitt_h``).
 
     ``prewitt(image, mask, axis=0)`` for a 2-D image: the derivative along
@@ -542,7 +571,8 @@ def prewitt_h(image, mask=None, *, channel_axis=None, workers=None):
 
 
 @docfiller
-def prewitt_v(image, mask=None, *, channel_axis=None, workers=None):
+def prewitt_v(image: ArrayLike, mask: ArrayLike | None = None, *, channel_axis: int | None = None,
+              workers: Workers = None) -> FloatArray:
     """Vertical edges with the Prewitt operator (``skimage.filters.prewitt_v``).
 
     ``prewitt(image, mask, axis=1)`` for a 2-D image: the derivative along
@@ -581,8 +611,9 @@ def prewitt_v(image, mask=None, *, channel_axis=None, workers=None):
 
 
 @docfiller
-def farid(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axis=None,
-          output=None, workers=None):
+def farid(image: ArrayLike, mask: ArrayLike | None = None, *, axis: IntOrSeq | None = None,
+          mode: Mode = "reflect", cval: float = 0.0, channel_axis: int | None = None,
+          output: FloatOutput = None, workers: Workers = None) -> FloatArray:
     """Edges with the Farid operator (scikit-image's ``skimage.filters.farid``).
 
     Farid & Simoncelli's optimised 5-tap derivative along each axis in
@@ -626,7 +657,8 @@ def farid(image, mask=None, *, axis=None, mode="reflect", cval=0.0, channel_axis
 
 
 @docfiller
-def farid_h(image, mask=None, *, channel_axis=None, workers=None):
+def farid_h(image: ArrayLike, mask: ArrayLike | None = None, *, channel_axis: int | None = None,
+            workers: Workers = None) -> FloatArray:
     """Horizontal edges with the Farid operator (``skimage.filters.farid_h``).
 
     ``farid(image, mask, axis=0)`` for a 2-D image: the derivative along
@@ -667,7 +699,8 @@ def farid_h(image, mask=None, *, channel_axis=None, workers=None):
 
 
 @docfiller
-def farid_v(image, mask=None, *, channel_axis=None, workers=None):
+def farid_v(image: ArrayLike, mask: ArrayLike | None = None, *, channel_axis: int | None = None,
+            workers: Workers = None) -> FloatArray:
     """Vertical edges with the Farid operator (``skimage.filters.farid_v``).
 
     ``farid(image, mask, axis=1)`` for a 2-D image: the derivative along
@@ -709,8 +742,9 @@ def farid_v(image, mask=None, *, channel_axis=None, workers=None):
 
 # ---------------------------------------------------------------- gradients
 @docfiller
-def gradient(image, *, method="sobel", mode="reflect", cval=0.0, channel_axis=None,
-             workers=None):
+def gradient(image: ArrayLike, *, method: GradientMethod = "sobel", mode: Mode = "reflect",
+             cval: float = 0.0, channel_axis: int | None = None,
+             workers: Workers = None) -> tuple[FloatArray, ...]:
     """One derivative per spatial axis.
 
     ``method`` 'sobel', 'scharr', 'prewitt' or 'farid': the normalised
@@ -748,7 +782,7 @@ def gradient(image, *, method="sobel", mode="reflect", cval=0.0, channel_axis=No
     >>> float(gr[2, 2]), float(gc[2, 2])
     (3.0, 1.0)
     """
-    def plan(raw):
+    def plan(raw: NDArray[Any]) -> Plan:
         if not isinstance(method, str) or method not in _OPS:
             raise ArgumentError(f"method must be one of {tuple(_OPS)}, got {method!r}")
         img, prep, scale = _float_like(raw)
@@ -770,8 +804,10 @@ def gradient(image, *, method="sobel", mode="reflect", cval=0.0, channel_axis=No
 
 
 @docfiller
-def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cval=0.0,
-                                   channel_axis=None, workers=None):
+def gradient_magnitude_orientation(image: ArrayLike, *, method: GradientMethod = "sobel",
+                                   mode: Mode = "reflect", cval: float = 0.0,
+                                   channel_axis: int | None = None,
+                                   workers: Workers = None) -> tuple[FloatArray, FloatArray]:
     """Gradient magnitude and orientation of a 2-D image in one sweep.
 
     The magnitude is scikit-image's edge magnitude
@@ -811,7 +847,7 @@ def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cva
     >>> round(float(ang[3, 3]), 4), round(float(mag[3, 3]), 4)
     (1.1071, 1.5811)
     """
-    def plan(raw):
+    def plan(raw: NDArray[Any]) -> Plan:
         if not isinstance(method, str) or method not in _OPS:
             raise ArgumentError(f"method must be one of {tuple(_OPS)}, got {method!r}")
         img, prep, scale = _float_like(raw)
@@ -838,8 +874,9 @@ def gradient_magnitude_orientation(image, *, method="sobel", mode="reflect", cva
 
 
 @docfiller
-def laplace(image, ksize=3, mask=None, *, mode="reflect", cval=0.0, channel_axis=None,
-            output=None, workers=None):
+def laplace(image: ArrayLike, ksize: int = 3, mask: ArrayLike | None = None, *,
+            mode: Mode = "reflect", cval: float = 0.0, channel_axis: int | None = None,
+            output: FloatOutput = None, workers: Workers = None) -> FloatArray:
     """Laplace edge filter (scikit-image's ``skimage.filters.laplace``).
 
     Correlation with the N-D operator ``2 * ndim`` at the centre and -1 at
@@ -881,7 +918,7 @@ def laplace(image, ksize=3, mask=None, *, mode="reflect", cval=0.0, channel_axis
     if V.as_int(ksize, "ksize") != 3:
         raise ArgumentError(f"ksize must be 3 (the 3^n Laplace operator), got {ksize!r}")
 
-    def plan(img):
+    def plan(img: NDArray[Any]) -> Plan:
         spatial, c = _spatial(img.ndim, channel_axis)
         m = _check_mask(mask, img, spatial)
         code = V.mode_code(mode)
@@ -905,7 +942,7 @@ def laplace(image, ksize=3, mask=None, *, mode="reflect", cval=0.0, channel_axis
             return core
         eroded = _erode_mask(m, img.shape, spatial, c, workers)
 
-        def run(pl, inp, tgt, nthreads):
+        def run(pl: Any, inp: NDArray[Any], tgt: NDArray[Any], nthreads: int) -> None:
             core.run(pl, inp, tgt, nthreads)
             tgt *= eroded
         return P.Call(core.build, run, core.out_shape, core.out_dtype, core.work, core.halo,

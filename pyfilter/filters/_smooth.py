@@ -1,10 +1,17 @@
 """scikit-image style smoothing: gaussian, difference_of_gaussians."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._common import dtypes as D
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.errors import ArgumentError, ArgumentTypeError
+from .._common.typing import FloatArray, FloatOrSeq, FloatOutput, Mode, Plan, Workers
 from .._ops import bank as B
 from .._ops import kernel as K
 from .._ops import line as L
@@ -16,14 +23,14 @@ _CACHE = P.Cache(64)
 __all__ = ["gaussian", "difference_of_gaussians"]
 
 
-def _check_image(image):
+def _check_image(image: ArrayLike) -> NDArray[Any]:
     image = V.check_array(image, "image", allow_float16=True)
     if image.dtype.kind == "c":
         raise ArgumentTypeError(f"image must be real, got dtype {image.dtype}")
     return image
 
 
-def _to_float(image, preserve_range):
+def _to_float(image: NDArray[Any], preserve_range: bool) -> FloatArray:
     if image.dtype.kind == "f":
         return image
     if preserve_range:
@@ -31,17 +38,19 @@ def _to_float(image, preserve_range):
     return D.img_as_float(image)
 
 
-def _convert(image, preserve_range):
+def _convert(image: ArrayLike, preserve_range: bool) -> FloatArray:
     return _to_float(_check_image(image), preserve_range)
 
 
-def _gauss_passes(ndim, shape, sigmas, mode, truncate, dtype):
+def _gauss_passes(ndim: int, shape: Sequence[int], sigmas: Sequence[float], mode: int,
+                  truncate: float, dtype: None) -> list[Any]:
     """scipy's gaussian_filter passes (axes with sigma <= 1e-15 skipped)."""
     return [L.make_pass(a, K.gaussian_weights(s, 0, truncate, None), mode, 0.0, shape[a])
             for a, s in enumerate(sigmas) if s > K.GAUSS_SIGMA_SKIP]
 
 
-def _smooth_call(img, output, terms, out, mode, cval, preserve_range, name="output"):
+def _smooth_call(img: NDArray[Any], output: FloatOutput, terms: list[list[Any]], out: Any,
+                 mode: int, cval: float, preserve_range: bool, name: str = "output") -> Plan:
     """The planned call of a bank over the float conversion of ``img``: the
     conversion folded into the first pass of each term where it is linear
     (the image is then read as it is), else made on every call."""
@@ -65,7 +74,8 @@ def _smooth_call(img, output, terms, out, mode, cval, preserve_range, name="outp
     return call
 
 
-def _sigmas(sigma, ndim, spatial, channel_axis, name="sigma"):
+def _sigmas(sigma: FloatOrSeq, ndim: int, spatial: Sequence[int], channel_axis: int | None,
+            name: str = "sigma") -> list[float]:
     """Per-axis sigma with 0 on the channel axis."""
     if np.ndim(sigma) == 0:
         vals = V.check_sigma(sigma, len(spatial), name)
@@ -89,8 +99,10 @@ def _sigmas(sigma, ndim, spatial, channel_axis, name="sigma"):
 
 
 @docfiller
-def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
-             truncate=4.0, channel_axis=None, out=None, output=None, workers=None):
+def gaussian(image: ArrayLike, sigma: FloatOrSeq = 1, *, mode: Mode = "nearest",
+             cval: float = 0, preserve_range: bool = False, truncate: float = 4.0,
+             channel_axis: int | None = None, out: NDArray[np.floating[Any]] | None = None,
+             output: FloatOutput = None, workers: Workers = None) -> FloatArray:
     """Gaussian smoothing (scikit-image's ``skimage.filters.gaussian``).
 
     The image is converted to float (float16 -> float32, other non-float
@@ -155,7 +167,7 @@ def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
     else:
         name = "output"
 
-    def plan(img):
+    def plan(img: NDArray[Any]) -> Plan:
         spatial, c = _spatial(img.ndim, channel_axis)
         full = _sigmas(sigma, img.ndim, spatial, c)
         t = V.check_truncate(truncate)
@@ -174,8 +186,10 @@ def gaussian(image, sigma=1, *, mode="nearest", cval=0, preserve_range=False,
 
 
 @docfiller
-def difference_of_gaussians(image, low_sigma, high_sigma=None, *, mode="nearest",
-                            cval=0, channel_axis=None, truncate=4.0, workers=None):
+def difference_of_gaussians(image: ArrayLike, low_sigma: FloatOrSeq,
+                            high_sigma: FloatOrSeq | None = None, *, mode: Mode = "nearest",
+                            cval: float = 0, channel_axis: int | None = None,
+                            truncate: float = 4.0, workers: Workers = None) -> FloatArray:
     """Band-pass filter: Gaussian(low_sigma) - Gaussian(high_sigma)
     (scikit-image's ``skimage.filters.difference_of_gaussians``).
 
@@ -221,7 +235,7 @@ def difference_of_gaussians(image, low_sigma, high_sigma=None, *, mode="nearest"
     >>> float(filters.difference_of_gaussians(x, 1)[4, 4]) > 0
     True
     """
-    def plan(img):
+    def plan(img: NDArray[Any]) -> Plan:
         spatial, c = _spatial(img.ndim, channel_axis)
         low = _sigmas(low_sigma, img.ndim, spatial, c, "low_sigma")
         if high_sigma is None:

@@ -7,6 +7,7 @@ parallel; docs/semantics.md lists the other deliberate differences (NaN
 in max/min filters, uniform_filter's NaN locality, bool outputs, errors
 for negative sigmas...).
 """
+from .._common.public import publish as _publish
 from ._correlate import correlate, convolve, correlate1d, convolve1d
 from ._minmax import maximum_filter, minimum_filter, maximum_filter1d, minimum_filter1d
 from ._separable import (sobel, prewitt, laplace, uniform_filter, uniform_filter1d,
@@ -20,3 +21,9 @@ __all__ = ["correlate", "convolve", "correlate1d", "convolve1d",
            "gaussian_filter", "gaussian_filter1d", "gaussian_laplace",
            "gaussian_gradient_magnitude", "generic_gradient_magnitude",
            "generic_laplace"]
+
+_publish(__name__, __all__)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

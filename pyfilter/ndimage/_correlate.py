@@ -1,9 +1,16 @@
 """scipy.ndimage drop-ins: correlate, convolve, correlate1d, convolve1d."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np  # noqa: F401  (the examples use it)
+from numpy.typing import ArrayLike, NDArray
 
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.errors import ArgumentError
+from .._common.typing import Axes, IntOrSeq, Method, Mode, Output, Plan, Scalar, Workers
 from .._ops import correlate as _core
 from .._ops import method as _method
 from .._ops import plans as P
@@ -12,7 +19,7 @@ from . import _separable as _ndi_separable
 __all__ = ["correlate", "convolve", "correlate1d", "convolve1d"]
 
 
-def _expand_kernel(weights, axes, ndim):
+def _expand_kernel(weights: NDArray[Any], axes: Sequence[int], ndim: int) -> NDArray[Any]:
     """Kernel with one dimension per input axis (length 1 where unfiltered).
 
     As in scipy (1.17), the kernel's dimensions go to the filtered axes in
@@ -24,7 +31,7 @@ def _expand_kernel(weights, axes, ndim):
     return weights.reshape(shape)
 
 
-def _expand_origin(origins, axes, ndim):
+def _expand_origin(origins: Sequence[int], axes: Sequence[int], ndim: int) -> list[int]:
     """Origins per input axis.  As in scipy (1.17): with a subset of the
     axes, ``origin[i]`` goes to ``axes[i]``; with every axis, to axis ``i``."""
     if len(axes) == ndim:
@@ -38,20 +45,23 @@ def _expand_origin(origins, axes, ndim):
 _CACHE = P.Cache(128)
 
 
-def _check_input(input):
+def _check_input(input: ArrayLike) -> NDArray[Any]:
     return V.check_array(input, "input")
 
 
-def _correlate_or_convolve(input, weights, output, mode, cval, origin, axes,
-                           workers, convolution, method="auto"):
-    def plan(x):
+def _correlate_or_convolve(input: ArrayLike, weights: ArrayLike, output: Output, mode: Mode,
+                           cval: Scalar, origin: IntOrSeq, axes: Axes, workers: Workers,
+                           convolution: bool, method: Method = "auto") -> NDArray[Any]:
+    def plan(x: NDArray[Any]) -> Plan:
         return _plan_nd(x, weights, output, mode, cval, origin, axes, convolution, method)
     return P.run_cached(_CACHE, "convolve" if convolution else "correlate", input, output,
                         (weights, mode, cval, origin, axes, method), plan, workers,
                         _check_input)
 
 
-def _plan_nd(input, weights, output, mode, cval, origin, axes, convolution, method):
+def _plan_nd(input: NDArray[Any], weights: Any, output: Output, mode: Mode,
+             cval: Scalar, origin: IntOrSeq, axes: Axes, convolution: bool,
+             method: Method) -> Plan:
     weights = V.check_weights(weights, "weights")
     axes = V.normalize_axes(axes, input.ndim)
     if weights.ndim != len(axes):
@@ -75,8 +85,10 @@ def _plan_nd(input, weights, output, mode, cval, origin, axes, convolution, meth
 
 
 @docfiller
-def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
-              *, axes=None, workers=None, method="auto"):
+def correlate(input: ArrayLike, weights: ArrayLike, output: Output = None,
+              mode: Mode = "reflect", cval: Scalar = 0.0, origin: IntOrSeq = 0, *,
+              axes: Axes = None, workers: Workers = None,
+              method: Method = "auto") -> NDArray[Any]:
     """Multidimensional correlation (scipy.ndimage.correlate).
 
     ``out[i] = sum_j weights[j] * x~[i + j - (L // 2 + origin)]`` per axis,
@@ -129,8 +141,10 @@ def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
 
 
 @docfiller
-def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
-             *, axes=None, workers=None, method="auto"):
+def convolve(input: ArrayLike, weights: ArrayLike, output: Output = None,
+             mode: Mode = "reflect", cval: Scalar = 0.0, origin: IntOrSeq = 0, *,
+             axes: Axes = None, workers: Workers = None,
+             method: Method = "auto") -> NDArray[Any]:
     """Multidimensional convolution (scipy.ndimage.convolve).
 
     Equal to :func:`correlate` with the kernel reversed along every axis and
@@ -182,16 +196,18 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0,
                                   axes, workers, True, method)
 
 
-def _correlate1d(input, weights, axis, output, mode, cval, origin, workers,
-                 convolution):
-    def plan(x):
+def _correlate1d(input: ArrayLike, weights: ArrayLike, axis: int, output: Output, mode: Mode,
+                 cval: Scalar, origin: int, workers: Workers,
+                 convolution: bool) -> NDArray[Any]:
+    def plan(x: NDArray[Any]) -> Plan:
         return _plan_1d(x, weights, axis, output, mode, cval, origin, convolution)
     return P.run_cached(_CACHE, "convolve1d" if convolution else "correlate1d", input,
                         output, (weights, axis, mode, cval, origin), plan, workers,
                         _check_input)
 
 
-def _plan_1d(input, weights, axis, output, mode, cval, origin, convolution):
+def _plan_1d(input: NDArray[Any], weights: Any, axis: int, output: Output, mode: Mode,
+             cval: Scalar, origin: int, convolution: bool) -> Plan:
     weights = V.check_weights(weights, "weights")
     if weights.ndim != 1:
         raise ArgumentError(f"weights must be one-dimensional, got shape {weights.shape}")
@@ -221,8 +237,9 @@ def _plan_1d(input, weights, axis, output, mode, cval, origin, convolution):
 
 
 @docfiller
-def correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0,
-                origin=0, *, workers=None):
+def correlate1d(input: ArrayLike, weights: ArrayLike, axis: int = -1, output: Output = None,
+                mode: Mode = "reflect", cval: Scalar = 0.0, origin: int = 0, *,
+                workers: Workers = None) -> NDArray[Any]:
     """One-dimensional correlation along ``axis`` (scipy.ndimage.correlate1d).
 
     ``out[i] = sum_j weights[j] * x~[i + j - (L // 2 + origin)]`` along
@@ -263,8 +280,9 @@ def correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0,
 
 
 @docfiller
-def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0,
-               origin=0, *, workers=None):
+def convolve1d(input: ArrayLike, weights: ArrayLike, axis: int = -1, output: Output = None,
+               mode: Mode = "reflect", cval: Scalar = 0.0, origin: int = 0, *,
+               workers: Workers = None) -> NDArray[Any]:
     """One-dimensional convolution along ``axis`` (scipy.ndimage.convolve1d).
 
     ``out[i] = sum_j weights[j] * x~[i - j + (L // 2 + origin)]`` along

@@ -1,9 +1,16 @@
 """scipy.ndimage drop-ins: maximum_filter, minimum_filter and their 1-D forms."""
+from __future__ import annotations
+
 import warnings
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.errors import ArgumentError, ArgumentTypeError
+from .._common.typing import Axes, IntOrSeq, Mode, ModeOrSeq, Output, Plan, Scalar, Workers
 from .._ops import plans as P
 from .._ops import reduce as _reduce
 
@@ -13,40 +20,43 @@ _CACHE = P.Cache(128)
 _TAGS = {_reduce.OP_MAX: "maximum_filter", _reduce.OP_MIN: "minimum_filter"}
 
 
-def _check_input(input):
+def _check_input(input: ArrayLike) -> NDArray[Any]:
     return V.check_array(input, "input", min_ndim=0)
 
 
-def _check_input1d(input):
+def _check_input1d(input: ArrayLike) -> NDArray[Any]:
     return V.check_array(input, "input")
 
 
-def _no_complex(x, name):
+def _no_complex(x: NDArray[Any], name: str) -> None:
     if x.dtype.kind == "c":
         raise TypeError(f"input has dtype {x.dtype}: complex input is not "
                         f"supported by {name} (as in scipy)")
 
 
 # ---------------------------------------------------------------- max / min
-def _min_or_max_filter(input, size, footprint, output, mode, cval, origin,
-                       axes, workers, op):
+def _min_or_max_filter(input: ArrayLike, size: IntOrSeq | None, footprint: ArrayLike | None,
+                       output: Output, mode: ModeOrSeq, cval: Scalar, origin: IntOrSeq,
+                       axes: Axes, workers: Workers, op: int) -> NDArray[Any]:
     if size is not None and footprint is not None:
         warnings.warn("ignoring size because footprint is set", UserWarning,
                       stacklevel=3)
 
-    def plan(input):
+    def plan(input: NDArray[Any]) -> Plan:
         return _plan_filter(input, size, footprint, output, mode, cval, origin, axes, op)
     return P.run_cached(_CACHE, _TAGS[op], input, output,
                         (size, footprint, mode, cval, origin, axes), plan, workers,
                         _check_input)
 
 
-def _plan_filter(input, size, footprint, output, mode, cval, origin, axes, op):
+def _plan_filter(input: NDArray[Any], size: Any, footprint: ArrayLike | None, output: Output,
+                 mode: ModeOrSeq, cval: Scalar, origin: IntOrSeq, axes: Axes,
+                 op: int) -> Plan:
     """Validate a maximum/minimum_filter call and plan it."""
     _no_complex(input, "maximum_filter/minimum_filter")
     axes = V.normalize_axes(axes, input.ndim)
     n = len(axes)
-    fp = None
+    fp: NDArray[np.bool_] | None = None
     if footprint is not None:
         fp = V.check_footprint(footprint, n, "footprint")
         if fp.all():
@@ -84,14 +94,16 @@ def _plan_filter(input, size, footprint, output, mode, cval, origin, axes, op):
         full_origin = [0] * input.ndim
         for a, o in zip(axes, origins):
             full_origin[a] = o
-    V.check_origins(full_origin, fp.shape)
-    bases = [-(k // 2 + o) for k, o in zip(fp.shape, full_origin)]
+    V.check_origins(full_origin, shape)
+    bases = [-(k // 2 + o) for k, o in zip(shape, full_origin)]
     return _reduce.footprint_call(input, target, fp, bases, code, cval, op)
 
 
 @docfiller
-def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect",
-                   cval=0.0, origin=0, *, axes=None, workers=None):
+def maximum_filter(input: ArrayLike, size: IntOrSeq | None = None,
+                   footprint: ArrayLike | None = None, output: Output = None,
+                   mode: ModeOrSeq = "reflect", cval: Scalar = 0.0, origin: IntOrSeq = 0, *,
+                   axes: Axes = None, workers: Workers = None) -> NDArray[Any]:
     """Multidimensional maximum filter (scipy.ndimage.maximum_filter).
 
     ``out[i]`` is the maximum of the input over the window (a box of
@@ -153,8 +165,10 @@ def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect"
 
 
 @docfiller
-def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect",
-                   cval=0.0, origin=0, *, axes=None, workers=None):
+def minimum_filter(input: ArrayLike, size: IntOrSeq | None = None,
+                   footprint: ArrayLike | None = None, output: Output = None,
+                   mode: ModeOrSeq = "reflect", cval: Scalar = 0.0, origin: IntOrSeq = 0, *,
+                   axes: Axes = None, workers: Workers = None) -> NDArray[Any]:
     """Multidimensional minimum filter (scipy.ndimage.minimum_filter).
 
     ``out[i]`` is the minimum of the input over the window (a box of
@@ -213,14 +227,17 @@ def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect"
                               axes, workers, _reduce.OP_MIN)
 
 
-def _min_or_max_filter1d(input, size, axis, output, mode, cval, origin, workers, op):
-    def plan(input):
+def _min_or_max_filter1d(input: ArrayLike, size: int, axis: int, output: Output, mode: Mode,
+                         cval: Scalar, origin: int, workers: Workers,
+                         op: int) -> NDArray[Any]:
+    def plan(input: NDArray[Any]) -> Plan:
         return _plan_filter1d(input, size, axis, output, mode, cval, origin, op)
     return P.run_cached(_CACHE, _TAGS[op] + "1d", input, output,
                         (size, axis, mode, cval, origin), plan, workers, _check_input1d)
 
 
-def _plan_filter1d(input, size, axis, output, mode, cval, origin, op):
+def _plan_filter1d(input: NDArray[Any], size: int, axis: int, output: Output, mode: Mode,
+                   cval: Scalar, origin: int, op: int) -> Plan:
     """Validate a maximum/minimum_filter1d call and plan it."""
     _no_complex(input, "maximum_filter1d/minimum_filter1d")
     axis = V.normalize_axis(axis, input.ndim)
@@ -240,8 +257,9 @@ def _plan_filter1d(input, size, axis, output, mode, cval, origin, op):
 
 
 @docfiller
-def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0,
-                     origin=0, *, workers=None):
+def maximum_filter1d(input: ArrayLike, size: int, axis: int = -1, output: Output = None,
+                     mode: Mode = "reflect", cval: Scalar = 0.0, origin: int = 0, *,
+                     workers: Workers = None) -> NDArray[Any]:
     """One-dimensional maximum filter along ``axis`` (scipy.ndimage.maximum_filter1d).
 
     ``out[i] = max(x~[i - (size // 2 + origin) .. i - (size // 2 + origin) + size - 1])``
@@ -293,8 +311,9 @@ def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
 
 
 @docfiller
-def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0,
-                     origin=0, *, workers=None):
+def minimum_filter1d(input: ArrayLike, size: int, axis: int = -1, output: Output = None,
+                     mode: Mode = "reflect", cval: Scalar = 0.0, origin: int = 0, *,
+                     workers: Workers = None) -> NDArray[Any]:
     """One-dimensional minimum filter along ``axis`` (scipy.ndimage.minimum_filter1d).
 
     ``out[i] = min(x~[i - (size // 2 + origin) .. i - (size // 2 + origin) + size - 1])``

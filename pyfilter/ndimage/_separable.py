@@ -5,12 +5,20 @@ gaussian_laplace, gaussian_gradient_magnitude, generic_gradient_magnitude,
 generic_laplace: scipy's signatures and results (docs/semantics.md),
 plus keyword-only ``workers``.  Re-exported by :mod:`pyfilter.ndimage`.
 """
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Optional
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._common import dtypes as D
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.errors import ArgumentError
+from .._common.typing import (Axes, FloatOrSeq, IntOrSeq, Mode, ModeOrSeq, Output, Plan,
+                              Radius, Scalar, Workers)
 from .._ops import bank as B
 from .._ops import kernel as _kernel
 from .._ops import line as L
@@ -23,9 +31,13 @@ __all__ = ["sobel", "prewitt", "laplace", "uniform_filter", "uniform_filter1d",
 
 SIGMA_SKIP = 1e-15   # scipy skips axes with sigma <= 1e-15
 
+# one 1-D pass of a filter: (axis, weights, mode code, origin, divisor or None)
+_Spec = tuple[int, Any, int, int, Optional[float]]
+
 
 # ---------------------------------------------------------------- plumbing
-def _passes(specs, shape, dtype, fold=True):
+def _passes(specs: Iterable[_Spec], shape: Sequence[int], dtype: np.dtype[Any],
+            fold: bool = True) -> list[Any]:
     """Line passes of ``specs`` = [(axis, weights, mode, origin, div)]; in
     float32 a division is folded into the weights unless ``fold`` is False
     (float32 results are not scipy's bits anyway, and it saves a sweep per
@@ -38,7 +50,8 @@ def _passes(specs, shape, dtype, fold=True):
     return out
 
 
-def _int_sums(in_dtype, out_dtype, terms, cval):
+def _int_sums(in_dtype: np.dtype[Any], out_dtype: np.dtype[Any],
+              terms: Sequence[Sequence[_Spec]], cval: Any) -> float | None:
     """The largest partial sum magnitude of integer-weight filters on
     integer data (intermediates in the output type), or None when a
     weight, divisor or ``cval`` is not an integer or the types are not
@@ -68,15 +81,17 @@ _TERM = (B.Out("term", [0]),)
 _CACHE = P.Cache(128)
 
 
-def _check_input(input):
+def _check_input(input: ArrayLike) -> NDArray[Any]:
     return V.check_array(input, "input")
 
 
-def _planned(tag, input, output, args, plan_fn, workers):
+def _planned(tag: str, input: ArrayLike, output: Output, args: tuple[Any, ...],
+             plan_fn: Callable[[NDArray[Any]], Plan], workers: Workers) -> NDArray[Any]:
     return P.run_cached(_CACHE, tag, input, output, args, plan_fn, workers, _check_input)
 
 
-def _bank_call(x, output, terms, outputs, cval):
+def _bank_call(x: NDArray[Any], output: Output, terms: Sequence[Sequence[_Spec]],
+               outputs: Sequence[Any], cval: Any) -> Plan:
     """The planned call of a bank: ``terms`` (each a list of specs applied
     in order with scipy's semantics: every pass extends its own input with
     ``cval``; integer outputs keep the intermediates in the output type)
@@ -107,7 +122,8 @@ def _bank_call(x, output, terms, outputs, cval):
                   quantize=D.quantized(target.dtype), verify=verify)
 
 
-def _int16_ok(in_dtype, out_dtype, terms, cval, sums):
+def _int16_ok(in_dtype: np.dtype[Any], out_dtype: np.dtype[Any],
+              terms: Sequence[Sequence[_Spec]], cval: Any, sums: float | None) -> bool:
     """8-bit images under integer kernels into 8/16-bit results whose every
     partial sum fits int16: computed exactly in int16 (16 lanes); a term
     with divisions (box means) only over non-negative data and weights."""
@@ -132,7 +148,8 @@ def _int16_ok(in_dtype, out_dtype, terms, cval, sums):
     return True
 
 
-def _int16_passes(specs, shape, in_dtype, out_dtype, cval):
+def _int16_passes(specs: Iterable[_Spec], shape: Sequence[int], in_dtype: np.dtype[Any],
+                  out_dtype: np.dtype[Any], cval: Any) -> list[Any]:
     """The passes of an int16 plan, each with the largest sum it reaches."""
     out = []
     v = max(D.int_range(in_dtype), abs(int(np.real(cval))))
@@ -156,26 +173,29 @@ def _int16_passes(specs, shape, in_dtype, out_dtype, cval):
     return out
 
 
-def _small_ints(in_dtype, out_dtype, cval):
+def _small_ints(in_dtype: np.dtype[Any], out_dtype: np.dtype[Any], cval: Any) -> bool:
     """8/16-bit integer data into 8/16-bit integers, with a ``cval`` that
     float32 holds exactly."""
     return (in_dtype.kind in "biu" and out_dtype.kind in "biu" and in_dtype.itemsize <= 2
             and out_dtype.itemsize <= 2 and float(np.float32(np.real(cval))) == np.real(cval))
 
 
-def _cascade(tag, input, output, args, specs_fn, cval, workers):
+def _cascade(tag: str, input: ArrayLike, output: Output, args: tuple[Any, ...],
+             specs_fn: Callable[[NDArray[Any]], Sequence[_Spec]], cval: Scalar,
+             workers: Workers) -> NDArray[Any]:
     """One separable filter: ``specs_fn(validated input)`` gives its specs."""
     return _planned(tag, input, output, args,
                     lambda x: _bank_call(x, output, [specs_fn(x)], _TERM, cval), workers)
 
 
-def _modes(mode, n):
+def _modes(mode: ModeOrSeq, n: int) -> list[int]:
     return V.mode_codes(mode, n, "mode")
 
 
 # ---------------------------------------------------------------- edges
-def _edge(tag, input, axis, output, mode, cval, workers, smooth):
-    def specs(x):
+def _edge(tag: str, input: ArrayLike, axis: int, output: Output, mode: ModeOrSeq,
+          cval: Scalar, workers: Workers, smooth: list[float]) -> NDArray[Any]:
+    def specs(x: NDArray[Any]) -> Sequence[_Spec]:
         ax = V.normalize_axis(axis, x.ndim)
         modes = _modes(mode, x.ndim)
         out = [(ax, [-1.0, 0.0, 1.0], modes[ax], 0, None)]
@@ -185,7 +205,9 @@ def _edge(tag, input, axis, output, mode, cval, workers, smooth):
 
 
 @docfiller
-def sobel(input, axis=-1, output=None, mode="reflect", cval=0.0, *, workers=None):
+def sobel(input: ArrayLike, axis: int = -1, output: Output = None,
+          mode: ModeOrSeq = "reflect", cval: Scalar = 0.0, *,
+          workers: Workers = None) -> NDArray[Any]:
     """Sobel derivative along ``axis`` (scipy.ndimage.sobel).
 
     ``correlate1d`` with ``[-1, 0, 1]`` along ``axis``, then with
@@ -228,7 +250,9 @@ def sobel(input, axis=-1, output=None, mode="reflect", cval=0.0, *, workers=None
 
 
 @docfiller
-def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0, *, workers=None):
+def prewitt(input: ArrayLike, axis: int = -1, output: Output = None,
+            mode: ModeOrSeq = "reflect", cval: Scalar = 0.0, *,
+            workers: Workers = None) -> NDArray[Any]:
     """Prewitt derivative along ``axis`` (scipy.ndimage.prewitt).
 
     ``correlate1d`` with ``[-1, 0, 1]`` along ``axis``, then ``[1, 1, 1]``
@@ -263,8 +287,9 @@ def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0, *, workers=No
 
 
 @docfiller
-def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None,
-            workers=None):
+def laplace(input: ArrayLike, output: Output = None, mode: ModeOrSeq = "reflect",
+            cval: Scalar = 0.0, *, axes: Axes = None,
+            workers: Workers = None) -> NDArray[Any]:
     """Discrete Laplacian: the sum over ``axes`` of ``correlate1d`` with
     ``[1, -2, 1]`` (scipy.ndimage.laplace).
 
@@ -296,7 +321,7 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None,
            [ 1., -4.,  1.],
            [ 0.,  1.,  0.]])
     """
-    def plan(x):
+    def plan(x: NDArray[Any]) -> Plan:
         axs = V.normalize_axes(axes, x.ndim)
         modes = _modes(mode, len(axs))
         d2 = [1.0, -2.0, 1.0]
@@ -306,10 +331,10 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None,
 
 
 # ---------------------------------------------------------------- uniform
-def _integral(size):
+def _integral(size: Any) -> Any:
     """scipy's uniform_filter accepts float sizes (it applies int()); we
     accept integral floats and reject the others instead of truncating."""
-    def conv(v):
+    def conv(v: Any) -> Any:
         if isinstance(v, (float, np.floating)) and float(v).is_integer():
             return int(v)
         if isinstance(v, (float, np.floating)):
@@ -323,8 +348,9 @@ def _integral(size):
 
 
 @docfiller
-def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0,
-                     origin=0, *, workers=None):
+def uniform_filter1d(input: ArrayLike, size: int, axis: int = -1, output: Output = None,
+                     mode: Mode = "reflect", cval: Scalar = 0.0, origin: int = 0, *,
+                     workers: Workers = None) -> NDArray[Any]:
     """Mean over ``size`` consecutive elements along ``axis``
     (scipy.ndimage.uniform_filter1d).
 
@@ -361,7 +387,7 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     >>> ndimage.uniform_filter1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), size=3)
     array([4, 3, 4, 1, 4, 6, 6, 3])
     """
-    def specs(x):
+    def specs(x: NDArray[Any]) -> list[_Spec]:
         ax = V.normalize_axis(axis, x.ndim)
         s = V.int_sequence(size, 1, "size", minimum=1)[0]
         o = V.as_int(origin, "origin")
@@ -374,8 +400,9 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
 
 
 @docfiller
-def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=0,
-                   *, axes=None, workers=None):
+def uniform_filter(input: ArrayLike, size: IntOrSeq = 3, output: Output = None,
+                   mode: ModeOrSeq = "reflect", cval: Scalar = 0.0, origin: IntOrSeq = 0,
+                   *, axes: Axes = None, workers: Workers = None) -> NDArray[Any]:
     """Multidimensional mean filter (scipy.ndimage.uniform_filter).
 
     A :func:`uniform_filter1d` along each axis in ``axes`` (axes with size
@@ -414,13 +441,13 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     >>> ndimage.uniform_filter(x, size=3)[2]
     array([10.33333333, 11.        , 12.        , 13.        , 13.66666667])
     """
-    def specs(x):
+    def specs(x: NDArray[Any]) -> list[_Spec]:
         axs = V.normalize_axes(axes, x.ndim)
         sizes = V.int_sequence(_integral(size), len(axs), "size", minimum=1)
         origins = V.int_sequence(origin, len(axs), "origin")
         V.check_origins(origins, sizes)
         modes = _modes(mode, len(axs))
-        out = []
+        out: list[_Spec] = []
         for a, s, o, m in zip(axs, sizes, origins, modes):
             if s > 1:
                 w, o = L.box_weights(s, o, x.shape[a], m)
@@ -431,8 +458,10 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
 
 
 # ---------------------------------------------------------------- gaussian
-def _gauss_specs(ndim, axes, sigmas, orders, modes, truncate, radii):
-    out = []
+def _gauss_specs(ndim: int, axes: Iterable[int], sigmas: Iterable[float],
+                 orders: Iterable[int], modes: Iterable[int], truncate: float,
+                 radii: Iterable[int | None]) -> list[_Spec]:
+    out: list[_Spec] = []
     for a, s, o, m, r in zip(axes, sigmas, orders, modes, radii):
         if s > SIGMA_SKIP:
             out.append((a, _kernel.gaussian_weights(s, o, truncate, r), m, 0, None))
@@ -440,8 +469,10 @@ def _gauss_specs(ndim, axes, sigmas, orders, modes, truncate, radii):
 
 
 @docfiller
-def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect",
-                      cval=0.0, truncate=4.0, *, radius=None, workers=None):
+def gaussian_filter1d(input: ArrayLike, sigma: float, axis: int = -1, order: int = 0,
+                      output: Output = None, mode: Mode = "reflect", cval: Scalar = 0.0,
+                      truncate: float = 4.0, *, radius: int | None = None,
+                      workers: Workers = None) -> NDArray[Any]:
     """1-D Gaussian filter or Gaussian derivative (scipy.ndimage.gaussian_filter1d).
 
     Correlation with the sampled Gaussian (normalised to sum 1) or its
@@ -484,7 +515,7 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
     >>> ndimage.gaussian_filter1d(np.array([1.0, 2, 3, 4, 5]), 1)
     array([1.42704095, 2.06782203, 3.        , 3.93217797, 4.57295905])
     """
-    def specs(x):
+    def specs(x: NDArray[Any]) -> list[_Spec]:
         ax = V.normalize_axis(axis, x.ndim)
         s = V.check_sigma(sigma, 1)[0]
         o = V.check_orders(order, 1)[0]
@@ -497,8 +528,10 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
 
 
 @docfiller
-def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0,
-                    truncate=4.0, *, radius=None, axes=None, workers=None):
+def gaussian_filter(input: ArrayLike, sigma: FloatOrSeq, order: IntOrSeq = 0,
+                    output: Output = None, mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
+                    truncate: float = 4.0, *, radius: Radius = None, axes: Axes = None,
+                    workers: Workers = None) -> NDArray[Any]:
     """Multidimensional Gaussian filter (scipy.ndimage.gaussian_filter).
 
     A :func:`gaussian_filter1d` along each axis in ``axes`` in order (axes
@@ -541,7 +574,7 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
            [29, 31, 33, 34, 36],
            [35, 37, 39, 40, 42]])
     """
-    def specs(x):
+    def specs(x: NDArray[Any]) -> list[_Spec]:
         axs = V.normalize_axes(axes, x.ndim)
         n = len(axs)
         sig = V.check_sigma(sigma, n)
@@ -554,7 +587,7 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
                     (sigma, order, mode, cval, truncate, radius, axes), specs, cval, workers)
 
 
-def _gauss_kwargs(kwargs):
+def _gauss_kwargs(kwargs: Mapping[str, Any]) -> tuple[float, Any]:
     extra = set(kwargs) - {"truncate", "radius"}
     if extra:
         raise TypeError(f"unexpected keyword argument(s) {sorted(extra)}; the extra "
@@ -564,8 +597,9 @@ def _gauss_kwargs(kwargs):
 
 
 @docfiller
-def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *,
-                     axes=None, workers=None, **kwargs):
+def gaussian_laplace(input: ArrayLike, sigma: FloatOrSeq, output: Output = None,
+                     mode: ModeOrSeq = "reflect", cval: Scalar = 0.0, *, axes: Axes = None,
+                     workers: Workers = None, **kwargs: Any) -> NDArray[Any]:
     """Laplacian of Gaussian (scipy.ndimage.gaussian_laplace).
 
     The sum over ``axes`` of :func:`gaussian_filter` with order 2 along
@@ -600,7 +634,7 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *,
     >>> float(ndimage.gaussian_laplace(x, 1.0)[3, 3]) < 0
     True
     """
-    def plan(x):
+    def plan(x: NDArray[Any]) -> Plan:
         axs = V.normalize_axes(axes, x.ndim)
         sig = V.check_sigma(sigma, len(axs))
         modes = _modes(mode, len(axs))
@@ -609,7 +643,7 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *,
         for a, s in zip(axs, sig):
             full[a] = s
         rad = V.check_radius(radius, x.ndim)
-        terms = []
+        terms: list[list[_Spec]] = []
         for a, m in zip(axs, modes):
             orders = [2 if b == a else 0 for b in range(x.ndim)]
             terms.append(_gauss_specs(x.ndim, range(x.ndim), full, orders, [m] * x.ndim,
@@ -620,8 +654,10 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *,
 
 
 @docfiller
-def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=0.0,
-                                *, axes=None, workers=None, **kwargs):
+def gaussian_gradient_magnitude(input: ArrayLike, sigma: FloatOrSeq, output: Output = None,
+                                mode: ModeOrSeq = "reflect", cval: Scalar = 0.0, *,
+                                axes: Axes = None, workers: Workers = None,
+                                **kwargs: Any) -> NDArray[Any]:
     """Gradient magnitude with Gaussian derivatives
     (scipy.ndimage.gaussian_gradient_magnitude).
 
@@ -659,13 +695,13 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     >>> round(float(ndimage.gaussian_gradient_magnitude(x, 1.0)[4, 4]), 4)
     0.9994
     """
-    def plan(x):
+    def plan(x: NDArray[Any]) -> Plan:
         axs = V.normalize_axes(axes, x.ndim)
         sig = V.check_sigma(sigma, x.ndim)
         modes = _modes(mode, len(axs))
         t, radius = _gauss_kwargs(kwargs)
         rad = V.check_radius(radius, x.ndim)
-        terms = []
+        terms: list[list[_Spec]] = []
         for a, m in zip(axs, modes):
             orders = [1 if b == a else 0 for b in range(x.ndim)]
             terms.append(_gauss_specs(x.ndim, range(x.ndim), sig, orders, [m] * x.ndim,
@@ -676,8 +712,9 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
 
 
 # ---------------------------------------------------------------- generic
-def _call_derivative(func, name, input, axis, out, mode, cval, extra_arguments,
-                     extra_keywords, shape):
+def _call_derivative(func: Callable[..., Any], name: str, input: NDArray[Any], axis: int,
+                     out: Any, mode: Mode, cval: Scalar, extra_arguments: Sequence[Any],
+                     extra_keywords: Mapping[str, Any], shape: Sequence[int]) -> NDArray[Any]:
     r = func(input, axis, out, mode, cval, *extra_arguments, **extra_keywords)
     if isinstance(out, np.ndarray):
         if r is not None and np.shape(r) != tuple(shape):
@@ -690,7 +727,7 @@ def _call_derivative(func, name, input, axis, out, mode, cval, extra_arguments,
     return np.asarray(r)
 
 
-def _known(func, names):
+def _known(func: Callable[..., Any], names: Sequence[str]) -> str | None:
     import scipy.ndimage as sndi
     for n in names:
         if func is globals()[n] or func is getattr(sndi, n, None):
@@ -699,9 +736,11 @@ def _known(func, names):
 
 
 @docfiller
-def generic_gradient_magnitude(input, derivative, output=None, mode="reflect",
-                               cval=0.0, extra_arguments=(), extra_keywords=None,
-                               *, axes=None, workers=None):
+def generic_gradient_magnitude(input: ArrayLike, derivative: Callable[..., Any],
+                               output: Output = None, mode: ModeOrSeq = "reflect",
+                               cval: Scalar = 0.0, extra_arguments: Sequence[Any] = (),
+                               extra_keywords: Mapping[str, Any] | None = None, *,
+                               axes: Axes = None, workers: Workers = None) -> NDArray[Any]:
     """Gradient magnitude with a derivative callable
     (scipy.ndimage.generic_gradient_magnitude).
 
@@ -755,7 +794,7 @@ def generic_gradient_magnitude(input, derivative, output=None, mode="reflect",
     if known and not extra_arguments and not extra_keywords and input.dtype.kind != "c":
         # the derivative is scipy's (or our) sobel / prewitt: a bank
         smooth = [1.0, 2.0, 1.0] if known == "sobel" else [1.0, 1.0, 1.0]
-        terms = []
+        terms: list[Sequence[_Spec]] = []
         for a, m in zip(axs, modes):
             terms.append([(a, [-1.0, 0.0, 1.0], m, 0, None)]
                          + [(o, smooth, m, 0, None) for o in range(input.ndim) if o != a])
@@ -770,8 +809,8 @@ def generic_gradient_magnitude(input, derivative, output=None, mode="reflect",
     _call_derivative(derivative, "derivative", input, axs[0], target, mode_names[0],
                      cval, extra_arguments, extra_keywords, input.shape)
     np.multiply(target, target, target)
-    for a, m in zip(axs[1:], mode_names[1:]):
-        tmp = _call_derivative(derivative, "derivative", input, a, target.dtype, m,
+    for a, name in zip(axs[1:], mode_names[1:]):
+        tmp = _call_derivative(derivative, "derivative", input, a, target.dtype, name,
                                cval, extra_arguments, extra_keywords, input.shape)
         np.multiply(tmp, tmp, tmp)
         target += tmp
@@ -780,9 +819,11 @@ def generic_gradient_magnitude(input, derivative, output=None, mode="reflect",
 
 
 @docfiller
-def generic_laplace(input, derivative2, output=None, mode="reflect", cval=0.0,
-                    extra_arguments=(), extra_keywords=None, *, axes=None,
-                    workers=None):
+def generic_laplace(input: ArrayLike, derivative2: Callable[..., Any], output: Output = None,
+                    mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
+                    extra_arguments: Sequence[Any] = (),
+                    extra_keywords: Mapping[str, Any] | None = None, *, axes: Axes = None,
+                    workers: Workers = None) -> NDArray[Any]:
     """Laplace filter with a second-derivative callable
     (scipy.ndimage.generic_laplace).
 

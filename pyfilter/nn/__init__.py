@@ -11,9 +11,16 @@ Arrays are (N, C, *spatial) or unbatched (C, *spatial), with torch's
 argument names, defaults and output-size rules; every function that runs a
 compiled engine also takes ``workers=None``.
 """
+from .._common.public import publish as _publish
 from ._conv import *  # noqa: F401,F403
 from ._conv import __all__ as _conv_all
 from ._pool import *  # noqa: F401,F403
 from ._pool import __all__ as _pooling_all
 
 __all__ = list(_conv_all) + list(_pooling_all)
+
+_publish(__name__, __all__)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

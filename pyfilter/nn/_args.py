@@ -1,13 +1,20 @@
 """Argument rules of the torch-style dialect (``pyfilter.nn``): float
 dtypes, padding forms and modes, groups, pooling windows."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from .._common.codes import MODES, TORCH_PADDING_MODES
 from .._common.errors import ArgumentError, ArgumentTypeError
 from .._common.validate import as_int, check_array, int_sequence
 
 # ---------------------------------------------------------------- pooling
-def check_pool_input(x, nd, name="input", floats_only=False):
+def check_pool_input(x: Any, nd: int, name: str = "input",
+                     floats_only: bool = False) -> tuple[NDArray[Any], bool]:
     """A pooling input: (N, C, *spatial) or unbatched (C, *spatial) with
     ``nd`` spatial axes, float32/float64 (or an integer dtype unless
     ``floats_only``).  Returns the array and whether it was batched."""
@@ -27,7 +34,8 @@ def check_pool_input(x, nd, name="input", floats_only=False):
     return arr, batched
 
 
-def pool_args(nd, kernel_size, stride, padding, dilation=1):
+def pool_args(nd: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any = 1
+              ) -> tuple[list[int], list[int], list[int], list[int]]:
     """kernel_size, stride (None: the kernel), padding and dilation as
     lists of ``nd`` ints, checked as torch checks them (padding at most
     half the kernel size)."""
@@ -54,7 +62,8 @@ NN_PADDING_MODES.update({m: m for m in MODES if m != "reflect"})
 NN_PADDING_MODES["symmetric"] = "reflect"
 
 
-def nn_array(x, name, like=None):
+def nn_array(x: Any, name: str,
+             like: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
     """``x`` as a float32/float64 ndarray (native byte order).
 
     With ``like`` (the input array): an ndarray ``x`` of another dtype is a
@@ -81,7 +90,7 @@ def nn_array(x, name, like=None):
     return arr
 
 
-def nn_padding_mode(padding_mode, name="padding_mode"):
+def nn_padding_mode(padding_mode: Any, name: str = "padding_mode") -> tuple[int, str | None]:
     """(mode code, torch name or None) of a pyfilter.nn padding_mode."""
     if not isinstance(padding_mode, str) or padding_mode not in NN_PADDING_MODES:
         raise ArgumentError(f"{name}={padding_mode!r} is not supported; expected one of "
@@ -91,7 +100,9 @@ def nn_padding_mode(padding_mode, name="padding_mode"):
     return MODES[NN_PADDING_MODES[padding_mode]], torch_name
 
 
-def nn_padding(padding, kernel, dilation, stride, name="padding", strings=True):
+def nn_padding(padding: Any, kernel: Sequence[int], dilation: Sequence[int],
+               stride: Sequence[int], name: str = "padding",
+               strings: bool = True) -> list[tuple[int, int]]:
     """Per-axis (left, right) padding from torch's forms.
 
     ``padding``: an int, one int per axis, or (with ``strings``) 'valid',
@@ -124,7 +135,8 @@ def nn_padding(padding, kernel, dilation, stride, name="padding", strings=True):
     return [(v, v) for v in vals]
 
 
-def nn_output_padding(output_padding, stride, dilation, name="output_padding"):
+def nn_output_padding(output_padding: Any, stride: Sequence[int], dilation: Sequence[int],
+                      name: str = "output_padding") -> list[int]:
     """torch's rule: 0 <= output_padding < max(stride, dilation) per axis."""
     op = int_sequence(output_padding, len(stride), name, minimum=0)
     for a, s, d in zip(op, stride, dilation):
@@ -135,7 +147,7 @@ def nn_output_padding(output_padding, stride, dilation, name="output_padding"):
     return op
 
 
-def nn_groups(groups, c_in, c_out, name="groups"):
+def nn_groups(groups: Any, c_in: int, c_out: int, name: str = "groups") -> int:
     g = as_int(groups, name)
     if g < 1:
         raise ArgumentError(f"{name} must be >= 1, got {groups!r}")

@@ -11,15 +11,21 @@ their own im2col tiles; while a GEMM-based call runs, the BLAS pools are
 capped to one thread (pyfilter/_common/blas.py), so BLAS threads and OpenMP
 threads never compete for the cores.
 """
+from __future__ import annotations
+
 import math
 import typing
+from collections.abc import Iterable, Sequence
+from typing import Any, Union
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.shapes import conv_output_length, conv_transpose_output_length
 from .._common.errors import ArgumentError
+from .._common.typing import FloatArray, IntOrSeq, Padding, PaddingMode, Workers
 from .._ops import channel as CH
 from . import _args as A
 
@@ -34,8 +40,13 @@ __all__ = [
     "conv_flops", "receptive_field", "ConvCost",
 ]
 
+#: one layer of receptive_field: k, (k,), (k, s) or (k, s, d), each an int or
+#: one int per axis
+Layer = Union[IntOrSeq, Sequence[IntOrSeq]]
+
 # ---------------------------------------------------------------- geometry
-def _check_input(input, nsp, name="input"):
+def _check_input(input: ArrayLike, nsp: int,
+                 name: str = "input") -> tuple[FloatArray, bool]:
     x = A.nn_array(input, name)
     if x.ndim == nsp + 1:
         return x[None], False
@@ -46,11 +57,12 @@ def _check_input(input, nsp, name="input"):
                         f"of shape {x.shape}")
 
 
-def _spatial_names(nsp):
+def _spatial_names(nsp: int) -> str:
     return ", ".join(["D", "H", "W"][3 - nsp:])
 
 
-def _check_weight(weight, nsp, x, name="weight"):
+def _check_weight(weight: ArrayLike, nsp: int, x: NDArray[Any],
+                  name: str = "weight") -> FloatArray:
     w = A.nn_array(weight, name, like=x)
     if w.ndim != nsp + 2:
         raise ArgumentError(f"{name} must have {nsp + 2} dimensions (C_out, C_in / groups, "
@@ -60,7 +72,8 @@ def _check_weight(weight, nsp, x, name="weight"):
     return w
 
 
-def _check_bias(bias, c_out, x, name="bias"):
+def _check_bias(bias: ArrayLike | None, c_out: int, x: NDArray[Any],
+                name: str = "bias") -> FloatArray | None:
     if bias is None:
         return None
     b = A.nn_array(bias, name, like=x)
@@ -70,7 +83,9 @@ def _check_bias(bias, c_out, x, name="bias"):
     return np.ascontiguousarray(b)
 
 
-def _output_lengths(spatial, kernel, stride, pads, dilation, what="input"):
+def _output_lengths(spatial: Sequence[int], kernel: Sequence[int], stride: Sequence[int],
+                    pads: Sequence[tuple[int, int]], dilation: Sequence[int],
+                    what: str = "input") -> list[int]:
     out = []
     for n, k, s, (pl, pr), d in zip(spatial, kernel, stride, pads, dilation):
         L = conv_output_length(n, k, s, (pl, pr), d)
@@ -84,7 +99,8 @@ def _output_lengths(spatial, kernel, stride, pads, dilation, what="input"):
     return out
 
 
-def _check_torch_pad_limits(torch_name, spatial, pads, name="padding"):
+def _check_torch_pad_limits(torch_name: str | None, spatial: Sequence[int],
+                            pads: Sequence[tuple[int, int]], name: str = "padding") -> None:
     """torch's extra limits for its 'reflect' and 'circular' padding."""
     for n, (pl, pr) in zip(spatial, pads):
         p = max(pl, pr)
@@ -96,8 +112,9 @@ def _check_torch_pad_limits(torch_name, spatial, pads, name="padding"):
                                 f"input size; got padding {p} for an axis of size {n}")
 
 
-def _conv_forward(nsp, input, weight, bias, stride, padding, dilation, groups,
-                  padding_mode, workers):
+def _conv_forward(nsp: int, input: ArrayLike, weight: ArrayLike, bias: ArrayLike | None,
+                  stride: IntOrSeq, padding: Padding, dilation: IntOrSeq, groups: int,
+                  padding_mode: PaddingMode, workers: Workers) -> FloatArray:
     x, batched = _check_input(input, nsp)
     w = _check_weight(weight, nsp, x)
     N, C = x.shape[:2]
@@ -123,8 +140,9 @@ def _conv_forward(nsp, input, weight, bias, stride, padding, dilation, groups,
     return out if batched else out[0]
 
 
-def _conv_transpose(nsp, input, weight, bias, stride, padding, output_padding, groups,
-                    dilation, workers):
+def _conv_transpose(nsp: int, input: ArrayLike, weight: ArrayLike, bias: ArrayLike | None,
+                    stride: IntOrSeq, padding: IntOrSeq, output_padding: IntOrSeq,
+                    groups: int, dilation: IntOrSeq, workers: Workers) -> FloatArray:
     x, batched = _check_input(input, nsp)
     w = _check_weight(weight, nsp, x)
     N, C = x.shape[:2]
@@ -160,8 +178,10 @@ def _conv_transpose(nsp, input, weight, bias, stride, padding, output_padding, g
 
 # ---------------------------------------------------------------- forward layers
 @docfiller
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
-           padding_mode="zeros", workers=None):
+def conv1d(input: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None,
+           stride: IntOrSeq = 1, padding: Padding = 0, dilation: IntOrSeq = 1,
+           groups: int = 1, *, padding_mode: PaddingMode = "zeros",
+           workers: Workers = None) -> FloatArray:
     """1-D convolution over (N, C_in, L) arrays (torch.nn.functional.conv1d).
 
     Cross-correlation, as in every deep-learning library:
@@ -220,8 +240,10 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
 
 
 @docfiller
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
-           padding_mode="zeros", workers=None):
+def conv2d(input: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None,
+           stride: IntOrSeq = 1, padding: Padding = 0, dilation: IntOrSeq = 1,
+           groups: int = 1, *, padding_mode: PaddingMode = "zeros",
+           workers: Workers = None) -> FloatArray:
     """2-D convolution over (N, C_in, H, W) arrays (torch.nn.functional.conv2d).
 
     Cross-correlation, as in every deep-learning library:
@@ -287,8 +309,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
 
 
 @docfiller
-def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
-           padding_mode="zeros", workers=None):
+def conv3d(input: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None,
+           stride: IntOrSeq = 1, padding: Padding = 0, dilation: IntOrSeq = 1,
+           groups: int = 1, *, padding_mode: PaddingMode = "zeros",
+           workers: Workers = None) -> FloatArray:
     """3-D convolution over (N, C_in, D, H, W) arrays (torch.nn.functional.conv3d).
 
     Cross-correlation, as in every deep-learning library:
@@ -349,8 +373,10 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
 
 
 @docfiller
-def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
-                     groups=1, dilation=1, *, workers=None):
+def conv_transpose1d(input: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None,
+                     stride: IntOrSeq = 1, padding: IntOrSeq = 0, output_padding: IntOrSeq = 0,
+                     groups: int = 1, dilation: IntOrSeq = 1, *,
+                     workers: Workers = None) -> FloatArray:
     """1-D transposed convolution (torch.nn.functional.conv_transpose1d).
 
     The adjoint of :func:`conv1d` with the same weight (the gradient of a
@@ -402,8 +428,10 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 @docfiller
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
-                     groups=1, dilation=1, *, workers=None):
+def conv_transpose2d(input: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None,
+                     stride: IntOrSeq = 1, padding: IntOrSeq = 0, output_padding: IntOrSeq = 0,
+                     groups: int = 1, dilation: IntOrSeq = 1, *,
+                     workers: Workers = None) -> FloatArray:
     """2-D transposed convolution (torch.nn.functional.conv_transpose2d).
 
     The adjoint of :func:`conv2d` with the same weight (the gradient of a
@@ -459,8 +487,10 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 @docfiller
-def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
-                     groups=1, dilation=1, *, workers=None):
+def conv_transpose3d(input: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None,
+                     stride: IntOrSeq = 1, padding: IntOrSeq = 0, output_padding: IntOrSeq = 0,
+                     groups: int = 1, dilation: IntOrSeq = 1, *,
+                     workers: Workers = None) -> FloatArray:
     """3-D transposed convolution (torch.nn.functional.conv_transpose3d).
 
     The adjoint of :func:`conv3d` with the same weight (the gradient of a
@@ -514,10 +544,13 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 @docfiller
-def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
-                               depthwise_bias=None, pointwise_bias=None, stride=1,
-                               padding=0, dilation=1, *, padding_mode="zeros",
-                               workers=None):
+def depthwise_separable_conv2d(input: ArrayLike, depthwise_weight: ArrayLike,
+                               pointwise_weight: ArrayLike,
+                               depthwise_bias: ArrayLike | None = None,
+                               pointwise_bias: ArrayLike | None = None, stride: IntOrSeq = 1,
+                               padding: Padding = 0, dilation: IntOrSeq = 1, *,
+                               padding_mode: PaddingMode = "zeros",
+                               workers: Workers = None) -> FloatArray:
     """Depthwise convolution followed by a 1x1 (pointwise) convolution.
 
     Equals ``conv2d(conv2d(x, depthwise_weight, depthwise_bias, stride,
@@ -596,7 +629,7 @@ def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
     return out if batched else out[0]
 
 
-def channel_shuffle(input, groups):
+def channel_shuffle(input: ArrayLike, groups: int) -> NDArray[Any]:
     """Interleave the channels of ``groups`` groups (ShuffleNet).
 
     ``out[:, k] = input[:, (k % groups) * (C // groups) + k // groups]``:
@@ -636,7 +669,8 @@ def channel_shuffle(input, groups):
     return np.ascontiguousarray(y).reshape(x.shape)
 
 
-def _fold_geometry(kernel_size, dilation, padding, stride):
+def _fold_geometry(kernel_size: IntOrSeq, dilation: IntOrSeq, padding: IntOrSeq,
+                   stride: IntOrSeq) -> tuple[list[int], list[int], list[int], list[int]]:
     k = V.int_sequence(kernel_size, 2, "kernel_size", minimum=1)
     d = V.int_sequence(dilation, 2, "dilation", minimum=1)
     s = V.int_sequence(stride, 2, "stride", minimum=1)
@@ -645,7 +679,9 @@ def _fold_geometry(kernel_size, dilation, padding, stride):
 
 
 @docfiller
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1, *, workers=None):
+def unfold(input: ArrayLike, kernel_size: IntOrSeq, dilation: IntOrSeq = 1,
+           padding: IntOrSeq = 0, stride: IntOrSeq = 1, *,
+           workers: Workers = None) -> FloatArray:
     """Extract sliding blocks (im2col), as torch.nn.functional.unfold.
 
     Parameters
@@ -693,7 +729,9 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1, *, workers=None)
 
 
 @docfiller
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1, *, workers=None):
+def fold(input: ArrayLike, output_size: IntOrSeq, kernel_size: IntOrSeq,
+         dilation: IntOrSeq = 1, padding: IntOrSeq = 0, stride: IntOrSeq = 1, *,
+         workers: Workers = None) -> FloatArray:
     """Sum sliding blocks back into an image (col2im), as torch.nn.functional.fold.
 
     The adjoint of :func:`unfold`: overlapping entries are added, entries in
@@ -753,7 +791,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1, *, wo
     return out if batched else out[0]
 
 
-def relu(x):
+def relu(x: ArrayLike) -> FloatArray:
     """Rectified linear unit ``max(x, 0)`` (NaN propagates, as torch.relu).
 
     Parameters
@@ -777,7 +815,9 @@ def relu(x):
     return np.maximum(a, a.dtype.type(0))
 
 
-def fuse_conv_bn(weight, bias, running_mean, running_var, gamma, beta, eps=1e-5):
+def fuse_conv_bn(weight: ArrayLike, bias: ArrayLike | None, running_mean: ArrayLike,
+                 running_var: ArrayLike, gamma: ArrayLike | None, beta: ArrayLike | None,
+                 eps: float = 1e-5) -> tuple[FloatArray, FloatArray]:
     """Fold an inference-time batch normalisation into the preceding convolution.
 
     ``bn(conv(x, w, b)) == conv(x, w', b')`` with
@@ -817,7 +857,7 @@ def fuse_conv_bn(weight, bias, running_mean, running_var, gamma, beta, eps=1e-5)
         raise ArgumentError(f"weight must have shape (C_out, C_in / groups, *k), got {w.shape}")
     cout = w.shape[0]
 
-    def vec(v, name, default):
+    def vec(v: ArrayLike | None, name: str, default: float) -> FloatArray:
         if v is None:
             return np.full(cout, default, dtype=w.dtype)
         a = A.nn_array(v, name, like=w)
@@ -841,7 +881,10 @@ def fuse_conv_bn(weight, bias, running_mean, running_var, gamma, beta, eps=1e-5)
 
 
 # ---------------------------------------------------------------- backward
-def _grad_setup(nsp, shape_name, shape, grad_output, ref, stride, padding, dilation):
+def _grad_setup(nsp: int, shape_name: str, shape: Any, grad_output: ArrayLike,
+                ref: NDArray[Any] | None, stride: IntOrSeq, padding: Padding,
+                dilation: IntOrSeq
+                ) -> tuple[FloatArray, bool, tuple[int, ...], list[int], list[int]]:
     gout, batched = _check_input(grad_output, nsp, "grad_output")
     if ref is not None:
         gout = A.nn_array(gout, "grad_output", like=ref)
@@ -856,15 +899,16 @@ def _grad_setup(nsp, shape_name, shape, grad_output, ref, stride, padding, dilat
     return gout, batched, shape, stride, dilation
 
 
-def _check_grad_shape(gout, n, cout, osp):
+def _check_grad_shape(gout: NDArray[Any], n: int, cout: int, osp: Sequence[int]) -> None:
     expect = (n, cout) + tuple(osp)
     if gout.shape != expect:
         raise ArgumentError(f"grad_output has shape {gout.shape}, but the convolution's output "
                             f"has shape {expect}")
 
 
-def _conv_input(nsp, input_size, weight, grad_output, stride, padding, dilation, groups,
-                workers):
+def _conv_input(nsp: int, input_size: Sequence[int], weight: ArrayLike,
+                grad_output: ArrayLike, stride: IntOrSeq, padding: Padding,
+                dilation: IntOrSeq, groups: int, workers: Workers) -> FloatArray:
     gout, batched, size, stride, dilation = _grad_setup(
         nsp, "input_size", input_size if np.ndim(input_size) else [input_size],
         grad_output, None, stride, padding, dilation)
@@ -885,8 +929,10 @@ def _conv_input(nsp, input_size, weight, grad_output, stride, padding, dilation,
     return out
 
 
-def _conv_weight(nsp, input, weight_size, grad_output, stride, padding, dilation, groups,
-                 padding_mode, workers):
+def _conv_weight(nsp: int, input: ArrayLike, weight_size: Sequence[int],
+                 grad_output: ArrayLike, stride: IntOrSeq, padding: Padding,
+                 dilation: IntOrSeq, groups: int, padding_mode: PaddingMode,
+                 workers: Workers) -> FloatArray:
     x, batched = _check_input(input, nsp)
     gout, gb, wsize, stride, dilation = _grad_setup(
         nsp, "weight_size", weight_size, grad_output, x, stride, padding, dilation)
@@ -916,8 +962,9 @@ def _conv_weight(nsp, input, weight_size, grad_output, stride, padding, dilation
 
 
 @docfiller
-def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
-                 groups=1, *, workers=None):
+def conv1d_input(input_size: Sequence[int], weight: ArrayLike, grad_output: ArrayLike,
+                 stride: IntOrSeq = 1, padding: Padding = 0, dilation: IntOrSeq = 1,
+                 groups: int = 1, *, workers: Workers = None) -> FloatArray:
     """Input gradient of :func:`conv1d` (torch.nn.grad.conv1d_input).
 
     The same operation as :func:`conv_transpose1d` with the output size
@@ -957,8 +1004,9 @@ def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=
 
 
 @docfiller
-def conv2d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
-                 groups=1, *, workers=None):
+def conv2d_input(input_size: Sequence[int], weight: ArrayLike, grad_output: ArrayLike,
+                 stride: IntOrSeq = 1, padding: Padding = 0, dilation: IntOrSeq = 1,
+                 groups: int = 1, *, workers: Workers = None) -> FloatArray:
     """Input gradient of :func:`conv2d` (torch.nn.grad.conv2d_input).
 
     The same operation as :func:`conv_transpose2d` with the output size
@@ -998,8 +1046,9 @@ def conv2d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=
 
 
 @docfiller
-def conv3d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
-                 groups=1, *, workers=None):
+def conv3d_input(input_size: Sequence[int], weight: ArrayLike, grad_output: ArrayLike,
+                 stride: IntOrSeq = 1, padding: Padding = 0, dilation: IntOrSeq = 1,
+                 groups: int = 1, *, workers: Workers = None) -> FloatArray:
     """Input gradient of :func:`conv3d` (torch.nn.grad.conv3d_input).
 
     The same operation as :func:`conv_transpose3d` with the output size
@@ -1040,8 +1089,10 @@ def conv3d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=
 
 
 @docfiller
-def conv1d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
-                  groups=1, *, padding_mode="zeros", workers=None):
+def conv1d_weight(input: ArrayLike, weight_size: Sequence[int], grad_output: ArrayLike,
+                  stride: IntOrSeq = 1, padding: Padding = 0, dilation: IntOrSeq = 1,
+                  groups: int = 1, *, padding_mode: PaddingMode = "zeros",
+                  workers: Workers = None) -> FloatArray:
     """Weight gradient of :func:`conv1d` (torch.nn.grad.conv1d_weight).
 
     ``grad_weight[o, c, k] = sum_{n, i} grad_output[n, o, i]
@@ -1088,8 +1139,10 @@ def conv1d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation
 
 
 @docfiller
-def conv2d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
-                  groups=1, *, padding_mode="zeros", workers=None):
+def conv2d_weight(input: ArrayLike, weight_size: Sequence[int], grad_output: ArrayLike,
+                  stride: IntOrSeq = 1, padding: Padding = 0, dilation: IntOrSeq = 1,
+                  groups: int = 1, *, padding_mode: PaddingMode = "zeros",
+                  workers: Workers = None) -> FloatArray:
     """Weight gradient of :func:`conv2d` (torch.nn.grad.conv2d_weight).
 
     ``grad_weight[o, c, k] = sum_{n, i} grad_output[n, o, i]
@@ -1136,8 +1189,10 @@ def conv2d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation
 
 
 @docfiller
-def conv3d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
-                  groups=1, *, padding_mode="zeros", workers=None):
+def conv3d_weight(input: ArrayLike, weight_size: Sequence[int], grad_output: ArrayLike,
+                  stride: IntOrSeq = 1, padding: Padding = 0, dilation: IntOrSeq = 1,
+                  groups: int = 1, *, padding_mode: PaddingMode = "zeros",
+                  workers: Workers = None) -> FloatArray:
     """Weight gradient of :func:`conv3d` (torch.nn.grad.conv3d_weight).
 
     ``grad_weight[o, c, k] = sum_{n, i} grad_output[n, o, i]
@@ -1183,7 +1238,7 @@ def conv3d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation
                         groups, padding_mode, workers)
 
 
-def conv_bias_grad(grad_output):
+def conv_bias_grad(grad_output: ArrayLike) -> FloatArray:
     """Gradient of a convolution with respect to its bias.
 
     The sum of ``grad_output`` over every axis but the channels (axis 1),
@@ -1227,14 +1282,15 @@ class ConvCost(typing.NamedTuple):
     flops: int
 
 
-def _shape_tuple(shape, name):
+def _shape_tuple(shape: Any, name: str) -> list[int]:
     if np.ndim(shape) == 0:
         shape = [shape]
     return V.int_sequence(shape, len(shape), name, minimum=0)
 
 
-def conv_output_shape(input_shape, kernel_size, stride=1, padding=0, dilation=1, *,
-                      ceil_mode=False):
+def conv_output_shape(input_shape: IntOrSeq, kernel_size: IntOrSeq, stride: IntOrSeq = 1,
+                      padding: Padding = 0, dilation: IntOrSeq = 1, *,
+                      ceil_mode: bool = False) -> tuple[int, ...]:
     """Spatial output shape of a convolution (or pooling) layer.
 
     ``floor((n + p_left + p_right - d (k - 1) - 1) / s) + 1`` per axis: the
@@ -1288,8 +1344,10 @@ def conv_output_shape(input_shape, kernel_size, stride=1, padding=0, dilation=1,
     return tuple(_output_lengths(spatial, k, s, pads, d))
 
 
-def conv_transpose_output_shape(input_shape, kernel_size, stride=1, padding=0,
-                                output_padding=0, dilation=1):
+def conv_transpose_output_shape(input_shape: IntOrSeq, kernel_size: IntOrSeq,
+                                stride: IntOrSeq = 1, padding: IntOrSeq = 0,
+                                output_padding: IntOrSeq = 0,
+                                dilation: IntOrSeq = 1) -> tuple[int, ...]:
     """Spatial output shape of a transposed convolution.
 
     ``(n - 1) s - 2 p + d (k - 1) + output_padding + 1`` per axis (torch's
@@ -1336,7 +1394,8 @@ def conv_transpose_output_shape(input_shape, kernel_size, stride=1, padding=0,
     return out
 
 
-def conv_params(in_channels, out_channels, kernel_size, groups=1, bias=True, *, ndim=2):
+def conv_params(in_channels: int, out_channels: int, kernel_size: IntOrSeq, groups: int = 1,
+                bias: bool = True, *, ndim: int = 2) -> int:
     """Number of learnable parameters of a convolution layer.
 
     ``out_channels * (in_channels / groups) * prod(kernel_size)`` plus
@@ -1380,13 +1439,15 @@ def conv_params(in_channels, out_channels, kernel_size, groups=1, bias=True, *, 
     if np.ndim(kernel_size) == 0:
         k = V.int_sequence(kernel_size, ndim, "kernel_size", minimum=1)
     else:
-        k = V.int_sequence(kernel_size, len(kernel_size), "kernel_size", minimum=1)
+        n = len(typing.cast("Sequence[int]", kernel_size))
+        k = V.int_sequence(kernel_size, n, "kernel_size", minimum=1)
     g = A.nn_groups(groups, cin, cout)
     return cout * (cin // g) * math.prod(k) + (cout if bias else 0)
 
 
-def conv_flops(input_shape, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-               groups=1, bias=True):
+def conv_flops(input_shape: Sequence[int], out_channels: int, kernel_size: IntOrSeq,
+               stride: IntOrSeq = 1, padding: Padding = 0, dilation: IntOrSeq = 1,
+               groups: int = 1, bias: bool = True) -> ConvCost:
     """Multiply-adds and floating-point operations of a convolution layer.
 
     ``macs = N * out_channels * prod(output spatial) * (C_in / groups) * prod(k)``;
@@ -1420,7 +1481,7 @@ def conv_flops(input_shape, out_channels, kernel_size, stride=1, padding=0, dila
     if np.ndim(kernel_size) == 0:
         nsp = len(shape) - 1
     else:
-        nsp = len(kernel_size)
+        nsp = len(typing.cast("Sequence[int]", kernel_size))
     if nsp < 1 or len(shape) not in (nsp + 1, nsp + 2):
         raise ArgumentError(f"input_shape {tuple(shape)} does not match a {nsp}-D kernel "
                             f"{kernel_size!r}: expected (C_in, *spatial) or (N, C_in, *spatial)")
@@ -1436,7 +1497,7 @@ def conv_flops(input_shape, out_channels, kernel_size, stride=1, padding=0, dila
     return ConvCost(macs, 2 * macs + (outputs if bias else 0))
 
 
-def receptive_field(layers):
+def receptive_field(layers: Iterable[Layer]) -> int | tuple[int, ...]:
     """Receptive field of a stack of convolution / pooling layers.
 
     ``RF = 1 + sum_l d_l (k_l - 1) prod_{j < l} s_j``; for a stride-1 stack
@@ -1471,7 +1532,7 @@ def receptive_field(layers):
     parsed = []
     n = None
     for i, layer in enumerate(items):
-        parts = list(layer) if isinstance(layer, (tuple, list)) else [layer]
+        parts: list[Any] = list(layer) if isinstance(layer, (tuple, list)) else [layer]
         if not 1 <= len(parts) <= 3:
             raise ArgumentError(f"layers[{i}] must be k, (k,), (k, s) or (k, s, d), got {layer!r}")
         parts += [1] * (3 - len(parts))

@@ -7,13 +7,19 @@ included).  Values are computed by the window-reduction engine; argmax
 indices, adaptive windows and the backward passes by its table and
 scatter kernels.
 """
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal, Optional, Union, cast, overload
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.shapes import conv_output_length
 from .._common.errors import ArgumentError
+from .._common.typing import FloatArray, IntOrSeq, Plan, Workers
 from .._ops import plans as P
 from .._ops import pool as PL
 from .._ops import reduce as R
@@ -30,9 +36,15 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d",
 
 _CACHE = P.Cache(128)
 
+#: adaptive pooling's output size: one for both axes or one per axis (None:
+#: the input's size along that axis)
+AdaptiveSize = Union[int, None, Sequence[Optional[int]]]
+
 
 # ---------------------------------------------------------------- geometry
-def _out_lengths(spatial, k, s, p, d, ceil_mode, name="input"):
+def _out_lengths(spatial: Sequence[int], k: Sequence[int], s: Sequence[int],
+                 p: Sequence[int], d: Sequence[int], ceil_mode: bool,
+                 name: str = "input") -> list[int]:
     out = [conv_output_length(n, ki, si, (pi, pi), di, bool(ceil_mode))
            for n, ki, si, pi, di in zip(spatial, k, s, p, d)]
     if any(o < 1 for o in out):
@@ -44,8 +56,9 @@ def _out_lengths(spatial, k, s, p, d, ceil_mode, name="input"):
 
 
 @docfiller
-def pool_output_shape(input_shape, kernel_size, stride=None, padding=0, dilation=1,
-                      ceil_mode=False):
+def pool_output_shape(input_shape: Sequence[int], kernel_size: IntOrSeq,
+                      stride: IntOrSeq | None = None, padding: IntOrSeq = 0,
+                      dilation: IntOrSeq = 1, ceil_mode: bool = False) -> tuple[int, ...]:
     """Shape of a pooling output (torch's formula, ceil_mode rule included).
 
     ``out = floor((n + 2 p - d (k - 1) - 1) / s) + 1`` per spatial axis
@@ -84,7 +97,7 @@ def pool_output_shape(input_shape, kernel_size, stride=None, padding=0, dilation
     (3, 3, 3)
     """
     shape = [V.as_int(v, "input_shape") for v in input_shape]
-    nd = len(kernel_size) if np.ndim(kernel_size) else len(shape) - 2
+    nd = len(cast("Sequence[int]", kernel_size)) if np.ndim(kernel_size) else len(shape) - 2
     if nd < 1 or len(shape) < nd + 1:
         raise ArgumentError(f"input_shape {tuple(shape)} has no spatial axes for "
                             f"kernel_size={kernel_size!r}")
@@ -93,18 +106,19 @@ def pool_output_shape(input_shape, kernel_size, stride=None, padding=0, dilation
     return tuple(shape[:-nd]) + tuple(out)
 
 
-def _check_input(x):
+def _check_input(x: ArrayLike) -> NDArray[Any]:
     return V.check_array(x, "input", min_ndim=0)
 
 
-def _spatial(x, nd):
+def _spatial(x: NDArray[Any], nd: int) -> tuple[int, ...]:
     return x.shape[x.ndim - nd:]
 
 
 # ---------------------------------------------------------------- max / avg pooling
-def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode,
-              return_indices, workers):
-    def plan(x):
+def _max_pool(nd: int, input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None,
+              padding: IntOrSeq, dilation: IntOrSeq, ceil_mode: bool, return_indices: bool,
+              workers: Workers) -> Any:
+    def plan(x: NDArray[Any]) -> Plan:
         x, _ = A.check_pool_input(x, nd)
         k, s, p, d = A.pool_args(nd, kernel_size, stride, padding, dilation)
         m = _out_lengths(_spatial(x, nd), k, s, p, d, ceil_mode)
@@ -114,9 +128,10 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode,
                         plan, workers, _check_input)
 
 
-def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-              divisor_override, workers):
-    def plan(x):
+def _avg_pool(nd: int, input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None,
+              padding: IntOrSeq, ceil_mode: bool, count_include_pad: bool,
+              divisor_override: int | None, workers: Workers) -> FloatArray:
+    def plan(x: NDArray[Any]) -> Plan:
         x, _ = A.check_pool_input(x, nd, floats_only=True)
         k, s, p, d = A.pool_args(nd, kernel_size, stride, padding)
         div = _divisor(divisor_override)
@@ -127,7 +142,7 @@ def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_
                          divisor_override), plan, workers, _check_input)
 
 
-def _divisor(divisor_override):
+def _divisor(divisor_override: int | None) -> float:
     if divisor_override is None:
         return 0.0
     v = V.as_int(divisor_override, "divisor_override")
@@ -136,9 +151,32 @@ def _divisor(divisor_override):
     return float(v)
 
 
+@overload
+def max_pool1d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = ...,
+               padding: IntOrSeq = ..., dilation: IntOrSeq = ..., ceil_mode: bool = ...,
+               return_indices: Literal[False] = ..., *,
+               workers: Workers = ...) -> NDArray[Any]: ...
+
+
+@overload
+def max_pool1d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = ...,
+               padding: IntOrSeq = ..., dilation: IntOrSeq = ..., ceil_mode: bool = ..., *,
+               return_indices: Literal[True], workers: Workers = ...
+               ) -> tuple[NDArray[Any], NDArray[np.int64]]: ...
+
+
+@overload
+def max_pool1d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = ...,
+               padding: IntOrSeq = ..., dilation: IntOrSeq = ..., ceil_mode: bool = ...,
+               return_indices: bool = ..., *, workers: Workers = ...
+               ) -> NDArray[Any] | tuple[NDArray[Any], NDArray[np.int64]]: ...
+
+
 @docfiller
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode=False, return_indices=False, *, workers=None):
+def max_pool1d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = None,
+               padding: IntOrSeq = 0, dilation: IntOrSeq = 1, ceil_mode: bool = False,
+               return_indices: bool = False, *, workers: Workers = None
+               ) -> NDArray[Any] | tuple[NDArray[Any], NDArray[np.int64]]:
     """1-D max pooling (torch.nn.functional.max_pool1d).
 
     ``out[..., o] = max`` of ``input`` over the window of ``kernel_size``
@@ -189,9 +227,32 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1,
                      return_indices, workers)
 
 
+@overload
+def max_pool2d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = ...,
+               padding: IntOrSeq = ..., dilation: IntOrSeq = ..., ceil_mode: bool = ...,
+               return_indices: Literal[False] = ..., *,
+               workers: Workers = ...) -> NDArray[Any]: ...
+
+
+@overload
+def max_pool2d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = ...,
+               padding: IntOrSeq = ..., dilation: IntOrSeq = ..., ceil_mode: bool = ..., *,
+               return_indices: Literal[True], workers: Workers = ...
+               ) -> tuple[NDArray[Any], NDArray[np.int64]]: ...
+
+
+@overload
+def max_pool2d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = ...,
+               padding: IntOrSeq = ..., dilation: IntOrSeq = ..., ceil_mode: bool = ...,
+               return_indices: bool = ..., *, workers: Workers = ...
+               ) -> NDArray[Any] | tuple[NDArray[Any], NDArray[np.int64]]: ...
+
+
 @docfiller
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode=False, return_indices=False, *, workers=None):
+def max_pool2d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = None,
+               padding: IntOrSeq = 0, dilation: IntOrSeq = 1, ceil_mode: bool = False,
+               return_indices: bool = False, *, workers: Workers = None
+               ) -> NDArray[Any] | tuple[NDArray[Any], NDArray[np.int64]]:
     """2-D max pooling (torch.nn.functional.max_pool2d).
 
     ``out[..., i, j] = max`` of ``input`` over the window of
@@ -246,9 +307,32 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,
                      return_indices, workers)
 
 
+@overload
+def max_pool3d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = ...,
+               padding: IntOrSeq = ..., dilation: IntOrSeq = ..., ceil_mode: bool = ...,
+               return_indices: Literal[False] = ..., *,
+               workers: Workers = ...) -> NDArray[Any]: ...
+
+
+@overload
+def max_pool3d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = ...,
+               padding: IntOrSeq = ..., dilation: IntOrSeq = ..., ceil_mode: bool = ..., *,
+               return_indices: Literal[True], workers: Workers = ...
+               ) -> tuple[NDArray[Any], NDArray[np.int64]]: ...
+
+
+@overload
+def max_pool3d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = ...,
+               padding: IntOrSeq = ..., dilation: IntOrSeq = ..., ceil_mode: bool = ...,
+               return_indices: bool = ..., *, workers: Workers = ...
+               ) -> NDArray[Any] | tuple[NDArray[Any], NDArray[np.int64]]: ...
+
+
 @docfiller
-def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode=False, return_indices=False, *, workers=None):
+def max_pool3d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = None,
+               padding: IntOrSeq = 0, dilation: IntOrSeq = 1, ceil_mode: bool = False,
+               return_indices: bool = False, *, workers: Workers = None
+               ) -> NDArray[Any] | tuple[NDArray[Any], NDArray[np.int64]]:
     """3-D max pooling (torch.nn.functional.max_pool3d).
 
     ``out[..., i, j, k] = max`` of ``input`` over the window of
@@ -303,8 +387,9 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1,
 
 
 @docfiller
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, *, workers=None):
+def avg_pool1d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = None,
+               padding: IntOrSeq = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               *, workers: Workers = None) -> FloatArray:
     """1-D average pooling (torch.nn.functional.avg_pool1d).
 
     ``out[..., o] = sum / divisor`` over the window of ``kernel_size``
@@ -349,8 +434,9 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 
 @docfiller
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None, *, workers=None):
+def avg_pool2d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = None,
+               padding: IntOrSeq = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None, *, workers: Workers = None) -> FloatArray:
     """2-D average pooling (torch.nn.functional.avg_pool2d).
 
     ``out[..., i, j] = sum / divisor`` over the window of ``kernel_size``
@@ -398,8 +484,9 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 
 @docfiller
-def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None, *, workers=None):
+def avg_pool3d(input: ArrayLike, kernel_size: IntOrSeq, stride: IntOrSeq | None = None,
+               padding: IntOrSeq = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None, *, workers: Workers = None) -> FloatArray:
     """3-D average pooling (torch.nn.functional.avg_pool3d).
 
     ``out[..., i, j, k] = sum / divisor`` over the window of
@@ -446,7 +533,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 
 # ---------------------------------------------------------------- adaptive / global
-def _adaptive_size(output_size, spatial):
+def _adaptive_size(output_size: Any, spatial: Sequence[int]) -> list[int]:
     if np.ndim(output_size) == 0:
         sizes = [output_size] * len(spatial)
     else:
@@ -466,8 +553,9 @@ def _adaptive_size(output_size, spatial):
     return out
 
 
-def _adaptive(input, output_size, op, return_indices, workers):
-    def plan(x):
+def _adaptive(input: ArrayLike, output_size: AdaptiveSize, op: int, return_indices: bool,
+              workers: Workers) -> Any:
+    def plan(x: NDArray[Any]) -> Plan:
         x, _ = A.check_pool_input(x, 2, floats_only=(op == R.OP_SUM))
         m = _adaptive_size(output_size, _spatial(x, 2))
         return PL.adaptive_call(x, m, op, bool(return_indices))
@@ -477,7 +565,8 @@ def _adaptive(input, output_size, op, return_indices, workers):
 
 
 @docfiller
-def adaptive_avg_pool2d(input, output_size, *, workers=None):
+def adaptive_avg_pool2d(input: ArrayLike, output_size: AdaptiveSize, *,
+                        workers: Workers = None) -> FloatArray:
     """2-D adaptive average pooling (torch.nn.functional.adaptive_avg_pool2d).
 
     Output cell ``i`` along an axis of length ``n`` averages input
@@ -514,8 +603,28 @@ def adaptive_avg_pool2d(input, output_size, *, workers=None):
     return _adaptive(input, output_size, R.OP_SUM, False, workers)
 
 
+@overload
+def adaptive_max_pool2d(input: ArrayLike, output_size: AdaptiveSize,
+                        return_indices: Literal[False] = ..., *,
+                        workers: Workers = ...) -> NDArray[Any]: ...
+
+
+@overload
+def adaptive_max_pool2d(input: ArrayLike, output_size: AdaptiveSize, *,
+                        return_indices: Literal[True], workers: Workers = ...
+                        ) -> tuple[NDArray[Any], NDArray[np.int64]]: ...
+
+
+@overload
+def adaptive_max_pool2d(input: ArrayLike, output_size: AdaptiveSize,
+                        return_indices: bool = ..., *, workers: Workers = ...
+                        ) -> NDArray[Any] | tuple[NDArray[Any], NDArray[np.int64]]: ...
+
+
 @docfiller
-def adaptive_max_pool2d(input, output_size, return_indices=False, *, workers=None):
+def adaptive_max_pool2d(input: ArrayLike, output_size: AdaptiveSize,
+                        return_indices: bool = False, *, workers: Workers = None
+                        ) -> NDArray[Any] | tuple[NDArray[Any], NDArray[np.int64]]:
     """2-D adaptive max pooling (torch.nn.functional.adaptive_max_pool2d).
 
     Bins as in :func:`adaptive_avg_pool2d`; indices, ties and NaN as in
@@ -558,7 +667,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False, *, workers=Non
     return _adaptive(input, output_size, R.OP_MAX, return_indices, workers)
 
 
-def _check_global(x, op):
+def _check_global(x: NDArray[Any], op: int) -> NDArray[Any]:
     x = V.check_array(x, "input")
     if x.ndim < 3:
         raise ArgumentError(f"input must have shape (N, C, *spatial) with at least one "
@@ -572,8 +681,8 @@ def _check_global(x, op):
     return x
 
 
-def _global(input, op, keepdims, workers):
-    def plan(x):
+def _global(input: ArrayLike, op: int, keepdims: bool, workers: Workers) -> NDArray[Any]:
+    def plan(x: NDArray[Any]) -> Plan:
         return PL.global_call(_check_global(x, op), op, bool(keepdims))
     tag = "global_avg_pool" if op == R.OP_SUM else "global_max_pool"
     return P.run_cached(_CACHE, tag, input, None, (keepdims,), plan, workers,
@@ -581,7 +690,8 @@ def _global(input, op, keepdims, workers):
 
 
 @docfiller
-def global_avg_pool(input, keepdims=False, *, workers=None):
+def global_avg_pool(input: ArrayLike, keepdims: bool = False, *,
+                    workers: Workers = None) -> FloatArray:
     """Mean over all spatial axes of ``(N, C, *spatial)``.
 
     Equals ``adaptive_avg_pool2d(input, 1)`` for 2-D inputs, and
@@ -618,7 +728,8 @@ def global_avg_pool(input, keepdims=False, *, workers=None):
 
 
 @docfiller
-def global_max_pool(input, keepdims=False, *, workers=None):
+def global_max_pool(input: ArrayLike, keepdims: bool = False, *,
+                    workers: Workers = None) -> NDArray[Any]:
     """Maximum over all spatial axes of ``(N, C, *spatial)`` (NaN propagates).
 
     Parameters
@@ -652,13 +763,16 @@ def global_max_pool(input, keepdims=False, *, workers=None):
 
 
 # ---------------------------------------------------------------- unpooling
-def _check_pair(first, second, name2):
+def _check_pair(first: ArrayLike, second: ArrayLike,
+                name2: str) -> tuple[NDArray[Any], NDArray[Any]]:
     return (V.check_array(first, "input", min_ndim=0),
             V.check_array(second, name2, min_ndim=0))
 
 
-def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size, workers):
-    def plan(x, idx):
+def _max_unpool(nd: int, input: ArrayLike, indices: ArrayLike, kernel_size: IntOrSeq,
+                stride: IntOrSeq | None, padding: IntOrSeq, output_size: Any,
+                workers: Workers) -> NDArray[Any]:
+    def plan(x: NDArray[Any], idx: NDArray[Any]) -> Plan:
         x, _ = A.check_pool_input(x, nd)
         k, s, p, _ = A.pool_args(nd, kernel_size, stride, padding)
         if idx.dtype.kind not in "iu":
@@ -695,8 +809,9 @@ def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size, w
 
 
 @docfiller
-def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None,
-                 *, workers=None):
+def max_unpool1d(input: ArrayLike, indices: ArrayLike, kernel_size: IntOrSeq,
+                 stride: IntOrSeq | None = None, padding: IntOrSeq = 0,
+                 output_size: IntOrSeq | None = None, *, workers: Workers = None) -> NDArray[Any]:
     """Partial inverse of :func:`max_pool1d` (torch.nn.functional.max_unpool1d).
 
     Scatters each input value to the position given by ``indices`` in a
@@ -741,8 +856,9 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 
 @docfiller
-def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None,
-                 *, workers=None):
+def max_unpool2d(input: ArrayLike, indices: ArrayLike, kernel_size: IntOrSeq,
+                 stride: IntOrSeq | None = None, padding: IntOrSeq = 0,
+                 output_size: IntOrSeq | None = None, *, workers: Workers = None) -> NDArray[Any]:
     """Partial inverse of :func:`max_pool2d` (torch.nn.functional.max_unpool2d).
 
     Scatters each input value to the flat position given by ``indices``
@@ -792,8 +908,9 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 
 @docfiller
-def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None,
-                 *, workers=None):
+def max_unpool3d(input: ArrayLike, indices: ArrayLike, kernel_size: IntOrSeq,
+                 stride: IntOrSeq | None = None, padding: IntOrSeq = 0,
+                 output_size: IntOrSeq | None = None, *, workers: Workers = None) -> NDArray[Any]:
     """Partial inverse of :func:`max_pool3d` (torch.nn.functional.max_unpool3d).
 
     Scatters each input value to the flat position given by ``indices``
@@ -840,7 +957,7 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 
 # ---------------------------------------------------------------- backward passes
-def _check_grad(grad_output, shape):
+def _check_grad(grad_output: ArrayLike, shape: Sequence[int]) -> FloatArray:
     g = V.check_array(grad_output, "grad_output", min_ndim=0)
     if g.dtype.kind != "f":
         raise TypeError(f"grad_output must be float32 or float64, got dtype {g.dtype}")
@@ -850,9 +967,10 @@ def _check_grad(grad_output, shape):
     return g
 
 
-def _max_pool_backward(nd, grad_output, input, kernel_size, stride, padding, dilation,
-                       ceil_mode, workers):
-    def plan(x, g):
+def _max_pool_backward(nd: int, grad_output: ArrayLike, input: ArrayLike,
+                       kernel_size: IntOrSeq, stride: IntOrSeq | None, padding: IntOrSeq,
+                       dilation: IntOrSeq, ceil_mode: bool, workers: Workers) -> FloatArray:
+    def plan(x: NDArray[Any], g: NDArray[Any]) -> Plan:
         x, _ = A.check_pool_input(x, nd)
         k, s, p, d = A.pool_args(nd, kernel_size, stride, padding, dilation)
         m = _out_lengths(_spatial(x, nd), k, s, p, d, ceil_mode)
@@ -863,9 +981,11 @@ def _max_pool_backward(nd, grad_output, input, kernel_size, stride, padding, dil
                               workers, lambda x, g: _check_pair(x, g, "grad_output"))
 
 
-def _avg_pool_backward(nd, grad_output, input_shape, kernel_size, stride, padding,
-                       ceil_mode, count_include_pad, divisor_override, workers):
-    def plan(g):
+def _avg_pool_backward(nd: int, grad_output: ArrayLike, input_shape: Sequence[int],
+                       kernel_size: IntOrSeq, stride: IntOrSeq | None, padding: IntOrSeq,
+                       ceil_mode: bool, count_include_pad: bool,
+                       divisor_override: int | None, workers: Workers) -> FloatArray:
+    def plan(g: NDArray[Any]) -> Plan:
         shape = [V.as_int(v, "input_shape") for v in input_shape]
         if len(shape) not in (nd + 1, nd + 2) or any(v < 0 for v in shape):
             raise ArgumentError(f"input_shape must be (N, C, *spatial) or (C, *spatial) with "
@@ -887,8 +1007,10 @@ def _avg_pool_backward(nd, grad_output, input_shape, kernel_size, stride, paddin
 
 
 @docfiller
-def max_pool1d_backward(grad_output, input, kernel_size, stride=None, padding=0,
-                        dilation=1, ceil_mode=False, *, workers=None):
+def max_pool1d_backward(grad_output: ArrayLike, input: ArrayLike, kernel_size: IntOrSeq,
+                        stride: IntOrSeq | None = None, padding: IntOrSeq = 0,
+                        dilation: IntOrSeq = 1, ceil_mode: bool = False, *,
+                        workers: Workers = None) -> FloatArray:
     """Gradient of :func:`max_pool1d` with respect to its input.
 
     Every ``grad_output`` element is added to the input position of its
@@ -928,8 +1050,10 @@ def max_pool1d_backward(grad_output, input, kernel_size, stride=None, padding=0,
 
 
 @docfiller
-def max_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0,
-                        dilation=1, ceil_mode=False, *, workers=None):
+def max_pool2d_backward(grad_output: ArrayLike, input: ArrayLike, kernel_size: IntOrSeq,
+                        stride: IntOrSeq | None = None, padding: IntOrSeq = 0,
+                        dilation: IntOrSeq = 1, ceil_mode: bool = False, *,
+                        workers: Workers = None) -> FloatArray:
     """Gradient of :func:`max_pool2d` with respect to its input.
 
     Every ``grad_output`` element is added to the input position of its
@@ -971,8 +1095,10 @@ def max_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0,
 
 
 @docfiller
-def max_pool3d_backward(grad_output, input, kernel_size, stride=None, padding=0,
-                        dilation=1, ceil_mode=False, *, workers=None):
+def max_pool3d_backward(grad_output: ArrayLike, input: ArrayLike, kernel_size: IntOrSeq,
+                        stride: IntOrSeq | None = None, padding: IntOrSeq = 0,
+                        dilation: IntOrSeq = 1, ceil_mode: bool = False, *,
+                        workers: Workers = None) -> FloatArray:
     """Gradient of :func:`max_pool3d` with respect to its input.
 
     Every ``grad_output`` element is added to the input position of its
@@ -1013,8 +1139,11 @@ def max_pool3d_backward(grad_output, input, kernel_size, stride=None, padding=0,
 
 
 @docfiller
-def avg_pool1d_backward(grad_output, input_shape, kernel_size, stride=None, padding=0,
-                        ceil_mode=False, count_include_pad=True, *, workers=None):
+def avg_pool1d_backward(grad_output: ArrayLike, input_shape: Sequence[int],
+                        kernel_size: IntOrSeq, stride: IntOrSeq | None = None,
+                        padding: IntOrSeq = 0, ceil_mode: bool = False,
+                        count_include_pad: bool = True, *,
+                        workers: Workers = None) -> FloatArray:
     """Gradient of :func:`avg_pool1d` with respect to its input.
 
     Every ``grad_output`` element divided by its window's divisor is added
@@ -1052,9 +1181,11 @@ def avg_pool1d_backward(grad_output, input_shape, kernel_size, stride=None, padd
 
 
 @docfiller
-def avg_pool2d_backward(grad_output, input_shape, kernel_size, stride=None, padding=0,
-                        ceil_mode=False, count_include_pad=True, divisor_override=None,
-                        *, workers=None):
+def avg_pool2d_backward(grad_output: ArrayLike, input_shape: Sequence[int],
+                        kernel_size: IntOrSeq, stride: IntOrSeq | None = None,
+                        padding: IntOrSeq = 0, ceil_mode: bool = False,
+                        count_include_pad: bool = True, divisor_override: int | None = None, *,
+                        workers: Workers = None) -> FloatArray:
     """Gradient of :func:`avg_pool2d` with respect to its input.
 
     Every ``grad_output`` element divided by its window's divisor is added
@@ -1093,9 +1224,11 @@ def avg_pool2d_backward(grad_output, input_shape, kernel_size, stride=None, padd
 
 
 @docfiller
-def avg_pool3d_backward(grad_output, input_shape, kernel_size, stride=None, padding=0,
-                        ceil_mode=False, count_include_pad=True, divisor_override=None,
-                        *, workers=None):
+def avg_pool3d_backward(grad_output: ArrayLike, input_shape: Sequence[int],
+                        kernel_size: IntOrSeq, stride: IntOrSeq | None = None,
+                        padding: IntOrSeq = 0, ceil_mode: bool = False,
+                        count_include_pad: bool = True, divisor_override: int | None = None, *,
+                        workers: Workers = None) -> FloatArray:
     """Gradient of :func:`avg_pool3d` with respect to its input.
 
     Every ``grad_output`` element divided by its window's divisor is added

@@ -14,15 +14,21 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "pos
 
 CALLS = {
     # single calls of several seconds on one thread of the development
-    # machine (a loop of short calls would be interrupted by Python itself)
+    # machine (a loop of short calls would be interrupted by Python itself),
+    # each with a small call on the same path first: the signal must come
+    # during the engine's work, not during an import of the first call
     "correlate": ("x = np.ones((4096, 4096), np.float32); k = np.ones((101, 101), np.float32)",
+                  "pnd.correlate(x[:8, :8], k[:3, :3], method='direct', workers=W)",
                   "pnd.correlate(x, k, method='direct', workers=W)"),
     "footprint": ("x = np.ones((4096, 4096), np.float32); "
                   "fp = np.random.default_rng(0).random((301, 301)) > 0.5",
+                  "pnd.maximum_filter(x[:8, :8], footprint=fp[:3, :3], workers=W)",
                   "pnd.maximum_filter(x, footprint=fp, workers=W)"),
     "line": ("x = np.ones((64, 1024, 1024), np.float32)",
+             "pnd.gaussian_filter(x[:2, :8, :8], 1, workers=W)",
              "pnd.gaussian_filter(x, 30, workers=W)"),
     "conv": ("x = np.ones((4, 64, 512, 512), np.float32); w = np.ones((64, 64, 5, 5), np.float32)",
+             "nn.conv2d(x[:1, :, :8, :8], w, padding=2, workers=W)",
              "nn.conv2d(x, w, padding=2, workers=W)"),
 }
 
@@ -32,6 +38,7 @@ import numpy as np
 from pyfilter import ndimage as pnd, nn
 W = {workers}
 {setup}
+{warm}
 {handler}
 def fire():
     time.sleep(0.3)
@@ -48,8 +55,9 @@ except {exc} as e:
 
 
 def _run(name, workers, handler="", exc="KeyboardInterrupt"):
-    setup, call = CALLS[name]
-    code = SCRIPT.format(workers=workers, setup=setup, call=call, handler=handler, exc=exc)
+    setup, warm, call = CALLS[name]
+    code = SCRIPT.format(workers=workers, setup=setup, warm=warm, call=call, handler=handler,
+                         exc=exc)
     out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
                          text=True, timeout=300)
     assert out.returncode == 0, out.stderr
