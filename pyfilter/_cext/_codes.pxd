@@ -37,6 +37,7 @@ cdef enum:
 cdef enum:
     CAST_ND = 0           # its N-D correlate/convolve
     CAST_LINE = 1         # its 1-D line filters (and everything built on them)
+    CAST_WRAP = 2         # numpy's unsafe cast (its 1-D rank filter's int64 result)
 
 # Window reductions.
 cdef enum:
@@ -45,6 +46,7 @@ cdef enum:
     OP_SUM = 2
     OP_MAXF = 3           # plain max / min (data known to hold no NaN);
     OP_MINF = 4           # always OP_MAX / OP_MIN + 3
+    OP_RANK = 5           # the k-th smallest (NaN above every number)
 
 # Term kinds of a 1-D line pass.
 cdef enum:

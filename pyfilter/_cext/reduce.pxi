@@ -47,7 +47,7 @@ include "_common.pxi"
 
 from cython.parallel cimport prange
 from cpython.pyport cimport PY_SSIZE_T_MIN
-from libc.math cimport INFINITY
+from libc.math cimport INFINITY, NAN
 
 cdef extern from "_stream.h":
     void pf_stream_bytes(char* dst, const char* src, Py_ssize_t nbytes) noexcept nogil
@@ -307,9 +307,53 @@ cdef void _vop_s(rtype* d, const rtype* a, Py_ssize_t n, Py_ssize_t s,
             d[i] = _op(d[i], a[s * i], op)
 
 
+cdef inline int _rtc(rtype* kind) noexcept nogil:
+    """The type code of rtype."""
+    if rtype is int8_t:
+        return TC_INT8
+    elif rtype is uint8_t:
+        return TC_UINT8
+    elif rtype is int16_t:
+        return TC_INT16
+    elif rtype is uint16_t:
+        return TC_UINT16
+    elif rtype is int32_t:
+        return TC_INT32
+    elif rtype is uint32_t:
+        return TC_UINT32
+    elif rtype is int64_t:
+        return TC_INT64
+    elif rtype is uint64_t:
+        return TC_UINT64
+    elif rtype is float:
+        return TC_FLOAT32
+    else:
+        return TC_FLOAT64
+
+
+cdef inline rtype _int_as(const char* p, int tc, rtype* kind) noexcept nogil:
+    """An integer (or bool) element of type code ``tc`` converted to the
+    integer rtype by C's conversion (numpy's unsafe cast: wraps)."""
+    if tc == TC_INT8:
+        return <rtype>(<const int8_t*>p)[0]
+    elif tc == TC_UINT8 or tc == TC_BOOL:
+        return <rtype>(<const uint8_t*>p)[0]
+    elif tc == TC_INT16:
+        return <rtype>(<const int16_t*>p)[0]
+    elif tc == TC_UINT16:
+        return <rtype>(<const uint16_t*>p)[0]
+    elif tc == TC_INT32:
+        return <rtype>(<const int32_t*>p)[0]
+    elif tc == TC_UINT32:
+        return <rtype>(<const uint32_t*>p)[0]
+    elif tc == TC_INT64:
+        return <rtype>(<const int64_t*>p)[0]
+    return <rtype>(<const uint64_t*>p)[0]
+
+
 cdef inline rtype _load1(const char* p, int tc, rtype* kind) noexcept nogil:
     """One element of type code ``tc`` as rtype (float targets convert;
-    integer targets read their own type)."""
+    integer targets read their own type, or convert another integer type)."""
     cdef float f
     cdef double g
     if rtype is float:
@@ -319,32 +363,71 @@ cdef inline rtype _load1(const char* p, int tc, rtype* kind) noexcept nogil:
         load_run(&g, 1, p, 0, 1, tc)
         return g
     else:
-        return (<const rtype*>p)[0]
+        if tc == _rtc(kind):
+            return (<const rtype*>p)[0]
+        return _int_as(p, tc, kind)
 
 
 cdef void _load_row(rtype* buf, const char* src, Py_ssize_t step, Py_ssize_t n,
                     int tc) noexcept nogil:
-    """buf[m] = src[m * step] as rtype (converted for float targets)."""
+    """buf[m] = src[m * step] as rtype (converted for float targets, and for
+    integer targets from another integer type)."""
     cdef Py_ssize_t m
     if rtype is float or rtype is double:
         load_run(buf, 1, src, step, n, tc)
     else:
-        if step == <Py_ssize_t>sizeof(rtype):
+        if tc != _rtc(buf):
+            for m in range(n):
+                buf[m] = _int_as(src + m * step, tc, buf)
+        elif step == <Py_ssize_t>sizeof(rtype):
             memcpy(buf, src, n * sizeof(rtype))
         else:
             for m in range(n):
                 buf[m] = (<const rtype*>(src + m * step))[0]
 
 
+cdef void _store_wrap(char* dst, Py_ssize_t step, const rtype* buf, Py_ssize_t n,
+                      int tc) noexcept nogil:
+    """Store n integers by C's conversion (numpy's unsafe cast; bool: != 0)."""
+    cdef Py_ssize_t m
+    for m in range(n):
+        if tc == TC_BOOL:
+            (<uint8_t*>(dst + m * step))[0] = buf[m] != 0
+        elif tc == TC_INT8:
+            (<int8_t*>(dst + m * step))[0] = <int8_t>buf[m]
+        elif tc == TC_UINT8:
+            (<uint8_t*>(dst + m * step))[0] = <uint8_t>buf[m]
+        elif tc == TC_INT16:
+            (<int16_t*>(dst + m * step))[0] = <int16_t>buf[m]
+        elif tc == TC_UINT16:
+            (<uint16_t*>(dst + m * step))[0] = <uint16_t>buf[m]
+        elif tc == TC_INT32:
+            (<int32_t*>(dst + m * step))[0] = <int32_t>buf[m]
+        elif tc == TC_UINT32:
+            (<uint32_t*>(dst + m * step))[0] = <uint32_t>buf[m]
+        elif tc == TC_INT64:
+            (<int64_t*>(dst + m * step))[0] = <int64_t>buf[m]
+        elif tc == TC_UINT64:
+            (<uint64_t*>(dst + m * step))[0] = <uint64_t>buf[m]
+        elif tc == TC_FLOAT32:
+            (<float*>(dst + m * step))[0] = <float>buf[m]
+        else:
+            (<double*>(dst + m * step))[0] = <double>buf[m]
+
+
 cdef void _store_row(char* dst, Py_ssize_t step, const rtype* buf, double* dbl,
                      Py_ssize_t n, int tc, int rule) noexcept nogil:
     """Store n values with scipy's casting rule ``rule`` (integers through
     double): CAST_LINE for box windows (scipy's 1-D passes), CAST_ND for
-    footprints (its N-D filter)."""
+    footprints (its N-D filter); CAST_WRAP (integers only) numpy's unsafe
+    cast."""
     cdef Py_ssize_t m
     if rtype is float or rtype is double:
         store_run(dst, step, buf, n, tc, rule)
     else:
+        if rule == CAST_WRAP and tc != TC_COMPLEX64 and tc != TC_COMPLEX128:
+            _store_wrap(dst, step, buf, n, tc)
+            return
         for m in range(n):
             dbl[m] = <double>buf[m]
         store_run(dst, step, dbl, n, tc, rule)
@@ -1232,10 +1315,88 @@ cdef struct FPlan:
     Py_ssize_t nx_in, nx_out, Lx, bx, x_istr, x_ostr
     const Py_ssize_t* x_map
     Py_ssize_t nlines, ntiles, tile_w, nvmax, nslots
+    int cast                      # scipy's cast of the results (CAST_ND, CAST_WRAP)
+    Py_ssize_t rank               # OP_RANK: the rank (0: the smallest) among
+    Py_ssize_t ntaps              # the footprint's ntaps taps, tap t at
+    const Py_ssize_t* tap_row     # x + tap_x[t] of footprint row tap_row[t]
+    const Py_ssize_t* tap_x
     int nbands
     bint dyn                      # per call: bands taken dynamically
     Interrupt* intr               # per call: Ctrl-C (_common.pxi)
     Py_ssize_t poll               # per call: units between two polls
+
+
+# ---------------------------------------------------------------- selection
+cdef inline void _swap(rtype* a, Py_ssize_t i, Py_ssize_t j) noexcept nogil:
+    cdef rtype t = a[i]
+    a[i] = a[j]
+    a[j] = t
+
+
+cdef rtype _select(rtype* a, Py_ssize_t n, Py_ssize_t k) noexcept nogil:
+    """The k-th smallest of a[0 .. n-1] (reordering a), NaN above every
+    number: quickselect with a median-of-three pivot, insertion sort below
+    16 elements.  The result depends only on the multiset of values."""
+    cdef Py_ssize_t lo = 0, hi, i, j, m
+    cdef rtype pivot, v
+    if rtype is float or rtype is double:
+        # NaNs to the end: a rank among them is NaN
+        m = 0
+        for i in range(n):
+            if a[i] == a[i]:
+                a[m] = a[i]
+                m += 1
+        if k >= m:
+            return <rtype>NAN
+        n = m
+    hi = n - 1
+    while hi - lo >= 16:
+        m = lo + (hi - lo) // 2
+        if a[m] < a[lo]:
+            _swap(a, m, lo)
+        if a[hi] < a[lo]:
+            _swap(a, hi, lo)
+        if a[hi] < a[m]:
+            _swap(a, hi, m)
+        pivot = a[m]
+        i = lo
+        j = hi
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while pivot < a[j]:
+                j -= 1
+            if i <= j:
+                _swap(a, i, j)
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            return a[k]
+    for i in range(lo + 1, hi + 1):
+        v = a[i]
+        j = i - 1
+        while j >= lo and v < a[j]:
+            a[j + 1] = a[j]
+            j -= 1
+        a[j + 1] = v
+    return a[k]
+
+
+cdef void _rank_row(const FPlan* pl, rtype* R, const rtype* slots,
+                    const Py_ssize_t* rowslot, Py_ssize_t slot_len, Py_ssize_t nxo,
+                    rtype* g, const rtype** tp) noexcept nogil:
+    """R[x] = the rank-th smallest of the footprint's taps at x (OP_RANK)."""
+    cdef Py_ssize_t x, t, n = pl.ntaps, k = pl.rank
+    for t in range(n):
+        tp[t] = slots + rowslot[pl.tap_row[t]] * slot_len + pl.tap_x[t]
+    for x in range(nxo):
+        for t in range(n):
+            g[t] = tp[t][x]
+        R[x] = _select(g, n, k)
 
 
 cdef void _load_haloed(const FPlan* pl, rtype* buf, Py_ssize_t off, Py_ssize_t vx0,
@@ -1289,6 +1450,8 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
     cdef Py_ssize_t* vr = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
     cdef rtype* Rb = <rtype*>malloc(pl.tile_w * sizeof(rtype))
     cdef double* dbl = <double*>malloc(pl.tile_w * sizeof(double))
+    cdef rtype* g = <rtype*>malloc((pl.ntaps + 1) * sizeof(rtype))
+    cdef const rtype** tp = <const rtype**>malloc((pl.ntaps + 1) * sizeof(rtype*))
     cdef int status = 0
     cdef Py_ssize_t until_poll, u, a, t, rem, xo0, nxo, vx0, nv, r, slot, off, j, extra, v
     cdef bint hit
@@ -1296,7 +1459,7 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
     cdef rtype* Rp
     cdef const rtype* base
     if (slots == NULL or tags == NULL or rowslot == NULL or o == NULL or vr == NULL
-            or Rb == NULL or dbl == NULL):
+            or Rb == NULL or dbl == NULL or g == NULL or tp == NULL):
         status = -1
     else:
         for a in range(pl.nslots * (nout + 1)):
@@ -1347,7 +1510,9 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
             for a in range(nout):
                 dst = dst + o[a] * pl.o_ostr[a]
             Rp = <rtype*>dst if pl.direct_out else Rb
-            for j in range(pl.nruns):
+            if op == OP_RANK:
+                _rank_row(pl, Rp, slots, rowslot, slot_len, nxo, g, tp)
+            for j in range(pl.nruns if op != OP_RANK else 0):
                 base = (slots + rowslot[pl.run_row[j]] * slot_len
                         + pl.run_lev[j] * pl.nvmax + pl.run_x[j])
                 extra = pl.run_ext[j]
@@ -1362,7 +1527,7 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
                     else:
                         _vop(Rp, Rp, base, nxo, op)
             if not pl.direct_out:
-                _store_row(dst, pl.x_ostr, Rb, dbl, nxo, pl.out_tc, CAST_ND)
+                _store_row(dst, pl.x_ostr, Rb, dbl, nxo, pl.out_tc, pl.cast)
             for a in range(nout - 1, -1, -1):
                 o[a] += 1
                 if o[a] < pl.o_n[a]:
@@ -1375,6 +1540,8 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
     free(vr)
     free(Rb)
     free(dbl)
+    free(g)
+    free(tp)
     return status
 
 
@@ -1395,11 +1562,13 @@ cdef int _frun(const FPlan* pl, rtype cval, int nthreads) noexcept nogil:
 
 
 cdef struct FootOpts:
-    int op                        # OP_MAX or OP_MIN
+    int op                        # OP_MAX, OP_MIN or OP_RANK
     int ctc                       # compute type code
     int in_tc
     int out_tc
     Py_ssize_t block              # channels interleaved along x (1: none)
+    Py_ssize_t rank               # OP_RANK: 0 <= rank < the number of taps
+    int cast                      # CAST_ND, or CAST_WRAP (integer compute types)
 
 
 cdef class FootprintPlan:
@@ -1445,7 +1614,7 @@ cdef class FootprintPlan:
         if blk < 1 or shape[nd - 1] % blk:
             raise ValueError(f"FootprintPlan: block {blk} does not divide the merged x axis")
         _check_compute(opts.ctc, "FootprintPlan")
-        if opts.op != OP_MAX and opts.op != OP_MIN:
+        if opts.op != OP_MAX and opts.op != OP_MIN and opts.op != OP_RANK:
             raise ValueError(f"FootprintPlan: unknown op {opts.op}")
         kshape = tuple([fp_shape[a] for a in range(nd)])
         fpa = np.asarray(fp, dtype=np.uint8).astype(bool)
@@ -1487,6 +1656,16 @@ cdef class FootprintPlan:
                 else:
                     x += 1
         nlev = maxrun.bit_length()      # levels 0 .. floor(log2(maxrun))
+        taps_r, taps_x = [], []
+        if opts.op == OP_RANK:
+            nlev = 1                    # the rows themselves, no doubling levels
+            for r_, x_, ext_, lev_ in runs:
+                ln = (1 << lev_) + ext_ // blk
+                for t_ in range(ln):
+                    taps_r.append(r_)
+                    taps_x.append(x_ + t_ * blk)
+            if not 0 <= opts.rank < len(taps_r):
+                raise ValueError(f"FootprintPlan: rank {opts.rank} outside 0..{len(taps_r) - 1}")
         osh = [shape[a] for a in range(nd)]
         o_n = _intp(osh[:nout])
         maps, offs = [], []
@@ -1517,8 +1696,10 @@ cdef class FootprintPlan:
         run_x = _intp([r[1] for r in runs])
         run_ext = _intp([r[2] for r in runs])
         run_lev = _intp([r[3] for r in runs])
+        tap_row = _intp(taps_r or [0])
+        tap_x = _intp(taps_x or [0])
         self.keep = (o_n, o_map, o_mapoff, o_span, o_mul, row_k_a, run_row, run_x, run_ext,
-                     run_lev, x_map)
+                     run_lev, x_map, tap_row, tap_x)
         memset(pl, 0, sizeof(FPlan))
         pl.nout = nout
         pl.in_tc = opts.in_tc
@@ -1536,6 +1717,13 @@ cdef class FootprintPlan:
         pl.run_x = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_x)
         pl.run_ext = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_ext)
         pl.run_lev = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_lev)
+        pl.rank = opts.rank
+        if opts.cast != CAST_ND and opts.cast != CAST_WRAP:
+            raise ValueError(f"FootprintPlan: unknown cast {opts.cast}")
+        pl.cast = opts.cast
+        pl.ntaps = len(taps_r)
+        pl.tap_row = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tap_row)
+        pl.tap_x = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>tap_x)
         pl.nlev = nlev
         pl.blk = blk
         pl.nx_in = shape[lax]
@@ -1580,7 +1768,10 @@ cdef class FootprintPlan:
         cdef Interrupt intr
         interrupt_init(&intr)
         pl.intr = &intr
-        pl.poll = poll_units(<double>pl.tile_w * (pl.nruns + 1) * 4.0)
+        if pl.op == OP_RANK:
+            pl.poll = poll_units(<double>pl.tile_w * (pl.ntaps + 1) * 8.0)
+        else:
+            pl.poll = poll_units(<double>pl.tile_w * (pl.nruns + 1) * 4.0)
         status = _dispatch_fp(&pl, self.ctc, cval, nthreads)
         check_interrupt(&intr)
         if status != 0:

@@ -202,6 +202,39 @@ output : ndarray or dtype, optional
     the dimensions of any other footprint apply to the filtered axes
     in increasing order, and so does ``origin`` with such a footprint
     when every axis is filtered (scipy's rules).""",
+    "rank_window": """size : int or sequence of int, optional
+    Box window length per filtered axis (>= 1).  Ignored, with a
+    UserWarning, when ``footprint`` is given.
+footprint : array_like of bool, optional
+    The window shape, one dimension per filtered axis (nonzero entries
+    count as True); it must contain a True entry.  One of ``size`` and
+    ``footprint`` is required.
+output : ndarray or dtype, optional
+    Output array or dtype (default: the input's dtype, with scipy's
+    casting rules).""",
+    "rank_mode": """mode : {'reflect', 'constant', 'nearest', 'mirror', 'wrap', 'grid-constant', 'grid-mirror', 'grid-wrap'}, optional
+    How the input is extended beyond its edges (default 'reflect').  A
+    sequence of modes is accepted only when the rank is the window's
+    smallest or largest and the window is a box (then the filter is a
+    separable minimum or maximum, as in scipy).""",
+    "rank_axes": """axes : tuple of int or None, optional
+    The axes to filter (default: all).  The footprint's dimensions (a
+    box's too) apply to the filtered axes in increasing order; ``origin``
+    follows the order of ``axes``, except when every axis is filtered:
+    then it applies by position (scipy's rules).""",
+    "rank_notes": """Integer and bool inputs follow scipy's two rules: an N-D input is
+ranked in its own type, a constant-mode ``cval`` first converted to
+that type (for uint8, 300 becomes 44); a 1-D input (unless much
+shorter than the window) is ranked in int64, with ``cval`` converted
+to int64.  Floats are ranked in their own type.  int64 values are
+exact (no rounding through float64).  NaN ranks above every number
+(as in ``numpy.sort``): a window with ``m`` NaNs gives NaN for its
+``m`` highest ranks; scipy's result for windows with NaN depends on
+the order of its selection, so pyfilter deliberately differs there.
+The smallest and largest ranks are minimum and maximum filters (with
+their NaN rule: NaN propagates).  Each output element costs O(n) for
+a window of ``n`` entries (a quickselect over the window, per
+thread).""",
     "minmax_notes": """Integer inputs are reduced exactly in their own type (scipy goes
 through float64, which rounds int64 values beyond 2**53).  NaN
 propagates: a window that contains NaN gives NaN.  scipy's result for

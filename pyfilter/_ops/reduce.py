@@ -27,7 +27,7 @@ from .._common import dtypes as D
 from . import line as L_
 from . import plans as P
 
-OP_MAX, OP_MIN, OP_SUM = C.OP_MAX, C.OP_MIN, C.OP_SUM
+OP_MAX, OP_MIN, OP_SUM, OP_RANK = C.OP_MAX, C.OP_MIN, C.OP_SUM, C.OP_RANK
 _TC_UINT8 = C.TYPECODES[np.dtype(np.uint8)]
 
 # Above this product of outer window lengths a separable reduction splits
@@ -403,7 +403,7 @@ def minmax_call(x, target, sizes, bases, modes, cval, op, first=None):
 
 
 # ---------------------------------------------------------------- footprints
-def _plan_footprint(inp, tgt, fp, bases, mode, cval, op, cdt):
+def _plan_footprint(inp, tgt, fp, bases, mode, cval, op, cdt, rank=0, cast=C.CAST_ND):
     src = _Slot(0, inp.shape, inp.dtype, inp.strides)
     dst = _Slot(1, tgt.shape, tgt.dtype, tgt.strides)
     nd = inp.ndim
@@ -414,7 +414,8 @@ def _plan_footprint(inp, tgt, fp, bases, mode, cval, op, cdt):
     efp = fp.reshape([fp.shape[a] for a in kept])
     ebase = [bases[a] if filtered[a] else 0 for a in kept]
     ctc, in_tc, out_tc = _codes(inp.dtype, tgt.dtype, cdt)
-    opts = {"op": op, "ctc": ctc, "in_tc": in_tc, "out_tc": out_tc, "block": block}
+    opts = {"op": op, "ctc": ctc, "in_tc": in_tc, "out_tc": out_tc, "block": block,
+            "rank": rank, "cast": cast}
     plan = _eng().FootprintPlan(_ip(esh), np.ascontiguousarray(efp, np.uint8).reshape(-1),
                                 _ip(efp.shape), _ip(ebase),
                                 np.full(len(esh), mode, np.intc), opts)
@@ -450,6 +451,55 @@ def footprint_call(x, target, fp, bases, mode, cval, op):
 
     def build(inp, tgt):
         return _plan_footprint(inp, tgt, fp, bases, mode, cval, op, cdt)
+    return P.Call(build, _run, target.shape, target.dtype, work, halo)
+
+
+def rank_call(x, target, fp, bases, mode, cval, rank, wide_ints=False):
+    """The planned call of the ``rank``-th smallest value (0: the smallest)
+    over the boolean footprint ``fp`` (ndim == x.ndim, ``0 < rank <
+    count - 1``: the extreme ranks are max/min calls), stride 1, into
+    arrays like ``target``; ``bases`` and ``mode`` as :func:`footprint_call`.
+
+    scipy.ndimage's two rules for integer (and bool) inputs: its N-D rank
+    filter converts a constant-mode ``cval`` to the input's type and
+    selects in that type; its 1-D one (``wide_ints``) selects in int64,
+    the input and ``cval`` converted to int64 (so a uint8 cval of 300
+    ranks above every value, and uint64 values beyond 2**63 wrap, as in
+    scipy).  Floats select in their own type, or in float64 when a
+    constant-mode ``cval`` is not exactly representable in it: a rank
+    commutes with the monotone rounding, so the results are scipy's.  NaN
+    ranks above every number.
+    """
+    nd = x.ndim
+    fp = np.ascontiguousarray(fp, dtype=bool)
+    halo = []
+    for a in range(nd):
+        hit = np.nonzero(fp.any(axis=tuple(b for b in range(nd) if b != a)))[0]
+        lo, hi = int(hit[0]), int(hit[-1])
+        halo.append((max(0, -(bases[a] + lo)), max(0, bases[a] + hi)))
+    constant = mode == C.MODE_CONSTANT
+    cdt: np.dtype[Any]
+    if x.dtype.kind in "biu":
+        if wide_ints:
+            cdt = np.dtype(np.int64)
+        else:
+            cdt = np.dtype(np.uint8) if x.dtype == np.bool_ else x.dtype
+        if constant:
+            cval = D.c_cast(cval, cdt)
+            if x.dtype == np.bool_ and not wide_ints:
+                cval = int(cval != 0)
+    else:
+        cdt = minmax_compute_dtype(x.dtype, cval, constant)
+    ntaps = int(np.count_nonzero(fp))
+    work = target.size * max(ntaps, 1) * 4
+    bases = list(bases)
+    rank = int(rank)
+
+    # scipy's 1-D rank filter casts its int64 result as numpy does
+    cast = C.CAST_WRAP if cdt.kind in "iu" and wide_ints else C.CAST_ND
+
+    def build(inp, tgt):
+        return _plan_footprint(inp, tgt, fp, bases, mode, cval, OP_RANK, cdt, rank, cast)
     return P.Call(build, _run, target.shape, target.dtype, work, halo)
 
 

@@ -10,6 +10,7 @@ for negative sigmas...).
 from .._common.public import publish as _publish
 from ._correlate import correlate, convolve, correlate1d, convolve1d
 from ._minmax import maximum_filter, minimum_filter, maximum_filter1d, minimum_filter1d
+from ._rank import rank_filter, median_filter, percentile_filter
 from ._separable import (sobel, prewitt, laplace, uniform_filter, uniform_filter1d,
                          gaussian_filter, gaussian_filter1d, gaussian_laplace,
                          gaussian_gradient_magnitude, generic_gradient_magnitude,
@@ -17,6 +18,7 @@ from ._separable import (sobel, prewitt, laplace, uniform_filter, uniform_filter
 
 __all__ = ["correlate", "convolve", "correlate1d", "convolve1d",
            "maximum_filter", "minimum_filter", "maximum_filter1d", "minimum_filter1d",
+           "rank_filter", "median_filter", "percentile_filter",
            "sobel", "prewitt", "laplace", "uniform_filter", "uniform_filter1d",
            "gaussian_filter", "gaussian_filter1d", "gaussian_laplace",
            "gaussian_gradient_magnitude", "generic_gradient_magnitude",

@@ -55,6 +55,10 @@ CASES = [
                                                       [0, 0, 0, 0]], "origin": (-1, 0)}),
     (pnd.maximum_filter, (30, 31, 6), (), {"footprint": [[1, 0], [1, 1]], "axes": (0, 1)}),
     (pnd.maximum_filter1d, (41, 39), (5,), {"axis": 0, "origin": 1}),
+    (pnd.median_filter, (40, 37), (), {"size": 5, "mode": "wrap"}),
+    (pnd.rank_filter, (30, 31, 5), (3,), {"size": (3, 4, 1), "origin": (1, 0, 0)}),
+    (pnd.percentile_filter, (40, 37), (30,),
+     {"footprint": [[0, 1, 0], [1, 1, 1], [0, 1, 1]], "mode": "constant", "cval": 2.0}),
     (pnd.minimum_filter1d, (41, 39), (4,), {"axis": -1}),
     (pnd.minimum_filter1d, (20, 21, 22), (9,), {"axis": 1, "origin": -4}),
 ]
