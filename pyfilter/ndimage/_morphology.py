@@ -51,6 +51,17 @@ def _expand(fp, origins, axes, ndim):
     return fp.reshape(shape), full
 
 
+def _origin_lengths(shape, axes, ndim, box):
+    """The window length each origin applies to: by position for a box
+    (scipy's separable path) or when every axis is filtered; otherwise
+    origin k goes to axis ``axes[k]``, whose length is the footprint's
+    dimension of that axis' rank among the filtered axes."""
+    if box or len(axes) == ndim:
+        return list(shape)
+    rank = sorted(axes)
+    return [shape[rank.index(a)] for a in axes]
+
+
 # ---------------------------------------------------------------- grey
 def _plan_grey(input, size, footprint, structure, output, mode, cval, origin, axes,
                dilate):
@@ -79,7 +90,8 @@ def _plan_grey(input, size, footprint, structure, output, mode, cval, origin, ax
     origins = V.int_sequence(origin, n, "origin")
     if fp is not None:
         lengths = list(fp.shape)
-        V.check_origins(origins, lengths)
+        V.check_origins(origins, _origin_lengths(fp.shape, axes, input.ndim,
+                                                 structure is None and fp.all()))
     else:
         lengths = V.int_sequence(size, n, "size", minimum=1)
         V.check_origins([o for o, s in zip(origins, lengths) if s > 1],
@@ -169,7 +181,7 @@ def _binary(input, structure, iterations, mask, output, border_value, origin, ax
     out = _binary_output(output, x.shape)
     border = int(V.as_index(border_value, "border_value") != 0)
     origins = V.int_sequence(origin, n, "origin")
-    V.check_origins(origins, st.shape)
+    V.check_origins(origins, _origin_lengths(st.shape, axes, x.ndim, False))
     if dilate:
         st = M.reflect(st)
         origins = M.reflected_origins(origins, st.shape)
