@@ -240,6 +240,66 @@ through float64, which rounds int64 values beyond 2**53).  NaN
 propagates: a window that contains NaN gives NaN.  scipy's result for
 such windows depends on where the NaN sits in the window (a by-product
 of its algorithms), so pyfilter deliberately differs there.""",
+    "grey_window": """size : int or sequence of int, optional
+    Window length per filtered axis (>= 1), a flat box.  Ignored, with a
+    UserWarning, when ``footprint`` is given, and ignored when
+    ``structure`` is given.
+footprint : array_like of bool, optional
+    The flat structuring element, one dimension per filtered axis
+    (nonzero entries count as True); it must contain a True entry.
+structure : array_like, optional
+    The values of a non-flat structuring element (added to the input
+    under the window), one dimension per filtered axis.  Only a structure
+    of zeros is supported: it is the flat element ``footprint`` (or, with
+    no footprint, the box of its shape).  Any nonzero value raises
+    NotImplementedError (docs/semantics.md).  One of ``size``,
+    ``footprint`` and ``structure`` must be given.""",
+    "grey_axes": """axes : tuple of int or None, optional
+    The axes to filter (default: all).  ``size``, ``origin``, a mode
+    sequence and an all-True footprint follow the order of ``axes``;
+    the dimensions of any other footprint (and of ``structure``) apply
+    to the filtered axes in increasing order, and so does ``origin``
+    with such a footprint when every axis is filtered (scipy's rules).""",
+    "grey_mode": """mode : str or sequence of str, optional
+    How the input is extended beyond its boundaries (default 'reflect'),
+    one name for every axis or one per filtered axis (a sequence only
+    with ``size`` or an all-True ``footprint``, as in scipy):
+
+""" + _MODE_PATTERNS + """""",
+    "grey_notes": """A dilation is the maximum over the reflected footprint, with scipy's
+reflected origin (``-origin``, and one less along an axis of even
+length), so that opening and closing are idempotent.  Integer inputs
+are reduced exactly in their own type.  NaN propagates through the
+maximum and minimum (scipy's result for a window holding NaN depends
+on the NaN's position: docs/semantics.md).""",
+    "binary_params": """structure : array_like, optional
+    The structuring element, one dimension per filtered axis (nonzero
+    entries count as True).  Default: the cross of connectivity one
+    (``generate_binary_structure(len(axes), 1)``).  An element with no
+    True entry gives all True (erosion) or all False (dilation), as in
+    scipy.
+iterations : int, optional
+    The number of repetitions (default 1); below 1, the operation is
+    repeated until the result stops changing (as in scipy, a structure
+    whose centre is False may never stabilise).
+mask : array_like, optional
+    Where it is False the result keeps the input (at every
+    repetition).  Of the input's shape.""",
+    "binary_output": """output : ndarray, optional
+    The array to write the result into (0 and 1 in its dtype; not
+    complex).  As in scipy, anything that is not an array (a dtype
+    included) is ignored: the result is then a new bool array.""",
+    "binary_tail": """border_value : int, optional
+    The value (its truth) of the positions outside the array.  Default 0.
+origin : int or sequence of int, optional
+    Shifts the structuring element, per filtered axis; each must satisfy
+    ``-(L // 2) <= origin <= (L - 1) // 2``.  Default 0.
+brute_force : bool, optional
+    Accepted for compatibility: it selects scipy's algorithm, never its
+    result.
+axes : tuple of int or None, optional
+    The axes to filter (default: all); the structure's dimensions apply
+    to them in increasing order.""",
 }
 
 

@@ -426,6 +426,37 @@ def check_mask(mask: Any, shape: Sequence[int], name: str = "mask") -> NDArray[n
     return m.astype(bool, copy=False)
 
 
+def as_index(value: Any, name: str) -> int:
+    """``value`` as a Python int via ``operator.index`` (so True counts as
+    1, as in scipy.ndimage's morphology); floats and other objects rejected."""
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {value!r}") from None
+    if not -INT_LIMIT < v < INT_LIMIT:
+        raise ArgumentOverflowError(f"{name}={value!r} is out of range (at most 2**62 "
+                                    "in magnitude)")
+    return v
+
+
+def check_structure(structure: Any, n: int, name: str = "structure") -> NDArray[Any]:
+    """A structuring element: a non-empty real array with one dimension per
+    filtered axis (``n``), returned as given (not converted)."""
+    try:
+        s = np.asarray(structure)
+    except Exception as exc:
+        raise TypeError(f"{name} must be array-like, got {type(structure).__name__}: "
+                        f"{exc}") from None
+    if s.dtype.kind not in "biuf":
+        raise ArgumentTypeError(f"{name} must be a boolean or real array, got dtype {s.dtype}")
+    if s.ndim != n:
+        raise ArgumentError(f"{name} has {s.ndim} dimension(s) (shape {s.shape}), but it "
+                            f"must have one per filtered axis ({n})")
+    if s.size == 0:
+        raise ArgumentError(f"{name} is empty (shape {s.shape})")
+    return s
+
+
 def check_callable(func: _C, name: str = "func") -> _C:
     if not callable(func):
         raise TypeError(f"{name} must be callable, got {func!r} of type {type(func).__name__}")

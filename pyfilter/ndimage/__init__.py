@@ -15,6 +15,10 @@ from ._separable import (sobel, prewitt, laplace, uniform_filter, uniform_filter
                          gaussian_filter, gaussian_filter1d, gaussian_laplace,
                          gaussian_gradient_magnitude, generic_gradient_magnitude,
                          generic_laplace)
+from ._morphology import (grey_erosion, grey_dilation, grey_opening, grey_closing,
+                          morphological_gradient, morphological_laplace, white_tophat,
+                          black_tophat, binary_erosion, binary_dilation, binary_opening,
+                          binary_closing)
 
 __all__ = ["correlate", "convolve", "correlate1d", "convolve1d",
            "maximum_filter", "minimum_filter", "maximum_filter1d", "minimum_filter1d",
@@ -22,7 +26,11 @@ __all__ = ["correlate", "convolve", "correlate1d", "convolve1d",
            "sobel", "prewitt", "laplace", "uniform_filter", "uniform_filter1d",
            "gaussian_filter", "gaussian_filter1d", "gaussian_laplace",
            "gaussian_gradient_magnitude", "generic_gradient_magnitude",
-           "generic_laplace"]
+           "generic_laplace",
+           "grey_erosion", "grey_dilation", "grey_opening", "grey_closing",
+           "morphological_gradient", "morphological_laplace", "white_tophat",
+           "black_tophat", "binary_erosion", "binary_dilation", "binary_opening",
+           "binary_closing"]
 
 _publish(__name__, __all__)
 
