@@ -232,9 +232,11 @@ exact (no rounding through float64).  NaN ranks above every number
 ``m`` highest ranks; scipy's result for windows with NaN depends on
 the order of its selection, so pyfilter deliberately differs there.
 The smallest and largest ranks are minimum and maximum filters (with
-their NaN rule: NaN propagates).  Each output element costs O(n) for
-a window of ``n`` entries (a quickselect over the window, per
-thread).""",
+their NaN rule: NaN propagates).  The median of a window of 9, 25 or
+27 entries (3x3, 5x5, 3x3x3 boxes or any footprint of that many
+entries) runs a selection network vectorised across the row; other
+windows and ranks a quickselect per output element (O(n) for a window
+of ``n`` entries).""",
     "minmax_notes": """Integer inputs are reduced exactly in their own type (scipy goes
 through float64, which rounds int64 values beyond 2**53).  NaN
 propagates: a window that contains NaN gives NaN.  scipy's result for

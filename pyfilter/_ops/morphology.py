@@ -14,10 +14,19 @@ happens here is composition only:
   scipy.ndimage uses, so that wrap-around in integer types and the
   ufuncs' casting errors are scipy's.
 """
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+#: one planned erosion or dilation, ``step(src, output) -> result``
+_Step: TypeAlias = Callable[[ArrayLike, Any], NDArray[Any]]
 
 
-def cross(rank):
+def cross(rank: int) -> NDArray[np.bool_]:
     """The rank-``rank`` structuring element of connectivity one (the
     centre and its 2 * rank direct neighbours), as a bool array of shape
     (3,) * rank; a 0-d True for rank 0."""
@@ -27,20 +36,21 @@ def cross(rank):
     return np.abs(idx - 1).sum(axis=0) <= 1
 
 
-def reflect(window):
+def reflect(window: ArrayLike) -> NDArray[Any]:
     """``window`` reversed along every axis (a small parameter array)."""
     window = np.asarray(window)
     return window[(slice(None, None, -1),) * window.ndim]
 
 
-def reflected_origins(origins, lengths):
+def reflected_origins(origins: Sequence[int], lengths: Sequence[int]) -> list[int]:
     """The origins of a reflected window: ``-o``, and one less where the
     window length is even (a reflection maps the centre ``L // 2`` of an
     even window to ``L // 2 - 1``)."""
     return [-o - (0 if L & 1 else 1) for o, L in zip(origins, lengths)]
 
 
-def iterate(step, x, iterations, mask):
+def iterate(step: Callable[[NDArray[np.bool_]], NDArray[np.bool_]], x: NDArray[np.bool_],
+            iterations: int, mask: NDArray[np.bool_] | None) -> NDArray[np.bool_]:
     """Repeat the binary ``step`` (``step(src) -> new bool array``) from the
     bool array ``x``: ``iterations`` times, or, when ``iterations < 1``,
     until a repetition changes nothing (at least once).  Where ``mask``
@@ -48,7 +58,7 @@ def iterate(step, x, iterations, mask):
     of ``x``.  Returns a new bool array."""
     keep = None if mask is None else ~mask
 
-    def once(src):
+    def once(src: NDArray[np.bool_]) -> NDArray[np.bool_]:
         out = step(src)
         if keep is not None:
             np.copyto(out, x, where=keep)
@@ -67,7 +77,7 @@ def iterate(step, x, iterations, mask):
     return cur
 
 
-def gradient(dilate, erode, x, output):
+def gradient(dilate: _Step, erode: _Step, x: ArrayLike, output: Any) -> NDArray[Any]:
     """dilation - erosion (scipy's morphological_gradient): into
     ``output`` when it is an array (the erosion written there first), else
     in the dtype of the results."""
@@ -78,7 +88,7 @@ def gradient(dilate, erode, x, output):
     return tmp - erode(x, None)
 
 
-def laplace(dilate, erode, x, output):
+def laplace(dilate: _Step, erode: _Step, x: NDArray[Any], output: Any) -> NDArray[Any]:
     """dilation + erosion - 2 x (scipy's morphological_laplace, in its
     order: the sum and both subtractions in the result's dtype)."""
     tmp1 = dilate(x, None)
@@ -94,7 +104,7 @@ def laplace(dilate, erode, x, output):
     return tmp2
 
 
-def white_tophat(opening, x):
+def white_tophat(opening: NDArray[Any], x: NDArray[Any]) -> NDArray[Any]:
     """x - opening (in place in ``opening``, the result's array); for bool
     x and a bool result the exclusive or (scipy's rule)."""
     if x.dtype == np.bool_ and opening.dtype == np.bool_:
@@ -102,7 +112,7 @@ def white_tophat(opening, x):
     return np.subtract(x, opening, out=opening)
 
 
-def black_tophat(closing, x):
+def black_tophat(closing: NDArray[Any], x: NDArray[Any]) -> NDArray[Any]:
     """closing - x (in place in ``closing``); for bool x and a bool result
     the exclusive or (scipy's rule)."""
     if x.dtype == np.bool_ and closing.dtype == np.bool_:

@@ -2,15 +2,21 @@
 elements, on the window-reduction op (erosion = minimum over the window,
 dilation = maximum over the reflected window), composed by
 :mod:`pyfilter._ops.morphology`."""
+from __future__ import annotations
+
 import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias, cast
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._common import codes as C
 from .._common import dtypes as D
 from .._common import validate as V
 from .._common.docs import docfiller
 from .._common.errors import ArgumentError, ArgumentTypeError
+from .._common.typing import Axes, IntOrSeq, ModeOrSeq, Output, Plan, Scalar, Workers
 from .._ops import morphology as M
 from .._ops import plans as P
 from .._ops import reduce as _reduce
@@ -23,19 +29,23 @@ __all__ = ["grey_erosion", "grey_dilation", "grey_opening", "grey_closing",
 
 _CACHE = P.Cache(128)
 
+#: one planned erosion or dilation with fixed parameters, ``step(src, output) -> result``
+_Step: TypeAlias = Callable[[ArrayLike, Output], NDArray[Any]]
 
-def _warn_size(size, footprint):
+
+def _warn_size(size: IntOrSeq | None, footprint: ArrayLike | None) -> None:
     if size is not None and footprint is not None:
         warnings.warn("ignoring size because footprint is set", UserWarning, stacklevel=3)
 
 
-def _no_complex(x, name):
+def _no_complex(x: NDArray[Any], name: str) -> None:
     if x.dtype.kind == "c":
         raise ArgumentTypeError(f"input has dtype {x.dtype}: complex input is not "
                                 f"supported by {name} (as in scipy)")
 
 
-def _expand(fp, origins, axes, ndim):
+def _expand(fp: NDArray[np.bool_], origins: Sequence[int], axes: Sequence[int],
+            ndim: int) -> tuple[NDArray[np.bool_], list[int]]:
     """scipy's N-D placement: the window's dimensions go to the filtered
     axes in increasing order; the origins follow ``axes`` (by position when
     every axis is filtered)."""
@@ -51,7 +61,8 @@ def _expand(fp, origins, axes, ndim):
     return fp.reshape(shape), full
 
 
-def _origin_lengths(shape, axes, ndim, box):
+def _origin_lengths(shape: Sequence[int], axes: Sequence[int], ndim: int,
+                    box: bool | np.bool_) -> list[int]:
     """The window length each origin applies to: by position for a box
     (scipy's separable path) or when every axis is filtered; otherwise
     origin k goes to axis ``axes[k]``, whose length is the footprint's
@@ -63,8 +74,9 @@ def _origin_lengths(shape, axes, ndim, box):
 
 
 # ---------------------------------------------------------------- grey
-def _plan_grey(input, size, footprint, structure, output, mode, cval, origin, axes,
-               dilate):
+def _plan_grey(input: NDArray[Any], size: IntOrSeq | None, footprint: ArrayLike | None,
+               structure: ArrayLike | None, output: Output, mode: ModeOrSeq, cval: Scalar,
+               origin: IntOrSeq, axes: Axes, dilate: bool) -> Plan:
     """Validate a grey_erosion/grey_dilation call and plan it as a minimum
     (maximum over the reflected window) on the reduction op."""
     name = "grey_dilation" if dilate else "grey_erosion"
@@ -72,7 +84,7 @@ def _plan_grey(input, size, footprint, structure, output, mode, cval, origin, ax
     axes = V.normalize_axes(axes, input.ndim)
     n = len(axes)
     op = _reduce.OP_MAX if dilate else _reduce.OP_MIN
-    fp = None
+    fp: NDArray[np.bool_] | None = None
     if structure is not None:
         st = V.check_structure(structure, n)
         if st.any():
@@ -113,13 +125,15 @@ def _plan_grey(input, size, footprint, structure, output, mode, cval, origin, ax
         cval = D.c_cast(cval, input.dtype)
         if input.dtype == np.bool_:
             cval = int(cval != 0)
-    fp, full = _expand(fp, origins, axes, input.ndim)
+    # fp is set: structure is not None here
+    fp, full = _expand(cast("NDArray[np.bool_]", fp), origins, axes, input.ndim)
     return _plan_filter(input, None, fp, output, mode, cval, full, None, op)
 
 
-def _grey(input, size, footprint, structure, output, mode, cval, origin, axes, workers,
-          dilate):
-    def plan(input):
+def _grey(input: ArrayLike, size: IntOrSeq | None, footprint: ArrayLike | None,
+          structure: ArrayLike | None, output: Output, mode: ModeOrSeq, cval: Scalar,
+          origin: IntOrSeq, axes: Axes, workers: Workers, dilate: bool) -> NDArray[Any]:
+    def plan(input: NDArray[Any]) -> Plan:
         return _plan_grey(input, size, footprint, structure, output, mode, cval, origin,
                           axes, dilate)
     return P.run_cached(_CACHE, "grey_dilation" if dilate else "grey_erosion", input,
@@ -127,21 +141,23 @@ def _grey(input, size, footprint, structure, output, mode, cval, origin, axes, w
                         plan, workers, _check_input)
 
 
-def _pair(size, footprint, structure, mode, cval, origin, axes, workers):
+def _pair(size: IntOrSeq | None, footprint: ArrayLike | None, structure: ArrayLike | None,
+          mode: ModeOrSeq, cval: Scalar, origin: IntOrSeq, axes: Axes,
+          workers: Workers) -> tuple[_Step, _Step]:
     """(dilate, erode): callables (src, output) -> result with these
     parameters."""
-    def dilate(src, out):
+    def dilate(src: ArrayLike, out: Output) -> NDArray[Any]:
         return _grey(src, size, footprint, structure, out, mode, cval, origin, axes,
                      workers, True)
 
-    def erode(src, out):
+    def erode(src: ArrayLike, out: Output) -> NDArray[Any]:
         return _grey(src, size, footprint, structure, out, mode, cval, origin, axes,
                      workers, False)
     return dilate, erode
 
 
 # ---------------------------------------------------------------- binary
-def _binary_output(output, shape):
+def _binary_output(output: Output, shape: Sequence[int]) -> NDArray[Any] | None:
     """A given output array (checked), or None (scipy ignores anything that
     is not an array: the result is bool)."""
     if not isinstance(output, np.ndarray):
@@ -159,12 +175,14 @@ def _binary_output(output, shape):
     return output
 
 
-def _plan_binary_step(src, fp, origins, border, op, output):
+def _plan_binary_step(src: NDArray[Any], fp: NDArray[np.bool_], origins: Sequence[int],
+                      border: int, op: int, output: NDArray[Any] | None) -> Plan:
     return _plan_filter(src, None, fp, output, "constant", border, origins, None, op)
 
 
-def _binary(input, structure, iterations, mask, output, border_value, origin, axes,
-            workers, dilate):
+def _binary(input: ArrayLike, structure: ArrayLike | None, iterations: int,
+            mask: ArrayLike | None, output: Output, border_value: int, origin: IntOrSeq,
+            axes: Axes, workers: Workers, dilate: bool) -> NDArray[Any]:
     """binary_erosion / binary_dilation: validate, then repeat one planned
     minimum (maximum over the reflected structure) of the bool image."""
     name = "binary_dilation" if dilate else "binary_erosion"
@@ -193,14 +211,14 @@ def _binary(input, structure, iterations, mask, output, border_value, origin, ax
 
     if not fp.any():
         # the empty window: all True (erosion) or all False (dilation)
-        def step(src, dst):
+        def step(src: NDArray[Any], dst: NDArray[Any] | None) -> NDArray[Any]:
             if dst is None:
                 return np.full(src.shape, not dilate)
             dst[...] = not dilate
             return dst
     else:
-        def step(src, dst):
-            def plan(src):
+        def step(src: NDArray[Any], dst: NDArray[Any] | None) -> NDArray[Any]:
+            def plan(src: NDArray[Any]) -> Plan:
                 return _plan_binary_step(src, fp, full, border, op, dst)
             return P.run_cached(_CACHE, tag, src, dst, args, plan, workers, _check_input)
 
@@ -214,8 +232,11 @@ def _binary(input, structure, iterations, mask, output, border_value, origin, ax
 
 
 @docfiller
-def grey_erosion(input, size=None, footprint=None, structure=None, output=None,
-                 mode="reflect", cval=0.0, origin=0, *, axes=None, workers=None):
+def grey_erosion(input: ArrayLike, size: IntOrSeq | None = None,
+                 footprint: ArrayLike | None = None, structure: ArrayLike | None = None,
+                 output: Output = None, mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
+                 origin: IntOrSeq = 0, *, axes: Axes = None,
+                 workers: Workers = None) -> NDArray[Any]:
     """Greyscale erosion with a flat structuring element (scipy.ndimage.grey_erosion).
 
     ``out[i]`` is the minimum of the input over the window (a box of
@@ -270,8 +291,11 @@ def grey_erosion(input, size=None, footprint=None, structure=None, output=None,
 
 
 @docfiller
-def grey_dilation(input, size=None, footprint=None, structure=None, output=None,
-                  mode="reflect", cval=0.0, origin=0, *, axes=None, workers=None):
+def grey_dilation(input: ArrayLike, size: IntOrSeq | None = None,
+                  footprint: ArrayLike | None = None, structure: ArrayLike | None = None,
+                  output: Output = None, mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
+                  origin: IntOrSeq = 0, *, axes: Axes = None,
+                  workers: Workers = None) -> NDArray[Any]:
     """Greyscale dilation with a flat structuring element (scipy.ndimage.grey_dilation).
 
     ``out[i]`` is the maximum of the input over the reflected window
@@ -325,8 +349,11 @@ def grey_dilation(input, size=None, footprint=None, structure=None, output=None,
 
 
 @docfiller
-def grey_opening(input, size=None, footprint=None, structure=None, output=None,
-                 mode="reflect", cval=0.0, origin=0, *, axes=None, workers=None):
+def grey_opening(input: ArrayLike, size: IntOrSeq | None = None,
+                 footprint: ArrayLike | None = None, structure: ArrayLike | None = None,
+                 output: Output = None, mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
+                 origin: IntOrSeq = 0, *, axes: Axes = None,
+                 workers: Workers = None) -> NDArray[Any]:
     """Greyscale opening with a flat structuring element (scipy.ndimage.grey_opening).
 
     The erosion of ``input`` (in its dtype) followed by the dilation of
@@ -373,8 +400,11 @@ def grey_opening(input, size=None, footprint=None, structure=None, output=None,
 
 
 @docfiller
-def grey_closing(input, size=None, footprint=None, structure=None, output=None,
-                 mode="reflect", cval=0.0, origin=0, *, axes=None, workers=None):
+def grey_closing(input: ArrayLike, size: IntOrSeq | None = None,
+                 footprint: ArrayLike | None = None, structure: ArrayLike | None = None,
+                 output: Output = None, mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
+                 origin: IntOrSeq = 0, *, axes: Axes = None,
+                 workers: Workers = None) -> NDArray[Any]:
     """Greyscale closing with a flat structuring element (scipy.ndimage.grey_closing).
 
     The dilation of ``input`` (in its dtype) followed by the erosion of
@@ -421,9 +451,12 @@ def grey_closing(input, size=None, footprint=None, structure=None, output=None,
 
 
 @docfiller
-def morphological_gradient(input, size=None, footprint=None, structure=None, output=None,
-                           mode="reflect", cval=0.0, origin=0, *, axes=None,
-                           workers=None):
+def morphological_gradient(input: ArrayLike, size: IntOrSeq | None = None,
+                           footprint: ArrayLike | None = None,
+                           structure: ArrayLike | None = None, output: Output = None,
+                           mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
+                           origin: IntOrSeq = 0, *, axes: Axes = None,
+                           workers: Workers = None) -> NDArray[Any]:
     """Morphological gradient: dilation - erosion (scipy.ndimage.morphological_gradient).
 
     Both are computed with the same window, mode and origin.  When
@@ -472,9 +505,12 @@ def morphological_gradient(input, size=None, footprint=None, structure=None, out
 
 
 @docfiller
-def morphological_laplace(input, size=None, footprint=None, structure=None, output=None,
-                          mode="reflect", cval=0.0, origin=0, *, axes=None,
-                          workers=None):
+def morphological_laplace(input: ArrayLike, size: IntOrSeq | None = None,
+                          footprint: ArrayLike | None = None,
+                          structure: ArrayLike | None = None, output: Output = None,
+                          mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
+                          origin: IntOrSeq = 0, *, axes: Axes = None,
+                          workers: Workers = None) -> NDArray[Any]:
     """Morphological Laplacian: dilation + erosion - 2 input (scipy.ndimage.morphological_laplace).
 
     Computed as scipy does, in the result's dtype (integer types wrap):
@@ -523,8 +559,11 @@ def morphological_laplace(input, size=None, footprint=None, structure=None, outp
 
 
 @docfiller
-def white_tophat(input, size=None, footprint=None, structure=None, output=None,
-                 mode="reflect", cval=0.0, origin=0, *, axes=None, workers=None):
+def white_tophat(input: ArrayLike, size: IntOrSeq | None = None,
+                 footprint: ArrayLike | None = None, structure: ArrayLike | None = None,
+                 output: Output = None, mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
+                 origin: IntOrSeq = 0, *, axes: Axes = None,
+                 workers: Workers = None) -> NDArray[Any]:
     """White top-hat: input - opening (scipy.ndimage.white_tophat).
 
     The opening is computed into ``output`` (an array or a dtype), then
@@ -571,8 +610,11 @@ def white_tophat(input, size=None, footprint=None, structure=None, output=None,
 
 
 @docfiller
-def black_tophat(input, size=None, footprint=None, structure=None, output=None,
-                 mode="reflect", cval=0.0, origin=0, *, axes=None, workers=None):
+def black_tophat(input: ArrayLike, size: IntOrSeq | None = None,
+                 footprint: ArrayLike | None = None, structure: ArrayLike | None = None,
+                 output: Output = None, mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
+                 origin: IntOrSeq = 0, *, axes: Axes = None,
+                 workers: Workers = None) -> NDArray[Any]:
     """Black top-hat: closing - input (scipy.ndimage.black_tophat).
 
     The closing is computed into ``output`` (an array or a dtype), then
@@ -619,9 +661,10 @@ def black_tophat(input, size=None, footprint=None, structure=None, output=None,
 
 
 @docfiller
-def binary_erosion(input, structure=None, iterations=1, mask=None, output=None,
-                   border_value=0, origin=0, brute_force=False, *, axes=None,
-                   workers=None):
+def binary_erosion(input: ArrayLike, structure: ArrayLike | None = None,
+                   iterations: int = 1, mask: ArrayLike | None = None, output: Output = None,
+                   border_value: int = 0, origin: IntOrSeq = 0, brute_force: bool = False, *,
+                   axes: Axes = None, workers: Workers = None) -> NDArray[Any]:
     """Binary erosion (scipy.ndimage.binary_erosion).
 
     ``out[i]`` is True where every True entry of ``structure`` placed at
@@ -671,9 +714,10 @@ def binary_erosion(input, structure=None, iterations=1, mask=None, output=None,
 
 
 @docfiller
-def binary_dilation(input, structure=None, iterations=1, mask=None, output=None,
-                    border_value=0, origin=0, brute_force=False, *, axes=None,
-                    workers=None):
+def binary_dilation(input: ArrayLike, structure: ArrayLike | None = None,
+                    iterations: int = 1, mask: ArrayLike | None = None, output: Output = None,
+                    border_value: int = 0, origin: IntOrSeq = 0, brute_force: bool = False, *,
+                    axes: Axes = None, workers: Workers = None) -> NDArray[Any]:
     """Binary dilation (scipy.ndimage.binary_dilation).
 
     ``out[i]`` is True where the reflected ``structure`` placed at ``i``
@@ -725,8 +769,11 @@ def binary_dilation(input, structure=None, iterations=1, mask=None, output=None,
 
 
 @docfiller
-def binary_opening(input, structure=None, iterations=1, output=None, origin=0, mask=None,
-                   border_value=0, brute_force=False, *, axes=None, workers=None):
+def binary_opening(input: ArrayLike, structure: ArrayLike | None = None,
+                   iterations: int = 1, output: Output = None, origin: IntOrSeq = 0,
+                   mask: ArrayLike | None = None, border_value: int = 0,
+                   brute_force: bool = False, *, axes: Axes = None,
+                   workers: Workers = None) -> NDArray[Any]:
     """Binary opening (scipy.ndimage.binary_opening).
 
     ``iterations`` erosions followed by ``iterations`` dilations, both
@@ -773,8 +820,11 @@ def binary_opening(input, structure=None, iterations=1, output=None, origin=0, m
 
 
 @docfiller
-def binary_closing(input, structure=None, iterations=1, output=None, origin=0, mask=None,
-                   border_value=0, brute_force=False, *, axes=None, workers=None):
+def binary_closing(input: ArrayLike, structure: ArrayLike | None = None,
+                   iterations: int = 1, output: Output = None, origin: IntOrSeq = 0,
+                   mask: ArrayLike | None = None, border_value: int = 0,
+                   brute_force: bool = False, *, axes: Axes = None,
+                   workers: Workers = None) -> NDArray[Any]:
     """Binary closing (scipy.ndimage.binary_closing).
 
     ``iterations`` dilations followed by ``iterations`` erosions, both

@@ -243,3 +243,38 @@ def test_scipy_raises_runtime_error_where_we_raise():
             call(ndi)
         with pytest.raises(RuntimeError):
             call(pnd)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.uint32, np.float32, np.float64])
+def test_median_networks_any_footprint_of_9_25_27_taps(dtype):
+    # the medians of 9, 25 and 27 taps run a selection network vectorised
+    # across x, whatever the footprint's shape; other ranks quickselect
+    rng = np.random.default_rng(11)
+    x2 = _data((70, 90), dtype, rng)
+    x3 = _data((12, 14, 40), dtype, rng)
+    fp25 = np.zeros((7, 7), bool)
+    fp25.flat[rng.choice(49, 25, replace=False)] = True
+    fp9 = np.array([[1, 0, 1, 0, 1], [0, 1, 1, 1, 0], [1, 0, 1, 0, 0]], bool)
+    fp27 = np.zeros((3, 4, 5), bool)
+    fp27.flat[rng.choice(60, 27, replace=False)] = True
+    for x, fp in ((x2, fp9), (x2, fp25), (x3, fp27), (x3, np.ones((3, 3, 3), bool))):
+        for mode in ("reflect", "constant", "wrap"):
+            _same(pnd.median_filter(x, footprint=fp, mode=mode, cval=1),
+                  ndi.median_filter(x, footprint=fp, mode=mode, cval=1))
+            n = int(fp.sum())
+            _same(pnd.rank_filter(x, n // 2 - 1, footprint=fp, mode=mode),
+                  ndi.rank_filter(x, n // 2 - 1, footprint=fp, mode=mode))
+
+
+def test_median_network_rows_with_and_without_nan():
+    # rows whose windows hold a NaN take the quickselect (NaN ranked last),
+    # the others the network: both against the numpy.sort reference
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((40, 300)).astype(np.float32)
+    x[7, 13] = x[25, 200] = x[25, 201] = np.nan
+    for size in ((3, 3), (5, 5)):
+        k = size[0] * size[1] // 2
+        np.testing.assert_array_equal(pnd.median_filter(x, size),
+                                      _nan_reference(x, size, k, "reflect"))
+    clean = np.where(np.isnan(x), 0, x)
+    _same(pnd.median_filter(clean, 5), ndi.median_filter(clean, 5))

@@ -31,6 +31,15 @@ y = ndimage.gaussian_laplace(x, 1.0, truncate=3.0)
 y = ndimage.generic_gradient_magnitude(x, ndimage.sobel)
 y = ndimage.generic_laplace(x, lambda a, ax, out, mode, cval: ndimage.correlate1d(
     a, [1.0, -2.0, 1.0], ax, out, mode, cval))
+y = ndimage.grey_erosion(x, size=(3, 3))
+y = ndimage.grey_dilation(x, footprint=[[0, 1, 0], [1, 1, 1], [0, 1, 0]], mode="constant",
+                          cval=0.0)
+y = ndimage.grey_opening(x, structure=np.zeros((3, 3)), axes=(0, 1), workers=1)
+y = ndimage.morphological_gradient(x, 3, output=np.empty_like(x))
+y = ndimage.white_tophat(x, size=3, mode=["reflect", "nearest"])
+y = ndimage.binary_erosion(x > 10)
+y = ndimage.binary_dilation(x > 10, structure=np.ones((2, 2)), iterations=2, mask=x < 50)
+y = ndimage.binary_closing(x > 10, output=np.empty(x.shape, np.uint8), border_value=1)
 
 # ---------------------------------------------------------------- filters
 f: NDArray[np.floating[Any]] = filters.sobel(x)
