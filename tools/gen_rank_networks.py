@@ -78,13 +78,13 @@ def emit(n, net, k):
              f'    """R[x] = the median (rank {k}) of tp[0][x] .. tp[{n - 1}][x]: {len(net)} '
              f'comparators, {ops} min/max."""',
              "    cdef Py_ssize_t x0, x, m",
-             "    cdef rtype buf[64]",
+             "    cdef rtype buf[256]",
              "    cdef rtype t",
              "    cdef rtype " + ", ".join(f"v{i}" for i in range(n))]
     for i in range(n):
         lines.append(f"    cdef const rtype* p{i} = tp[{i}]")
-    lines += ["    for x0 in range(0, n, 64):",
-              "        m = n - x0 if n - x0 < 64 else 64",
+    lines += ["    for x0 in range(0, n, 256):",
+              "        m = n - x0 if n - x0 < 256 else 256",
               "        # into a local buffer: the compiler knows it aliases no input row",
               "        for x in range(m):"]
     for i in range(n):

@@ -4,7 +4,7 @@
 cdef void _median9(rtype* R, const rtype** tp, Py_ssize_t n) noexcept nogil:
     """R[x] = the median (rank 4) of tp[0][x] .. tp[8][x]: 22 comparators, 36 min/max."""
     cdef Py_ssize_t x0, x, m
-    cdef rtype buf[64]
+    cdef rtype buf[256]
     cdef rtype t
     cdef rtype v0, v1, v2, v3, v4, v5, v6, v7, v8
     cdef const rtype* p0 = tp[0]
@@ -16,8 +16,8 @@ cdef void _median9(rtype* R, const rtype** tp, Py_ssize_t n) noexcept nogil:
     cdef const rtype* p6 = tp[6]
     cdef const rtype* p7 = tp[7]
     cdef const rtype* p8 = tp[8]
-    for x0 in range(0, n, 64):
-        m = n - x0 if n - x0 < 64 else 64
+    for x0 in range(0, n, 256):
+        m = n - x0 if n - x0 < 256 else 256
         # into a local buffer: the compiler knows it aliases no input row
         for x in range(m):
             v0 = p0[x0 + x]
@@ -86,7 +86,7 @@ cdef void _median9(rtype* R, const rtype** tp, Py_ssize_t n) noexcept nogil:
 cdef void _median25(rtype* R, const rtype** tp, Py_ssize_t n) noexcept nogil:
     """R[x] = the median (rank 12) of tp[0][x] .. tp[24][x]: 113 comparators, 202 min/max."""
     cdef Py_ssize_t x0, x, m
-    cdef rtype buf[64]
+    cdef rtype buf[256]
     cdef rtype t
     cdef rtype v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24
     cdef const rtype* p0 = tp[0]
@@ -114,8 +114,8 @@ cdef void _median25(rtype* R, const rtype** tp, Py_ssize_t n) noexcept nogil:
     cdef const rtype* p22 = tp[22]
     cdef const rtype* p23 = tp[23]
     cdef const rtype* p24 = tp[24]
-    for x0 in range(0, n, 64):
-        m = n - x0 if n - x0 < 64 else 64
+    for x0 in range(0, n, 256):
+        m = n - x0 if n - x0 < 256 else 256
         # into a local buffer: the compiler knows it aliases no input row
         for x in range(m):
             v0 = p0[x0 + x]
@@ -441,7 +441,7 @@ cdef void _median25(rtype* R, const rtype** tp, Py_ssize_t n) noexcept nogil:
 cdef void _median27(rtype* R, const rtype** tp, Py_ssize_t n) noexcept nogil:
     """R[x] = the median (rank 13) of tp[0][x] .. tp[26][x]: 127 comparators, 228 min/max."""
     cdef Py_ssize_t x0, x, m
-    cdef rtype buf[64]
+    cdef rtype buf[256]
     cdef rtype t
     cdef rtype v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26
     cdef const rtype* p0 = tp[0]
@@ -471,8 +471,8 @@ cdef void _median27(rtype* R, const rtype** tp, Py_ssize_t n) noexcept nogil:
     cdef const rtype* p24 = tp[24]
     cdef const rtype* p25 = tp[25]
     cdef const rtype* p26 = tp[26]
-    for x0 in range(0, n, 64):
-        m = n - x0 if n - x0 < 64 else 64
+    for x0 in range(0, n, 256):
+        m = n - x0 if n - x0 < 256 else 256
         # into a local buffer: the compiler knows it aliases no input row
         for x in range(m):
             v0 = p0[x0 + x]
