@@ -503,6 +503,20 @@ def rank_call(x, target, fp, bases, mode, cval, rank, wide_ints=False):
     return P.Call(build, _run, target.shape, target.dtype, work, halo)
 
 
+def select_call(x, target, fp, bases, mode, cval, rank, wide_ints=False):
+    """The planned call of the ``rank``-th smallest value over the boolean
+    footprint ``fp`` (ndim == x.ndim) with one ``mode`` code: the extreme
+    ranks are max/min calls (separable for an all-True footprint), the
+    others :func:`rank_call`."""
+    n = int(np.count_nonzero(fp))
+    if 0 < rank < n - 1:
+        return rank_call(x, target, fp, bases, mode, cval, rank, wide_ints)
+    op = OP_MIN if rank == 0 else OP_MAX
+    if fp.all():
+        return minmax_call(x, target, list(fp.shape), bases, [mode] * x.ndim, cval, op)
+    return footprint_call(x, target, fp, bases, mode, cval, op)
+
+
 # ---------------------------------------------------------------- blocks
 def block_call(x, blocks, kind, fill):
     """The planned call of scikit-image's block_reduce with ``kind`` 'max',

@@ -12,12 +12,13 @@ from ._edges import (sobel, sobel_h, sobel_v, scharr, scharr_h, scharr_v, prewit
                      prewitt_h, prewitt_v, farid, farid_h, farid_v, laplace, gradient,
                      gradient_magnitude_orientation)
 from ._smooth import gaussian, difference_of_gaussians
+from ._rank import median
 
 __all__ = ["correlate", "convolve", "block_reduce",
            "sobel", "sobel_h", "sobel_v", "scharr", "scharr_h", "scharr_v",
            "prewitt", "prewitt_h", "prewitt_v", "farid", "farid_h", "farid_v",
            "gaussian", "difference_of_gaussians", "laplace", "gradient",
-           "gradient_magnitude_orientation"]
+           "gradient_magnitude_orientation", "median"]
 
 _publish(__name__, __all__)
 
