@@ -234,9 +234,12 @@ the order of its selection, so pyfilter deliberately differs there.
 The smallest and largest ranks are minimum and maximum filters (with
 their NaN rule: NaN propagates).  The median of a window of 9, 25 or
 27 entries (3x3, 5x5, 3x3x3 boxes or any footprint of that many
-entries) runs a selection network vectorised across the row; other
-windows and ranks a quickselect per output element (O(n) for a window
-of ``n`` entries).""",
+entries) runs a selection network vectorised across the row; 8-bit
+inputs with windows of 40 entries or more, and 16-bit inputs with 1000
+or more, rank from a histogram slid along the row (two updates per run
+of the footprint's rows and a scan of coarse and fine bins per
+element); other windows and ranks take a quickselect per element (O(n)
+for a window of ``n`` entries).""",
     "minmax_notes": """Integer inputs are reduced exactly in their own type (scipy goes
 through float64, which rounds int64 values beyond 2**53).  NaN
 propagates: a window that contains NaN gives NaN.  scipy's result for

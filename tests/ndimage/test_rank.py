@@ -278,3 +278,28 @@ def test_median_network_rows_with_and_without_nan():
                                       _nan_reference(x, size, k, "reflect"))
     clean = np.where(np.isnan(x), 0, x)
     _same(pnd.median_filter(clean, 5), ndi.median_filter(clean, 5))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.bool_, np.uint16, np.int16])
+def test_sliding_histogram_large_windows(dtype):
+    # 8-bit types from 40 taps and 16-bit types from 1000 taps rank from a
+    # histogram slid along the row
+    rng = np.random.default_rng(13)
+    wide = np.dtype(dtype).itemsize == 2
+    x = _data((70, 80), dtype, rng)
+    if wide:
+        x = (x.astype(np.int64) * 37 + rng.integers(-5, 5, x.shape)).astype(dtype)
+    size = (33, 35) if wide else (7, 9)
+    fp = rng.random(size) > 0.3
+    for mode in ("reflect", "constant", "wrap", "mirror"):
+        for rank in (5, fp.sum() // 2, fp.sum() - 7):
+            _same(pnd.rank_filter(x, rank, footprint=fp, mode=mode, cval=3),
+                  ndi.rank_filter(x, rank, footprint=fp, mode=mode, cval=3))
+        _same(pnd.median_filter(x, size, mode=mode), ndi.median_filter(x, size, mode=mode))
+    hwc = _data((30, 40, 3), dtype, rng)
+    sz = (33, 33, 1) if wide else (7, 7, 1)
+    _same(pnd.median_filter(hwc, sz), ndi.median_filter(hwc, sz))
+    _same(pnd.percentile_filter(hwc, 80, sz[:2], axes=(0, 1)),
+          ndi.percentile_filter(hwc, 80, sz[:2], axes=(0, 1)))
+    one = pnd.median_filter(x, size, workers=1)
+    assert one.tobytes() == pnd.median_filter(x, size, workers=2).tobytes()
