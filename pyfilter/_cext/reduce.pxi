@@ -1321,6 +1321,7 @@ cdef struct FPlan:
     int cast                      # scipy's cast of the results (CAST_ND, CAST_WRAP)
     int net                       # OP_RANK: a median network of this many taps (0: none)
     int hist                      # OP_RANK: a sliding histogram of 8 or 16 bits (0: none)
+    bint box3                     # OP_RANK: the median of a 3x3 box (3 rows, runs of 3)
     const Py_ssize_t* run_len     # taps in each run (OP_RANK)
     Py_ssize_t rank               # OP_RANK: the rank (0: the smallest) among
     Py_ssize_t ntaps              # the footprint's ntaps taps, tap t at
@@ -1406,7 +1407,11 @@ cdef void _rank_row(const FPlan* pl, rtype* R, const rtype* slots,
             if net and _has_nan(tp[t], nxo):
                 net = False
     if net:
-        if n == 9:
+        if pl.box3:
+            _median3x3(R, slots + rowslot[pl.run_row[0]] * slot_len + pl.run_x[0],
+                       slots + rowslot[pl.run_row[1]] * slot_len + pl.run_x[1],
+                       slots + rowslot[pl.run_row[2]] * slot_len + pl.run_x[2], nxo, pl.blk)
+        elif n == 9:
             _median9(R, tp, nxo)
         elif n == 25:
             _median25(R, tp, nxo)
@@ -1417,6 +1422,43 @@ cdef void _rank_row(const FPlan* pl, rtype* R, const rtype* slots,
         for t in range(n):
             g[t] = tp[t][x]
         R[x] = _select(g, n, k)
+
+
+cdef inline rtype _med3(rtype a, rtype b, rtype c) noexcept nogil:
+    return _fx(_fn(a, b), _fn(_fx(a, b), c))
+
+
+cdef void _median3x3(rtype* R, const rtype* r0, const rtype* r1, const rtype* r2,
+                     Py_ssize_t n, Py_ssize_t blk) noexcept nogil:
+    """R[x] = the median of the 3x3 box whose columns are x, x + blk and
+    x + 2 blk of rows r0..r2: each column sorted once (shared by the three
+    outputs that use it), then the median of the maximum of the column
+    minima, the median of the medians and the minimum of the maxima (the
+    classic 3x3 median network, 9 comparisons less than the plain one)."""
+    cdef rtype L[288]
+    cdef rtype M[288]
+    cdef rtype U[288]
+    cdef rtype buf[256]
+    cdef rtype a, b, c, lo, hi
+    cdef Py_ssize_t x0, x, m, w
+    for x0 in range(0, n, 256):
+        m = n - x0 if n - x0 < 256 else 256
+        w = m + 2 * blk
+        for x in range(w):
+            a = r0[x0 + x]
+            b = r1[x0 + x]
+            c = r2[x0 + x]
+            lo = _fn(a, b)
+            hi = _fx(a, b)
+            L[x] = _fn(lo, c)
+            c = _fx(lo, c)
+            M[x] = _fn(hi, c)
+            U[x] = _fx(hi, c)
+        for x in range(m):
+            buf[x] = _med3(_fx(_fx(L[x], L[x + blk]), L[x + 2 * blk]),
+                           _med3(M[x], M[x + blk], M[x + 2 * blk]),
+                           _fn(_fn(U[x], U[x + blk]), U[x + 2 * blk]))
+        memcpy(R + x0, buf, m * sizeof(rtype))
 
 
 cdef inline Py_ssize_t _hkey(rtype v) noexcept nogil:
@@ -1829,6 +1871,9 @@ cdef class FootprintPlan:
         pl.net = pl.ntaps if (opts.op == OP_RANK and pl.ntaps in (9, 25, 27)
                               and opts.rank == pl.ntaps // 2) else 0
         pl.run_len = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_len)
+        pl.box3 = (pl.net == 9 and len(runs) == 3 and len(rows) == 3
+                   and all([(1 << r[3]) + r[2] // blk == 3 for r in runs])
+                   and 2 * blk <= 32)
         # a sliding histogram beats the per-pixel selection from about 40
         # taps (8 bits: 2 updates per run and a 32-bin scan per pixel) and
         # 1000 taps (16 bits: a 512-bin scan)
