@@ -1322,6 +1322,9 @@ cdef struct FPlan:
     int net                       # OP_RANK: a median network of this many taps (0: none)
     int hist                      # OP_RANK: a sliding histogram of 8 or 16 bits (0: none)
     bint box3                     # OP_RANK: the median of a 3x3 box (3 rows, runs of 3)
+    Py_ssize_t ncomp              # OP_RANK: a pruned sorting network of ncomp
+    const int32_t* comp           # comparators (i, j, outputs: 1 min, 2 max, 3 both)
+    Py_ssize_t comp_chunk         # elements per chunk of its per-thread scratch
     const Py_ssize_t* run_len     # taps in each run (OP_RANK)
     Py_ssize_t rank               # OP_RANK: the rank (0: the smallest) among
     Py_ssize_t ntaps              # the footprint's ntaps taps, tap t at
@@ -1393,19 +1396,60 @@ cdef rtype _select(rtype* a, Py_ssize_t n, Py_ssize_t k) noexcept nogil:
     return a[k]
 
 
+cdef void _rank_net_row(const FPlan* pl, rtype* R, const rtype** tp, Py_ssize_t nxo,
+                        rtype* S) noexcept nogil:
+    """R[x] = the rank-th smallest of the taps by the plan's pruned sorting
+    network, applied comparator by comparator to chunks of the tap rows
+    copied into S (n x comp_chunk, per thread): every comparator is a
+    vector loop over the chunk."""
+    cdef Py_ssize_t n = pl.ntaps, w = pl.comp_chunk, x0, m, t, c, x
+    cdef rtype* a
+    cdef rtype* b
+    cdef rtype u, v
+    cdef int f
+    cdef const int32_t* cp
+    x0 = 0
+    while x0 < nxo:
+        m = nxo - x0 if nxo - x0 < w else w
+        for t in range(n):
+            memcpy(S + t * w, tp[t] + x0, m * sizeof(rtype))
+        for c in range(pl.ncomp):
+            cp = pl.comp + 3 * c
+            a = S + cp[0] * w
+            b = S + cp[1] * w
+            f = cp[2]
+            if f == 3:
+                for x in range(m):
+                    u = a[x]
+                    v = b[x]
+                    a[x] = _fn(u, v)
+                    b[x] = _fx(u, v)
+            elif f == 1:
+                for x in range(m):
+                    a[x] = _fn(a[x], b[x])
+            else:
+                for x in range(m):
+                    b[x] = _fx(a[x], b[x])
+        memcpy(R + x0, S + pl.rank * w, m * sizeof(rtype))
+        x0 += w
+
+
 cdef void _rank_row(const FPlan* pl, rtype* R, const rtype* slots,
                     const Py_ssize_t* rowslot, Py_ssize_t slot_len, Py_ssize_t nxo,
-                    rtype* g, const rtype** tp) noexcept nogil:
+                    rtype* g, const rtype** tp, rtype* S) noexcept nogil:
     """R[x] = the rank-th smallest of the footprint's taps at x (OP_RANK):
     the median of 9, 25 or 27 taps by a selection network vectorised
     across x (for floats, rows without NaN), else a quickselect per x."""
     cdef Py_ssize_t x, t, n = pl.ntaps, k = pl.rank
-    cdef bint net = pl.net != 0
+    cdef bint net = pl.net != 0 or pl.ncomp > 0
     for t in range(n):
         tp[t] = slots + rowslot[pl.tap_row[t]] * slot_len + pl.tap_x[t]
         if rtype is float or rtype is double:
             if net and _has_nan(tp[t], nxo):
                 net = False
+    if net and pl.net == 0:
+        _rank_net_row(pl, R, tp, nxo, S)
+        return
     if net:
         if pl.box3:
             _median3x3(R, slots + rowslot[pl.run_row[0]] * slot_len + pl.run_x[0],
@@ -1483,51 +1527,50 @@ cdef void _rank_hist_row(const FPlan* pl, rtype* R, const rtype* slots,
     cdef Py_ssize_t nruns = pl.nruns, blk = pl.blk, k = pl.rank
     cdef int cs = 4 if pl.hist == 8 else 8
     cdef int32_t* Hc = H + (<Py_ssize_t>1 << pl.hist)
-    if not (rtype is uint8_t or rtype is int8_t or rtype is uint16_t or rtype is int16_t):
-        return
-    for j in range(nruns):
-        rp[j] = slots + rowslot[pl.run_row[j]] * slot_len + pl.run_x[j]
-    for c in range(blk):
-        if c >= nxo:
-            break
+    if rtype is uint8_t or rtype is int8_t or rtype is uint16_t or rtype is int16_t:
         for j in range(nruns):
-            for t in range(pl.run_len[j]):
-                v = _hkey(rp[j][c + t * blk])
-                H[v] += 1
-                Hc[v >> cs] += 1
-        x = c
-        while True:
-            acc = 0
-            ci = 0
-            while acc + Hc[ci] <= k:
-                acc = acc + Hc[ci]
-                ci += 1
-            b = ci << cs
-            while acc + H[b] <= k:
-                acc = acc + H[b]
-                b += 1
-            if rtype is int8_t:
-                R[x] = <rtype>(b - 128)
-            elif rtype is int16_t:
-                R[x] = <rtype>(b - 32768)
-            else:
-                R[x] = <rtype>b
-            if x + blk >= nxo:
+            rp[j] = slots + rowslot[pl.run_row[j]] * slot_len + pl.run_x[j]
+        for c in range(blk):
+            if c >= nxo:
                 break
             for j in range(nruns):
-                ln = pl.run_len[j]
-                v = _hkey(rp[j][x])
-                H[v] -= 1
-                Hc[v >> cs] -= 1
-                v = _hkey(rp[j][x + ln * blk])
-                H[v] += 1
-                Hc[v >> cs] += 1
-            x += blk
-        for j in range(nruns):
-            for t in range(pl.run_len[j]):
-                v = _hkey(rp[j][x + t * blk])
-                H[v] -= 1
-                Hc[v >> cs] -= 1
+                for t in range(pl.run_len[j]):
+                    v = _hkey(rp[j][c + t * blk])
+                    H[v] += 1
+                    Hc[v >> cs] += 1
+            x = c
+            while True:
+                acc = 0
+                ci = 0
+                while acc + Hc[ci] <= k:
+                    acc = acc + Hc[ci]
+                    ci += 1
+                b = ci << cs
+                while acc + H[b] <= k:
+                    acc = acc + H[b]
+                    b += 1
+                if rtype is int8_t:
+                    R[x] = <rtype>(b - 128)
+                elif rtype is int16_t:
+                    R[x] = <rtype>(b - 32768)
+                else:
+                    R[x] = <rtype>b
+                if x + blk >= nxo:
+                    break
+                for j in range(nruns):
+                    ln = pl.run_len[j]
+                    v = _hkey(rp[j][x])
+                    H[v] -= 1
+                    Hc[v >> cs] -= 1
+                    v = _hkey(rp[j][x + ln * blk])
+                    H[v] += 1
+                    Hc[v >> cs] += 1
+                x += blk
+            for j in range(nruns):
+                for t in range(pl.run_len[j]):
+                    v = _hkey(rp[j][x + t * blk])
+                    H[v] -= 1
+                    Hc[v >> cs] -= 1
 
 
 cdef void _load_haloed(const FPlan* pl, rtype* buf, Py_ssize_t off, Py_ssize_t vx0,
@@ -1591,6 +1634,7 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
     cdef rtype* g = <rtype*>malloc((pl.ntaps + 1) * sizeof(rtype))
     cdef const rtype** tp = <const rtype**>malloc((pl.ntaps + pl.nruns + 1) * sizeof(rtype*))
     cdef int32_t* H = NULL
+    cdef rtype* S = <rtype*>malloc((pl.ntaps * pl.comp_chunk + 1) * sizeof(rtype))
     cdef int status = 0
     cdef Py_ssize_t until_poll, u, a, t, rem, xo0, nxo, vx0, nv, r, slot, off, j, extra, v
     cdef bint hit
@@ -1598,7 +1642,7 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
     cdef rtype* Rp
     cdef const rtype* base
     if (slots == NULL or tags == NULL or rowslot == NULL or o == NULL or vr == NULL
-            or Rb == NULL or dbl == NULL or g == NULL or tp == NULL):
+            or Rb == NULL or dbl == NULL or g == NULL or tp == NULL or S == NULL):
         status = -1
     elif pl.hist and not _hist_alloc(&H, pl.hist):
         status = -1
@@ -1655,7 +1699,7 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
                 if pl.hist:
                     _rank_hist_row(pl, Rp, slots, rowslot, slot_len, nxo, H, tp)
                 else:
-                    _rank_row(pl, Rp, slots, rowslot, slot_len, nxo, g, tp)
+                    _rank_row(pl, Rp, slots, rowslot, slot_len, nxo, g, tp, S)
             for j in range(pl.nruns if op != OP_RANK else 0):
                 base = (slots + rowslot[pl.run_row[j]] * slot_len
                         + pl.run_lev[j] * pl.nvmax + pl.run_x[j])
@@ -1687,6 +1731,7 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
     free(g)
     free(tp)
     free(H)
+    free(S)
     return status
 
 
@@ -1704,6 +1749,37 @@ cdef int _frun(const FPlan* pl, rtype cval, int nthreads) noexcept nogil:
         for band in prange(pl.nbands, schedule='static', num_threads=nthreads):
             failures += _fband(pl, band, cval) != 0
     return failures
+
+
+def _selection_network(int n, Py_ssize_t k):
+    """Batcher's merge-exchange sorting network for n inputs (Knuth, TAOCP
+    vol. 3, 5.2.2, Algorithm M), pruned backwards to what wire k depends
+    on: int32 triples (i, j, outputs needed: 1 the min, 2 the max, 3
+    both), in order (see tools/gen_rank_networks.py, which checks the
+    same construction by the 0-1 principle)."""
+    cdef int t = 1, p, q, r, d, i
+    while (1 << t) < n:
+        t += 1
+    comps = []
+    p = 1 << (t - 1)
+    while p > 0:
+        q, r, d = 1 << (t - 1), 0, p
+        while d > 0:
+            for i in range(n - d):
+                if i & p == r:
+                    comps.append((i, i + d))
+            d, q, r = q - p, q // 2, p
+        p //= 2
+    need = {k}
+    out = []
+    for i_, j_ in reversed(comps):
+        ni, nj = i_ in need, j_ in need
+        if ni or nj:
+            out.append((i_, j_, (1 if ni else 0) | (2 if nj else 0)))
+            need.add(i_)
+            need.add(j_)
+    flat = [v for c in reversed(out) for v in c]
+    return np.ascontiguousarray(np.array(flat or [0, 0, 0], np.int32))
 
 
 cdef struct FootOpts:
@@ -1877,8 +1953,19 @@ cdef class FootprintPlan:
         # a sliding histogram beats the per-pixel selection from about 40
         # taps (8 bits: 2 updates per run and a 32-bin scan per pixel) and
         # 1000 taps (16 bits: a 512-bin scan)
+        # other windows up to 64 taps: a pruned Batcher network, looped
+        pl.ncomp = 0
+        pl.comp_chunk = 0
+        comp = np.zeros(3, np.int32)
+        if (opts.op == OP_RANK and not pl.net and pl.ntaps <= 64
+                and not (opts.ctc in (TC_UINT8, TC_INT8) and pl.ntaps >= 40)):
+            comp = _selection_network(pl.ntaps, opts.rank)
+            pl.ncomp = comp.shape[0] // 3
+            pl.comp_chunk = max(16, min(256, 16384 // (pl.ntaps * self.csize)))
+        self.keep = self.keep + (comp,)
+        pl.comp = <const int32_t*>cnp.PyArray_DATA(<cnp.ndarray>comp)
         pl.hist = 0
-        if opts.op == OP_RANK and not pl.net:
+        if opts.op == OP_RANK and not pl.net and not pl.ncomp:
             if opts.ctc in (TC_UINT8, TC_INT8) and pl.ntaps >= 40:
                 pl.hist = 8
             elif opts.ctc in (TC_UINT16, TC_INT16) and pl.ntaps >= 1000:
