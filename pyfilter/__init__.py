@@ -7,6 +7,9 @@ pyfilter.ndimage
 pyfilter.filters
     scikit-image style functions (``image`` first, ``channel_axis``), and
     correlation with output shape, stride and dilation.
+pyfilter.morphology
+    scikit-image style grey morphology (skimage.morphology's erosion,
+    dilation, opening, closing and top-hats).
 pyfilter.kernels
     Filter kernels as arrays (Sobel, Scharr, Gaussian, ...) and kernel
     utilities (separate, dilate).
@@ -24,12 +27,12 @@ docs/performance.md and docs/architecture.md describe the package.
 from ._common.version import VERSION as __version__  # noqa: E402
 
 from ._common.workers import get_workers, set_workers  # noqa: E402
-from . import ndimage, filters, nn  # noqa: E402
+from . import ndimage, filters, morphology, nn  # noqa: E402
 from . import kernels  # noqa: E402
 from ._common.config import show_config  # noqa: E402
 from ._common.public import publish as _publish  # noqa: E402
 
-__all__ = ["ndimage", "filters", "nn", "kernels", "set_workers", "get_workers", "show_config",
+__all__ = ["ndimage", "filters", "morphology", "nn", "kernels", "set_workers", "get_workers", "show_config",
            "__version__"]
 
 _publish(__name__, __all__)

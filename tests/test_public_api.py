@@ -9,10 +9,10 @@ import types
 import pytest
 
 import pyfilter
-from pyfilter import filters, kernels, ndimage, nn
+from pyfilter import filters, kernels, morphology, ndimage, nn
 
-NAMESPACES = [pyfilter, ndimage, filters, nn, kernels]
-SUBPACKAGES = {"ndimage", "filters", "nn", "kernels"}
+NAMESPACES = [pyfilter, ndimage, filters, morphology, nn, kernels]
+SUBPACKAGES = {"ndimage", "filters", "morphology", "nn", "kernels"}
 # classes keep their defining module: inspect.getsource finds a class's
 # source through the file of sys.modules[cls.__module__]
 CLASSES = {"ConvCost": "pyfilter.nn._conv"}

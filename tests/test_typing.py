@@ -18,7 +18,7 @@ import typing
 import pytest
 
 import pyfilter
-from pyfilter import filters, kernels, ndimage, nn
+from pyfilter import filters, kernels, morphology, ndimage, nn
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TYPING_DIR = ROOT / "tests" / "typing"
@@ -27,7 +27,7 @@ CLASSES = {"ConvCost"}
 
 def _public():
     out = []
-    for mod in (ndimage, filters, nn, kernels):
+    for mod in (ndimage, filters, morphology, nn, kernels):
         out += [(mod.__name__, name, getattr(mod, name)) for name in mod.__all__]
     out += [("pyfilter", name, getattr(pyfilter, name))
             for name in ("set_workers", "get_workers", "show_config")]

@@ -277,6 +277,33 @@ length), so that opening and closing are idempotent.  Integer inputs
 are reduced exactly in their own type.  NaN propagates through the
 maximum and minimum (scipy's result for a window holding NaN depends
 on the NaN's position: docs/semantics.md).""",
+    # ------------------------------------------------------------ morphology (scikit-image style)
+    "morph_image": """image : array_like
+    Input image: bool, any integer or float dtype, at least one
+    dimension (complex images are rejected).""",
+    "morph_footprint": """footprint : array_like or sequence of (ndarray, int), optional
+    The flat neighbourhood, one dimension per image dimension (nonzero
+    entries count).  Default: the cross of connectivity one
+    (``scipy.ndimage.generate_binary_structure(image.ndim, 1)``).  An axis
+    of even length is padded with a False entry at its start, so the
+    centre is ``L // 2`` (scikit-image's ``pad_footprint(pad_end=False)``).
+    A sequence of ``(footprint, n)`` pairs (scikit-image's decomposed
+    footprints, e.g. ``footprint_rectangle(shape,
+    decomposition='sequence')``) applies each footprint ``n`` times in
+    order (the first at least once, as scikit-image does).""",
+    "morph_out": """out : ndarray, optional
+    Array to write the result into (the image's shape; another dtype is
+    filled with numpy's casting, and later repetitions of a footprint
+    sequence run in that dtype, as in scikit-image).  Default: a new
+    array like the image.""",
+    "morph_mode": """mode : {'reflect', 'constant', 'nearest', 'mirror', 'wrap', 'max', 'min', 'ignore'}, optional
+    How the image is extended beyond its edges (default 'reflect'):
+    scipy.ndimage's names, or 'max' / 'min' (the outside is the largest /
+    smallest value of the image's dtype: True / False, the integer
+    limits, +-inf), or 'ignore' (the outside never wins: 'max' for an
+    erosion, 'min' for a dilation).""",
+    "morph_cval": """cval : scalar, optional
+    Value outside the image with mode 'constant'.  Default 0.0.""",
     "binary_params": """structure : array_like, optional
     The structuring element, one dimension per filtered axis (nonzero
     entries count as True).  Default: the cross of connectivity one

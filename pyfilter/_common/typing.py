@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 __all__ = ["ArrayLike", "DTypeLike", "NDArray", "Mode", "ModeOrSeq", "Method", "IntOrSeq",
            "FloatOrSeq", "Axes", "Radius", "Workers", "Scalar", "Output", "FloatArray",
-           "FloatOutput", "Padding", "PaddingMode", "Plan"]
+           "FloatOutput", "Padding", "PaddingMode", "Plan", "MorphMode", "Footprint"]
 
 # ---------------------------------------------------------------- boundaries
 #: scipy.ndimage's boundary mode names
@@ -29,6 +29,10 @@ PaddingMode: TypeAlias = Literal["zeros", "reflect", "replicate", "circular", "c
                                  "grid-mirror", "grid-wrap", "symmetric"]
 #: pyfilter.nn's convolution padding: per-axis amounts or a named rule
 Padding: TypeAlias = Union[int, Sequence[int], Literal["valid", "same", "full"]]
+#: skimage.morphology's grey-morphology modes (scipy's five, and 'max',
+#: 'min', 'ignore': the outside never wins)
+MorphMode: TypeAlias = Literal["reflect", "constant", "nearest", "mirror", "wrap", "max",
+                               "min", "ignore"]
 #: the correlation methods (pyfilter._common.validate.METHODS)
 Method: TypeAlias = Literal["auto", "direct", "separable", "fft"]
 
@@ -40,6 +44,9 @@ Axes: TypeAlias = Union[int, Sequence[int], None]
 #: gaussian radius: None (from truncate), one value, or one per axis (None
 #: entries: from truncate)
 Radius: TypeAlias = Union[int, Sequence[Optional[int]], None]
+#: a flat structuring element, or scikit-image's decomposed form: a
+#: sequence of (footprint, number of repetitions) pairs applied in turn
+Footprint: TypeAlias = Union[ArrayLike, Sequence[tuple[NDArray[Any], int]]]
 #: a thread count with scipy.fft's semantics (None: the default)
 Workers: TypeAlias = Optional[int]
 

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 import pyfilter
-from pyfilter import filters, kernels, ndimage, nn
+from pyfilter import filters, kernels, morphology, ndimage, nn
 from pyfilter._common import docs
 
 ROOT = pathlib.Path(pyfilter.__file__).resolve().parent.parent
@@ -20,7 +20,7 @@ CLASSES = {"ConvCost"}
 
 def _public():
     out = []
-    for mod in (ndimage, filters, nn, kernels):
+    for mod in (ndimage, filters, morphology, nn, kernels):
         for name in mod.__all__:
             out.append((mod.__name__, name, getattr(mod, name)))
     for name in ("set_workers", "get_workers", "show_config"):
@@ -46,7 +46,7 @@ def _section(doc, title):
 
 def test_every_public_name_is_listed():
     # the namespaces export exactly their __all__ (no accidental extras)
-    for mod in (ndimage, filters, nn, kernels):
+    for mod in (ndimage, filters, morphology, nn, kernels):
         assert len(set(mod.__all__)) == len(mod.__all__), mod.__name__
         for name in mod.__all__:
             assert hasattr(mod, name), (mod.__name__, name)

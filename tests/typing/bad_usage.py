@@ -2,7 +2,7 @@
 ``# E: <code>`` must give exactly that error, and no other line any."""
 import numpy as np
 
-from pyfilter import filters, kernels, ndimage, nn
+from pyfilter import filters, kernels, morphology, ndimage, nn
 
 x = np.zeros((8, 8))
 k = np.ones((3, 3))
@@ -15,3 +15,5 @@ filters.correlate(x, k, shape="same-ish")  # E: arg-type
 y: tuple[np.ndarray, np.ndarray] = nn.max_pool2d(x[None], 2)  # E: assignment
 nn.conv2d(x[None, None], k[None, None], padding_mode="edge")  # E: arg-type
 kernels.sobel(ndim="2")  # E: arg-type
+morphology.erosion(x, mode="grid-wrap")  # E: arg-type
+morphology.dilation(x, None, None, "reflect")  # E: call-arg

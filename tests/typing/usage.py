@@ -7,7 +7,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import pyfilter
-from pyfilter import filters, kernels, ndimage, nn
+from pyfilter import filters, kernels, morphology, ndimage, nn
 
 x: NDArray[np.float64] = np.arange(64.0).reshape(8, 8)
 k = np.ones((3, 3))
@@ -56,6 +56,15 @@ y = filters.correlate(x, k, stride=2)
 y = filters.correlate(x, k, shape="valid", stride=(2, 1), dilation=2)
 y = filters.convolve(x, k, shape="full", method="fft")
 y = filters.block_reduce(x, (2, 2), np.max)
+
+# ---------------------------------------------------------------- morphology
+u8: NDArray[np.uint8] = (x % 7).astype(np.uint8)
+y = morphology.erosion(u8)
+y = morphology.dilation(u8, np.ones((3, 3), bool), mode="ignore", workers=1)
+y = morphology.opening(u8, ((np.ones((3, 1)), 2), (np.ones((1, 3)), 2)), out=np.empty_like(u8))
+y = morphology.closing(x, [[0, 1, 0], [1, 1, 1], [0, 1, 0]], mode="constant", cval=2.0)
+y = morphology.white_tophat(u8, mode="max")
+y = morphology.black_tophat(x, np.ones((2, 2)))
 
 # ---------------------------------------------------------------- nn
 batch = np.ones((2, 3, 16, 16), np.float32)
