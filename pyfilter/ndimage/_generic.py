@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Callable, Mapping, Sequence, Union
+from typing import Any, Callable, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -26,19 +26,16 @@ FilterFunction = Union[Callable[..., Any], Any]
 
 
 def _extras(extra_arguments: Any, extra_keywords: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """scipy's rules: a tuple and a dict (else its RuntimeError)."""
     if not isinstance(extra_arguments, tuple):
-        try:
-            extra_arguments = tuple(extra_arguments)
-        except TypeError:
-            raise ArgumentTypeError(f"extra_arguments must be a sequence, got "
-                                    f"{type(extra_arguments).__name__} "
-                                    f"{extra_arguments!r}") from None
+        raise ArgumentTypeError(f"extra_arguments must be a tuple, got "
+                                f"{type(extra_arguments).__name__} {extra_arguments!r}")
     if extra_keywords is None:
         extra_keywords = {}
-    if not isinstance(extra_keywords, Mapping):
-        raise ArgumentTypeError(f"extra_keywords must be a dict, got "
+    if not isinstance(extra_keywords, dict):
+        raise ArgumentTypeError(f"extra_keywords must be a dictionary, got "
                                 f"{type(extra_keywords).__name__} {extra_keywords!r}")
-    return extra_arguments, dict(extra_keywords)
+    return extra_arguments, extra_keywords
 
 
 def _check_real(input: ArrayLike, name: str) -> NDArray[Any]:
@@ -53,8 +50,8 @@ def _check_real(input: ArrayLike, name: str) -> NDArray[Any]:
 def generic_filter(input: ArrayLike, function: FilterFunction, size: IntOrSeq | None = None,
                    footprint: ArrayLike | None = None, output: Output = None,
                    mode: Mode = "reflect", cval: Scalar = 0.0, origin: IntOrSeq = 0,
-                   extra_arguments: Sequence[Any] = (),
-                   extra_keywords: Mapping[str, Any] | None = None, *, axes: Axes = None,
+                   extra_arguments: tuple[Any, ...] = (),
+                   extra_keywords: dict[str, Any] | None = None, *, axes: Axes = None,
                    workers: Workers = None) -> NDArray[Any]:
     """Calculate a multidimensional filter using the given function
     (scipy.ndimage.generic_filter).
@@ -83,7 +80,7 @@ def generic_filter(input: ArrayLike, function: FilterFunction, size: IntOrSeq | 
     %(rank_mode)s
     %(cval)s
     %(origin_multiple)s
-    extra_arguments : sequence, optional
+    extra_arguments : tuple, optional
         Extra positional arguments of a Python ``function``.
     extra_keywords : dict, optional
         Extra keyword arguments of a Python ``function``.
@@ -187,8 +184,8 @@ def generic_filter(input: ArrayLike, function: FilterFunction, size: IntOrSeq | 
 def generic_filter1d(input: ArrayLike, function: FilterFunction, filter_size: int,
                      axis: int = -1, output: Output = None, mode: Mode = "reflect",
                      cval: Scalar = 0.0, origin: int = 0,
-                     extra_arguments: Sequence[Any] = (),
-                     extra_keywords: Mapping[str, Any] | None = None, *,
+                     extra_arguments: tuple[Any, ...] = (),
+                     extra_keywords: dict[str, Any] | None = None, *,
                      workers: Workers = None) -> NDArray[Any]:
     """Calculate a 1-D filter along the given axis with the given function
     (scipy.ndimage.generic_filter1d).
@@ -222,7 +219,7 @@ def generic_filter1d(input: ArrayLike, function: FilterFunction, filter_size: in
     %(rank_mode)s
     %(cval)s
     %(origin)s
-    extra_arguments : sequence, optional
+    extra_arguments : tuple, optional
         Extra positional arguments of a Python ``function``.
     extra_keywords : dict, optional
         Extra keyword arguments of a Python ``function``.
