@@ -2082,6 +2082,288 @@ cdef int _dispatch_fp(const FPlan* pl, int ctc, cval, int nthreads) except -1:
     return status
 
 
+# ---------------------------------------------------------------- generic filters
+# scipy.ndimage.generic_filter / generic_filter1d on the footprint kernel's
+# row loading: the plan is a FootprintPlan of op OP_RANK computing in
+# float64 (its tap table lists the footprint's True entries in C order);
+# instead of selecting, each output position's taps are gathered and
+# handed to the caller's function.  ``line`` plans (generic_filter1d) have
+# a one-row footprint of L taps along x and one tile: the loaded slot is
+# the line extended by the mode (n + L - 1 values) and the function fills
+# the whole output line.  A C function (scipy.LowLevelCallable) runs
+# without the GIL on the plan's bands; a Python callable runs serially
+# under the GIL, as in scipy, getting fresh arrays on each call.
+from libc.stdint cimport intptr_t
+from cpython.ref cimport PyObject
+
+ctypedef int (*gen_nd_fn)(double*, intptr_t, double*, void*) noexcept nogil
+ctypedef int (*gen_1d_fn)(double*, intptr_t, double*, intptr_t, void*) noexcept nogil
+
+
+cdef struct GCall:
+    bint line                     # generic_filter1d: one call per output line
+    void* cfunc                   # the C function, NULL for a Python callable
+    void* user_data
+    PyObject* state               # Python callable: (function, args, kwargs, errors)
+    int* failed                   # set when a call fails (all bands stop)
+
+
+cdef int _generic_py(const GCall* gc, const double** tp, Py_ssize_t ntaps, double* R,
+                     Py_ssize_t nxo, const double* line, Py_ssize_t nin) noexcept with gil:
+    """The Python callable on nxo positions (or on one line): 0, or -1 with
+    the exception kept in the state's error list."""
+    cdef tuple st = <tuple>gc.state
+    cdef object fn = st[0]
+    cdef tuple args = st[1]
+    cdef dict kw = st[2]
+    cdef cnp.ndarray buf, obuf
+    cdef double* bp
+    cdef Py_ssize_t x, t
+    try:
+        if gc.line:
+            buf = np.empty(nin, dtype=np.float64)
+            memcpy(cnp.PyArray_DATA(buf), line, nin * sizeof(double))
+            obuf = np.zeros(nxo, dtype=np.float64)
+            fn(buf, obuf, *args, **kw)
+            memcpy(R, cnp.PyArray_DATA(obuf), nxo * sizeof(double))
+            return 0
+        for x in range(nxo):
+            buf = np.empty(ntaps, dtype=np.float64)
+            bp = <double*>cnp.PyArray_DATA(buf)
+            for t in range(ntaps):
+                bp[t] = tp[t][x]
+            R[x] = fn(buf, *args, **kw)
+        return 0
+    except BaseException as exc:
+        st[3].append(exc)
+        gc.failed[0] = 1
+        return -1
+
+
+cdef int _generic_row(const FPlan* pl, double* R, const double* slots,
+                      const Py_ssize_t* rowslot, Py_ssize_t slot_len, Py_ssize_t nxo,
+                      Py_ssize_t nv, double* g, const double** tp,
+                      const GCall* gc) noexcept nogil:
+    """R[x] = the function of the footprint's taps at x (or, for a line
+    plan, R = the function's output line from the loaded extended line)."""
+    cdef Py_ssize_t x, t, n = pl.ntaps
+    cdef const double* line = slots + rowslot[0] * slot_len
+    if gc.line:
+        if gc.cfunc == NULL:
+            return _generic_py(gc, tp, n, R, nxo, line, nv)
+        if (<gen_1d_fn>gc.cfunc)(<double*>line, nv, R, nxo, gc.user_data) == 0:
+            gc.failed[0] = 1
+            return -1
+        return 0
+    for t in range(n):
+        tp[t] = slots + rowslot[pl.tap_row[t]] * slot_len + pl.tap_x[t]
+    if gc.cfunc == NULL:
+        return _generic_py(gc, tp, n, R, nxo, NULL, 0)
+    for x in range(nxo):
+        for t in range(n):
+            g[t] = tp[t][x]
+        if (<gen_nd_fn>gc.cfunc)(g, n, R + x, gc.user_data) == 0:
+            gc.failed[0] = 1
+            return -1
+    return 0
+
+
+cdef int _gband(const FPlan* pl, int band, double cval, const GCall* gc) noexcept nogil:
+    """One band of output lines of a generic plan (the loop of _fband)."""
+    cdef Py_ssize_t nunits = pl.nlines * pl.ntiles
+    cdef Py_ssize_t u0 = nunits * band // pl.nbands
+    cdef Py_ssize_t u1 = nunits * (band + 1) // pl.nbands
+    if u1 <= u0:
+        return 0
+    cdef int nout = pl.nout
+    cdef Py_ssize_t slot_len = pl.nvmax
+    cdef double* slots = <double*>malloc(pl.nslots * slot_len * sizeof(double))
+    cdef Py_ssize_t* tags = <Py_ssize_t*>malloc(pl.nslots * (nout + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* rowslot = <Py_ssize_t*>malloc((pl.nrows + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* o = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* vr = <Py_ssize_t*>malloc((nout + 1) * sizeof(Py_ssize_t))
+    cdef double* Rb = <double*>malloc(pl.tile_w * sizeof(double))
+    cdef double* g = <double*>malloc((pl.ntaps + 1) * sizeof(double))
+    cdef const double** tp = <const double**>malloc((pl.ntaps + 1) * sizeof(double*))
+    cdef int status = 0
+    cdef Py_ssize_t until_poll, u, a, t, rem, xo0, nxo, vx0, nv, r, slot, off, j, v
+    cdef bint hit
+    cdef char* dst
+    if (slots == NULL or tags == NULL or rowslot == NULL or o == NULL or vr == NULL
+            or Rb == NULL or g == NULL or tp == NULL):
+        status = -1
+    else:
+        for a in range(pl.nslots * (nout + 1)):
+            tags[a] = -1
+        rem = u0 % pl.nlines
+        for a in range(nout - 1, -1, -1):
+            o[a] = rem % pl.o_n[a]
+            rem = rem // pl.o_n[a]
+        until_poll = 1
+        for u in range(u0, u1):
+            if gc.failed[0] or stop_now(pl.intr, &until_poll, pl.poll):
+                break
+            t = u // pl.nlines
+            xo0 = t * pl.tile_w
+            nxo = pl.nx_out - xo0
+            if nxo > pl.tile_w:
+                nxo = pl.tile_w
+            vx0 = xo0 + pl.bx
+            nv = nxo + (pl.Lx - 1) * pl.blk
+            for r in range(pl.nrows):
+                slot = 0
+                for a in range(nout):
+                    v = o[a] + pl.row_k[r * nout + a]
+                    vr[a] = v
+                    if pl.ring:
+                        slot = slot + (v % pl.o_span[a]) * pl.o_mul[a]
+                vr[nout] = t
+                if not pl.ring:
+                    slot = r
+                hit = True
+                for a in range(nout + 1):
+                    if tags[slot * (nout + 1) + a] != vr[a]:
+                        hit = False
+                        break
+                if not hit:
+                    off = 0
+                    for a in range(nout):
+                        j = pl.o_map[pl.o_mapoff[a] + vr[a]]
+                        if j < 0:
+                            off = NO_ROW
+                            break
+                        off = off + j * pl.o_istr[a]
+                    _load_haloed(pl, slots + slot * slot_len, off, vx0, nv, cval)
+                    for a in range(nout + 1):
+                        tags[slot * (nout + 1) + a] = vr[a]
+                rowslot[r] = slot
+            dst = pl.out + xo0 * pl.x_ostr
+            for a in range(nout):
+                dst = dst + o[a] * pl.o_ostr[a]
+            if _generic_row(pl, Rb, slots, rowslot, slot_len, nxo, nv, g, tp, gc) != 0:
+                status = -2
+                break
+            store_run(dst, pl.x_ostr, Rb, nxo, pl.out_tc, pl.cast)
+            for a in range(nout - 1, -1, -1):
+                o[a] += 1
+                if o[a] < pl.o_n[a]:
+                    break
+                o[a] = 0
+    free(slots)
+    free(tags)
+    free(rowslot)
+    free(o)
+    free(vr)
+    free(Rb)
+    free(g)
+    free(tp)
+    return status
+
+
+cdef int _grun(const FPlan* pl, double cval, const GCall* gc, int nthreads) noexcept nogil:
+    cdef int band, failures = 0
+    if nthreads <= 1 or pl.nbands <= 1:
+        for band in range(pl.nbands):
+            if _gband(pl, band, cval, gc) == -1:
+                failures += 1
+        return failures
+    for band in prange(pl.nbands, schedule='dynamic', chunksize=1, num_threads=nthreads):
+        if _gband(pl, band, cval, gc) == -1:
+            failures += 1
+    return failures
+
+
+cdef class GenericPlan:
+    """A generic filter (scipy.ndimage.generic_filter, or generic_filter1d
+    with ``line``) planned once for its shapes: a float64
+    :class:`FootprintPlan` (``opts.op`` OP_RANK, ``opts.ctc`` float64;
+    its parameters) whose taps go to a function instead of a selection.
+    A line plan has the footprint ``ones(L)`` along the last axis.
+
+    ``run(inp, out, function, args, kwargs, cval, nthreads)``: ``function``
+    a Python callable (called serially, under the GIL, with
+    ``*args, **kwargs``) or a tuple ``(address, user_data)`` of a C function
+    of scipy's signature (called in parallel without the GIL); returns
+    ``out``, or raises what the Python callable raised, or
+    ``RuntimeError``-class ``error`` (``run``'s last argument) when a C
+    function returns 0.
+    """
+    cdef FootprintPlan fplan
+    cdef bint line
+
+    def __init__(self, const Py_ssize_t[::1] shape, const unsigned char[::1] fp,
+                 const Py_ssize_t[::1] fp_shape, const Py_ssize_t[::1] base,
+                 const int[::1] modes, FootOpts opts, bint line, bint empty):
+        cdef int cast = opts.cast
+        if opts.ctc != TC_FLOAT64 or opts.op != OP_RANK or opts.rank != 0:
+            raise ValueError("GenericPlan: op OP_RANK, rank 0 and float64 expected")
+        if cast != CAST_ND and cast != CAST_LINE:
+            raise ValueError(f"GenericPlan: unknown cast {cast}")
+        opts.cast = CAST_ND
+        self.fplan = FootprintPlan(shape, fp, fp_shape, base, modes, opts)
+        self.fplan.tpl.cast = cast
+        if empty:
+            # an all-False footprint (planned with one tap): no taps
+            self.fplan.tpl.ntaps = 0
+        self.line = line
+        if line and (opts.block != 1 or self.fplan.tpl.nrows != 1):
+            raise ValueError("GenericPlan: a line plan has one footprint row and no block")
+
+    def run(self, cnp.ndarray inp, cnp.ndarray out, function, tuple args, dict kwargs,
+            double cval, int nthreads, error):
+        cdef FootprintPlan fpl = self.fplan
+        cdef FPlan pl = fpl.tpl
+        cdef int nd = fpl.nd, a, failures
+        cdef int failed = 0
+        cdef GCall gc
+        cdef object state = None
+        _check_arrays(inp, out, nd, fpl.shape, fpl.shape, fpl.isize, fpl.osize,
+                      "GenericPlan")
+        memset(&gc, 0, sizeof(GCall))
+        gc.line = self.line
+        gc.failed = &failed
+        if isinstance(function, tuple):
+            gc.cfunc = <void*><size_t>function[0]
+            gc.user_data = <void*><size_t>function[1]
+            if gc.cfunc == NULL:
+                raise ValueError("GenericPlan: a NULL function pointer")
+        else:
+            state = (function, args, kwargs, [])
+            gc.state = <PyObject*>state
+            nthreads = 1
+        pl.inp = <const char*>cnp.PyArray_DATA(inp)
+        pl.out = <char*>cnp.PyArray_DATA(out)
+        for a in range(nd - 1):
+            pl.o_istr[a] = inp.strides[a]
+            pl.o_ostr[a] = out.strides[a]
+        pl.x_istr = inp.strides[nd - 1]
+        pl.x_ostr = out.strides[nd - 1]
+        pl.direct_out = False
+        pl.ntiles = 1
+        pl.tile_w = pl.nx_out
+        pl.nvmax = pl.tile_w + (pl.Lx - 1) * pl.blk
+        pl.ring = fpl.ring_bytes * pl.nvmax <= (16 << 20)
+        pl.nslots = fpl.tpl.nslots if pl.ring else max(pl.nrows, 1)
+        pl.nbands = bands_for(nthreads, pl.nlines)
+        cdef Interrupt intr
+        interrupt_init(&intr)
+        pl.intr = &intr
+        pl.poll = poll_units(<double>pl.tile_w * (pl.ntaps + 1) * 64.0)
+        if gc.cfunc == NULL:
+            failures = _grun(&pl, cval, &gc, 1)
+        else:
+            with nogil:
+                failures = _grun(&pl, cval, &gc, nthreads)
+        if state is not None and state[3]:
+            raise state[3][0]
+        check_interrupt(&intr)
+        if failures:
+            raise MemoryError("pyfilter: out of memory for the generic filter's buffers")
+        if failed:
+            raise error("unknown error in filter function")
+        return out
+
+
 # ---------------------------------------------------------------- table kernel
 # Up to 3 spatial axes (missing ones have extent 1).  For output index i
 # along axis a the window's valid taps are st_a[i] + k * d_a, k < ct_a[i].

@@ -45,3 +45,9 @@ class ArgumentOverflowError(ArgumentError, OverflowError):
 class NumberError(ArgumentTypeError, ValueError):
     """Something that is not a number where one is needed (numpy's
     conversions raise ValueError for strings, TypeError for objects)."""
+
+
+class FilterFunctionError(RuntimeError):
+    """A C filter function (a scipy.LowLevelCallable) returned 0 without
+    setting a Python error: scipy raises RuntimeError("unknown error in
+    filter function")."""

@@ -11,6 +11,7 @@ from .._common.public import publish as _publish
 from ._correlate import correlate, convolve, correlate1d, convolve1d
 from ._minmax import maximum_filter, minimum_filter, maximum_filter1d, minimum_filter1d
 from ._rank import rank_filter, median_filter, percentile_filter
+from ._generic import generic_filter, generic_filter1d
 from ._separable import (sobel, prewitt, laplace, uniform_filter, uniform_filter1d,
                          gaussian_filter, gaussian_filter1d, gaussian_laplace,
                          gaussian_gradient_magnitude, generic_gradient_magnitude,
@@ -23,6 +24,7 @@ from ._morphology import (grey_erosion, grey_dilation, grey_opening, grey_closin
 __all__ = ["correlate", "convolve", "correlate1d", "convolve1d",
            "maximum_filter", "minimum_filter", "maximum_filter1d", "minimum_filter1d",
            "rank_filter", "median_filter", "percentile_filter",
+           "generic_filter", "generic_filter1d",
            "sobel", "prewitt", "laplace", "uniform_filter", "uniform_filter1d",
            "gaussian_filter", "gaussian_filter1d", "gaussian_laplace",
            "gaussian_gradient_magnitude", "generic_gradient_magnitude",
