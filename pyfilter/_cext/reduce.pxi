@@ -1325,6 +1325,8 @@ cdef struct FPlan:
     Py_ssize_t ncomp              # OP_RANK: a pruned sorting network of ncomp
     const int32_t* comp           # comparators (i, j, outputs: 1 min, 2 max, 3 both)
     Py_ssize_t comp_chunk         # elements per chunk of its per-thread scratch
+    const double* tap_add         # OP_MAX/OP_MIN over x + s (non-flat element), or NULL
+    int plus_tc                   # the input's type code for its sums (tap_add)
     const Py_ssize_t* run_len     # taps in each run (OP_RANK)
     Py_ssize_t rank               # OP_RANK: the rank (0: the smallest) among
     Py_ssize_t ntaps              # the footprint's ntaps taps, tap t at
@@ -1394,6 +1396,67 @@ cdef rtype _select(rtype* a, Py_ssize_t n, Py_ssize_t k) noexcept nogil:
             j -= 1
         a[j + 1] = v
     return a[k]
+
+
+cdef inline double _as_in(double v, int tc) noexcept nogil:
+    """A double converted to the input's type code ``tc`` by C's conversion
+    (scipy's cast of a sum into the input type) and back to double."""
+    if tc == TC_FLOAT64:
+        return v
+    elif tc == TC_FLOAT32:
+        return <double><float>v
+    elif tc == TC_INT8:
+        return <double><int8_t>_d2i32(v, CAST_ND)
+    elif tc == TC_UINT8 or tc == TC_BOOL:
+        # numpy's bool is an unsigned char to C: sums wrap as uint8
+        return <double><uint8_t>_d2i32(v, CAST_ND)
+    elif tc == TC_INT16:
+        return <double><int16_t>_d2i32(v, CAST_ND)
+    elif tc == TC_UINT16:
+        return <double><uint16_t>_d2i32(v, CAST_ND)
+    elif tc == TC_INT32:
+        return <double>_d2i32(v, CAST_ND)
+    elif tc == TC_UINT32:
+        return <double><uint32_t>_d2i64(v, CAST_ND)
+    elif tc == TC_INT64:
+        return <double>_d2i64(v, CAST_ND)
+    return <double>_d2u64(v, CAST_ND)
+
+
+cdef void _plus_row(const FPlan* pl, rtype* R, const rtype* slots,
+                    const Py_ssize_t* rowslot, Py_ssize_t slot_len, Py_ssize_t nxo,
+                    const rtype** tp) noexcept nogil:
+    """scipy's max (OP_MAX) or min (OP_MIN) over a non-flat structuring
+    element, in its arithmetic: the first tap's x + s in float64, each
+    other tap's x + s in the input's type (tap_add holds s already
+    converted to it; the sum wraps for integers, rounds for float32) and
+    compared with the float64 result so far (the addends of an erosion
+    are -s).  NaN replaces nothing after the first tap, as in scipy.  For
+    the float64 compute type only."""
+    cdef Py_ssize_t x, t, n = pl.ntaps
+    cdef double a, v
+    cdef const rtype* p
+    cdef int tc = pl.plus_tc
+    if rtype is double:
+        for t in range(n):
+            tp[t] = slots + rowslot[pl.tap_row[t]] * slot_len + pl.tap_x[t]
+        a = pl.tap_add[0]
+        p = tp[0]
+        for x in range(nxo):
+            R[x] = p[x] + a
+        for t in range(1, n):
+            a = pl.tap_add[t]
+            p = tp[t]
+            if pl.op == OP_MAX:
+                for x in range(nxo):
+                    v = _as_in(p[x] + a, tc)
+                    if v > R[x]:
+                        R[x] = v
+            else:
+                for x in range(nxo):
+                    v = _as_in(p[x] + a, tc)
+                    if v < R[x]:
+                        R[x] = v
 
 
 cdef void _rank_net_row(const FPlan* pl, rtype* R, const rtype** tp, Py_ssize_t nxo,
@@ -1695,12 +1758,14 @@ cdef int _fband(const FPlan* pl, int band, rtype cval) noexcept nogil:
             for a in range(nout):
                 dst = dst + o[a] * pl.o_ostr[a]
             Rp = <rtype*>dst if pl.direct_out else Rb
-            if op == OP_RANK:
+            if pl.tap_add != NULL:
+                _plus_row(pl, Rp, slots, rowslot, slot_len, nxo, tp)
+            elif op == OP_RANK:
                 if pl.hist:
                     _rank_hist_row(pl, Rp, slots, rowslot, slot_len, nxo, H, tp)
                 else:
                     _rank_row(pl, Rp, slots, rowslot, slot_len, nxo, g, tp, S)
-            for j in range(pl.nruns if op != OP_RANK else 0):
+            for j in range(pl.nruns if (op != OP_RANK and pl.tap_add == NULL) else 0):
                 base = (slots + rowslot[pl.run_row[j]] * slot_len
                         + pl.run_lev[j] * pl.nvmax + pl.run_x[j])
                 extra = pl.run_ext[j]
@@ -1822,8 +1887,9 @@ cdef class FootprintPlan:
 
     def __init__(self, const Py_ssize_t[::1] shape, const unsigned char[::1] fp,
                  const Py_ssize_t[::1] fp_shape, const Py_ssize_t[::1] base,
-                 const int[::1] modes, FootOpts opts):
+                 const int[::1] modes, FootOpts opts, tap_add=None, int sum_tc=-1):
         cdef FPlan* pl = &self.tpl
+        cdef bint plus = tap_add is not None
         cdef int nd = shape.shape[0], nout, a, lax
         cdef Py_ssize_t blk = opts.block, Lx, bx, nx_out
         pl.intr = NULL
@@ -1878,14 +1944,14 @@ cdef class FootprintPlan:
                     x += 1
         nlev = maxrun.bit_length()      # levels 0 .. floor(log2(maxrun))
         taps_r, taps_x = [], []
-        if opts.op == OP_RANK:
+        if opts.op == OP_RANK or plus:
             nlev = 1                    # the rows themselves, no doubling levels
             for r_, x_, ext_, lev_ in runs:
                 ln = (1 << lev_) + ext_ // blk
                 for t_ in range(ln):
                     taps_r.append(r_)
                     taps_x.append(x_ + t_ * blk)
-            if not 0 <= opts.rank < len(taps_r):
+            if opts.op == OP_RANK and not 0 <= opts.rank < len(taps_r):
                 raise ValueError(f"FootprintPlan: rank {opts.rank} outside 0..{len(taps_r) - 1}")
         osh = [shape[a] for a in range(nd)]
         o_n = _intp(osh[:nout])
@@ -1964,6 +2030,18 @@ cdef class FootprintPlan:
             pl.comp_chunk = max(16, min(256, 16384 // (pl.ntaps * self.csize)))
         self.keep = self.keep + (comp,)
         pl.comp = <const int32_t*>cnp.PyArray_DATA(<cnp.ndarray>comp)
+        pl.tap_add = NULL
+        if plus:
+            if opts.op != OP_MAX and opts.op != OP_MIN:
+                raise ValueError("FootprintPlan: tap_add needs OP_MAX or OP_MIN")
+            add = np.ascontiguousarray(tap_add, dtype=np.float64).reshape(-1)
+            if add.shape[0] != pl.ntaps:
+                raise ValueError(f"FootprintPlan: {add.shape[0]} addends for {pl.ntaps} taps")
+            if opts.ctc != TC_FLOAT64:
+                raise ValueError("FootprintPlan: tap_add needs the float64 compute type")
+            self.keep = self.keep + (add,)
+            pl.tap_add = <const double*>cnp.PyArray_DATA(<cnp.ndarray>add)
+            pl.plus_tc = sum_tc if sum_tc >= 0 else opts.in_tc
         pl.hist = 0
         if opts.op == OP_RANK and not pl.net and not pl.ncomp:
             if opts.ctc in (TC_UINT8, TC_INT8) and pl.ntaps >= 40:

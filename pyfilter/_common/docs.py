@@ -253,11 +253,12 @@ footprint : array_like of bool, optional
     The flat structuring element, one dimension per filtered axis
     (nonzero entries count as True); it must contain a True entry.
 structure : array_like, optional
-    The values of a non-flat structuring element (added to the input
-    under the window), one dimension per filtered axis.  Only a structure
-    of zeros is supported: it is the flat element ``footprint`` (or, with
-    no footprint, the box of its shape).  Any nonzero value raises
-    NotImplementedError (docs/semantics.md).  One of ``size``,
+    The values of a non-flat structuring element, one dimension per
+    filtered axis (the shape of ``footprint`` when both are given; with
+    no footprint, every entry is in the window): a dilation is the
+    maximum of ``input + structure``, an erosion the minimum of
+    ``input - structure``, in scipy's arithmetic (the first entry in
+    float64, the others summed in the input's type).  One of ``size``,
     ``footprint`` and ``structure`` must be given.""",
     "grey_axes": """axes : tuple of int or None, optional
     The axes to filter (default: all).  ``size``, ``origin``, a mode

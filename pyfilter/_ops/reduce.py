@@ -403,7 +403,8 @@ def minmax_call(x, target, sizes, bases, modes, cval, op, first=None):
 
 
 # ---------------------------------------------------------------- footprints
-def _plan_footprint(inp, tgt, fp, bases, mode, cval, op, cdt, rank=0, cast=C.CAST_ND):
+def _plan_footprint(inp, tgt, fp, bases, mode, cval, op, cdt, rank=0, cast=C.CAST_ND,
+                    add=None):
     src = _Slot(0, inp.shape, inp.dtype, inp.strides)
     dst = _Slot(1, tgt.shape, tgt.dtype, tgt.strides)
     nd = inp.ndim
@@ -416,9 +417,15 @@ def _plan_footprint(inp, tgt, fp, bases, mode, cval, op, cdt, rank=0, cast=C.CAS
     ctc, in_tc, out_tc = _codes(inp.dtype, tgt.dtype, cdt)
     opts = {"op": op, "ctc": ctc, "in_tc": in_tc, "out_tc": out_tc, "block": block,
             "rank": rank, "cast": cast}
+    tap_add = None
+    if add is not None:
+        # the addend of each True tap, in the footprint's C order (the
+        # engine's taps are enumerated in that order)
+        tap_add = np.ascontiguousarray(np.asarray(add, np.float64).reshape(efp.shape)[efp])
     plan = _eng().FootprintPlan(_ip(esh), np.ascontiguousarray(efp, np.uint8).reshape(-1),
                                 _ip(efp.shape), _ip(ebase),
-                                np.full(len(esh), mode, np.intc), opts)
+                                np.full(len(esh), mode, np.intc), opts, tap_add,
+                                C.typecode(inp.dtype))
     step = Step(plan, 0, 1, esh if esh != inp.shape else None, None, _cval_in(cdt, cval))
     return _simplest(Steps([step], []))
 
@@ -500,6 +507,46 @@ def rank_call(x, target, fp, bases, mode, cval, rank, wide_ints=False):
 
     def build(inp, tgt):
         return _plan_footprint(inp, tgt, fp, bases, mode, cval, OP_RANK, cdt, rank, cast)
+    return P.Call(build, _run, target.shape, target.dtype, work, halo)
+
+
+def structure_call(x, target, fp, structure, bases, mode, cval, op):
+    """The planned call of scipy's max/min over a non-flat structuring
+    element: ``max(x + structure)`` (OP_MAX) or ``min(x - structure)``
+    (OP_MIN) over the True entries of ``fp`` (``structure`` of its shape)
+    in scipy's arithmetic (the engine's ``_plus_row``: the first tap in
+    float64, the others' sums converted to the input's type before they
+    are compared), stored with its N-D cast; a constant-mode ``cval`` is
+    first converted to an integer input's type (scipy's rule)."""
+    nd = x.ndim
+    fp = np.ascontiguousarray(fp, dtype=bool)
+    add = np.array(structure, np.float64)
+    if op == OP_MIN:
+        add = -add
+    # scipy adds the first tap's addend in float64 and every other one
+    # converted to the input's type first (C's conversion)
+    first = int(np.flatnonzero(fp)[0])
+    raw = float(add.flat[first])
+    if x.dtype.kind in "biu":
+        add = np.array([D.c_cast(v, x.dtype) for v in add.flat], np.float64).reshape(add.shape)
+    elif x.dtype == np.float32:
+        add = add.astype(np.float32).astype(np.float64)
+    add.flat[first] = raw
+    halo = []
+    for a in range(nd):
+        hit = np.nonzero(fp.any(axis=tuple(b for b in range(nd) if b != a)))[0]
+        lo, hi = int(hit[0]), int(hit[-1])
+        halo.append((max(0, -(bases[a] + lo)), max(0, bases[a] + hi)))
+    if mode == C.MODE_CONSTANT and x.dtype.kind in "biu":
+        cval = D.c_cast(cval, x.dtype)
+        if x.dtype == np.bool_:
+            cval = int(cval != 0)
+    cdt = np.dtype(np.float64)
+    work = target.size * max(int(np.count_nonzero(fp)), 1) * 2
+    bases = list(bases)
+
+    def build(inp, tgt):
+        return _plan_footprint(inp, tgt, fp, bases, mode, cval, op, cdt, add=add)
     return P.Call(build, _run, target.shape, target.dtype, work, halo)
 
 

@@ -1,7 +1,7 @@
-"""scipy.ndimage drop-ins: grey and binary morphology with flat structuring
-elements, on the window-reduction op (erosion = minimum over the window,
-dilation = maximum over the reflected window), composed by
-:mod:`pyfilter._ops.morphology`."""
+"""scipy.ndimage drop-ins: grey and binary morphology on the window-reduction
+op (erosion = minimum over the window, dilation = maximum over the
+reflected window; non-flat structuring elements in scipy's arithmetic),
+composed by :mod:`pyfilter._ops.morphology`."""
 from __future__ import annotations
 
 import warnings
@@ -85,15 +85,14 @@ def _plan_grey(input: NDArray[Any], size: IntOrSeq | None, footprint: ArrayLike 
     n = len(axes)
     op = _reduce.OP_MAX if dilate else _reduce.OP_MIN
     fp: NDArray[np.bool_] | None = None
+    st: NDArray[Any] | None = None
     if structure is not None:
         st = V.check_structure(structure, n)
-        if st.any():
-            raise NotImplementedError(
-                f"structure has nonzero values (a non-flat structuring element, "
-                f"shape {st.shape}); only flat elements are supported: pass footprint, "
-                "or a structure of zeros")
         fp = (np.ones(st.shape, bool) if footprint is None
               else V.check_footprint(footprint, n, "footprint"))
+        if st.shape != fp.shape:
+            raise ArgumentError(f"structure has shape {st.shape}, but the footprint has shape "
+                                f"{fp.shape}: they must be equal")
     elif footprint is not None:
         fp = V.check_footprint(footprint, n, "footprint")
     elif size is None:
@@ -112,6 +111,8 @@ def _plan_grey(input: NDArray[Any], size: IntOrSeq | None, footprint: ArrayLike 
         origins = M.reflected_origins(origins, lengths)
         if fp is not None:
             fp = M.reflect(fp)
+        if st is not None:
+            st = M.reflect(st)
     if structure is None:
         return _plan_filter(input, None if fp is not None else lengths, fp, output, mode,
                             cval, origins, axes, op)
@@ -121,13 +122,14 @@ def _plan_grey(input: NDArray[Any], size: IntOrSeq | None, footprint: ArrayLike 
         raise ArgumentError(f"mode={mode!r}: a sequence of modes is not supported with "
                             "structure (scipy's non-separable path)")
     cval = V.check_cval(cval, False)
-    if V.mode_code(mode) == C.MODE_CONSTANT and input.dtype.kind in "biu":
-        cval = D.c_cast(cval, input.dtype)
-        if input.dtype == np.bool_:
-            cval = int(cval != 0)
-    # fp is set: structure is not None here
+    # fp and st are set: structure is not None here
     fp, full = _expand(cast("NDArray[np.bool_]", fp), origins, axes, input.ndim)
-    return _plan_filter(input, None, fp, output, mode, cval, full, None, op)
+    st_full = np.asarray(st, np.float64).reshape(fp.shape)
+    V.check_origins(full, fp.shape)
+    code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
+    _, target = V.get_output(output, input, input.shape)
+    bases = [-(k // 2 + o) for k, o in zip(fp.shape, full)]
+    return _reduce.structure_call(input, target, fp, st_full, bases, code, cval, op)
 
 
 def _grey(input: ArrayLike, size: IntOrSeq | None, footprint: ArrayLike | None,
@@ -237,7 +239,7 @@ def grey_erosion(input: ArrayLike, size: IntOrSeq | None = None,
                  output: Output = None, mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
                  origin: IntOrSeq = 0, *, axes: Axes = None,
                  workers: Workers = None) -> NDArray[Any]:
-    """Greyscale erosion with a flat structuring element (scipy.ndimage.grey_erosion).
+    """Greyscale erosion (scipy.ndimage.grey_erosion).
 
     ``out[i]`` is the minimum of the input over the window (a box of
     ``size`` or the True entries of ``footprint``) placed at ``i``, the
@@ -296,7 +298,7 @@ def grey_dilation(input: ArrayLike, size: IntOrSeq | None = None,
                   output: Output = None, mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
                   origin: IntOrSeq = 0, *, axes: Axes = None,
                   workers: Workers = None) -> NDArray[Any]:
-    """Greyscale dilation with a flat structuring element (scipy.ndimage.grey_dilation).
+    """Greyscale dilation (scipy.ndimage.grey_dilation).
 
     ``out[i]`` is the maximum of the input over the reflected window
     placed at ``i``: ``maximum_filter`` with the footprint reversed along
@@ -354,7 +356,7 @@ def grey_opening(input: ArrayLike, size: IntOrSeq | None = None,
                  output: Output = None, mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
                  origin: IntOrSeq = 0, *, axes: Axes = None,
                  workers: Workers = None) -> NDArray[Any]:
-    """Greyscale opening with a flat structuring element (scipy.ndimage.grey_opening).
+    """Greyscale opening (scipy.ndimage.grey_opening).
 
     The erosion of ``input`` (in its dtype) followed by the dilation of
     that, with the same window, mode and origin: it removes bright
@@ -405,7 +407,7 @@ def grey_closing(input: ArrayLike, size: IntOrSeq | None = None,
                  output: Output = None, mode: ModeOrSeq = "reflect", cval: Scalar = 0.0,
                  origin: IntOrSeq = 0, *, axes: Axes = None,
                  workers: Workers = None) -> NDArray[Any]:
-    """Greyscale closing with a flat structuring element (scipy.ndimage.grey_closing).
+    """Greyscale closing (scipy.ndimage.grey_closing).
 
     The dilation of ``input`` (in its dtype) followed by the erosion of
     that, with the same window, mode and origin: it fills dark details
