@@ -223,7 +223,10 @@ output : ndarray or dtype, optional
     follows the order of ``axes``, except when every axis is filtered:
     then it applies by position (scipy's rules).""",
     "rank_args": """image : ([P,] M, N) array_like of uint8 or uint16
-    Input image (2-D or 3-D).  Other dtypes raise TypeError.
+    Input image (2-D or 3-D).  Float images (values in [-1, 1]) and 3-D
+    bool images are converted to uint8 as ``skimage.util.img_as_ubyte``
+    does, with scikit-image's precision-loss UserWarning; 2-D bool images
+    raise ValueError and other dtypes TypeError.
 footprint : array_like
     The neighbourhood (nonzero entries count), as many dimensions as the
     image.
@@ -232,7 +235,8 @@ out : ndarray, optional
     write the result into; it is returned.
 mask : array_like, optional
     Only pixels where ``mask`` is nonzero count in the histograms (the
-    whole image by default).
+    whole image by default; a float mask is first converted as
+    ``img_as_ubyte`` does, so values below 1/510 do not count).
 shift_x, shift_y, shift_z : int, optional
     Offsets added to the footprint's centre ``footprint.shape // 2``
     (scikit-image's axes: for 2-D images ``shift_y`` moves along axis 0

@@ -155,8 +155,8 @@ def test_bad_input():
         rank.median(img > 3, np.ones((3, 3)))
     with pytest.raises(ValueError, match="2-D or 3-D"):
         rank.median(np.zeros(5, np.uint8), np.ones(3))
-    with pytest.raises(TypeError, match="float64"):
-        rank.median(img.astype(float), np.ones((3, 3)))
+    with pytest.raises(TypeError, match="int16"):
+        rank.median(img.astype(np.int16), np.ones((3, 3)))
     with pytest.raises(ValueError, match="mask"):
         rank.median(img, np.ones((3, 3)), mask=np.ones((5, 5)))
     with pytest.raises(ValueError, match="out"):
@@ -177,3 +177,30 @@ def test_empty_windows_are_zero():
         got = getattr(rank, method)(img, np.ones((3, 3)), mask=mask)
         _same(method, got, getattr(skr, method)(img, np.ones((3, 3)), mask=mask))
         assert (got[3:, 3:] == 0).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("method", METHODS)
+def test_float_images_converted(dtype, method):
+    rng = np.random.default_rng(9)
+    img = rng.uniform(-0.2, 1.0, (11, 12)).astype(dtype)
+    img[0, :4] = [0.5 / 255, 1.5 / 255, 2.5 / 255, 1.0]
+    mask = rng.uniform(0, 0.01, img.shape)
+    with pytest.warns(UserWarning, match="Possible precision loss"):
+        got = getattr(rank, method)(img, disk(2), mask=mask)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = getattr(skr, method)(img, disk(2), mask=mask)
+    _same(method, got, ref)
+    with pytest.raises(ValueError, match="between -1 and 1"), \
+            pytest.warns(UserWarning, match="Possible precision loss"):
+        getattr(rank, method)(img * 3, disk(2))
+
+
+def test_bool_3d_image_converted():
+    img = _img((4, 5, 6), np.uint8) > 128
+    with pytest.warns(UserWarning, match="Possible precision loss"):
+        got = rank.maximum(img, ball(1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        np.testing.assert_array_equal(got, skr.maximum(img, ball(1)))

@@ -23,6 +23,21 @@ __all__ = ["minimum", "maximum", "median", "mean", "sum", "modal", "gradient", "
 _OUT_DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
 
 
+def _as_ubyte(x: NDArray[Any], name: str) -> NDArray[np.uint8]:
+    """scikit-image's ``img_as_ubyte`` for float and bool arrays: floats in
+    [-1, 1] times 255 in their own precision, rounded half to even and
+    clipped at 0; bools 0 / 255."""
+    if x.dtype == np.bool_:
+        return x.astype(np.uint8) * np.uint8(255)
+    if x.size and (np.min(x) < -1.0 or np.max(x) > 1.0):
+        raise ArgumentError(f"{name} of type float must be between -1 and 1, got values in "
+                            f"[{np.min(x)}, {np.max(x)}]")
+    y = np.multiply(x, 255, dtype=x.dtype)
+    np.rint(y, out=y)
+    np.clip(y, 0, 255, out=y)
+    return y.astype(np.uint8)
+
+
 def _apply(method: str, image: ArrayLike, footprint: ArrayLike, out: NDArray[Any] | None,
            mask: ArrayLike | None, shift_x: int, shift_y: int, shift_z: int, p0: float,
            out_dtype: Any, workers: Workers, two_d_only: bool = False) -> NDArray[Any]:
@@ -35,8 +50,14 @@ def _apply(method: str, image: ArrayLike, footprint: ArrayLike, out: NDArray[Any
     if img.dtype == np.bool_ and img.ndim == 2:
         raise ArgumentError("image dtype cannot be bool")
     if img.dtype not in (np.uint8, np.uint16):
-        raise ArgumentTypeError(f"image must be uint8 or uint16, got dtype {img.dtype} "
-                                "(convert it with skimage.util.img_as_ubyte)")
+        if img.dtype.kind not in "fb":
+            raise ArgumentTypeError(f"image must be uint8, uint16, float or bool, got dtype "
+                                    f"{img.dtype} (convert it with skimage.util.img_as_ubyte)")
+        warnings.warn(f"Possible precision loss converting image of type {img.dtype} to "
+                      "uint8 as required by rank filters. Convert manually using "
+                      "skimage.util.img_as_ubyte to silence this warning.", UserWarning,
+                      stacklevel=3)
+        img = _as_ubyte(img, "image")
     fp = np.asarray(footprint)
     if fp.dtype == object or fp.dtype.kind not in "biuf":
         raise ArgumentTypeError(f"footprint must be a real array, got dtype {fp.dtype}")
@@ -64,6 +85,8 @@ def _apply(method: str, image: ArrayLike, footprint: ArrayLike, out: NDArray[Any
         ma = np.asarray(mask)
         if ma.shape != img.shape:
             raise ArgumentError(f"mask must have the image's shape {img.shape}, got {ma.shape}")
+        if ma.dtype.kind == "f":
+            ma = _as_ubyte(ma, "mask")
         m = np.ascontiguousarray(ma != 0, dtype=np.uint8)
     if out is not None:
         if not isinstance(out, np.ndarray):
