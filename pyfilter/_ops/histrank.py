@@ -43,6 +43,8 @@ def hist_call(image: NDArray[Any], mask: NDArray[np.uint8] | None, fp: NDArray[n
     nonzero-``mask``) pixels under ``fp`` (3-D, placed with its position
     ``center`` on each output pixel) for the 3-D C-contiguous uint8/uint16
     ``image`` with values below ``nbins``; float64, the image's shape."""
+    if image.size == 0:
+        return np.zeros(image.shape, dtype=np.float64)
     runs = footprint_runs(fp, center)
     key = (image.shape, runs.tobytes(), nbins, method, float(p0))
     plan = _PLANS.get(key)

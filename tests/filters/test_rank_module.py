@@ -163,10 +163,22 @@ def test_bad_input():
         rank.median(img, np.ones((3, 3)), out=np.empty((5, 6), np.uint8))
     with pytest.raises(TypeError, match="int32"):
         rank.median(img, np.ones((3, 3)), out=np.empty((6, 6), np.int32))
+    with pytest.raises(ValueError, match="empty"):
+        rank.median(np.zeros((0, 4), np.uint8), np.ones((3, 3)))
     with pytest.raises(NotImplementedError):
         rank.median(img, np.ones((3, 3)), out=img)
     with pytest.raises(ValueError, match="workers"):
         rank.median(img, np.ones((3, 3)), workers=0)
+
+
+def test_integer_mask():
+    img = _img((8, 9), np.uint8)
+    m = np.zeros(img.shape, np.int64)
+    m[2:6, 3:7] = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = skr.maximum(img, disk(1), mask=m)
+    np.testing.assert_array_equal(rank.maximum(img, disk(1), mask=m), ref)
 
 
 def test_empty_windows_are_zero():

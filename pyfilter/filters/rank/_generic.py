@@ -47,6 +47,8 @@ def _apply(method: str, image: ArrayLike, footprint: ArrayLike, out: NDArray[Any
         raise ArgumentError(f"image must be 2-D, got an array of {img.ndim} dimensions")
     if img.ndim not in (2, 3):
         raise ArgumentError(f"image must be 2-D or 3-D, got an array of {img.ndim} dimensions")
+    if img.size == 0:
+        raise ArgumentError(f"image cannot be an empty array, got shape {img.shape}")
     if img.dtype == np.bool_ and img.ndim == 2:
         raise ArgumentError("image dtype cannot be bool")
     if img.dtype not in (np.uint8, np.uint16):
