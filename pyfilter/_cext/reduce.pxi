@@ -47,7 +47,7 @@ include "_common.pxi"
 
 from cython.parallel cimport prange
 from cpython.pyport cimport PY_SSIZE_T_MIN
-from libc.math cimport INFINITY, NAN, log
+from libc.math cimport INFINITY, NAN, log, exp
 
 cdef extern from "_stream.h":
     void pf_stream_bytes(char* dst, const char* src, Py_ssize_t nbytes) noexcept nogil
@@ -2108,6 +2108,12 @@ cdef enum:
     HR_POP = 8
     HR_ENTROPY = 9
     HR_OTSU = 10
+    HR_AUTOLEVEL = 11
+    HR_EQUALIZE = 12
+    HR_GEOMEAN = 13
+    HR_SUBMEAN = 14
+    HR_ENHANCE = 15
+    HR_THRESHOLD = 16
 
 
 ctypedef fused hval_t:
@@ -2119,11 +2125,75 @@ cdef struct HPlan:
     Py_ssize_t nruns
     const Py_ssize_t* runs        # nruns x (dz, dy, x0, len)
     Py_ssize_t nbins, shift, ncoarse
+    Py_ssize_t kbins              # the bin count in the kernels' formulas
+    Py_ssize_t cdz, cdy, cdx      # where the centre pixel g lies (0: the output pixel)
     int method, nbands
     double p0
     const char* img               # C-contiguous (nz, ny, nx)
     const uint8_t* mask           # same shape, NULL: every pixel counts
     double* out                   # C-contiguous (nz, ny, nx)
+
+
+cdef inline Py_ssize_t _first_bin(const int32_t* H, const int32_t* C,
+                                  Py_ssize_t sh) noexcept nogil:
+    cdef Py_ssize_t c = 0, i
+    while C[c] == 0:
+        c += 1
+    i = c << sh
+    while H[i] == 0:
+        i += 1
+    return i
+
+
+cdef inline Py_ssize_t _last_bin(const int32_t* H, const int32_t* C, Py_ssize_t sh,
+                                 Py_ssize_t nc, Py_ssize_t nb) noexcept nogil:
+    cdef Py_ssize_t c = nc - 1, i
+    while C[c] == 0:
+        c -= 1
+    i = min((c + 1) << sh, nb) - 1
+    while H[i] == 0:
+        i -= 1
+    return i
+
+
+cdef double _hstat_g(const HPlan* pl, const int32_t* H, const int32_t* C,
+                     Py_ssize_t pop, int64_t tot, Py_ssize_t g) noexcept nogil:
+    """The statistics that read the centre pixel's value ``g``."""
+    cdef int m = pl.method
+    cdef Py_ssize_t nb = pl.nbins, sh = pl.shift, nc = pl.ncoarse, kb = pl.kbins
+    cdef Py_ssize_t i, imin, imax, delta, acc
+    cdef double dpop = <double>pop, r
+    if pop == 0:
+        return 0.0
+    if m == HR_AUTOLEVEL or m == HR_ENHANCE:
+        imin = _first_bin(H, C, sh)
+        imax = _last_bin(H, C, sh, nc, nb)
+        if m == HR_ENHANCE:
+            return <double>(imax if imax - g < g - imin else imin)
+        delta = imax - imin
+        if delta > 0:
+            # C's truncating integer division
+            acc = (kb - 1) * (g - imin)
+            return <double>(acc // delta if acc >= 0 else -((-acc) // delta))
+        return 0.0
+    if m == HR_EQUALIZE:
+        acc = 0
+        for i in range(kb):
+            acc += H[i] if i < nb else 0
+            if i >= g:
+                break
+        return ((kb - 1) * acc) / dpop
+    if m == HR_GEOMEAN:
+        r = 0.0
+        for i in range(nb):
+            if H[i]:
+                r += H[i] * log(i + 1)
+        r = exp(r / dpop) - 1
+        return <double>(<Py_ssize_t>((r + 0.5) if r > 0.0 else (r - 0.5)))
+    if m == HR_SUBMEAN:
+        return g - tot / dpop
+    # HR_THRESHOLD
+    return <double>(g > (tot / dpop))
 
 
 cdef double _hstat(const HPlan* pl, const int32_t* H, const int32_t* C,
@@ -2231,6 +2301,12 @@ cdef double _hstat(const HPlan* pl, const int32_t* H, const int32_t* C,
     return <double>max_i
 
 
+cdef inline Py_ssize_t _gval(const hval_t* row, Py_ssize_t x, Py_ssize_t nx) noexcept nogil:
+    if row == NULL or x < 0 or x >= nx:
+        return 0
+    return row[x]
+
+
 cdef int _hband(const HPlan* pl, hval_t dummy, int band) noexcept nogil:
     cdef Py_ssize_t nlines = pl.nz * pl.ny
     cdef Py_ssize_t u0 = nlines * band // pl.nbands
@@ -2247,6 +2323,8 @@ cdef int _hband(const HPlan* pl, hval_t dummy, int band) noexcept nogil:
     cdef int64_t tot
     cdef const Py_ssize_t* rr
     cdef double* orow
+    cdef const hval_t* grow
+    cdef Py_ssize_t gz, gy
     if H == NULL or act == NULL:
         free(H)
         free(act)
@@ -2276,7 +2354,15 @@ cdef int _hband(const HPlan* pl, hval_t dummy, int band) noexcept nogil:
                     pop += 1
                     tot += v
         orow = pl.out + u * nx
-        orow[0] = _hstat(pl, H, C, pop, tot)
+        gz = z + pl.cdz
+        gy = y + pl.cdy
+        grow = NULL
+        if gz >= 0 and gz < pl.nz and gy >= 0 and gy < pl.ny:
+            grow = img + (gz * pl.ny + gy) * nx
+        if pl.method >= HR_AUTOLEVEL:
+            orow[0] = _hstat_g(pl, H, C, pop, tot, _gval(grow, pl.cdx, nx))
+        else:
+            orow[0] = _hstat(pl, H, C, pop, tot)
         for x in range(1, nx):
             for k in range(na):
                 rr = pl.runs + 4 * act[k]
@@ -2295,7 +2381,10 @@ cdef int _hband(const HPlan* pl, hval_t dummy, int band) noexcept nogil:
                     C[v >> sh] += 1
                     pop += 1
                     tot += v
-            orow[x] = _hstat(pl, H, C, pop, tot)
+            if pl.method >= HR_AUTOLEVEL:
+                orow[x] = _hstat_g(pl, H, C, pop, tot, _gval(grow, x + pl.cdx, nx))
+            else:
+                orow[x] = _hstat(pl, H, C, pop, tot)
     free(H)
     free(act)
     return 0
@@ -2315,7 +2404,10 @@ cdef int _hrun(const HPlan* pl, hval_t dummy, int nthreads) noexcept nogil:
 HIST_RANK_METHODS = {"minimum": HR_MIN, "maximum": HR_MAX, "median": HR_MEDIAN,
                      "mean": HR_MEAN, "sum": HR_SUM, "modal": HR_MODAL,
                      "gradient": HR_GRADIENT, "percentile": HR_PERCENTILE, "pop": HR_POP,
-                     "entropy": HR_ENTROPY, "otsu": HR_OTSU}
+                     "entropy": HR_ENTROPY, "otsu": HR_OTSU, "autolevel": HR_AUTOLEVEL,
+                     "equalize": HR_EQUALIZE, "geometric_mean": HR_GEOMEAN,
+                     "subtract_mean": HR_SUBMEAN, "enhance_contrast": HR_ENHANCE,
+                     "threshold": HR_THRESHOLD}
 
 
 cdef class HistPlan:
@@ -2327,7 +2419,8 @@ cdef class HistPlan:
     cdef Py_ssize_t[::1] runs_mv
     cdef readonly tuple shape
 
-    def __init__(self, shape, runs, Py_ssize_t nbins, int method, double p0):
+    def __init__(self, shape, runs, Py_ssize_t nbins, int method, double p0,
+                 Py_ssize_t kbins=0, centre=(0, 0, 0)):
         cdef Py_ssize_t bits = 1
         self.runs_mv = np.ascontiguousarray(runs, dtype=np.intp).reshape(-1)
         self.shape = tuple(int(s) for s in shape)
@@ -2342,6 +2435,8 @@ cdef class HistPlan:
         self.tpl.ncoarse = ((nbins - 1) >> self.tpl.shift) + 1
         self.tpl.method = method
         self.tpl.p0 = p0
+        self.tpl.kbins = kbins if kbins > 0 else nbins
+        self.tpl.cdz, self.tpl.cdy, self.tpl.cdx = centre
 
     def run(self, cnp.ndarray image, mask, cnp.ndarray out, int nthreads):
         """Fill the float64 C-contiguous ``out`` from the C-contiguous
