@@ -38,19 +38,21 @@ def footprint_runs(fp: NDArray[np.bool_], center: Sequence[int]) -> NDArray[np.i
 
 def hist_call(image: NDArray[Any], mask: NDArray[np.uint8] | None, fp: NDArray[np.bool_],
               center: Sequence[int], method: str, nbins: int, p0: float,
-              workers: Any) -> NDArray[np.float64]:
+              workers: Any, kbins: int = 0) -> NDArray[np.float64]:
     """The statistic ``method`` of the histogram of the in-image (and
     nonzero-``mask``) pixels under ``fp`` (3-D, placed with its position
     ``center`` on each output pixel) for the 3-D C-contiguous uint8/uint16
-    ``image`` with values below ``nbins``; float64, the image's shape."""
+    ``image`` with values below ``nbins``; float64, the image's shape.
+    ``kbins``: the bin count in the statistics' formulas (autolevel,
+    equalize), ``nbins`` when 0."""
     if image.size == 0:
         return np.zeros(image.shape, dtype=np.float64)
     runs = footprint_runs(fp, center)
-    key = (image.shape, runs.tobytes(), nbins, method, float(p0))
+    key = (image.shape, runs.tobytes(), nbins, method, float(p0), kbins)
     plan = _PLANS.get(key)
     if plan is None:
         plan = engine("reduce").HistPlan(image.shape, runs, int(nbins), methods()[method],
-                                         float(p0))
+                                         float(p0), int(kbins))
         _PLANS.put(key, plan)
     out = np.empty(image.shape, dtype=np.float64)
     n = W.threads_for(workers, max(1, image.size * max(1, len(runs)) * 4))

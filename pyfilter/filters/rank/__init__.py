@@ -6,10 +6,12 @@ borders and an optional mask selects the pixels that count.
 """
 from ..._common.public import publish as _publish
 from ._generic import (minimum, maximum, median, mean, sum, modal, gradient, percentile,
-                       pop, entropy, otsu)
+                       pop, entropy, otsu, autolevel, equalize, geometric_mean,
+                       enhance_contrast, threshold)
 
 __all__ = ["minimum", "maximum", "median", "mean", "sum", "modal", "gradient",
-           "percentile", "pop", "entropy", "otsu"]
+           "percentile", "pop", "entropy", "otsu", "autolevel", "equalize",
+           "geometric_mean", "enhance_contrast", "threshold"]
 
 _publish(__name__, __all__)
 

@@ -18,7 +18,8 @@ from ..._common.typing import Workers
 from ..._ops import histrank as _hr
 
 __all__ = ["minimum", "maximum", "median", "mean", "sum", "modal", "gradient", "percentile",
-           "pop", "entropy", "otsu"]
+           "pop", "entropy", "otsu", "autolevel", "equalize", "geometric_mean",
+           "enhance_contrast", "threshold"]
 
 _OUT_DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
 
@@ -498,4 +499,176 @@ def otsu(image: ArrayLike, footprint: ArrayLike, out: NDArray[Any] | None = None
            [10, 10, 10]], dtype=uint8)
     """
     return _apply("otsu", image, footprint, out, mask, shift_x, shift_y, shift_z, 0.0,
+                  None, workers)
+
+
+@docfiller
+def autolevel(image: ArrayLike, footprint: ArrayLike, out: NDArray[Any] | None = None,
+             mask: ArrayLike | None = None, shift_x: int = 0, shift_y: int = 0,
+             shift_z: int = 0, *, workers: Workers = None) -> NDArray[Any]:
+    """Local auto-levels (skimage.filters.rank.autolevel): the pixel's value
+    stretched from the window's [min, max] to the full range of bins, in
+    C's truncating integer arithmetic.
+
+    Parameters
+    ----------
+    %(rank_args)s
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        The stretched values, the image's dtype (or ``out``).
+
+    Notes
+    -----
+    %(rank_window)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter.filters import rank
+    >>> img = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.uint8)
+    >>> rank.autolevel(img, np.ones((3, 3)))
+    array([[  0,  51,  63],
+           [191, 204, 255]], dtype=uint8)
+    """
+    return _apply("autolevel", image, footprint, out, mask, shift_x, shift_y, shift_z, 0.0,
+                  None, workers)
+
+
+@docfiller
+def equalize(image: ArrayLike, footprint: ArrayLike, out: NDArray[Any] | None = None,
+            mask: ArrayLike | None = None, shift_x: int = 0, shift_y: int = 0,
+            shift_z: int = 0, *, workers: Workers = None) -> NDArray[Any]:
+    """Local histogram equalisation (skimage.filters.rank.equalize): the
+    window's cumulative count up to the pixel's value, scaled to the bins.
+
+    Parameters
+    ----------
+    %(rank_args)s
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        The equalised values, the image's dtype (or ``out``).
+
+    Notes
+    -----
+    %(rank_window)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter.filters import rank
+    >>> img = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.uint8)
+    >>> rank.equalize(img, np.ones((3, 3)))
+    array([[ 63,  85, 127],
+           [191, 212, 255]], dtype=uint8)
+    """
+    return _apply("equalize", image, footprint, out, mask, shift_x, shift_y, shift_z, 0.0,
+                  None, workers)
+
+
+@docfiller
+def geometric_mean(image: ArrayLike, footprint: ArrayLike, out: NDArray[Any] | None = None,
+                  mask: ArrayLike | None = None, shift_x: int = 0, shift_y: int = 0,
+                  shift_z: int = 0, *, workers: Workers = None) -> NDArray[Any]:
+    """Local geometric mean (skimage.filters.rank.geometric_mean):
+    ``exp(mean(log(v + 1))) - 1`` rounded half away from zero.
+
+    Parameters
+    ----------
+    %(rank_args)s
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        The local geometric means, the image's dtype (or ``out``).
+
+    Notes
+    -----
+    %(rank_window)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter.filters import rank
+    >>> img = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.uint8)
+    >>> rank.geometric_mean(img, np.ones((3, 3)))
+    array([[3, 3, 4],
+           [3, 3, 4]], dtype=uint8)
+    """
+    return _apply("geometric_mean", image, footprint, out, mask, shift_x, shift_y, shift_z, 0.0,
+                  None, workers)
+
+
+@docfiller
+def enhance_contrast(image: ArrayLike, footprint: ArrayLike, out: NDArray[Any] | None = None,
+                    mask: ArrayLike | None = None, shift_x: int = 0, shift_y: int = 0,
+                    shift_z: int = 0, *, workers: Workers = None) -> NDArray[Any]:
+    """Local contrast enhancement (skimage.filters.rank.enhance_contrast):
+    the window's maximum or minimum, whichever is closer to the pixel's
+    value (the minimum on ties).
+
+    Parameters
+    ----------
+    %(rank_args)s
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        The enhanced values, the image's dtype (or ``out``).
+
+    Notes
+    -----
+    %(rank_window)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter.filters import rank
+    >>> img = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.uint8)
+    >>> rank.enhance_contrast(img, np.ones((3, 3)))
+    array([[1, 1, 2],
+           [5, 6, 6]], dtype=uint8)
+    """
+    return _apply("enhance_contrast", image, footprint, out, mask, shift_x, shift_y, shift_z, 0.0,
+                  None, workers)
+
+
+@docfiller
+def threshold(image: ArrayLike, footprint: ArrayLike, out: NDArray[Any] | None = None,
+             mask: ArrayLike | None = None, shift_x: int = 0, shift_y: int = 0,
+             shift_z: int = 0, *, workers: Workers = None) -> NDArray[Any]:
+    """Local threshold (skimage.filters.rank.threshold): 1 where the pixel's
+    value exceeds the local mean, else 0.
+
+    Parameters
+    ----------
+    %(rank_args)s
+    %(workers)s
+
+    Returns
+    -------
+    out : ndarray
+        The thresholded image, the image's dtype (or ``out``).
+
+    Notes
+    -----
+    %(rank_window)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyfilter.filters import rank
+    >>> img = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.uint8)
+    >>> rank.threshold(img, np.ones((3, 3)))
+    array([[0, 0, 0],
+           [1, 1, 1]], dtype=uint8)
+    """
+    return _apply("threshold", image, footprint, out, mask, shift_x, shift_y, shift_z, 0.0,
                   None, workers)
