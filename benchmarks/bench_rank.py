@@ -8,7 +8,7 @@ import scipy.ndimage as ndi
 from pyfilter import ndimage as pnd
 
 from ._harness import Case
-from ._peers import cv2
+from ._peers import cv2, skimage
 
 
 def _img(shape, dtype, seed=0):
@@ -103,5 +103,25 @@ def _morphology_cases():
     return out
 
 
+def _skrank_cases():
+    """filters.rank.median (skimage.filters.rank's windows shrunk at the
+    borders) with disk(7) on a 1024^2 uint8 image."""
+    if skimage is None:
+        return []
+    from skimage.filters import rank as skr
+    from skimage.morphology import disk
+
+    from pyfilter.filters import rank as prank
+    x = _img((1024, 1024), np.uint8, 6)
+    fp = disk(7)
+    o, os_ = np.empty_like(x), np.empty_like(x)
+    return [Case("filters.rank.median disk(7) 1024^2 uint8", "rank",
+                 lambda: prank.median(x, fp, out=o),
+                 {"skimage": lambda: skr.median(x, fp, out=os_)}, targets={"skimage": 2.0},
+                 check=lambda: np.testing.assert_array_equal(prank.median(x, fp),
+                                                             skr.median(x, fp)),
+                 repeat=5)]
+
+
 def cases():
-    return _median_cases() + _morphology_cases()
+    return _median_cases() + _morphology_cases() + _skrank_cases()

@@ -10,8 +10,9 @@ import pytest
 
 import pyfilter
 from pyfilter import filters, kernels, morphology, ndimage, nn
+from pyfilter.filters import rank as filters_rank
 
-NAMESPACES = [pyfilter, ndimage, filters, morphology, nn, kernels]
+NAMESPACES = [pyfilter, ndimage, filters, filters_rank, morphology, nn, kernels]
 SUBPACKAGES = {"ndimage", "filters", "morphology", "nn", "kernels"}
 # classes keep their defining module: inspect.getsource finds a class's
 # source through the file of sys.modules[cls.__module__]

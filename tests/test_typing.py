@@ -19,6 +19,7 @@ import pytest
 
 import pyfilter
 from pyfilter import filters, kernels, morphology, ndimage, nn
+from pyfilter.filters import rank as filters_rank
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TYPING_DIR = ROOT / "tests" / "typing"
@@ -27,7 +28,7 @@ CLASSES = {"ConvCost"}
 
 def _public():
     out = []
-    for mod in (ndimage, filters, morphology, nn, kernels):
+    for mod in (ndimage, filters, filters_rank, morphology, nn, kernels):
         out += [(mod.__name__, name, getattr(mod, name)) for name in mod.__all__]
     out += [("pyfilter", name, getattr(pyfilter, name))
             for name in ("set_workers", "get_workers", "show_config")]

@@ -47,7 +47,7 @@ include "_common.pxi"
 
 from cython.parallel cimport prange
 from cpython.pyport cimport PY_SSIZE_T_MIN
-from libc.math cimport INFINITY, NAN
+from libc.math cimport INFINITY, NAN, log, exp
 
 cdef extern from "_stream.h":
     void pf_stream_bytes(char* dst, const char* src, Py_ssize_t nbytes) noexcept nogil
@@ -2158,6 +2158,388 @@ cdef int _dispatch_fp(const FPlan* pl, int ctc, cval, int nthreads) except -1:
         with nogil:
             status = _frun(pl, c_u64, nthreads)
     return status
+
+
+# ---------------------------------------------------------------- histogram rank
+# skimage.filters.rank: a local histogram over a footprint whose window
+# shrinks at the borders (only pixels inside the image, and inside the
+# mask when one is given, are counted), and one statistic of it per
+# output pixel.  The footprint is a list of x runs (dz, dy, x0, len)
+# relative to the output pixel; each output line (z, y) starts from an
+# empty histogram built at x = 0 and slides along x, each run removing
+# its pixel at x - 1 + x0 and adding the one at x + x0 + len - 1.  Lines
+# are split into contiguous bands, one per thread, each with its own
+# histogram (fine bins plus coarse bins of 2**shift fine bins), so
+# results do not depend on the thread count.  The statistics repeat
+# scikit-image's kernels' arithmetic (core_cy / generic_cy /
+# percentile_cy) and return it as a double; the caller casts.
+
+cdef enum:
+    HR_MIN = 0
+    HR_MAX = 1
+    HR_MEDIAN = 2
+    HR_MEAN = 3
+    HR_SUM = 4
+    HR_MODAL = 5
+    HR_GRADIENT = 6
+    HR_PERCENTILE = 7
+    HR_POP = 8
+    HR_ENTROPY = 9
+    HR_OTSU = 10
+    HR_AUTOLEVEL = 11
+    HR_EQUALIZE = 12
+    HR_GEOMEAN = 13
+    HR_SUBMEAN = 14
+    HR_ENHANCE = 15
+    HR_THRESHOLD = 16
+
+
+ctypedef fused hval_t:
+    uint8_t
+    uint16_t
+
+cdef struct HPlan:
+    Py_ssize_t nz, ny, nx
+    Py_ssize_t nruns
+    const Py_ssize_t* runs        # nruns x (dz, dy, x0, len)
+    Py_ssize_t nbins, shift, ncoarse
+    Py_ssize_t kbins              # the bin count in the kernels' formulas
+    Py_ssize_t cdz, cdy, cdx      # where the centre pixel g lies (0: the output pixel)
+    int method, nbands
+    double p0
+    const char* img               # C-contiguous (nz, ny, nx)
+    const uint8_t* mask           # same shape, NULL: every pixel counts
+    double* out                   # C-contiguous (nz, ny, nx)
+
+
+cdef inline Py_ssize_t _first_bin(const int32_t* H, const int32_t* C,
+                                  Py_ssize_t sh) noexcept nogil:
+    cdef Py_ssize_t c = 0, i
+    while C[c] == 0:
+        c += 1
+    i = c << sh
+    while H[i] == 0:
+        i += 1
+    return i
+
+
+cdef inline Py_ssize_t _last_bin(const int32_t* H, const int32_t* C, Py_ssize_t sh,
+                                 Py_ssize_t nc, Py_ssize_t nb) noexcept nogil:
+    cdef Py_ssize_t c = nc - 1, i
+    while C[c] == 0:
+        c -= 1
+    i = min((c + 1) << sh, nb) - 1
+    while H[i] == 0:
+        i -= 1
+    return i
+
+
+cdef double _hstat_g(const HPlan* pl, const int32_t* H, const int32_t* C,
+                     Py_ssize_t pop, int64_t tot, Py_ssize_t g) noexcept nogil:
+    """The statistics that read the centre pixel's value ``g``."""
+    cdef int m = pl.method
+    cdef Py_ssize_t nb = pl.nbins, sh = pl.shift, nc = pl.ncoarse, kb = pl.kbins
+    cdef Py_ssize_t i, imin, imax, delta, acc
+    cdef double dpop = <double>pop, r
+    if pop == 0:
+        return 0.0
+    if m == HR_AUTOLEVEL or m == HR_ENHANCE:
+        imin = _first_bin(H, C, sh)
+        imax = _last_bin(H, C, sh, nc, nb)
+        if m == HR_ENHANCE:
+            return <double>(imax if imax - g < g - imin else imin)
+        delta = imax - imin
+        if delta > 0:
+            # C's truncating integer division
+            acc = (kb - 1) * (g - imin)
+            return <double>(acc // delta if acc >= 0 else -((-acc) // delta))
+        return 0.0
+    if m == HR_EQUALIZE:
+        acc = 0
+        for i in range(kb):
+            acc += H[i] if i < nb else 0
+            if i >= g:
+                break
+        return ((kb - 1) * acc) / dpop
+    if m == HR_GEOMEAN:
+        r = 0.0
+        for i in range(nb):
+            if H[i]:
+                r += H[i] * log(i + 1)
+        r = exp(r / dpop) - 1
+        return <double>(<Py_ssize_t>((r + 0.5) if r > 0.0 else (r - 0.5)))
+    if m == HR_SUBMEAN:
+        return g - tot / dpop
+    # HR_THRESHOLD
+    return <double>(g > (tot / dpop))
+
+
+cdef double _hstat(const HPlan* pl, const int32_t* H, const int32_t* C,
+                   Py_ssize_t pop, int64_t tot) noexcept nogil:
+    cdef int m = pl.method
+    cdef Py_ssize_t nb = pl.nbins, sh = pl.shift, nc = pl.ncoarse
+    cdef Py_ssize_t i, c, acc, imin, imax, hmax, q1, mu1, mu2, P, mu, max_i
+    cdef double e, p, dpop, t, sigma_b, max_sigma_b, lim
+    if pop == 0:
+        return 0.0
+    if m == HR_POP:
+        return <double>pop
+    if m == HR_SUM:
+        return <double>tot
+    if m == HR_MEAN:
+        return tot / <double>pop
+    if m == HR_MIN or m == HR_MAX or m == HR_GRADIENT or (m == HR_PERCENTILE and pl.p0 == 1):
+        imin = 0
+        imax = 0
+        if m != HR_MAX and not (m == HR_PERCENTILE):
+            c = 0
+            while C[c] == 0:
+                c += 1
+            i = c << sh
+            while H[i] == 0:
+                i += 1
+            imin = i
+            if m == HR_MIN:
+                return <double>imin
+        c = nc - 1
+        while C[c] == 0:
+            c -= 1
+        i = min((c + 1) << sh, nb) - 1
+        while H[i] == 0:
+            i -= 1
+        imax = i
+        return <double>(imax - imin)
+    if m == HR_MEDIAN:
+        acc = 0
+        c = 0
+        while 2 * (acc + C[c]) <= pop:
+            acc += C[c]
+            c += 1
+        i = c << sh
+        while True:
+            acc += H[i]
+            if 2 * acc > pop:
+                return <double>i
+            i += 1
+    if m == HR_PERCENTILE:
+        lim = pl.p0 * <double>pop
+        acc = 0
+        c = 0
+        while c < nc and <double>(acc + C[c]) <= lim:
+            acc += C[c]
+            c += 1
+        if c == nc:
+            return <double>(nb - 1)
+        i = c << sh
+        while True:
+            acc += H[i]
+            if <double>acc > lim:
+                return <double>i
+            i += 1
+    if m == HR_MODAL:
+        hmax = 0
+        imax = 0
+        for i in range(nb):
+            if H[i] > hmax:
+                hmax = H[i]
+                imax = i
+        return <double>imax
+    if m == HR_ENTROPY:
+        dpop = <double>pop
+        e = 0.0
+        for c in range(nc):
+            if C[c] == 0:
+                continue
+            for i in range(c << sh, min((c + 1) << sh, nb)):
+                p = H[i] / dpop
+                if p > 0:
+                    e -= p * log(p) / 0.6931471805599453
+        return e
+    # HR_OTSU
+    dpop = <double>pop
+    mu = <Py_ssize_t>tot
+    max_i = 0
+    q1 = H[0]
+    mu1 = 0
+    max_sigma_b = 0.0
+    for i in range(1, nb):
+        P = H[i]
+        if P == 0:
+            continue
+        q1 = q1 + P
+        if q1 == pop:
+            break
+        mu1 = mu1 + i * P
+        mu2 = mu - mu1
+        t = (dpop - q1) * mu1 - mu2 * q1
+        sigma_b = (t * t) / (q1 * (dpop - q1))
+        if sigma_b > max_sigma_b:
+            max_sigma_b = sigma_b
+            max_i = i
+    return <double>max_i
+
+
+cdef inline Py_ssize_t _gval(const hval_t* row, Py_ssize_t x, Py_ssize_t nx) noexcept nogil:
+    if row == NULL or x < 0 or x >= nx:
+        return 0
+    return row[x]
+
+
+cdef int _hband(const HPlan* pl, hval_t dummy, int band) noexcept nogil:
+    cdef Py_ssize_t nlines = pl.nz * pl.ny
+    cdef Py_ssize_t u0 = nlines * band // pl.nbands
+    cdef Py_ssize_t u1 = nlines * (band + 1) // pl.nbands
+    if u1 <= u0:
+        return 0
+    cdef Py_ssize_t nx = pl.nx, nr = pl.nruns, sh = pl.shift
+    cdef int32_t* H = <int32_t*>malloc((pl.nbins + pl.ncoarse + 1) * sizeof(int32_t))
+    cdef Py_ssize_t* act = <Py_ssize_t*>malloc((nr + 1) * sizeof(Py_ssize_t))
+    cdef int32_t* C
+    cdef const hval_t* img = <const hval_t*>pl.img
+    cdef const uint8_t* mk = pl.mask
+    cdef Py_ssize_t u, z, y, k, na, r, zz, yy, x, xa, xe, off, pop, v
+    cdef int64_t tot
+    cdef const Py_ssize_t* rr
+    cdef double* orow
+    cdef const hval_t* grow
+    cdef Py_ssize_t gz, gy
+    if H == NULL or act == NULL:
+        free(H)
+        free(act)
+        return -1
+    C = H + pl.nbins
+    for u in range(u0, u1):
+        z = u // pl.ny
+        y = u % pl.ny
+        memset(H, 0, (pl.nbins + pl.ncoarse) * sizeof(int32_t))
+        pop = 0
+        tot = 0
+        na = 0
+        for r in range(nr):
+            rr = pl.runs + 4 * r
+            zz = z + rr[0]
+            yy = y + rr[1]
+            if zz < 0 or zz >= pl.nz or yy < 0 or yy >= pl.ny:
+                continue
+            act[na] = r
+            na += 1
+            off = (zz * pl.ny + yy) * nx
+            for x in range(max(rr[2], 0), min(rr[2] + rr[3], nx)):
+                if mk == NULL or mk[off + x]:
+                    v = img[off + x]
+                    H[v] += 1
+                    C[v >> sh] += 1
+                    pop += 1
+                    tot += v
+        orow = pl.out + u * nx
+        gz = z + pl.cdz
+        gy = y + pl.cdy
+        grow = NULL
+        if gz >= 0 and gz < pl.nz and gy >= 0 and gy < pl.ny:
+            grow = img + (gz * pl.ny + gy) * nx
+        if pl.method >= HR_AUTOLEVEL:
+            orow[0] = _hstat_g(pl, H, C, pop, tot, _gval(grow, pl.cdx, nx))
+        else:
+            orow[0] = _hstat(pl, H, C, pop, tot)
+        for x in range(1, nx):
+            for k in range(na):
+                rr = pl.runs + 4 * act[k]
+                off = ((z + rr[0]) * pl.ny + y + rr[1]) * nx
+                xe = x - 1 + rr[2]
+                if xe >= 0 and xe < nx and (mk == NULL or mk[off + xe]):
+                    v = img[off + xe]
+                    H[v] -= 1
+                    C[v >> sh] -= 1
+                    pop -= 1
+                    tot -= v
+                xa = x + rr[2] + rr[3] - 1
+                if xa >= 0 and xa < nx and (mk == NULL or mk[off + xa]):
+                    v = img[off + xa]
+                    H[v] += 1
+                    C[v >> sh] += 1
+                    pop += 1
+                    tot += v
+            if pl.method >= HR_AUTOLEVEL:
+                orow[x] = _hstat_g(pl, H, C, pop, tot, _gval(grow, x + pl.cdx, nx))
+            else:
+                orow[x] = _hstat(pl, H, C, pop, tot)
+    free(H)
+    free(act)
+    return 0
+
+
+cdef int _hrun(const HPlan* pl, hval_t dummy, int nthreads) noexcept nogil:
+    cdef int band, failures = 0
+    if nthreads <= 1 or pl.nbands <= 1:
+        for band in range(pl.nbands):
+            failures += _hband(pl, dummy, band) != 0
+        return failures
+    for band in prange(pl.nbands, schedule='static', num_threads=nthreads):
+        failures += _hband(pl, dummy, band) != 0
+    return failures
+
+
+HIST_RANK_METHODS = {"minimum": HR_MIN, "maximum": HR_MAX, "median": HR_MEDIAN,
+                     "mean": HR_MEAN, "sum": HR_SUM, "modal": HR_MODAL,
+                     "gradient": HR_GRADIENT, "percentile": HR_PERCENTILE, "pop": HR_POP,
+                     "entropy": HR_ENTROPY, "otsu": HR_OTSU, "autolevel": HR_AUTOLEVEL,
+                     "equalize": HR_EQUALIZE, "geometric_mean": HR_GEOMEAN,
+                     "subtract_mean": HR_SUBMEAN, "enhance_contrast": HR_ENHANCE,
+                     "threshold": HR_THRESHOLD}
+
+
+cdef class HistPlan:
+    """A histogram rank filter over the footprint runs ``runs`` (an (n, 4)
+    int array of dz, dy, x0, len relative to the output pixel) for images
+    of shape ``shape`` (nz, ny, nx), ``nbins`` histogram bins, the
+    statistic ``method`` (a HIST_RANK_METHODS code) and percentile ``p0``."""
+    cdef HPlan tpl
+    cdef Py_ssize_t[::1] runs_mv
+    cdef readonly tuple shape
+
+    def __init__(self, shape, runs, Py_ssize_t nbins, int method, double p0,
+                 Py_ssize_t kbins=0, centre=(0, 0, 0)):
+        cdef Py_ssize_t bits = 1
+        self.runs_mv = np.ascontiguousarray(runs, dtype=np.intp).reshape(-1)
+        self.shape = tuple(int(s) for s in shape)
+        memset(&self.tpl, 0, sizeof(HPlan))
+        self.tpl.nz, self.tpl.ny, self.tpl.nx = self.shape
+        self.tpl.nruns = self.runs_mv.shape[0] // 4
+        self.tpl.runs = &self.runs_mv[0] if self.tpl.nruns else NULL
+        self.tpl.nbins = nbins
+        while (<Py_ssize_t>1 << bits) < nbins:
+            bits += 1
+        self.tpl.shift = max(4, (bits + 1) // 2)
+        self.tpl.ncoarse = ((nbins - 1) >> self.tpl.shift) + 1
+        self.tpl.method = method
+        self.tpl.p0 = p0
+        self.tpl.kbins = kbins if kbins > 0 else nbins
+        self.tpl.cdz, self.tpl.cdy, self.tpl.cdx = centre
+
+    def run(self, cnp.ndarray image, mask, cnp.ndarray out, int nthreads):
+        """Fill the float64 C-contiguous ``out`` from the C-contiguous
+        uint8/uint16 ``image`` (values < nbins) and the C-contiguous uint8
+        ``mask`` (or None), both of the plan's shape."""
+        cdef HPlan pl = self.tpl
+        cdef cnp.ndarray m
+        cdef int status = 0
+        cdef uint8_t d8 = 0
+        cdef uint16_t d16 = 0
+        cdef bint is8 = image.dtype == np.uint8
+        pl.img = <const char*>cnp.PyArray_DATA(image)
+        pl.out = <double*>cnp.PyArray_DATA(out)
+        if mask is not None:
+            m = mask
+            pl.mask = <const uint8_t*>cnp.PyArray_DATA(m)
+        nthreads = max(1, min(nthreads, pl.nz * pl.ny))
+        pl.nbands = nthreads
+        with nogil:
+            if is8:
+                status = _hrun(&pl, d8, nthreads)
+            else:
+                status = _hrun(&pl, d16, nthreads)
+        if status:
+            raise MemoryError("histogram rank filter: out of memory")
 
 
 # ---------------------------------------------------------------- generic filters

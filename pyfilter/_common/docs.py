@@ -222,6 +222,31 @@ output : ndarray or dtype, optional
     box's too) apply to the filtered axes in increasing order; ``origin``
     follows the order of ``axes``, except when every axis is filtered:
     then it applies by position (scipy's rules).""",
+    "rank_args": """image : ([P,] M, N) array_like of uint8 or uint16
+    Input image (2-D or 3-D).  Float images (values in [-1, 1]) and 3-D
+    bool images are converted to uint8 as ``skimage.util.img_as_ubyte``
+    does, with scikit-image's precision-loss UserWarning; 2-D bool images
+    raise ValueError and other dtypes TypeError.
+footprint : array_like
+    The neighbourhood (nonzero entries count), as many dimensions as the
+    image.
+out : ndarray, optional
+    Array of the image's shape (uint8, uint16, float32 or float64) to
+    write the result into; it is returned.
+mask : array_like, optional
+    Only pixels where ``mask`` is nonzero count in the histograms (the
+    whole image by default; a float mask is first converted as
+    ``img_as_ubyte`` does, so values below 1/510 do not count).
+shift_x, shift_y, shift_z : int, optional
+    Offsets added to the footprint's centre ``footprint.shape // 2``
+    (scikit-image's axes: for 2-D images ``shift_y`` moves along axis 0
+    and ``shift_x`` along axis 1; for 3-D ones ``shift_x``, ``shift_y``
+    and ``shift_z`` along axes 0, 1 and 2); the centre must stay inside
+    the footprint's box.  ``shift_z`` is ignored for 2-D images.""",
+    "rank_window": """Only pixels inside the image (and inside ``mask``) count: the window
+shrinks at the borders; where none counts the output is 0.  8-bit
+images use 256 histogram bins, 16-bit ones ``max(3, image.max()) + 1``
+(a UserWarning above 1024, as scikit-image's).""",
     "rank_notes": """Integer and bool inputs follow scipy's two rules: an N-D input is
 ranked in its own type, a constant-mode ``cval`` first converted to
 that type (for uint8, 300 becomes 44); a 1-D input (unless much

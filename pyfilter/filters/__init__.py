@@ -13,6 +13,7 @@ from ._edges import (sobel, sobel_h, sobel_v, scharr, scharr_h, scharr_v, prewit
                      gradient_magnitude_orientation)
 from ._smooth import gaussian, difference_of_gaussians
 from ._rank import median
+from . import rank
 
 __all__ = ["correlate", "convolve", "block_reduce",
            "sobel", "sobel_h", "sobel_v", "scharr", "scharr_h", "scharr_v",

@@ -12,6 +12,7 @@ import pytest
 
 import pyfilter
 from pyfilter import filters, kernels, morphology, ndimage, nn
+from pyfilter.filters import rank as filters_rank
 from pyfilter._common import docs
 
 ROOT = pathlib.Path(pyfilter.__file__).resolve().parent.parent
@@ -20,7 +21,7 @@ CLASSES = {"ConvCost"}
 
 def _public():
     out = []
-    for mod in (ndimage, filters, morphology, nn, kernels):
+    for mod in (ndimage, filters, filters_rank, morphology, nn, kernels):
         for name in mod.__all__:
             out.append((mod.__name__, name, getattr(mod, name)))
     for name in ("set_workers", "get_workers", "show_config"):
@@ -46,7 +47,7 @@ def _section(doc, title):
 
 def test_every_public_name_is_listed():
     # the namespaces export exactly their __all__ (no accidental extras)
-    for mod in (ndimage, filters, morphology, nn, kernels):
+    for mod in (ndimage, filters, filters_rank, morphology, nn, kernels):
         assert len(set(mod.__all__)) == len(mod.__all__), mod.__name__
         for name in mod.__all__:
             assert hasattr(mod, name), (mod.__name__, name)
