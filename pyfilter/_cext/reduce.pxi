@@ -1513,40 +1513,45 @@ cdef void _rank_row(const FPlan* pl, rtype* R, const rtype* slots,
     if net and pl.net == 0:
         _rank_net_row(pl, R, tp, nxo, S)
         return
-    if net:
-        if pl.box3:
-            _median3x3(R, slots + rowslot[pl.run_row[0]] * slot_len + pl.run_x[0],
-                       slots + rowslot[pl.run_row[1]] * slot_len + pl.run_x[1],
-                       slots + rowslot[pl.run_row[2]] * slot_len + pl.run_x[2], nxo, pl.blk)
-        elif n == 9:
-            _median9(R, tp, nxo)
-        elif n == 25:
-            _median25(R, tp, nxo)
-        else:
-            _median27(R, tp, nxo)
-        return
+    if (rtype is uint8_t or rtype is uint16_t or rtype is int16_t or rtype is float
+            or rtype is double):
+        # the unrolled networks exist for the image types only (pl.net is 0
+        # for the others, which take the looped network)
+        if net:
+            if pl.box3:
+                _median3x3(R, slots + rowslot[pl.run_row[0]] * slot_len + pl.run_x[0],
+                           slots + rowslot[pl.run_row[1]] * slot_len + pl.run_x[1],
+                           slots + rowslot[pl.run_row[2]] * slot_len + pl.run_x[2], nxo,
+                           pl.blk)
+            elif n == 9:
+                _median9(R, tp, nxo)
+            elif n == 25:
+                _median25(R, tp, nxo)
+            else:
+                _median27(R, tp, nxo)
+            return
     for x in range(nxo):
         for t in range(n):
             g[t] = tp[t][x]
         R[x] = _select(g, n, k)
 
 
-cdef inline rtype _med3(rtype a, rtype b, rtype c) noexcept nogil:
+cdef inline ntype _med3(ntype a, ntype b, ntype c) noexcept nogil:
     return _fx(_fn(a, b), _fn(_fx(a, b), c))
 
 
-cdef void _median3x3(rtype* R, const rtype* r0, const rtype* r1, const rtype* r2,
+cdef void _median3x3(ntype* R, const ntype* r0, const ntype* r1, const ntype* r2,
                      Py_ssize_t n, Py_ssize_t blk) noexcept nogil:
     """R[x] = the median of the 3x3 box whose columns are x, x + blk and
     x + 2 blk of rows r0..r2: each column sorted once (shared by the three
     outputs that use it), then the median of the maximum of the column
     minima, the median of the medians and the minimum of the maxima (the
     classic 3x3 median network, 9 comparisons less than the plain one)."""
-    cdef rtype L[288]
-    cdef rtype M[288]
-    cdef rtype U[288]
-    cdef rtype buf[256]
-    cdef rtype a, b, c, lo, hi
+    cdef ntype L[288]
+    cdef ntype M[288]
+    cdef ntype U[288]
+    cdef ntype buf[256]
+    cdef ntype a, b, c, lo, hi
     cdef Py_ssize_t x0, x, m, w
     for x0 in range(0, n, 256):
         m = n - x0 if n - x0 < 256 else 256
@@ -1565,7 +1570,7 @@ cdef void _median3x3(rtype* R, const rtype* r0, const rtype* r1, const rtype* r2
             buf[x] = _med3(_fx(_fx(L[x], L[x + blk]), L[x + 2 * blk]),
                            _med3(M[x], M[x + blk], M[x + 2 * blk]),
                            _fn(_fn(U[x], U[x + blk]), U[x + 2 * blk]))
-        memcpy(R + x0, buf, m * sizeof(rtype))
+        memcpy(R + x0, buf, m * sizeof(ntype))
 
 
 cdef inline Py_ssize_t _hkey(rtype v) noexcept nogil:
@@ -2011,7 +2016,9 @@ cdef class FootprintPlan:
         pl.cast = opts.cast
         pl.ntaps = len(taps_r)
         pl.net = pl.ntaps if (opts.op == OP_RANK and pl.ntaps in (9, 25, 27)
-                              and opts.rank == pl.ntaps // 2) else 0
+                              and opts.rank == pl.ntaps // 2
+                              and opts.ctc in (TC_UINT8, TC_UINT16, TC_INT16, TC_FLOAT32,
+                                               TC_FLOAT64)) else 0
         pl.run_len = <const Py_ssize_t*>cnp.PyArray_DATA(<cnp.ndarray>run_len)
         pl.box3 = (pl.net == 9 and len(runs) == 3 and len(rows) == 3
                    and all([(1 << r[3]) + r[2] // blk == 3 for r in runs])
