@@ -63,7 +63,7 @@ def _median_cases():
                                                                 ndi.median_filter(v, 3)),
                     repeat=3))
     w = _img((1024, 1024), np.float32, 3)
-    out.append(Case("percentile_filter 20% 7x7 1024^2 float32 (quickselect)", "rank",
+    out.append(Case("percentile_filter 20% 7x7 1024^2 float32 (looped network)", "rank",
                     lambda: pnd.percentile_filter(w, 20, 7),
                     {"scipy": lambda: ndi.percentile_filter(w, 20, 7)},
                     check=lambda: np.testing.assert_array_equal(
