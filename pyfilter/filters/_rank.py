@@ -1,6 +1,7 @@
 """scikit-image style rank filters: median."""
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from .._common.errors import ArgumentError
 from .._common.typing import Mode, Plan, Scalar, Workers
 from .._ops import plans as P
 from .._ops import reduce as _reduce
+from . import rank as _rank
 
 __all__ = ["median"]
 
@@ -26,10 +28,6 @@ def _plan_median(image: NDArray[Any], footprint: ArrayLike | None, out: Any, mod
                  cval: Scalar, behavior: str) -> Plan:
     if behavior not in ("ndimage", "rank"):
         raise ArgumentError(f"behavior must be 'ndimage' or 'rank', got {behavior!r}")
-    if behavior == "rank":
-        raise NotImplementedError("behavior='rank' (skimage.filters.rank.median: windows "
-                                  "shrunk at the borders, uint8/uint16) is not available; "
-                                  "use behavior='ndimage'")
     if image.dtype.kind == "c":
         raise TypeError(f"image has dtype {image.dtype}: complex images are not supported")
     if footprint is None:
@@ -72,8 +70,10 @@ def median(image: ArrayLike, footprint: ArrayLike | None = None, out: NDArray[An
         names; default 'nearest').
     %(cval)s
     behavior : {'ndimage', 'rank'}, optional
-        'ndimage' (the default).  'rank' (skimage.filters.rank.median)
-        raises NotImplementedError.
+        'ndimage' (the default), or 'rank': :func:`pyfilter.filters.rank.median`
+        (windows shrunk at the borders, uint8/uint16 images; ``mode`` and
+        ``cval`` are then ignored, with a UserWarning when not the
+        defaults), as in scikit-image.
     %(workers)s
 
     Returns
@@ -103,6 +103,14 @@ def median(image: ArrayLike, footprint: ArrayLike | None = None, out: NDArray[An
            [0, 0, 9, 0],
            [0, 0, 9, 0]], dtype=uint8)
     """
+    if behavior == "rank":
+        # skimage's rule: the rank filter (windows shrunk at the borders,
+        # uint8/uint16), which takes neither mode nor cval
+        if mode != "nearest" or not np.isclose(cval, 0.0):
+            warnings.warn("Change 'behavior' to 'ndimage' if you want to use the parameters "
+                          "'mode' or 'cval'. They will be discarded otherwise.", stacklevel=2)
+        return _rank.median(image, footprint=footprint, out=out, workers=workers)
+
     def plan(image: NDArray[Any]) -> Plan:
         return _plan_median(image, footprint, out, mode, cval, behavior)
     return P.run_cached(_CACHE, "median", image, out, (footprint, mode, cval, behavior), plan,

@@ -54,8 +54,6 @@ def test_workers_bitwise_and_input_unchanged():
 
 def test_bad_input():
     x = _img((10, 10), np.uint8)
-    with pytest.raises(NotImplementedError, match="rank"):
-        filters.median(x, behavior="rank")
     with pytest.raises(ValueError, match="behavior"):
         filters.median(x, behavior="fast")
     with pytest.raises(ValueError, match="footprint"):
@@ -66,3 +64,16 @@ def test_bad_input():
         filters.median(x + 1j)
     with pytest.raises(ValueError, match="out"):
         filters.median(x, out=np.empty((3, 3), np.uint8))
+
+
+def test_behavior_rank_is_skimages_rank_median():
+    from skimage.morphology import disk
+    x = _img((30, 33), np.uint8)
+    for fp in (None, disk(2)):
+        np.testing.assert_array_equal(filters.median(x, fp, behavior="rank"),
+                                      sf.median(x, fp, behavior="rank"))
+    with pytest.warns(UserWarning, match="behavior"):
+        got = filters.median(x, disk(1), mode="reflect", behavior="rank")
+    with pytest.warns(UserWarning, match="behavior"):
+        ref = sf.median(x, disk(1), mode="reflect", behavior="rank")
+    np.testing.assert_array_equal(got, ref)

@@ -190,7 +190,7 @@ def maximum(image: ArrayLike, footprint: ArrayLike, out: NDArray[Any] | None = N
 
 
 @docfiller
-def median(image: ArrayLike, footprint: ArrayLike, out: NDArray[Any] | None = None,
+def median(image: ArrayLike, footprint: ArrayLike | None = None, out: NDArray[Any] | None = None,
            mask: ArrayLike | None = None, shift_x: int = 0, shift_y: int = 0,
            shift_z: int = 0, *, workers: Workers = None) -> NDArray[Any]:
     """Local median (skimage.filters.rank.median): the smallest value
@@ -219,6 +219,9 @@ def median(image: ArrayLike, footprint: ArrayLike, out: NDArray[Any] | None = No
     array([[4, 4, 5],
            [4, 4, 5]], dtype=uint8)
     """
+    if footprint is None:
+        # skimage's default for median only: every neighbour (3 x 3 (x 3))
+        footprint = np.ones((3,) * np.ndim(image), dtype=bool)
     return _apply("median", image, footprint, out, mask, shift_x, shift_y, shift_z, 0.0,
                   None, workers)
 
