@@ -34,6 +34,9 @@ CALLS = {
 
 SCRIPT = """
 import os, signal, sys, threading, time
+# a process started with SIGINT ignored (a background job of a
+# non-interactive shell) gets no KeyboardInterrupt handler from Python
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import numpy as np
 from pyfilter import ndimage as pnd, nn
 W = {workers}
