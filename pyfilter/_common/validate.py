@@ -221,6 +221,24 @@ def normalize_axis(axis: Any, ndim: int, name: str = "axis") -> int:
     return a % ndim
 
 
+def place_window(fp: NDArray[Any], origins: Sequence[int], axes: Sequence[int],
+                 ndim: int) -> tuple[NDArray[Any], list[int]]:
+    """scipy.ndimage's N-D placement of a window: its dimensions go to the
+    filtered ``axes`` in increasing order, ``origins`` follow the order of
+    ``axes`` (by position when every axis is filtered).  Returns the window
+    reshaped to ``ndim`` dimensions and one origin per axis."""
+    shape = [1] * ndim
+    for a, k in zip(sorted(axes), fp.shape):
+        shape[a] = k
+    if len(axes) == ndim:
+        full = list(origins)
+    else:
+        full = [0] * ndim
+        for a, o in zip(axes, origins):
+            full[a] = o
+    return fp.reshape(shape), full
+
+
 def check_origins(origins: Sequence[int], lengths: Sequence[int],
                   name: str = "origin") -> None:
     """scipy's origin rule: -(L // 2) <= origin <= (L - 1) // 2 per axis."""

@@ -156,19 +156,8 @@ def generic_filter(input: ArrayLike, function: FilterFunction, size: IntOrSeq | 
         raise ArgumentOverflowError(f"footprint has {taps} True entries; at most "
                                     f"{_MAX_TAPS} are supported")
     origins = V.int_sequence(origin, n, "origin")
-    # scipy's placement (as rank_filter): the window's dimensions go to the
-    # filtered axes in increasing order, origins in the order of ``axes``
-    # (by position when every axis is filtered)
-    shape = [1] * x.ndim
-    for a, k in zip(sorted(axes_), fp.shape):
-        shape[a] = k
-    fp = fp.reshape(shape)
-    if n == x.ndim:
-        full_origin = list(origins)
-    else:
-        full_origin = [0] * x.ndim
-        for a, o in zip(axes_, origins):
-            full_origin[a] = o
+    fp, full_origin = V.place_window(fp, origins, axes_, x.ndim)
+    shape = list(fp.shape)
     V.check_origins(full_origin, shape)
     code = V.mode_codes(mode, 1, "mode", allow_sequence=False)[0]
     cval = V.check_cval(cval, False)

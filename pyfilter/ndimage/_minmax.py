@@ -84,16 +84,8 @@ def _plan_filter(input: NDArray[Any], size: Any, footprint: ArrayLike | None, ou
     # axes in increasing order; origins follow the order of ``axes``,
     # except when every axis is filtered: then the footprint and the
     # origins apply to the axes by position, whatever the order of ``axes``.
-    shape = [1] * input.ndim
-    for a, k in zip(sorted(axes), fp.shape):
-        shape[a] = k
-    fp = fp.reshape(shape)
-    if n == input.ndim:
-        full_origin = list(origins)
-    else:
-        full_origin = [0] * input.ndim
-        for a, o in zip(axes, origins):
-            full_origin[a] = o
+    fp, full_origin = V.place_window(fp, origins, axes, input.ndim)
+    shape = list(fp.shape)
     V.check_origins(full_origin, shape)
     bases = [-(k // 2 + o) for k, o in zip(shape, full_origin)]
     return _reduce.footprint_call(input, target, fp, bases, code, cval, op)

@@ -46,19 +46,8 @@ def _no_complex(x: NDArray[Any], name: str) -> None:
 
 def _expand(fp: NDArray[np.bool_], origins: Sequence[int], axes: Sequence[int],
             ndim: int) -> tuple[NDArray[np.bool_], list[int]]:
-    """scipy's N-D placement: the window's dimensions go to the filtered
-    axes in increasing order; the origins follow ``axes`` (by position when
-    every axis is filtered)."""
-    shape = [1] * ndim
-    for a, k in zip(sorted(axes), fp.shape):
-        shape[a] = k
-    if len(axes) == ndim:
-        full = list(origins)
-    else:
-        full = [0] * ndim
-        for a, o in zip(axes, origins):
-            full[a] = o
-    return fp.reshape(shape), full
+    """scipy's N-D placement of the window (validate.place_window)."""
+    return V.place_window(fp, origins, axes, ndim)
 
 
 def _origin_lengths(shape: Sequence[int], axes: Sequence[int], ndim: int,

@@ -86,19 +86,8 @@ def _plan_rank(input: NDArray[Any], value: Any, size: Any, footprint: ArrayLike 
         raise ArgumentOverflowError(f"footprint has {taps} True entries; at most "
                                     f"{_MAX_TAPS} are supported")
     origins = V.int_sequence(origin, n, "origin")
-    # scipy's placement: the window's dimensions go to the filtered axes in
-    # increasing order, origins in the order of ``axes`` (by position when
-    # every axis is filtered)
-    shape = [1] * input.ndim
-    for a, k in zip(sorted(axes), fp.shape):
-        shape[a] = k
-    fp = fp.reshape(shape)
-    if n == input.ndim:
-        full_origin = list(origins)
-    else:
-        full_origin = [0] * input.ndim
-        for a, o in zip(axes, origins):
-            full_origin[a] = o
+    fp, full_origin = V.place_window(fp, origins, axes, input.ndim)
+    shape = list(fp.shape)
     V.check_origins(full_origin, shape)
     rank = _rank_of(operation, value, taps)
     if rank == 0 or rank == taps - 1:
